@@ -1,0 +1,79 @@
+// The composition root: opens the database, applies migrations, wires the services
+// and the routes, and turns an HTTP request into a response (authentication, CSRF,
+// limits, errors, metrics, access log, static files of the web client).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "app/metrics.h"
+#include "core/time.h"
+#include "http/router.h"
+#include "platform/audit.h"
+#include "platform/auth.h"
+#include "platform/org.h"
+#include "platform/policy.h"
+#include "storage/database.h"
+
+namespace tuoke::app {
+
+struct AppConfig {
+  std::string database_url;  // sqlite:PATH or postgres://…
+  std::string web_dir;       // built web client (index.html); empty: API only
+  size_t max_body_bytes = 1024 * 1024;
+  int database_pool_size = 8;
+  bool secure_cookies = false;  // set the Secure flag (behind HTTPS)
+  bool access_log = true;
+};
+
+class App {
+ public:
+  // Opens the database and migrates it. Throws tuoke::Error when the database is unreachable.
+  App(AppConfig config, const Clock& clock);
+  ~App();
+
+  http::Response Handle(http::Request& request);
+
+  storage::Database& database() { return *database_; }
+  platform::PolicyService& policies() { return *policies_; }
+  platform::OrgService& org() { return *org_; }
+  platform::AuthService& auth() { return *auth_; }
+  const http::Router& router() const { return router_; }
+  const AppConfig& config() const { return config_; }
+
+ private:
+  void RegisterRoutes();
+  http::Response Dispatch(http::Request& request, std::string& route_name, int64_t& user_id);
+  std::optional<http::Response> ServeStatic(const http::Request& request);
+  std::string NewRequestId();
+
+  AppConfig config_;
+  const Clock& clock_;
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<platform::PolicyService> policies_;
+  std::unique_ptr<platform::AuditService> audit_;
+  std::unique_ptr<platform::AuthService> auth_;
+  std::unique_ptr<platform::OrgService> org_;
+  http::Router router_;
+  Metrics metrics_;
+  std::string openapi_json_;
+  std::string request_id_prefix_;
+
+  std::mutex static_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> static_cache_;  // guarded
+};
+
+// Routes of the platform issue (auth, org, users, roles, policies, audit, ops).
+void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditService& audit,
+                            Metrics& metrics, const std::string* openapi_json);
+
+// Builds the OpenAPI 3.0 document from the registered routes.
+Json BuildOpenApi(const http::Router& router);
+
+// Reads `limit` (1..200, default 50) and `cursor` (an id) from the query string.
+int ListLimit(const http::Request& request);
+std::optional<int64_t> ListCursor(const http::Request& request);
+
+}  // namespace tuoke::app

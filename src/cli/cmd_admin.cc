@@ -1,0 +1,244 @@
+// Administration commands: migrate, user, seed-demo, backup, doctor.
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "app/app.h"
+#include "cli/cli.h"
+#include "platform/demo_seed.h"
+#include "storage/migrator.h"
+
+namespace tuoke::cli {
+namespace {
+
+SystemClock g_clock;
+
+std::unique_ptr<app::App> OpenApp(const GlobalOptions& options) {
+  app::AppConfig config;
+  config.database_url = options.DatabaseUrl();
+  config.database_pool_size = 2;
+  return std::make_unique<app::App>(config, g_clock);
+}
+
+std::string ReadPasswordFromStdin() {
+  std::string password;
+  std::getline(std::cin, password);
+  while (!password.empty() && (password.back() == '\r' || password.back() == '\n')) password.pop_back();
+  return password;
+}
+
+// A readable temporary password with letters and digits: 12 characters.
+std::string TemporaryPassword() {
+  static const char kAlphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::string password;
+  while (true) {
+    password.clear();
+    for (int i = 0; i < 12; ++i) password.push_back(kAlphabet[randombytes_uniform(sizeof kAlphabet - 1)]);
+    if (platform::CheckPasswordStrength(password).empty()) return password;
+  }
+}
+
+int64_t RequireUser(app::App& application, const std::string& login) {
+  auto id = application.org().FindUserId(login);
+  if (!id) throw Error(ErrorKind::kNotFound, "users.not_found", "no user with login " + login);
+  return *id;
+}
+
+void RegisterUser(CLI::App& app, GlobalOptions& options) {
+  auto* user = app.add_subcommand("user", "Manage users from the command line");
+  user->require_subcommand(1);
+
+  struct AddOptions {
+    platform::NewUser user;
+    std::string company;
+    std::string role;
+    int64_t unit_id = 0;
+    bool password_stdin = false;
+  };
+  auto add_options = std::make_shared<AddOptions>();
+  auto* add = user->add_subcommand("add", "Add a user (the first one also creates the company)");
+  add->add_option("--username", add_options->user.username, "Login name")->required();
+  add->add_option("--name", add_options->user.name, "Full name")->required();
+  add->add_option("--phone", add_options->user.phone, "Mobile phone (also a login)")->required();
+  add->add_option("--email", add_options->user.email, "Email");
+  add->add_option("--role", add_options->user.roles, "Role(s): rep, sales_manager, general_manager, "
+                                                     "sales_assistant, finance, customer_service, admin")
+      ->required();
+  add->add_option("--unit", add_options->unit_id, "Unit id (default: the company unit)");
+  add->add_option("--company", add_options->company, "Company name, when the database is empty");
+  add->add_option("--employment-status", add_options->user.employment_status, "probation or regular")
+      ->capture_default_str();
+  add->add_flag("--password-stdin", add_options->password_stdin,
+                "Read the password from standard input (otherwise a temporary one is printed)");
+  add->callback([&options, add_options] {
+    auto application = OpenApp(options);
+    auto& org = application->org();
+    auto root = org.RootUnitId();
+    if (!root) {
+      if (add_options->company.empty())
+        throw Error(ErrorKind::kValidation, "validation.failed",
+                    "the database is empty: give --company NAME to create the company");
+      root = org.CreateRootUnit(add_options->company, platform::Actor::System("cli"));
+    }
+    platform::NewUser new_user = add_options->user;
+    new_user.unit_id = add_options->unit_id ? add_options->unit_id : *root;
+    bool generated = !add_options->password_stdin;
+    new_user.password = generated ? TemporaryPassword() : ReadPasswordFromStdin();
+    new_user.must_change_password = generated;
+    int64_t id = org.CreateUserAs(platform::Actor::System("cli"), new_user);
+    std::cout << "created user " << new_user.username << " (id " << id << ")\n";
+    if (generated)
+      std::cout << "temporary password: " << new_user.password << "\n(it must be changed at first sign-in)\n";
+  });
+
+  auto reset_login = std::make_shared<std::string>();
+  auto reset_stdin = std::make_shared<bool>(false);
+  auto* reset = user->add_subcommand("reset-password", "Set a new password for a user (and unlock)");
+  reset->add_option("login", *reset_login, "Username or phone")->required();
+  reset->add_flag("--password-stdin", *reset_stdin, "Read the password from standard input");
+  reset->callback([&options, reset_login, reset_stdin] {
+    auto application = OpenApp(options);
+    int64_t id = RequireUser(*application, *reset_login);
+    bool generated = !*reset_stdin;
+    std::string password = generated ? TemporaryPassword() : ReadPasswordFromStdin();
+    application->org().ResetPasswordAs(platform::Actor::System("cli"), id, password, generated);
+    std::cout << "password reset for " << *reset_login << "\n";
+    if (generated) std::cout << "temporary password: " << password << "\n";
+  });
+
+  auto deactivate_login = std::make_shared<std::string>();
+  auto* deactivate = user->add_subcommand("deactivate", "Deactivate a user and end their sessions");
+  deactivate->add_option("login", *deactivate_login, "Username or phone")->required();
+  deactivate->callback([&options, deactivate_login] {
+    auto application = OpenApp(options);
+    int64_t id = RequireUser(*application, *deactivate_login);
+    application->org().SetActiveAs(platform::Actor::System("cli"), id, false);
+    std::cout << "deactivated " << *deactivate_login << "\n";
+  });
+}
+
+void RegisterMigrate(CLI::App& app, GlobalOptions& options) {
+  auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations");
+  auto status_only = std::make_shared<bool>(false);
+  migrate->add_flag("--status", *status_only, "Only show which migrations are pending");
+  migrate->callback([&options, status_only] {
+    storage::DatabaseOptions database_options;
+    database_options.url = options.DatabaseUrl();
+    database_options.pool_size = 1;
+    auto database = storage::Database::Open(database_options);
+    if (*status_only) {
+      auto status = storage::GetMigrationStatus(*database);
+      std::cout << "schema version " << status.current_version << " of " << status.latest_version << "\n";
+      for (const auto& name : status.pending) std::cout << "pending: " << name << "\n";
+      return;
+    }
+    auto applied = storage::Migrate(*database);
+    std::cout << (applied.empty() ? "already up to date" : "applied " + std::to_string(applied.size()) + " migration(s)")
+              << "\n";
+  });
+}
+
+void RegisterSeedDemo(CLI::App& app, GlobalOptions& options) {
+  auto* seed = app.add_subcommand("seed-demo", "Fill an empty database with a demo company");
+  auto if_empty = std::make_shared<bool>(false);
+  seed->add_flag("--if-empty", *if_empty, "Do nothing (and succeed) when the database has data");
+  seed->callback([&options, if_empty] {
+    auto application = OpenApp(options);
+    if (application->org().RootUnitId()) {
+      if (*if_empty) {
+        std::cout << "the database already has data: demo seeding skipped\n";
+        return;
+      }
+      throw Error(ErrorKind::kConflict, "org.company_exists", "the database already has a company");
+    }
+    auto logins = platform::SeedDemo(application->org());
+    std::cout << "demo company created; every login's password is " << platform::kDemoPassword << "\n";
+    for (const auto& login : logins)
+      std::cout << "  " << login.username << "\t" << login.phone << "\t" << login.name << "\t" << login.role << "\n";
+  });
+}
+
+void RegisterBackup(CLI::App& app, GlobalOptions& options) {
+  auto* backup = app.add_subcommand("backup", "Write a consistent copy of the database");
+  auto output = std::make_shared<std::string>();
+  backup->add_option("--output,-o", *output, "Backup file to write (must not exist)")->required();
+  backup->callback([&options, output] {
+    namespace fs = std::filesystem;
+    if (fs::exists(*output)) throw Error(ErrorKind::kConflict, "backup.exists", *output + " already exists");
+    storage::DatabaseOptions database_options;
+    database_options.url = options.DatabaseUrl();
+    database_options.pool_size = 1;
+    auto database = storage::Database::Open(database_options);
+    if (database->dialect() == storage::Dialect::kSqlite) {
+      // VACUUM INTO writes a transactionally consistent, compacted copy while the
+      // server keeps running.
+      std::string escaped;
+      for (char c : *output) escaped += c == '\'' ? std::string("''") : std::string(1, c);
+      database->Acquire()->ExecuteScript("VACUUM INTO '" + escaped + "'");
+    } else {
+      std::string command = "pg_dump --format=custom --no-owner --file='" + *output + "' '" + options.DatabaseUrl() + "'";
+      if (output->find('\'') != std::string::npos || options.DatabaseUrl().find('\'') != std::string::npos)
+        throw Error(ErrorKind::kValidation, "validation.failed", "quotes are not allowed in the path or URL");
+      if (std::system(command.c_str()) != 0)
+        throw Error(ErrorKind::kUnavailable, "backup.failed", "pg_dump failed");
+    }
+    std::cout << "backup written to " << *output << " (" << fs::file_size(*output) << " bytes)\n";
+  });
+}
+
+void RegisterDoctor(CLI::App& app, GlobalOptions& options) {
+  auto* doctor = app.add_subcommand("doctor", "Check configuration, database and migrations");
+  doctor->callback([&options] {
+    int problems = 0;
+    auto report = [&](bool ok, const std::string& what) {
+      std::cout << (ok ? "  ok    " : "  FAIL  ") << what << "\n";
+      if (!ok) ++problems;
+    };
+    std::cout << "tuoke doctor\n";
+    storage::DatabaseOptions database_options;
+    database_options.url = options.DatabaseUrl();
+    database_options.pool_size = 1;
+    std::unique_ptr<storage::Database> database;
+    try {
+      database = storage::Database::Open(database_options);
+      report(true, "database reachable: " + database->Describe());
+    } catch (const std::exception& error) {
+      report(false, std::string("database: ") + error.what());
+    }
+    if (database) {
+      auto status = storage::GetMigrationStatus(*database);
+      report(status.pending.empty(), "schema version " + std::to_string(status.current_version) + " of " +
+                                         std::to_string(status.latest_version) +
+                                         (status.pending.empty() ? "" : " (run `tuoke migrate`)"));
+      if (status.pending.empty()) {
+        static const storage::Sql kCounts{"doctor.counts",
+                                          "SELECT (SELECT COUNT(*) FROM users WHERE active = 1), "
+                                          "(SELECT COUNT(*) FROM user_roles WHERE role = 'admin'), "
+                                          "(SELECT COUNT(DISTINCT policy_key) FROM policy_versions)"};
+        auto row = database->Acquire()->QueryOne(kCounts);
+        report(row->Int(0) > 0, std::to_string(row->Int(0)) + " active user(s)");
+        report(row->Int(1) > 0, std::to_string(row->Int(1)) + " administrator(s)");
+        report(row->Int(2) >= static_cast<int64_t>(platform::PolicyCatalogue().size()),
+               std::to_string(row->Int(2)) + " of " + std::to_string(platform::PolicyCatalogue().size()) +
+                   " policies recorded (start the server once to record defaults)");
+      }
+    }
+    report(sodium_init() >= 0, "libsodium (argon2id) available");
+    if (problems) throw Error(ErrorKind::kUnavailable, "doctor.problems", std::to_string(problems) + " problem(s) found");
+    std::cout << "all checks passed\n";
+  });
+}
+
+}  // namespace
+
+void RegisterAdmin(CLI::App& app, GlobalOptions& options) {
+  RegisterMigrate(app, options);
+  RegisterUser(app, options);
+  RegisterSeedDemo(app, options);
+  RegisterBackup(app, options);
+  RegisterDoctor(app, options);
+}
+
+}  // namespace tuoke::cli

@@ -1,0 +1,75 @@
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "app/app.h"
+#include "cli/cli.h"
+#include "http/server.h"
+
+namespace tuoke::cli {
+namespace {
+
+// The built web client: beside the binary (build/ → ../web/dist) or under the cwd.
+std::string FindWebDir() {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  std::vector<fs::path> candidates;
+  if (!error) {
+    candidates.push_back(exe.parent_path() / "../web/dist");
+    candidates.push_back(exe.parent_path() / "../share/tuoke/web");
+  }
+  candidates.push_back("web/dist");
+  for (const auto& candidate : candidates)
+    if (fs::is_regular_file(candidate / "index.html", error)) return fs::weakly_canonical(candidate).string();
+  return "";
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, GlobalOptions& options) {
+  auto* serve = app.add_subcommand("serve", "Serve the web client and the API");
+  struct ServeOptions {
+    http::ServerOptions server;
+    std::string web_dir;
+    bool secure_cookies = false;
+    bool no_access_log = false;
+  };
+  auto serve_options = std::make_shared<ServeOptions>();
+  serve->add_option("--port", serve_options->server.port, "TCP port")->capture_default_str();
+  serve->add_option("--bind", serve_options->server.bind_address, "Address to listen on")->capture_default_str();
+  serve->add_option("--threads", serve_options->server.threads, "Worker threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve->add_option("--web-dir", serve_options->web_dir, "Built web client (default: found beside the binary)");
+  serve->add_flag("--secure-cookies", serve_options->secure_cookies, "Mark cookies Secure (serve behind HTTPS)");
+  serve->add_flag("--no-access-log", serve_options->no_access_log, "Do not log each request");
+  serve->callback([&options, serve_options] {
+    auto started = std::chrono::steady_clock::now();
+    static SystemClock clock;
+    app::AppConfig config;
+    config.database_url = options.DatabaseUrl();
+    config.web_dir = serve_options->web_dir.empty() ? FindWebDir() : serve_options->web_dir;
+    config.secure_cookies = serve_options->secure_cookies;
+    config.access_log = !serve_options->no_access_log;
+    config.database_pool_size = std::max(4, serve_options->server.threads + 2);
+    app::App application(config, clock);
+    if (!application.org().RootUnitId())
+      spdlog::warn("the database has no users yet: create the first administrator with "
+                   "`tuoke user add --company NAME --username admin --name NAME --phone PHONE --role admin`");
+    if (config.web_dir.empty()) spdlog::warn("no built web client found: serving the API only");
+    spdlog::info("database {}", application.database().Describe());
+    const auto& server = serve_options->server;
+    http::RunServer(
+        server, [&application](http::Request& request) { return application.Handle(request); },
+        [&] {
+          double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+          spdlog::info("Tuoke listening on http://{}:{} (ready in {:.0f} ms)", server.bind_address, server.port, ms);
+          std::fflush(stdout);
+        });
+  });
+}
+
+}  // namespace tuoke::cli

@@ -1,0 +1,74 @@
+// Authentication: argon2id password hashes (libsodium), browser sessions with a CSRF
+// token, bearer tokens for API clients, lock-out after repeated failures, idle and
+// absolute session expiry. Secrets are random 256-bit tokens; only their BLAKE2b
+// hashes are stored, so a database leak does not leak live sessions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/json_util.h"
+#include "core/time.h"
+#include "platform/access.h"
+#include "platform/policy.h"
+#include "storage/database.h"
+
+namespace tuoke::platform {
+
+// argon2id cost. The default follows OWASP's minimum (t=2, m=19 MiB); tests lower it.
+struct PasswordHashCost {
+  unsigned long long operations = 2;
+  size_t memory_bytes = 19 * 1024 * 1024;
+};
+void SetPasswordHashCost(PasswordHashCost cost);
+std::string HashPassword(std::string_view password);
+bool VerifyPassword(const std::string& hash, std::string_view password);
+// Empty when acceptable, otherwise the reason (8..128 characters, a letter and a digit).
+std::string CheckPasswordStrength(std::string_view password);
+
+std::string RandomToken(std::string_view prefix);
+std::string HashToken(std::string_view token);
+
+enum class SessionKind : uint8_t { kBrowser, kApi };
+
+struct LoginResult {
+  std::string token;
+  std::string csrf_token;
+  int64_t user_id = 0;
+  Instant expires_at;
+};
+
+class AuthService {
+ public:
+  AuthService(storage::Database& database, PolicyService& policies, const Clock& clock)
+      : database_(database), policies_(policies), clock_(clock) {}
+
+  // Login by phone or username. Throws auth.invalid_credentials (with remaining
+  // attempts), auth.account_locked (with lockedUntil) or auth.account_inactive.
+  LoginResult Login(std::string_view login, std::string_view password,
+                    const RequestContext& request);
+
+  // The caller behind a session or API token; nullopt when unknown, revoked or expired.
+  std::optional<Caller> Authenticate(std::string_view token, SessionKind kind,
+                                     const RequestContext& request);
+  // Constant-time check of the X-CSRF-Token header for cookie sessions.
+  bool CheckCsrf(const Caller& caller, std::string_view header_value);
+  std::string CsrfTokenOf(const Caller& caller);
+
+  void Logout(const Caller& caller);
+  // Verifies the current password; ends the user's other sessions.
+  void ChangePassword(const Caller& caller, std::string_view current_password,
+                      std::string_view new_password);
+
+  Json ListTokens(const Caller& caller);
+  Json CreateToken(const Caller& caller, const std::string& name, int64_t expires_in_days);
+  void RevokeToken(const Caller& caller, int64_t token_id);
+
+ private:
+  storage::Database& database_;
+  PolicyService& policies_;
+  const Clock& clock_;
+};
+
+}  // namespace tuoke::platform
