@@ -126,6 +126,13 @@ export async function settled(page) {
   await page.waitForFunction(() => !document.querySelector('.el-loading-mask:not([style*="display: none"])'))
 }
 
+/** Waits until no dialog or drawer overlay is on screen (closing animations included). */
+export async function overlaysClosed(page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.el-overlay')].every((overlay) => getComputedStyle(overlay).display === 'none'),
+  )
+}
+
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
   await settled(page).catch(() => undefined)

@@ -11,6 +11,7 @@ import {
   logout,
   menuKeys,
   openBrowser,
+  overlaysClosed,
   screenshot,
   settled,
   uniquePhone,
@@ -63,6 +64,7 @@ test('GM creates a team and a rep; the rep sees only the dashboard', async () =>
   const row = byTest(page, `user-row-${username}`)
   await row.waitFor()
   assert.match(await row.innerText(), new RegExp(repName))
+  await overlaysClosed(page)
   await screenshot(page, 'users.png')
 
   await logout(page)

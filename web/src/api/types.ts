@@ -106,7 +106,10 @@ export interface UnitHistoryEntry {
   unitName: string
   from: BusinessDate | Timestamp
   to: BusinessDate | Timestamp | null
+  /** docs/api.md lists only `changedBy`; the server sends the id there and the name below. */
   changedBy: string | null
+  changedByName?: string | null
+  note?: string | null
 }
 
 export interface Permission {

@@ -2,34 +2,70 @@ import { ElMessage } from 'element-plus'
 import { ApiError, NETWORK_ERROR_CODE } from '@/api/http'
 import { i18n } from '@/locales'
 
-const KNOWN_CODES: Record<string, string> = {
+const GENERIC_CODES: Record<string, string> = {
   [NETWORK_ERROR_CODE]: 'common.errors.network',
   internal: 'common.errors.internal',
   'access.denied': 'common.errors.accessDenied',
-  'validation.failed': 'common.errors.validation',
   'auth.csrf_failed': 'common.errors.csrf',
   'auth.password_change_required': 'common.errors.passwordChangeRequired',
 }
 
-/** A message for a person: localized for generic codes, the server's text otherwise. */
-export function describeError(error: unknown): string {
+/** The localized text of a specific error code (`apiErrors.users.username_taken`), if any. */
+function localizedCode(code: string): string | null {
+  const { t, te } = i18n.global
+  const key = `apiErrors.${code}`
+  return te(key) ? t(key) : null
+}
+
+/**
+ * A message for a person. Generic and known specific codes are localized; for
+ * `validation.failed`, fields shown on the caller's form (`formFields`) are left to the
+ * form, and messages about other fields are spelled out.
+ */
+export function describeError(error: unknown, formFields: readonly string[] = []): string {
   const { t } = i18n.global
-  if (error instanceof ApiError) {
-    const key = KNOWN_CODES[error.code] ?? (error.code.endsWith('.not_found') && error.status === 404 ? 'common.errors.notFound' : null)
-    const text = key ? t(key) : error.message
-    return error.requestId && error.status >= 500 ? `${text} (${t('common.errors.requestId', { id: error.requestId })})` : text
+  if (!(error instanceof ApiError)) {
+    return t('common.errors.generic', { message: error instanceof Error ? error.message : String(error) })
   }
-  if (error instanceof Error) return t('common.errors.generic', { message: error.message })
-  return t('common.errors.generic', { message: String(error) })
+  const generic = GENERIC_CODES[error.code]
+  if (generic) return t(generic)
+  if (error.code === 'validation.failed') {
+    const elsewhere = Object.entries(error.fieldErrors).filter(([field]) => !formFields.includes(field))
+    if (elsewhere.length === 0) return t('common.errors.validation')
+    return elsewhere.map(([, message]) => message).join('; ')
+  }
+  const specific = localizedCode(error.code)
+  if (specific) return specific
+  if (error.status === 404 && error.code.endsWith('.not_found')) return t('common.errors.notFound')
+  const text = error.message || error.code
+  return error.requestId && error.status >= 500 ? `${text} (${t('common.errors.requestId', { id: error.requestId })})` : text
 }
 
-/** Shows an error as a toast. 401s are handled globally (redirect to login). */
-export function notifyError(error: unknown): void {
+/** Shows an error as a toast. 401s are handled globally (redirect to the login page). */
+export function notifyError(error: unknown, formFields: readonly string[] = []): void {
   if (error instanceof ApiError && error.status === 401) return
-  ElMessage.error({ message: describeError(error), grouping: true, showClose: true })
+  ElMessage.error({ message: describeError(error, formFields), grouping: true, showClose: true })
 }
 
-/** `details.fields` of a validation error, or an empty map. */
+/**
+ * `details.fields` of an error (validation or a conflict such as `users.username_taken`),
+ * as field → message. A conflict's message is localized when its code is known.
+ */
 export function fieldErrorsOf(error: unknown): Record<string, string> {
-  return error instanceof ApiError && error.code === 'validation.failed' ? error.fieldErrors : {}
+  if (!(error instanceof ApiError)) return {}
+  const fields = error.fieldErrors
+  if (error.code === 'validation.failed') return fields
+  const specific = localizedCode(error.code)
+  return specific ? Object.fromEntries(Object.keys(fields).map((field) => [field, specific])) : fields
+}
+
+/**
+ * Standard handling of a failed form submission: field messages go under the fields, and a
+ * toast explains the rest. Returns the field messages to bind to `el-form-item :error`.
+ */
+export function formErrors(error: unknown, formFields: readonly string[]): Record<string, string> {
+  const fields = fieldErrorsOf(error)
+  const shown = Object.fromEntries(Object.entries(fields).filter(([field]) => formFields.includes(field)))
+  notifyError(error, Object.keys(shown))
+  return shown
 }

@@ -4,16 +4,23 @@ import { formatPolicyValue } from './policyValue'
 
 /** Localized labels and value formatting for policies. */
 export function usePolicyText() {
-  const { t, te, locale } = useI18n()
+  const { t, te, tm, rt, locale } = useI18n()
+
+  /** Looks a raw code up in a locale map; codes may hold characters i18n paths reserve (`km/h`). */
+  const fromMap = (path: string, code: string): string | null => {
+    const map = tm(path) as Record<string, unknown>
+    const message = map[code]
+    return message === undefined ? null : rt(message as Parameters<typeof rt>[0])
+  }
 
   const label = (policy: Pick<Policy, 'key' | 'labelZh' | 'labelEn'>) =>
     (locale.value === 'en-US' ? policy.labelEn || policy.labelZh : policy.labelZh || policy.labelEn) || policy.key
 
   const groupLabel = (group: string) => (te(`policies.groups.${group}`) ? t(`policies.groups.${group}`) : group)
 
-  const unitLabel = (unit: string | null) => (unit ? (te(`policies.units.${unit}`) ? t(`policies.units.${unit}`) : unit) : '')
+  const unitLabel = (unit: string | null) => (unit ? (fromMap('policies.units', unit) ?? unit) : '')
 
-  const optionLabel = (option: string) => (te(`policies.options.${option}`) ? t(`policies.options.${option}`) : option)
+  const optionLabel = (option: string) => fromMap('policies.options', option) ?? option
 
   const format = (policy: Pick<Policy, 'type' | 'unit'>, value: PolicyValue) => {
     const text = formatPolicyValue(policy.type, value, {
