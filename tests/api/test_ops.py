@@ -1,0 +1,299 @@
+"""Operations: health, readiness, metrics, request ids, routing, OpenAPI, and the CLI."""
+
+import os
+import re
+import shutil
+import sqlite3
+import unittest
+
+from harness import (BACKEND, DEMO_PASSWORD, DOC_ROUTES, OPS_ROUTES, Server, ServerTestCase, unique)
+
+SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class HttpOpsTests(ServerTestCase):
+
+    def test_healthz_and_readyz(self):
+        client = self.new_client()
+        response = self.assertOk(client.get("/healthz"))
+        self.assertEqual(response.json["status"], "ok")
+        response = self.assertOk(client.get("/readyz"))
+        self.assertEqual(response.json["status"], "ready")
+        self.assertIsInstance(response.json["schemaVersion"], int)
+        self.assertGreaterEqual(response.json["schemaVersion"], 1)
+        status = self.server.cli("migrate", "--status")
+        self.assertEqual(status.returncode, 0, status.stderr)
+        match = re.search(r"schema version (\d+) of (\d+)", status.stdout)
+        self.assertTrue(match, status.stdout)
+        self.assertEqual(int(match.group(1)), response.json["schemaVersion"])
+
+    def test_metrics(self):
+        client = self.new_client()
+        self.assertOk(client.get("/healthz"))
+        self.assertStatus(client.get("/api/v1/users"), 401)
+        response = self.assertOk(client.get("/metrics"))
+        self.assertTrue(response.headers["content-type"].startswith("text/plain"), response.headers)
+        text = response.body.decode("utf-8")
+        self.assertIn("# TYPE tuoke_http_requests_total counter", text)
+        self.assertRegex(text, r'(?m)^tuoke_http_requests_total\{[^}]*route="/healthz"[^}]*\} [1-9]')
+        self.assertRegex(text, r'(?m)^tuoke_http_requests_total\{[^}]*status="401"[^}]*\} [1-9]')
+        self.assertRegex(text, r"(?m)^process_resident_memory_bytes [0-9.e+]+$")
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                self.assertRegex(line, r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eEInfa]+$')
+
+    def test_request_ids(self):
+        client = self.new_client()
+        seen = set()
+        for method, path in (("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+                             ("GET", "/api/v1/auth/me"), ("GET", "/api/v1/nope"), ("DELETE", "/api/v1/users"),
+                             ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/openapi.json")):
+            with self.subTest(path=path):
+                response = client.request(method, path, body={} if method == "POST" else None)
+                request_id = response.headers.get("x-request-id")
+                self.assertTrue(request_id and SANE_ID.match(request_id), response.headers)
+                self.assertNotIn(request_id, seen)
+                seen.add(request_id)
+                if response.status >= 400:
+                    self.assertEqual(response.json["error"]["requestId"], request_id)
+        for sane in ("abc-123_X.y", "0" * 64, "req-" + unique()):
+            response = client.get("/healthz", headers={"X-Request-Id": sane})
+            self.assertEqual(response.headers["x-request-id"], sane)
+        response = client.get("/api/v1/auth/me", headers={"X-Request-Id": "trace-401"})
+        self.assertEqual(response.json["error"]["requestId"], "trace-401")
+        for insane in ("has space", "x" * 65, "<script>", "semi;colon", "ünï"):
+            with self.subTest(insane=insane):
+                response = client.request("GET", "/healthz",
+                                          headers={"X-Request-Id": insane.encode("utf-8").decode("latin-1")})
+                self.assertNotEqual(response.headers["x-request-id"], insane)
+                self.assertRegex(response.headers["x-request-id"], SANE_ID)
+
+    def test_unknown_routes_and_methods(self):
+        client = self.as_user("admin")
+        for path in ("/api/v1/nope", "/api/v2/users", "/api/v1/users/1/nope", "/api/v1/", "/api/v1/audit/1"):
+            with self.subTest(path=path):
+                self.assertStatus(client.get(path), 404, "route.not_found")
+        for method, path in (("DELETE", "/api/v1/users"), ("PUT", "/api/v1/org/units"),
+                             ("GET", "/api/v1/auth/login"), ("POST", "/healthz"), ("DELETE", "/api/v1/users/1"),
+                             ("PUT", "/api/v1/policies/visits.report_due_days"), ("POST", "/api/v1/roles")):
+            with self.subTest(method=method, path=path):
+                self.assertStatus(client.request(method, path, body={} if method != "DELETE" else None),
+                                  405, "route.method_not_allowed")
+
+    def test_openapi_matches_the_documented_routes(self):
+        response = self.assertOk(self.new_client().get("/api/v1/openapi.json"))
+        document = response.json
+        self.assertRegex(document["openapi"], r"^3\.0\.\d+$")
+        self.assertIn("title", document["info"])
+        actual = set()
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                if method in ("get", "put", "post", "patch", "delete", "head", "options"):
+                    actual.add((method.upper(), path))
+                    self.assertIn("responses", operation)
+        documented = {(method, "/api/v1" + path) for method, path, _ in DOC_ROUTES} | set(OPS_ROUTES)
+        self.assertEqual(actual, documented,
+                         "only in openapi: %s; only in docs: %s" % (sorted(actual - documented),
+                                                                   sorted(documented - actual)))
+
+    def test_openapi_paths_are_really_routed(self):
+        document = self.assertOk(self.new_client().get("/api/v1/openapi.json")).json
+        admin = self.new_client()
+        self.assertOk(admin.login("admin"))
+        checked = 0
+        for path, operations in sorted(document["paths"].items()):
+            for method in sorted(operations):
+                concrete = re.sub(r"\{[^}]+\}", "999999", path)
+                with self.subTest(method=method, path=path):
+                    if path.endswith("/auth/logout"):
+                        continue  # checked last: it ends the session
+                    if path.endswith("/auth/password"):
+                        body = {"currentPassword": "wrong-password-1", "newPassword": "Another1pass"}
+                    else:
+                        body = None if method in ("get", "delete") else {}
+                    response = admin.request(method.upper(), concrete, body=body)
+                    self.assertNotIn(response.error_code, ("route.not_found", "route.method_not_allowed"),
+                                     response)
+                    self.assertLess(response.status, 500, response)
+                    checked += 1
+        self.assertGreaterEqual(checked, len(DOC_ROUTES) + len(OPS_ROUTES) - 1)
+        response = admin.post("/api/v1/auth/logout")
+        self.assertStatus(response, 204)
+
+
+class CliTests(unittest.TestCase):
+    """The administration commands, each on its own database."""
+
+    maxDiff = 4000
+
+    def test_migrate_backup_doctor_on_a_seeded_database(self):
+        server = Server(seed=True)
+        try:
+            result = server.cli("migrate")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("already up to date", result.stdout)
+            result = server.cli("migrate", "--status")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            match = re.search(r"schema version (\d+) of (\d+)", result.stdout)
+            self.assertTrue(match, result.stdout)
+            self.assertEqual(match.group(1), match.group(2))
+            self.assertNotIn("pending", result.stdout)
+
+            server.start()  # records the policy defaults, as doctor expects
+            result = server.cli("doctor")
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            self.assertIn("all checks passed", result.stdout)
+            self.assertNotIn("FAIL", result.stdout)
+
+            backup = os.path.join(server.tempdir, "backup.out")
+            if BACKEND == "sqlite":
+                result = server.cli("backup", "-o", backup)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                connection = sqlite3.connect(backup)
+                try:
+                    names = {row[0] for row in connection.execute("SELECT username FROM users")}
+                    policies = connection.execute("SELECT COUNT(*) FROM policy_versions").fetchone()[0]
+                finally:
+                    connection.close()
+                self.assertTrue({"admin", "gm", "rep1", "cs"} <= names, names)
+                self.assertEqual(len(names), 13)
+                self.assertGreater(policies, 0)
+            else:
+                if shutil.which("pg_dump") is None:
+                    self.skipTest("pg_dump is not installed")
+                result = server.cli("backup", "-o", backup)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                with open(backup, "rb") as f:
+                    head = f.read(5)
+                self.assertGreater(os.path.getsize(backup), 1000)
+                self.assertEqual(head, b"PGDMP")
+            # An existing file is never overwritten.
+            size = os.path.getsize(backup)
+            result = server.cli("backup", "-o", backup)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertEqual(os.path.getsize(backup), size)
+        finally:
+            server.cleanup()
+
+    def test_doctor_fails_on_an_unreachable_database(self):
+        server = Server(seed=False)
+        try:
+            for url in ("postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=3",
+                        "sqlite:/nonexistent-dir-%s/sub/tuoke.db" % unique()):
+                with self.subTest(url=url):
+                    result = server.cli("doctor", db_args=["--database", url])
+                    self.assertNotEqual(result.returncode, 0, result.stdout)
+                    self.assertIn("FAIL", result.stdout)
+        finally:
+            server.cleanup()
+
+    def test_user_add_on_an_empty_database(self):
+        server = Server(seed=False)
+        try:
+            args = ["user", "add", "--username", "boss", "--name", "老板", "--phone", "13912345678",
+                    "--role", "admin"]
+            result = server.cli(*args)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("--company", result.stderr)
+            result = server.cli(*args, "--company", "新公司")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            match = re.search(r"temporary password: (\S+)", result.stdout)
+            self.assertTrue(match, result.stdout)
+            password = match.group(1)
+            # A second user in the now non-empty database needs no --company.
+            result = server.cli("user", "add", "--username", "clerk", "--name", "文员", "--phone",
+                                "13912345679", "--role", "sales_assistant")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            # Duplicates are refused.
+            result = server.cli(*args)
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("users.username_taken", result.stderr)
+
+            server.start()
+            client = server.client()
+            self.assertStatus(client.login("boss", "wrong-pass-1"), 401)
+            me = client.login("boss", password)
+            self.assertEqual(me.status, 200, me)
+            self.assertTrue(me.json["user"]["mustChangePassword"])
+            self.assertEqual(me.json["user"]["roles"], ["admin"])
+            self.assertEqual(me.json["user"]["unitName"], "新公司")
+            self.assertStatus(client.get("/org/units"), 403, "auth.password_change_required")
+            self.assertStatus(client.post("/auth/password", {"currentPassword": password,
+                                                             "newPassword": "BossPassw0rd"}), 204)
+            units = client.get("/org/units")
+            self.assertStatus(units, 200)
+            self.assertEqual([(u["name"], u["kind"]) for u in units.json["items"]], [("新公司", "company")])
+            self.assertEqual(sorted(u["username"] for u in client.get("/users").json["items"]),
+                             ["boss", "clerk"])
+        finally:
+            server.cleanup()
+
+    def test_seed_demo_twice_and_cli_user_commands(self):
+        server = Server(seed=True)
+        try:
+            result = server.cli("seed-demo", "--if-empty")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn("skipped", result.stdout)
+            result = server.cli("seed-demo")
+            self.assertNotEqual(result.returncode, 0)
+
+            result = server.cli("user", "deactivate", "rep6")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            result = server.cli("user", "reset-password", "13800000008")  # rep5 by phone
+            self.assertEqual(result.returncode, 0, result.stderr)
+            temporary = re.search(r"temporary password: (\S+)", result.stdout).group(1)
+            result = server.cli("user", "reset-password", "--password-stdin", "rep4",
+                                input_text="Chosen2026x\n")
+            self.assertEqual(result.returncode, 0, result.stderr)
+            result = server.cli("user", "deactivate", "nobody")
+            self.assertNotEqual(result.returncode, 0)
+            self.assertIn("users.not_found", result.stderr)
+
+            server.start()
+            self.assertStatus(server.client().login("rep6", DEMO_PASSWORD), 403, "auth.account_inactive")
+            client = server.client()
+            self.assertEqual(client.login("rep5", temporary).status, 200)
+            self.assertTrue(client.me["user"]["mustChangePassword"])
+            self.assertEqual(server.client().login("rep5", DEMO_PASSWORD).status, 401)
+            client = server.client()
+            self.assertEqual(client.login("rep4", "Chosen2026x").status, 200)
+            self.assertFalse(client.me["user"]["mustChangePassword"])
+        finally:
+            server.cleanup()
+
+    def test_restart_keeps_data(self):
+        server = Server(seed=True)
+        try:
+            server.start()
+            admin = server.client()
+            self.assertEqual(admin.login("admin").status, 200)
+            sales = [u for u in admin.get("/org/units").json["items"] if u["name"] == "销售部"][0]
+            name = unique("重启组")
+            self.assertEqual(admin.post("/org/units", {"parentId": sales["id"], "name": name,
+                                                       "kind": "team"}).status, 201)
+            version = admin.post("/policies/visits.report_due_days/versions",
+                                 {"value": 4, "effectiveFrom": "2027-01-01"})
+            self.assertEqual(version.status, 201, version)
+            server.stop()
+            server.start()
+            # Sessions live in the database: the old cookie still works on the new process.
+            admin.port = server.port
+            self.assertStatus(admin.get("/auth/me"), 200)
+            again = server.client()
+            self.assertEqual(again.login("admin").status, 200)
+            names = [u["name"] for u in again.get("/org/units").json["items"]]
+            self.assertIn(name, names)
+            self.assertEqual(again.get("/policies/visits.report_due_days", {"date": "2027-01-01"}).json["value"], 4)
+            self.assertEqual(len(again.get("/users", {"limit": 200}).json["items"]), 13)
+            # The policy defaults are not recorded twice.
+            versions = again.get("/policies/visits.report_due_days/versions").json["items"]
+            self.assertEqual([v["effectiveFrom"] for v in versions], ["2027-01-01", "2000-01-01"])
+        finally:
+            server.cleanup()
+
+    # helpers shared with ServerTestCase
+    assertStatus = ServerTestCase.assertStatus
+
+
+if __name__ == "__main__":
+    unittest.main()
