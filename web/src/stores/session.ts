@@ -30,16 +30,19 @@ export const useSessionStore = defineStore('session', () => {
     return menu.value.some((item) => item.key === key)
   }
 
-  /** Loads the session once; a 401 means "not signed in", not an error. */
+  /**
+   * Loads the session once. A 401 means "not signed in". Any other failure (server down)
+   * is treated as signed out for now and retried at the next navigation, so the login
+   * page, not a blank screen, explains the problem.
+   */
   async function probe(): Promise<void> {
     if (probed.value) return
     try {
       me.value = await authApi.getMe({ skipAuthRedirect: true })
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status !== 401) throw error
-      me.value = null
-    } finally {
       probed.value = true
+    } catch (error) {
+      me.value = null
+      probed.value = error instanceof ApiError && error.status === 401
     }
   }
 

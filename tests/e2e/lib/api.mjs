@@ -1,0 +1,28 @@
+// Minimal API client for test set-up (creating records the browser steps then use).
+import { BASE_URL, PASSWORD } from './browser.mjs'
+
+/** Signs in through the API; returns a function that calls endpoints as that user. */
+export async function apiSession(login, password = PASSWORD) {
+  const response = await fetch(`${BASE_URL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  })
+  if (!response.ok) throw new Error(`login ${login}: HTTP ${response.status} ${await response.text()}`)
+  const me = await response.json()
+  const cookie = response.headers.get('set-cookie').split(';')[0]
+  return async function call(method, path, body) {
+    const answer = await fetch(`${BASE_URL}/api/v1${path}`, {
+      method,
+      headers: {
+        Cookie: cookie,
+        'X-CSRF-Token': me.csrfToken,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await answer.text()
+    if (!answer.ok) throw new Error(`${method} ${path}: HTTP ${answer.status} ${text}`)
+    return text ? JSON.parse(text) : undefined
+  }
+}
