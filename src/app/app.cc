@@ -58,8 +58,10 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
   policies_ = std::make_unique<platform::PolicyService>(*database_, clock_);
   policies_->EnsureDefaults();
   audit_ = std::make_unique<platform::AuditService>(*database_, policies_->TimeZone());
-  auth_ = std::make_unique<platform::AuthService>(*database_, *policies_, clock_);
+  auth_ = std::make_unique<platform::AuthService>(*database_, *policies_, clock_,
+                                                  std::chrono::milliseconds(config_.session_cache_ms));
   org_ = std::make_unique<platform::OrgService>(*database_, clock_);
+  org_->SetAccessChangedHook([auth = auth_.get()] { auth->ForgetCachedSessions(); });
   unsigned char random[4];
   randombytes_buf(random, sizeof random);
   char prefix[9];

@@ -26,6 +26,9 @@ struct AppConfig {
   int database_pool_size = 8;
   bool secure_cookies = false;  // set the Secure flag (behind HTTPS)
   bool access_log = true;
+  // Reuse a verified session for this long without a database round trip
+  // (see AuthService). 0 checks the database on every request.
+  int session_cache_ms = 2000;
 };
 
 class App {

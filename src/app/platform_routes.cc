@@ -293,6 +293,7 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
                                        {"role.grants_set", "role", role, before, after},
                                        SystemClock().Now());
                });
+               app.auth().ForgetCachedSessions();
                return Response::JsonBody({{"role", role}, {"grants", after}});
              },
              RouteDoc{"Replace a role's grants", "roles", "roles.manage", true});

@@ -32,12 +32,10 @@ const storage::Sql kFindSession{
     "SELECT s.id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.name, u.active, "
     "u.must_change_password, u.unit_id, o.path FROM sessions s JOIN users u ON u.id = s.user_id "
     "JOIN org_units o ON o.id = u.unit_id WHERE s.token_hash = ?"};
-const storage::Sql kRolesOfUser{"auth.roles_of_user",
-                                "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role"};
-const storage::Sql kGrantsOfUser{
-    "auth.grants_of_user",
-    "SELECT g.permission, g.scope FROM role_grants g JOIN user_roles r ON r.role = g.role "
-    "WHERE r.user_id = ?"};
+const storage::Sql kRolesAndGrants{
+    "auth.roles_and_grants",
+    "SELECT r.role, g.permission, g.scope FROM user_roles r LEFT JOIN role_grants g ON g.role = r.role "
+    "WHERE r.user_id = ? ORDER BY r.role"};
 const storage::Sql kTouchSession{"auth.touch_session",
                                  "UPDATE sessions SET last_seen_at = ? WHERE id = ?"};
 const storage::Sql kCsrfOfSession{"auth.csrf_of_session",
@@ -202,8 +200,32 @@ std::optional<Caller> AuthService::Authenticate(std::string_view token, SessionK
                                                 const RequestContext& request) {
   if (token.size() < 16 || token.size() > 128) return std::nullopt;
   Instant now = clock_.Now();
+  std::string token_hash = HashToken(token);
+  if (cache_lifetime_.count() > 0) {
+    std::lock_guard lock(cache_mutex_);
+    auto found = cache_.find(token_hash);
+    if (found != cache_.end() && found->second.kind == kind && now - found->second.verified_at < cache_lifetime_ &&
+        now < found->second.expires_at) {
+      Caller caller = found->second.caller;
+      caller.request = request;
+      return caller;
+    }
+  }
+  auto caller = LoadSession(token_hash, kind, now);
+  if (!caller) return std::nullopt;
+  if (cache_lifetime_.count() > 0) {
+    std::lock_guard lock(cache_mutex_);
+    // Bounded: a flood of distinct tokens cannot grow memory without limit.
+    if (cache_.size() > 10000) cache_.clear();
+    cache_[token_hash] = CachedSession{*caller, kind, now, now + cache_lifetime_};
+  }
+  caller->request = request;
+  return caller;
+}
+
+std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, SessionKind kind, Instant now) {
   auto connection = database_.Acquire();
-  auto session = connection->QueryOne(kFindSession, {HashToken(token)});
+  auto session = connection->QueryOne(kFindSession, {token_hash});
   if (!session) return std::nullopt;
   const std::string& session_kind = session->Text(1);
   if (session_kind != (kind == SessionKind::kBrowser ? "browser" : "api")) return std::nullopt;
@@ -223,12 +245,12 @@ std::optional<Caller> AuthService::Authenticate(std::string_view token, SessionK
   caller.unit_id = session->Int(9);
   caller.unit_path = session->Text(10);
   caller.via_cookie = kind == SessionKind::kBrowser;
-  caller.request = request;
-  for (const auto& row : connection->Query(kRolesOfUser, {caller.user_id}).rows)
-    caller.roles.push_back(row.Text(0));
-  for (const auto& row : connection->Query(kGrantsOfUser, {caller.user_id}).rows) {
-    auto scope = ParseScope(row.Text(1)).value_or(Scope::kOwn);
-    auto [it, inserted] = caller.grants.emplace(row.Text(0), scope);
+  // One query for roles and their grants; a role without grants still counts as held.
+  for (const auto& row : connection->Query(kRolesAndGrants, {caller.user_id}).rows) {
+    if (caller.roles.empty() || caller.roles.back() != row.Text(0)) caller.roles.push_back(row.Text(0));
+    if (row.IsNull(1)) continue;
+    auto scope = ParseScope(row.Text(2)).value_or(Scope::kOwn);
+    auto [it, inserted] = caller.grants.emplace(row.Text(1), scope);
     if (!inserted && scope > it->second) it->second = scope;
   }
   // Touch at most once a minute: idle expiry needs no finer grain, and it spares a
@@ -236,6 +258,11 @@ std::optional<Caller> AuthService::Authenticate(std::string_view token, SessionK
   if (!last_seen || now - *last_seen > std::chrono::minutes(1))
     connection->Execute(kTouchSession, {FormatInstant(now), caller.session_id});
   return caller;
+}
+
+void AuthService::ForgetCachedSessions() {
+  std::lock_guard lock(cache_mutex_);
+  cache_.clear();
 }
 
 std::string AuthService::CsrfTokenOf(const Caller& caller) {
@@ -258,6 +285,8 @@ void AuthService::Logout(const Caller& caller) {
                 {"session.logout", "session", IdString(caller.session_id), Json(), Json()},
                 clock_.Now());
   });
+  // After the commit, so no request can re-cache the old state.
+  ForgetCachedSessions();
 }
 
 void AuthService::ChangePassword(const Caller& caller, std::string_view current_password,
@@ -286,6 +315,8 @@ void AuthService::ChangePassword(const Caller& caller, std::string_view current_
                  {{"password", "changed"}}},
                 clock_.Now());
   });
+  // After the commit, so no request can re-cache the old state.
+  ForgetCachedSessions();
 }
 
 Json AuthService::ListTokens(const Caller& caller) {
@@ -331,6 +362,8 @@ void AuthService::RevokeToken(const Caller& caller, int64_t token_id) {
                  Json()},
                 clock_.Now());
   });
+  // After the commit, so no request can re-cache the old state.
+  ForgetCachedSessions();
 }
 
 }  // namespace tuoke::platform

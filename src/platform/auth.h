@@ -4,7 +4,10 @@
 // hashes are stored, so a database leak does not leak live sessions.
 #pragma once
 
+#include <chrono>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 
@@ -41,8 +44,16 @@ struct LoginResult {
 
 class AuthService {
  public:
-  AuthService(storage::Database& database, PolicyService& policies, const Clock& clock)
-      : database_(database), policies_(policies), clock_(clock) {}
+  // `cache_lifetime`: how long a verified session may be reused without asking the
+  // database again. Changes made through this process (logout, revocation, password,
+  // deactivation, grants) clear the cache at once; other processes on the same
+  // PostgreSQL see them within this lifetime. Zero disables the cache.
+  AuthService(storage::Database& database, PolicyService& policies, const Clock& clock,
+              std::chrono::milliseconds cache_lifetime = std::chrono::milliseconds(0))
+      : database_(database), policies_(policies), clock_(clock), cache_lifetime_(cache_lifetime) {}
+
+  // Drops every cached session (call after any change to users, roles or grants).
+  void ForgetCachedSessions();
 
   // Login by phone or username. Throws auth.invalid_credentials (with remaining
   // attempts), auth.account_locked (with lockedUntil) or auth.account_inactive.
@@ -66,9 +77,21 @@ class AuthService {
   void RevokeToken(const Caller& caller, int64_t token_id);
 
  private:
+  std::optional<Caller> LoadSession(const std::string& token_hash, SessionKind kind, Instant now);
+
+  struct CachedSession {
+    Caller caller;
+    SessionKind kind;
+    Instant verified_at;
+    Instant expires_at;
+  };
+
   storage::Database& database_;
   PolicyService& policies_;
   const Clock& clock_;
+  const std::chrono::milliseconds cache_lifetime_;
+  std::mutex cache_mutex_;
+  std::unordered_map<std::string, CachedSession> cache_;  // guarded by cache_mutex_; key: token hash
 };
 
 }  // namespace tuoke::platform

@@ -345,6 +345,7 @@ Json OrgService::UpdateUnit(const Caller& caller, int64_t unit_id, const Json& b
     RecordAudit(connection, Actor::From(caller), {"unit.update", "unit", IdString(unit_id), before, after},
                 clock_.Now());
   });
+  AccessChanged();
   return result;
 }
 
@@ -601,6 +602,7 @@ Json OrgService::UpdateUser(const Caller& caller, int64_t user_id, const Json& b
     RecordAudit(connection, Actor::From(caller), {"user.update", "user", IdString(user_id), old_view, new_view},
                 now);
   });
+  AccessChanged();
   return result;
 }
 
@@ -633,6 +635,7 @@ Json OrgService::MoveUser(const Caller& caller, int64_t user_id, const Json& bod
                  {{"unitId", result["unitId"]}, {"unitName", result["unitName"]}, {"note", note.value_or("")}}},
                 now);
   });
+  AccessChanged();
   return result;
 }
 
@@ -666,6 +669,7 @@ void OrgService::ResetPasswordAs(const Actor& actor, int64_t user_id, const std:
                  {{"password", "reset"}, {"mustChangePassword", must_change}}},
                 now);
   });
+  AccessChanged();
 }
 
 void OrgService::ResetPassword(const Caller& caller, int64_t user_id, const Json& body) {
@@ -691,6 +695,7 @@ void OrgService::SetActiveAs(const Actor& actor, int64_t user_id, bool active) {
                  {{"active", before["active"]}}, {{"active", active}}},
                 now);
   });
+  AccessChanged();
 }
 
 Json OrgService::SetActive(const Caller& caller, int64_t user_id, bool active) {
@@ -712,6 +717,7 @@ Json OrgService::Unlock(const Caller& caller, int64_t user_id) {
                 {"user.unlock", "user", IdString(user_id), {{"locked", before["locked"]}}, {{"locked", false}}},
                 clock_.Now());
   });
+  AccessChanged();
   return UserJson(user_id);
 }
 

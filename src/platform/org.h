@@ -2,6 +2,7 @@
 // with roles, managers, employment status and the history of team moves.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ struct UserFilter {
 class OrgService {
  public:
   OrgService(storage::Database& database, const Clock& clock) : database_(database), clock_(clock) {}
+
+  // Called after every committed change that can alter what a signed-in user may do
+  // (roles, unit, activity, password), so cached sessions are dropped.
+  void SetAccessChangedHook(std::function<void()> hook) { access_changed_ = std::move(hook); }
 
   // Units (org.read / org.manage).
   Json ListUnits(const Caller& caller);
@@ -84,8 +89,13 @@ class OrgService {
   void ValidateNewUser(storage::Connection& connection, const NewUser& user,
                        FieldErrors& errors, std::optional<int64_t> existing_id);
 
+  void AccessChanged() const {
+    if (access_changed_) access_changed_();
+  }
+
   storage::Database& database_;
   const Clock& clock_;
+  std::function<void()> access_changed_;
 };
 
 }  // namespace tuoke::platform
