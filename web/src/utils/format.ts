@@ -20,8 +20,12 @@ export function formatDate(value: string | null | undefined): string {
   return formatDateTime(value).slice(0, 10)
 }
 
+/** A local date as `YYYY-MM-DD`. */
+export function toBusinessDate(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
+}
+
 /** Today as a business date in the browser's time zone. */
 export function today(): string {
-  const now = new Date()
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`
+  return toBusinessDate(new Date())
 }
