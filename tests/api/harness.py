@@ -20,7 +20,7 @@ import unittest
 import urllib.parse
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN = os.environ.get("TUOKE_BIN") or os.path.join(REPO_ROOT, "build", "tuoke")
+BIN = os.path.abspath(os.environ.get("TUOKE_BIN") or os.path.join(REPO_ROOT, "build", "tuoke"))
 BACKEND = os.environ.get("TUOKE_BACKEND", "sqlite")
 DEMO_PASSWORD = "tuoke2026"
 API = "/api/v1"
