@@ -42,6 +42,42 @@ void NlohmannSerialize(benchmark::State& state) {
 }
 BENCHMARK(NlohmannSerialize);
 
+// The same document built by assignment instead of initializer lists, which copy
+// every value once more.
+void NlohmannAssignSerialize(benchmark::State& state) {
+  auto users = Users();
+  for (auto _ : state) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& user : users) {
+      nlohmann::json& item = items.emplace_back(nlohmann::json::value_t::object);
+      item["id"] = std::to_string(user.id);
+      item["username"] = user.username;
+      item["name"] = user.name;
+      item["phone"] = user.phone;
+      item["email"] = user.email;
+      item["unitId"] = "3";
+      item["unitName"] = user.unit_name;
+      item["managerId"] = "2";
+      item["managerName"] = "李明";
+      item["employmentStatus"] = user.status;
+      item["hiredOn"] = "2021-02-22";
+      item["regularOn"] = nullptr;
+      item["active"] = user.active;
+      item["locked"] = false;
+      item["mustChangePassword"] = false;
+      item["createdAt"] = user.created_at;
+      item["updatedAt"] = user.created_at;
+      item["roles"] = nlohmann::json::array({"rep"});
+    }
+    nlohmann::json document(nlohmann::json::value_t::object);
+    document["items"] = std::move(items);
+    document["nextCursor"] = nullptr;
+    std::string body = document.dump();
+    benchmark::DoNotOptimize(body);
+  }
+}
+BENCHMARK(NlohmannAssignSerialize);
+
 void RapidJsonSerialize(benchmark::State& state) {
   auto users = Users();
   for (auto _ : state) {

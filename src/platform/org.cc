@@ -128,26 +128,30 @@ std::vector<std::string> SplitRoles(const std::optional<std::string>& text) {
   return roles;
 }
 
+// Built by assignment: nlohmann's initializer lists copy every value once more, and
+// this is the hottest object of the platform (bench/micro/json_bench.cc).
 Json UserFromRow(const storage::Row& row, Instant now) {
   auto locked_until = row.OptionalText(13);
-  return {{"id", IdString(row.Int(0))},
-          {"username", row.Text(1)},
-          {"name", row.Text(2)},
-          {"phone", row.Text(3)},
-          {"email", OptionalJson(row.OptionalText(4))},
-          {"unitId", IdString(row.Int(5))},
-          {"unitName", row.Text(6)},
-          {"managerId", OptionalIdJson(row.OptionalInt(7))},
-          {"managerName", OptionalJson(row.OptionalText(8))},
-          {"employmentStatus", row.Text(9)},
-          {"hiredOn", OptionalJson(row.OptionalText(10))},
-          {"regularOn", OptionalJson(row.OptionalText(11))},
-          {"active", row.Bool(12)},
-          {"locked", locked_until.has_value() && *locked_until > FormatInstant(now)},
-          {"mustChangePassword", row.Bool(14)},
-          {"createdAt", row.Text(15)},
-          {"updatedAt", row.Text(16)},
-          {"roles", SplitRoles(row.OptionalText(18))}};
+  Json user(Json::value_t::object);
+  user["id"] = IdString(row.Int(0));
+  user["username"] = row.Text(1);
+  user["name"] = row.Text(2);
+  user["phone"] = row.Text(3);
+  user["email"] = OptionalJson(row.OptionalText(4));
+  user["unitId"] = IdString(row.Int(5));
+  user["unitName"] = row.Text(6);
+  user["managerId"] = OptionalIdJson(row.OptionalInt(7));
+  user["managerName"] = OptionalJson(row.OptionalText(8));
+  user["employmentStatus"] = row.Text(9);
+  user["hiredOn"] = OptionalJson(row.OptionalText(10));
+  user["regularOn"] = OptionalJson(row.OptionalText(11));
+  user["active"] = row.Bool(12);
+  user["locked"] = locked_until.has_value() && *locked_until > FormatInstant(now);
+  user["mustChangePassword"] = row.Bool(14);
+  user["createdAt"] = row.Text(15);
+  user["updatedAt"] = row.Text(16);
+  user["roles"] = SplitRoles(row.OptionalText(18));
+  return user;
 }
 
 // The fields of a user the audit trail records (never the password hash).
@@ -299,6 +303,7 @@ Json OrgService::UpdateUnit(const Caller& caller, int64_t unit_id, const Json& b
         // R-ORG-2: a unit cannot move below itself.
         if (parent_path.rfind(old_path, 0) == 0) errors.Add("parentId", "cannot move a unit below itself");
         else if (parent["kind"] == "team") errors.Add("parentId", "a team cannot contain units");
+        else if (!parent["active"].get<bool>()) errors.Add("parentId", "the parent unit is inactive");
         else {
           new_parent = parent_id;
           new_path = parent_path + IdString(unit_id) + "/";
@@ -322,6 +327,11 @@ Json OrgService::UpdateUnit(const Caller& caller, int64_t unit_id, const Json& b
         errors.Add("active", "move its active members out first");
       else if (connection.QueryOne(kActiveChildren, {unit_id})->Int(0) > 0)
         errors.Add("active", "deactivate its sub-units first");
+    }
+    if (active && *active && !before["active"].get<bool>() && new_parent) {
+      // R-ORG-3: an active unit never hangs below an inactive one.
+      auto parent = connection.QueryOne(kSelectUnit, {*new_parent});
+      if (parent && !parent->Bool(6)) errors.Add("active", "the parent unit is inactive");
     }
     errors.ThrowIfAny();
     try {
@@ -522,6 +532,8 @@ Json OrgService::CreateUser(const Caller& caller, const Json& body) {
   auto password = reader.RequiredString("password", 8, 128);
   if (!reader.Has("unitId")) reader.Fail("unitId", "is required");
   if (!reader.Has("roles")) reader.Fail("roles", "is required");
+  // Probation or regular decides the rep's monthly quota (§10): never guess it.
+  if (!reader.Has("employmentStatus")) reader.Fail("employmentStatus", "is required");
   reader.Finish();
   user.username = *username;
   user.name = *name;
@@ -530,7 +542,7 @@ Json OrgService::CreateUser(const Caller& caller, const Json& body) {
   user.roles = *roles;
   user.unit_id = *unit_id;
   user.manager_id = manager_id;
-  user.employment_status = status.value_or("regular");
+  user.employment_status = *status;
   user.hired_on = hired_on;
   user.regular_on = regular_on;
   user.password = *password;
@@ -687,6 +699,11 @@ void OrgService::ResetPassword(const Caller& caller, int64_t user_id, const Json
 void OrgService::SetActiveAs(const Actor& actor, int64_t user_id, bool active) {
   database_.InTransaction([&](storage::Connection& connection) {
     Json before = ReadUser(connection, user_id);
+    if (active) {
+      // R-ORG-3: active people belong to active units; move them first.
+      auto unit = connection.QueryOne(kSelectUnit, {*ParseId(before["unitId"].get<std::string>())});
+      if (unit && !unit->Bool(6)) ThrowValidation("unitId", "the user's unit is inactive; move the user first");
+    }
     Instant now = clock_.Now();
     connection.Execute(kSetActive, {int64_t{active ? 1 : 0}, FormatInstant(now), user_id});
     if (!active) connection.Execute(kRevokeAllSessions, {FormatInstant(now), user_id});
