@@ -274,6 +274,22 @@ class AccessMatrixTests(ServerTestCase):
         self.assertStatus(mgr1.patch("/users/" + by_name["rep2"]["id"], {"name": "王芳"}), 403,
                           "access.denied")
 
+    def test_team_scope_follows_a_move_at_once(self):
+        admin = self.admin()
+        mgr2 = self.as_user("mgr2")
+        south = self.unit_by_name("华南组")
+        before = sorted(u["username"] for u in self.all_users(client=mgr2))
+        self.assertEqual(before, ["mgr2", "rep4", "rep5", "rep6"])
+        try:
+            self.assertOk(admin.post("/users/%s/move" % mgr2.user_id, {"unitId": self.unit_a["id"]}))
+            expected = [u for u in self.all_users() if u["unitId"] == self.unit_a["id"]]
+            self.assertEqual(self.ids(self.all_users(client=mgr2)), self.ids(expected))
+            rep4 = self.user_by_username("rep4")
+            self.assertStatus(mgr2.get("/users/" + rep4["id"]), 404, "users.not_found")
+        finally:
+            self.assertOk(admin.post("/users/%s/move" % mgr2.user_id, {"unitId": south["id"]}))
+        self.assertEqual(sorted(u["username"] for u in self.all_users(client=mgr2)), before)
+
     def test_role_grant_validation(self):
         admin = self.admin()
         before = self.snapshot()

@@ -46,9 +46,9 @@ class OrgTests(ServerTestCase):
         self.assertEqual(users["rep6"]["unitName"], "华南组")
         self.assertEqual(users["gm"]["roles"], ["general_manager"])
         self.assertEqual(users["cs"]["roles"], ["customer_service"])
-        for user in users.values():
-            self.assertIsInstance(user["id"], str)
-            self.assertTrue(user["active"])
+        for username in DEMO_PHONES:
+            self.assertIsInstance(users[username]["id"], str)
+            self.assertEqual(users[username]["phone"], DEMO_PHONES[username])
 
     def test_create_team_and_rep(self):
         sales = self.unit_by_name("销售部")
@@ -103,7 +103,7 @@ class OrgTests(ServerTestCase):
     def test_create_user_rejections(self):
         team = self.create_team()
         base = {"username": unique("x"), "name": "某人", "phone": phone(), "roles": ["rep"],
-                "unitId": team["id"], "password": "Passw0rd1"}
+                "unitId": team["id"], "employmentStatus": "regular", "password": "Passw0rd1"}
         before = self.snapshot()
         cases = [(dict(base, password="weak"), "password"),
                  (dict(base, password="longenoughbutnodigits"), "password"),
@@ -120,9 +120,7 @@ class OrgTests(ServerTestCase):
                 self.assertIn(field, response.fields)
         self.assertUnchanged(before)
 
-    # BUG: docs/api.md lists employmentStatus as a required field of POST /users (only
-    # fields marked "?" are optional), but the server silently defaults it to "regular".
-    @unittest.expectedFailure
+    # docs/api.md: employmentStatus is a required field of POST /users (not marked "?").
     def test_create_user_requires_employment_status(self):
         team = self.create_team()
         response = self.gm.post("/users", {"username": unique("x"), "name": "某人", "phone": phone(),
@@ -273,15 +271,12 @@ class OrgTests(ServerTestCase):
         off = self.assertOk(self.gm.patch("/org/units/" + empty["id"], {"active": False})).json
         self.assertFalse(off["active"])
         response = self.gm.post("/users", {"username": unique("z"), "name": "某", "phone": phone(),
-                                           "roles": ["rep"], "unitId": empty["id"], "password": "Passw0rd1"})
+                                           "roles": ["rep"], "unitId": empty["id"],
+                                           "employmentStatus": "probation", "password": "Passw0rd1"})
         self.assertStatus(response, 422, "validation.failed")
         self.assertIn("unitId", response.fields)
 
-    # BUG: POST /users/{id}/activate puts an active user into an inactive unit. The server
-    # refuses to deactivate a unit with active members and to add or move users into an
-    # inactive unit (422), but activating a member of an inactive unit answers 200 and leaves
-    # the inactive unit with memberCount 1. Expected 422 validation.failed, user stays inactive.
-    @unittest.expectedFailure
+    # R-ORG-3 (docs/modules/platform.md): no active user in an inactive unit.
     def test_cannot_activate_a_user_in_an_inactive_unit(self):
         team = self.create_team()
         user = self.make_user(unit_name=team["name"], client=self.gm)
@@ -291,10 +286,7 @@ class OrgTests(ServerTestCase):
         self.assertStatus(response, 422, "validation.failed")
         self.assertFalse(self.assertOk(self.gm.get("/users/" + user["id"])).json["active"])
 
-    # BUG: PATCH /org/units/{id} {"parentId": <inactive unit>} answers 200 and moves an active
-    # unit below an inactive one, although POST /org/units refuses an inactive parent
-    # (422 fields.parentId "the parent unit is inactive"). Expected the same 422 here.
-    @unittest.expectedFailure
+    # R-ORG-3: no active unit below an inactive one; moves follow the rule of POST /org/units.
     def test_cannot_move_a_unit_below_an_inactive_unit(self):
         department = self.create_team(parent_name="拓客示范有限公司", kind="department")
         self.assertOk(self.gm.patch("/org/units/" + department["id"], {"active": False}))
@@ -304,9 +296,7 @@ class OrgTests(ServerTestCase):
         self.assertIn("parentId", response.fields)
         self.assertEqual(self.unit_by_name(team["name"])["parentId"], team["parentId"])
 
-    # BUG: PATCH /org/units/{id} {"active": true} reactivates a unit whose parent is inactive
-    # (200), giving an active unit below an inactive one. Expected 422 validation.failed.
-    @unittest.expectedFailure
+    # R-ORG-3: no active unit below an inactive one.
     def test_cannot_reactivate_a_unit_below_an_inactive_unit(self):
         department = self.create_team(parent_name="拓客示范有限公司", kind="department")
         team = self.create_team(parent_name=department["name"])
