@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSessionStore } from '@/stores/session'
+import { safeRedirect } from '@/utils/redirect'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -108,10 +109,3 @@ router.beforeEach(async (to) => {
   }
   return true
 })
-
-/** Only same-app paths are accepted as a post-login redirect. */
-export function safeRedirect(value: unknown): string {
-  const path = Array.isArray(value) ? value[0] : value
-  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//')) return '/'
-  return path
-}

@@ -3,6 +3,7 @@ import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
 import { ApiError } from '@/api/http'
 import type { Me, MenuItem, Scope, User } from '@/api/types'
+import { useUnitsStore } from './units'
 
 /** The signed-in user as the server describes them (`Me`). */
 export const useSessionStore = defineStore('session', () => {
@@ -52,6 +53,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function login(loginName: string, password: string): Promise<Me> {
     const result = await authApi.login({ login: loginName, password })
+    useUnitsStore().reset()
     me.value = result
     probed.value = true
     return result
@@ -65,9 +67,11 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
+  /** Drops the session and every cached record of the previous user. */
   function clear(): void {
     me.value = null
     probed.value = true
+    useUnitsStore().reset()
   }
 
   return {

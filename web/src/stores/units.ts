@@ -37,5 +37,11 @@ export const useUnitsStore = defineStore('units', () => {
     else units.value.push(unit)
   }
 
-  return { units, loaded, loading, tree, byId, load, upsert }
+  /** Forgets everything (sign-out: the next user may see a different part of the tree). */
+  function reset(): void {
+    units.value = []
+    loaded.value = false
+  }
+
+  return { units, loaded, loading, tree, byId, load, upsert, reset }
 })
