@@ -46,10 +46,6 @@ export const i18n = createI18n({
   fallbackWarn: false,
 })
 
-export function currentLocale(): Locale {
-  return i18n.global.locale.value as Locale
-}
-
 export function setLocale(locale: Locale): void {
   i18n.global.locale.value = locale
   document.documentElement.lang = locale

@@ -12,7 +12,6 @@ export const useUnitsStore = defineStore('units', () => {
   let pending: Promise<void> | null = null
 
   const tree = computed(() => buildUnitTree(units.value))
-  const byId = computed(() => new Map(units.value.map((unit) => [unit.id, unit])))
 
   /** Loads once; `force` reloads (after a change). Concurrent callers share one request. */
   function load(force = false): Promise<void> {
@@ -43,5 +42,5 @@ export const useUnitsStore = defineStore('units', () => {
     loaded.value = false
   }
 
-  return { units, loaded, loading, tree, byId, load, upsert, reset }
+  return { units, loaded, loading, tree, load, upsert, reset }
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Unit } from '@/api/types'
-import { buildUnitTree, subtreeIds, unitPath } from './tree'
+import { buildUnitTree, subtreeIds } from './tree'
 
 const unit = (id: string, parentId: string | null, name: string, kind: Unit['kind']): Unit => ({
   id,
@@ -33,11 +33,5 @@ describe('buildUnitTree', () => {
 describe('subtreeIds', () => {
   it('collects a unit and its descendants', () => {
     expect([...subtreeIds(units, '2')].sort()).toEqual(['2', '3', '4'])
-  })
-})
-
-describe('unitPath', () => {
-  it('joins the names from the root', () => {
-    expect(unitPath(units, '3')).toBe('拓客公司 / 销售部 / 华东一组')
   })
 })

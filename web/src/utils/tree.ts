@@ -52,17 +52,3 @@ export function subtreeIds(units: readonly Unit[], rootId: string): Set<string> 
   }
   return result
 }
-
-/** `华东公司 / 销售部 / 华东一组` for a unit id. */
-export function unitPath(units: readonly Unit[], id: string): string {
-  const byId = new Map(units.map((unit) => [unit.id, unit]))
-  const names: string[] = []
-  const seen = new Set<string>()
-  let current = byId.get(id)
-  while (current && !seen.has(current.id)) {
-    seen.add(current.id)
-    names.unshift(current.name)
-    current = current.parentId ? byId.get(current.parentId) : undefined
-  }
-  return names.join(' / ')
-}
