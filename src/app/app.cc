@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/text.h"
 #include "storage/migrator.h"
 
 namespace tuoke::app {
@@ -143,7 +144,8 @@ http::Response App::Dispatch(http::Request& request, std::string& route_name, in
                                    std::string(request.Header("user-agent").value_or(""))};
   std::optional<platform::Caller> caller;
   auto authorization = request.Header("authorization");
-  if (authorization && authorization->rfind("Bearer ", 0) == 0) {
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  if (authorization && authorization->size() > 7 && ToLowerAscii(authorization->substr(0, 7)) == "bearer ") {
     caller = auth_->Authenticate(authorization->substr(7), platform::SessionKind::kApi, context);
   } else if (auto cookie = request.Cookie(kSessionCookie)) {
     caller = auth_->Authenticate(*cookie, platform::SessionKind::kBrowser, context);

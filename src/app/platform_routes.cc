@@ -324,7 +324,8 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
                auto effective_from = reader.DateString("effectiveFrom");
                auto note = reader.String("note", 0, 500);
                if (!value) reader.Fail("value", "is required");
-               if (!effective_from && !reader.Has("effectiveFrom")) reader.Fail("effectiveFrom", "is required");
+               // Fail() keeps an earlier, more precise message (e.g. a malformed date).
+               if (!effective_from) reader.Fail("effectiveFrom", "is required");
                reader.Finish();
                return Response::JsonBody(app.policies().AddVersion(CallerOf(request), request.path_params["key"],
                                                                    *value, *effective_from, note.value_or("")),

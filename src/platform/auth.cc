@@ -105,7 +105,8 @@ std::string CheckPasswordStrength(std::string_view password) {
   if (length > 128) return "must be at most 128 characters";
   bool letter = false, digit = false;
   for (char c : password) {
-    if (std::isalpha(static_cast<unsigned char>(c))) letter = true;
+    // Any non-ASCII character (汉字 and other scripts) counts as a letter.
+    if (std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) letter = true;
     if (std::isdigit(static_cast<unsigned char>(c))) digit = true;
   }
   if (!letter || !digit) return "must contain a letter and a digit";

@@ -162,6 +162,23 @@ Json AuditView(const Json& user) {
   return view;
 }
 
+bool HasRole(const std::vector<std::string>& roles, std::string_view role) {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+// R-ACCESS-3: users.manage does not let anyone raise privileges: only holders of
+// roles.manage give or take the admin role, and nobody changes their own roles.
+void CheckRoleChange(const Caller& caller, int64_t target_user_id, const std::vector<std::string>& before,
+                     const std::vector<std::string>& after) {
+  if (before == after) return;
+  if (target_user_id == caller.user_id)
+    throw Error(ErrorKind::kForbidden, "access.denied", "you cannot change your own roles",
+                {{"fields", {{"roles", "you cannot change your own roles"}}}});
+  if (HasRole(before, "admin") != HasRole(after, "admin") && !caller.Has("roles.manage"))
+    throw Error(ErrorKind::kForbidden, "access.denied", "giving or taking the admin role needs roles.manage",
+                {{"permission", "roles.manage"}});
+}
+
 Error Conflict(const std::string& code, const std::string& message, const std::string& field) {
   return Error(ErrorKind::kConflict, code, message, {{"fields", {{field, message}}}});
 }
@@ -546,6 +563,7 @@ Json OrgService::CreateUser(const Caller& caller, const Json& body) {
   user.hired_on = hired_on;
   user.regular_on = regular_on;
   user.password = *password;
+  CheckRoleChange(caller, 0, {}, user.roles);
   if (scope != Scope::kAll) {
     // A team-scoped manager may only add people inside their own subtree.
     auto connection = database_.Acquire();
@@ -590,11 +608,13 @@ Json OrgService::UpdateUser(const Caller& caller, int64_t user_id, const Json& b
     user.employment_status = status.value_or(before["employmentStatus"].get<std::string>());
     user.hired_on = hired_present ? hired_on : text_or(before["hiredOn"]);
     user.regular_on = regular_present ? regular_on : text_or(before["regularOn"]);
-    // R-ORG-4: nobody removes their own admin role (it would lock the company out).
-    if (roles && user_id == caller.user_id &&
-        std::find(before["roles"].begin(), before["roles"].end(), "admin") != before["roles"].end() &&
-        std::find(user.roles.begin(), user.roles.end(), "admin") == user.roles.end())
-      ThrowValidation("roles", "you cannot remove your own admin role");
+    if (roles) {
+      auto old_roles = before["roles"].get<std::vector<std::string>>();
+      auto new_roles = user.roles;
+      std::sort(old_roles.begin(), old_roles.end());
+      std::sort(new_roles.begin(), new_roles.end());
+      CheckRoleChange(caller, user_id, old_roles, new_roles);
+    }
     FieldErrors errors;
     ValidateNewUser(connection, user, errors, user_id);
     Instant now = clock_.Now();

@@ -293,15 +293,14 @@ class AuthTests(ServerTestCase):
         self.assertEqual([t["id"] for t in listed], [second["id"]])
         self.assertOk(self.server.client(token=second["token"]).get("/auth/me"))
 
-    # BUG: docs/api.md gives the body of POST /auth/tokens as {"name","expiresInDays"} with
-    # neither field marked optional ("?"), but the server accepts a body without
-    # expiresInDays (201, default 90 days). Either require it or mark it optional in the docs.
-    @unittest.expectedFailure
-    def test_token_requires_expires_in_days(self):
+    def test_token_expiry_defaults_to_90_days(self):
         client = self.as_user("rep4")
-        response = client.post("/auth/tokens", {"name": "no-expiry"})
-        self.assertStatus(response, 422, "validation.failed")
-        self.assertIn("expiresInDays", response.fields)
+        created = self.assertStatus(client.post("/auth/tokens", {"name": "no-expiry"}), 201).json
+        expires = datetime.datetime.strptime(created["expiresAt"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        days = (expires - datetime.datetime.utcnow()).total_seconds() / 86400
+        self.assertAlmostEqual(days, 90, delta=0.1)
+        self.assertStatus(client.post("/auth/tokens", {"name": "too-long", "expiresInDays": 366}), 422,
+                          "validation.failed")
 
     def test_csrf_applies_to_every_unsafe_method(self):
         client = self.new_client()
