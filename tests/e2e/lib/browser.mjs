@@ -136,6 +136,7 @@ export async function overlaysClosed(page) {
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
   await settled(page).catch(() => undefined)
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: false })
 }
 
