@@ -11,6 +11,7 @@ PACKAGES=(
   postgresql postgresql-client
   chromium
   curl sqlite3 wrk python3 rapidjson-dev
+  fonts-wqy-zenhei
 )
 
 missing=()

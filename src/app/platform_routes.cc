@@ -179,7 +179,7 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
                filter.active = QueryBool(request, "active");
                filter.limit = ListLimit(request);
                filter.after_id = ListCursor(request);
-               return Response::JsonBody(app.org().ListUsers(CallerOf(request), filter));
+               return Response::JsonText(app.org().ListUsers(CallerOf(request), filter));
              },
              RouteDoc{"Users in the caller's scope", "users", "users.read"});
   router.Add("POST", "/api/v1/users",
@@ -189,7 +189,7 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
              RouteDoc{"Create a user", "users", "users.manage", true, 201});
   router.Add("GET", "/api/v1/users/{id}",
              [&app](Request& request) {
-               return Response::JsonBody(app.org().GetUser(CallerOf(request), request.PathId("id", "users")));
+               return Response::JsonText(app.org().GetUser(CallerOf(request), request.PathId("id", "users")));
              },
              RouteDoc{"One user", "users", "users.read"});
   router.Add("PATCH", "/api/v1/users/{id}",
@@ -269,8 +269,11 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
                else
                  for (auto it = grants->begin(); it != grants->end(); ++it) {
                    auto scope = it.value().is_string() ? platform::ParseScope(it.value().get<std::string>()) : std::nullopt;
-                   if (!platform::IsKnownPermission(it.key())) reader.Fail("grants." + it.key(), "unknown permission");
+                   const platform::PermissionInfo* info = platform::FindPermission(it.key());
+                   if (!info) reader.Fail("grants." + it.key(), "unknown permission");
                    else if (!scope) reader.Fail("grants." + it.key(), "must be own, team or all");
+                   else if (!info->scoped && *scope != platform::Scope::kAll)
+                     reader.Fail("grants." + it.key(), "this permission has no data scope: use all");
                    else wanted[it.key()] = *scope;
                  }
                reader.Finish();

@@ -60,6 +60,13 @@ Response Response::JsonBody(const Json& value, int status) {
   return response;
 }
 
+Response Response::JsonText(std::string text, int status) {
+  Response response;
+  response.status = status;
+  response.body = std::move(text);
+  return response;
+}
+
 Response Response::NoContent() {
   Response response;
   response.status = 204;

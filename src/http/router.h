@@ -47,6 +47,8 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 
   static Response JsonBody(const Json& value, int status = 200);
+  // A body already encoded as JSON (JsonWriter).
+  static Response JsonText(std::string text, int status = 200);
   static Response NoContent();
 };
 

@@ -31,11 +31,13 @@ const std::vector<PermissionInfo>& PermissionCatalogue() {
   return catalogue;
 }
 
-bool IsKnownPermission(std::string_view key) {
-  const auto& catalogue = PermissionCatalogue();
-  return std::any_of(catalogue.begin(), catalogue.end(),
-                     [&](const PermissionInfo& info) { return info.key == key; });
+const PermissionInfo* FindPermission(std::string_view key) {
+  for (const auto& info : PermissionCatalogue())
+    if (info.key == key) return &info;
+  return nullptr;
 }
+
+bool IsKnownPermission(std::string_view key) { return FindPermission(key) != nullptr; }
 
 const std::vector<std::string>& AllRoles() {
   static const std::vector<std::string> roles = {"rep",     "sales_manager",    "general_manager",

@@ -26,6 +26,8 @@ struct PermissionInfo {
 };
 const std::vector<PermissionInfo>& PermissionCatalogue();
 bool IsKnownPermission(std::string_view key);
+// nullptr when unknown.
+const PermissionInfo* FindPermission(std::string_view key);
 
 // Roles of §1 of the domain spec; persisted codes.
 const std::vector<std::string>& AllRoles();

@@ -55,8 +55,9 @@ class OrgService {
 
   // Users (users.read scoped / users.manage scoped). Users outside the caller's scope
   // are reported as users.not_found.
-  Json ListUsers(const Caller& caller, const UserFilter& filter);
-  Json GetUser(const Caller& caller, int64_t user_id);
+  // Both answer JSON text: {"items":[User…],"nextCursor":…} and one User.
+  std::string ListUsers(const Caller& caller, const UserFilter& filter);
+  std::string GetUser(const Caller& caller, int64_t user_id);
   Json CreateUser(const Caller& caller, const Json& body);
   Json UpdateUser(const Caller& caller, int64_t user_id, const Json& body);
   Json MoveUser(const Caller& caller, int64_t user_id, const Json& body);

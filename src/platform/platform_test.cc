@@ -190,7 +190,7 @@ TEST_P(PlatformTest, ApiTokensAuthenticateUntilRevoked) {
 TEST_P(PlatformTest, TeamScopeCoversTheManagersSubtreeOnly) {
   Caller manager = SignIn("mgr1");
   EXPECT_EQ(manager.ScopeFor("users.read"), Scope::kTeam);
-  Json users = org_->ListUsers(manager, UserFilter{})["items"];
+  Json users = Json::parse(org_->ListUsers(manager, UserFilter{}))["items"];
   std::set<std::string> names;
   for (const auto& user : users) names.insert(user["username"]);
   EXPECT_EQ(names, (std::set<std::string>{"mgr1", "rep1", "rep2", "rep3"}));
@@ -206,7 +206,7 @@ TEST_P(PlatformTest, MovingAUserKeepsHistoryAndChangesScope) {
   int64_t rep4 = *org_->FindUserId("rep4");
   std::string east_unit = org_->UserJson(*org_->FindUserId("rep1"))["unitId"];
   org_->MoveUser(gm, rep4, {{"unitId", east_unit}, {"note", "transfer"}});
-  EXPECT_EQ(org_->GetUser(manager, rep4)["unitName"], "华东一组");
+  EXPECT_EQ(Json::parse(org_->GetUser(manager, rep4))["unitName"], "华东一组");
   Json history = org_->UnitHistory(gm, rep4)["items"];
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0]["unitName"], "华东一组");

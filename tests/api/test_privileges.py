@@ -52,3 +52,11 @@ class PrivilegeTests(ServerTestCase):
         user = self.make_user(client=self.gm, password="拓客销售2026")
         client = self.new_client()
         self.assertOk(client.login(user["username"], "拓客销售2026"))
+
+    def test_unscoped_permissions_take_all_only(self):
+        admin = self.as_user("admin")
+        before = self.assertOk(admin.get("/roles")).json
+        response = admin.put("/roles/finance/permissions", {"grants": {"org.read": "team"}})
+        self.assertStatus(response, 422, "validation.failed")
+        self.assertIn("grants.org.read", response.fields)
+        self.assertEqual(self.assertOk(admin.get("/roles")).json, before)
