@@ -22,13 +22,12 @@ constexpr const char* kUserColumnsSqlite =
     "u.id, u.username, u.name, u.phone, u.email, u.unit_id, o.name, u.manager_id, m.name, "
     "u.employment_status, u.hired_on, u.regular_on, u.active, u.locked_until, "
     "u.must_change_password, u.created_at, u.updated_at, o.path, "
-    "(SELECT group_concat(role, ',') FROM (SELECT role FROM user_roles r WHERE r.user_id = u.id "
-    "ORDER BY role)) ";
+    "(SELECT group_concat(role, ',') FROM user_roles r WHERE r.user_id = u.id) ";
 constexpr const char* kUserColumnsPostgres =
     "u.id, u.username, u.name, u.phone, u.email, u.unit_id, o.name, u.manager_id, m.name, "
     "u.employment_status, u.hired_on, u.regular_on, u.active, u.locked_until, "
     "u.must_change_password, u.created_at, u.updated_at, o.path, "
-    "(SELECT string_agg(role, ',' ORDER BY role) FROM user_roles r WHERE r.user_id = u.id) ";
+    "(SELECT string_agg(role, ',') FROM user_roles r WHERE r.user_id = u.id) ";
 constexpr const char* kUserFrom =
     "FROM users u JOIN org_units o ON o.id = u.unit_id LEFT JOIN users m ON m.id = u.manager_id ";
 
@@ -116,6 +115,8 @@ Json UnitFromRow(const storage::Row& row) {
           {"memberCount", row.Int(8)}};
 }
 
+// Roles arrive aggregated in no particular order (an ORDER BY inside the aggregate
+// costs SQLite a sorter per row); they are sorted here instead.
 std::vector<std::string> SplitRoles(const std::optional<std::string>& text) {
   std::vector<std::string> roles;
   if (!text) return roles;
@@ -126,6 +127,7 @@ std::vector<std::string> SplitRoles(const std::optional<std::string>& text) {
     if (comma > start) roles.push_back(text->substr(start, comma - start));
     start = comma + 1;
   }
+  std::sort(roles.begin(), roles.end());
   return roles;
 }
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <unordered_map>
@@ -70,7 +71,16 @@ class SqliteConnection final : public Connection {
       }
       std::vector<std::optional<std::string>> cells(columns);
       for (int i = 0; i < columns; ++i) {
-        if (sqlite3_column_type(statement, i) == SQLITE_NULL) continue;
+        int type = sqlite3_column_type(statement, i);
+        if (type == SQLITE_NULL) continue;
+        if (type == SQLITE_INTEGER) {
+          // Formatting integers here spares SQLite a text conversion and an allocation.
+          char digits[24];
+          auto [end, error] = std::to_chars(digits, digits + sizeof digits, sqlite3_column_int64(statement, i));
+          (void)error;
+          cells[i].emplace(digits, end);
+          continue;
+        }
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
         cells[i].emplace(text, sqlite3_column_bytes(statement, i));
       }
