@@ -183,3 +183,190 @@ export interface ErrorBody {
   details?: Record<string, unknown>
   requestId?: string
 }
+
+// Customer archive (docs/api-customers.md)
+
+/** Money in fen as a decimal string. */
+export interface Money {
+  amount: string
+  currency: 'CNY' | string
+}
+
+export const CUSTOMER_TYPES = ['terminal', 'agent', 'distributor', 'retailer', 'partner', 'peer'] as const
+export type CustomerType = (typeof CUSTOMER_TYPES)[number]
+
+export const CUSTOMER_STATUSES = ['prospect', 'target', 'active', 'peer', 'lost'] as const
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number]
+
+export const CUSTOMER_SOURCES = ['cold_visit', 'flyer', 'referral', 'trade_fair', 'online', 'phone', 'other'] as const
+export type CustomerSource = (typeof CUSTOMER_SOURCES)[number]
+
+export const PURCHASE_POWERS = ['clear', 'some', 'doubtful'] as const
+export type PurchasePower = (typeof PURCHASE_POWERS)[number]
+
+export const PURCHASE_HORIZONS = ['within_1_month', 'within_3_months', 'within_6_months', 'later', 'unknown'] as const
+export type PurchaseHorizon = (typeof PURCHASE_HORIZONS)[number]
+
+export const LEVELS = ['high', 'medium', 'low'] as const
+export type Level = (typeof LEVELS)[number]
+
+export const CREDIT_STATUSES = ['good', 'normal', 'poor', 'unknown'] as const
+export type CreditStatus = (typeof CREDIT_STATUSES)[number]
+
+/** Rule set `horizon` grades, then rule set `abcd` grades. */
+export const GRADES = ['key', 'important', 'general', 'watch', 'A', 'B', 'C', 'D'] as const
+export type Grade = (typeof GRADES)[number]
+
+export interface CustomerGrade {
+  value: Grade | string
+  reason: string
+  source: 'computed' | 'override'
+  overriddenByName: string | null
+}
+
+export interface GeoPoint {
+  lat: number
+  lng: number
+}
+
+export interface CustomerProject {
+  unit: string | null
+  site: string | null
+  areaSqm: number | null
+  expectedCompletion: BusinessDate | null
+}
+
+export interface Man {
+  money: boolean
+  authority: boolean
+  need: boolean
+  easyToApproach: boolean
+}
+
+/** The writable fields of a customer (POST body without `acknowledgeDuplicates`). */
+export interface CustomerFields {
+  name: string
+  type: CustomerType
+  industry: string | null
+  province: string | null
+  city: string | null
+  district: string | null
+  address: string | null
+  location: GeoPoint | null
+  phone: string | null
+  fax: string | null
+  email: string | null
+  website: string | null
+  project: CustomerProject | null
+  status: CustomerStatus
+  source: CustomerSource | null
+  referrerCustomerId: Id | null
+  referrerName: string | null
+  man: Man
+  purchasePower: PurchasePower | null
+  purchaseHorizon: PurchaseHorizon
+  importance: Level | null
+  potential: Level | null
+  creditStatus: CreditStatus
+  paymentMethod: string | null
+  creditLimit: Money | null
+  collateral: string | null
+  scaleNotes: string | null
+  tags: string[]
+  notes: string | null
+}
+
+export interface Customer extends CustomerFields {
+  id: Id
+  grade: CustomerGrade
+  ownerId: Id | null
+  ownerName: string | null
+  inPool: boolean
+  lastFollowUpAt: Timestamp | null
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export const PURCHASE_ROLES = [
+  'decision_maker',
+  'influencer',
+  'user',
+  'purchaser',
+  'receiver',
+  'cashier',
+  'accountant',
+  'economic_buyer',
+  'technical_buyer',
+  'user_buyer',
+  'coach',
+] as const
+export type PurchaseRole = (typeof PURCHASE_ROLES)[number]
+
+export const PERSONALITIES = [
+  'know_it_all',
+  'open_minded',
+  'hesitant',
+  'complaining',
+  'analytical',
+  'bargainer',
+  'intimidating',
+] as const
+export type Personality = (typeof PERSONALITIES)[number]
+
+export interface ContactFields {
+  name: string
+  title: string | null
+  mobile: string | null
+  phone: string | null
+  fax: string | null
+  email: string | null
+  qq: string | null
+  wechat: string | null
+  purchaseRole: PurchaseRole | null
+  personality: Personality | null
+  hobbies: string | null
+  family: string | null
+  socialRelations: string | null
+  birthday: BusinessDate | null
+  notes: string | null
+}
+
+export interface Contact extends ContactFields {
+  id: Id
+  customerId: Id
+}
+
+export interface CustomerWithContacts extends Customer {
+  contacts: Contact[]
+}
+
+export type DuplicateReason = 'name' | 'phone' | 'address'
+
+export interface DuplicateMatch {
+  id: Id
+  name: string
+  ownerName: string | null
+  inPool: boolean
+  reasons: DuplicateReason[]
+  visible: boolean
+}
+
+export interface GradeHistoryEntry {
+  grade: Grade | string
+  reason: string
+  source: 'computed' | 'override'
+  changedByName: string | null
+  at: Timestamp
+}
+
+export const FOLLOW_UP_CHANNELS = ['visit', 'phone', 'wechat', 'other'] as const
+export type FollowUpChannel = (typeof FOLLOW_UP_CHANNELS)[number]
+
+export interface TimelineEntry {
+  id: Id
+  at: Timestamp
+  kind: string
+  actorName: string | null
+  summary: string
+  data: Record<string, unknown> | null
+}
