@@ -1,5 +1,6 @@
 import type { Component } from 'vue'
 import {
+  Briefcase,
   DataAnalysis,
   Document,
   Files,
@@ -10,6 +11,7 @@ import {
   Odometer,
   OfficeBuilding,
   Setting,
+  Ship,
   Tickets,
   User,
   UserFilled,
@@ -18,6 +20,7 @@ import {
 // Icons the server may name in `MenuItem.icon` (Element Plus icon names). Only these are
 // bundled; an unknown name falls back to the icon chosen for the menu key.
 const byName: Record<string, Component> = {
+  Briefcase,
   DataAnalysis,
   Document,
   Files,
@@ -29,6 +32,7 @@ const byName: Record<string, Component> = {
   Odometer,
   OfficeBuilding,
   Setting,
+  Ship,
   Tickets,
   User,
   UserFilled,
@@ -36,6 +40,8 @@ const byName: Record<string, Component> = {
 
 const byKey: Record<string, Component> = {
   dashboard: Odometer,
+  customers: Briefcase,
+  pool: Ship,
   units: OfficeBuilding,
   users: User,
   roles: Key,

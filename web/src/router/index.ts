@@ -37,6 +37,25 @@ const routes: RouteRecordRaw[] = [
         meta: { menuKey: 'dashboard', title: 'menu.dashboard' },
       },
       {
+        path: 'customers',
+        name: 'customers',
+        component: () => import('@/views/customers/CustomersView.vue'),
+        meta: { menuKey: 'customers', title: 'menu.customers' },
+      },
+      {
+        path: 'customers/pool',
+        name: 'pool',
+        component: () => import('@/views/customers/PoolView.vue'),
+        meta: { menuKey: 'pool', title: 'menu.pool' },
+      },
+      {
+        path: 'customers/:id',
+        name: 'customer',
+        component: () => import('@/views/customers/CustomerDetailView.vue'),
+        props: true,
+        meta: { title: 'menu.customers' },
+      },
+      {
         path: 'org/units',
         name: 'units',
         component: () => import('@/views/org/UnitsView.vue'),

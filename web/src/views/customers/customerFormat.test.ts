@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import type { DuplicateMatch } from '@/api/types'
+import zh from '@/locales/zh-CN/customers.json'
+import en from '@/locales/en-US/customers.json'
+import { claimErrorMessage, duplicateHint, fenToYuan, formatMoney, gradeLabel, gradeTagType, yuanToFen } from './customerFormat'
+
+/** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
+function translator(messages: unknown) {
+  const lookup = (key: string): string | undefined => {
+    let node: unknown = { customers: messages }
+    for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
+    return typeof node === 'string' ? node : undefined
+  }
+  const t = (key: string, named: Record<string, unknown> = {}) =>
+    (lookup(key) ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(named[name] ?? ''))
+  const te = (key: string) => lookup(key) !== undefined
+  return { t, te }
+}
+
+describe('yuan ↔ fen', () => {
+  it('converts typed yuan to an exact fen string', () => {
+    expect(yuanToFen('1234.5')).toBe('123450')
+    expect(yuanToFen('0.29')).toBe('29')
+    expect(yuanToFen('50000')).toBe('5000000')
+    expect(yuanToFen('1,234.56')).toBe('123456')
+    expect(yuanToFen('¥ 80')).toBe('8000')
+    expect(yuanToFen(12.3)).toBe('1230')
+    expect(yuanToFen('0')).toBe('0')
+    expect(yuanToFen('007.')).toBe('700')
+    expect(yuanToFen('99999999999999.99')).toBe('9999999999999999')
+  })
+
+  it('treats empty input as no amount and rejects non-amounts', () => {
+    expect(yuanToFen('')).toBeNull()
+    expect(yuanToFen('  ')).toBeNull()
+    expect(yuanToFen(null)).toBeNull()
+    expect(yuanToFen('1.234')).toBeUndefined()
+    expect(yuanToFen('-5')).toBeUndefined()
+    expect(yuanToFen('abc')).toBeUndefined()
+    expect(yuanToFen('.5')).toBeUndefined()
+  })
+
+  it('shows fen as yuan with two decimals', () => {
+    expect(fenToYuan('5000000')).toBe('50000.00')
+    expect(fenToYuan('29')).toBe('0.29')
+    expect(fenToYuan('5')).toBe('0.05')
+    expect(fenToYuan('0')).toBe('0.00')
+    expect(fenToYuan('-150')).toBe('-1.50')
+    expect(fenToYuan('x')).toBe('')
+    expect(fenToYuan(null)).toBe('')
+  })
+
+  it('round-trips', () => {
+    for (const fen of ['0', '1', '10', '99', '100', '123456789012345']) expect(yuanToFen(fenToYuan(fen))).toBe(fen)
+  })
+
+  it('formats money with grouping', () => {
+    expect(formatMoney({ amount: '5000000', currency: 'CNY' })).toBe('¥50,000.00')
+    expect(formatMoney({ amount: '123456789', currency: 'CNY' })).toBe('¥1,234,567.89')
+    expect(formatMoney(null)).toBe('')
+  })
+})
+
+describe('grades', () => {
+  it('labels both rule sets in both languages', () => {
+    const cn = translator(zh)
+    const us = translator(en)
+    expect(gradeLabel(cn.t, cn.te, 'key')).toBe('关键客户')
+    expect(gradeLabel(cn.t, cn.te, 'important')).toBe('重要客户')
+    expect(gradeLabel(cn.t, cn.te, 'general')).toBe('一般客户')
+    expect(gradeLabel(cn.t, cn.te, 'watch')).toBe('观察客户')
+    expect(gradeLabel(cn.t, cn.te, 'B')).toBe('B 类')
+    expect(gradeLabel(us.t, us.te, 'important')).toBe('Important')
+    expect(gradeLabel(us.t, us.te, 'D')).toBe('D')
+    expect(gradeLabel(cn.t, cn.te, 'A1')).toBe('A1')
+    expect(gradeLabel(cn.t, cn.te, null)).toBe('')
+  })
+
+  it('colours the hottest grades red and the coldest grey', () => {
+    expect(gradeTagType('key')).toBe('danger')
+    expect(gradeTagType('A')).toBe('danger')
+    expect(gradeTagType('important')).toBe('warning')
+    expect(gradeTagType('C')).toBe('primary')
+    expect(gradeTagType('watch')).toBe('info')
+    expect(gradeTagType(undefined)).toBe('info')
+  })
+})
+
+describe('duplicate hints', () => {
+  const match = (over: Partial<DuplicateMatch>): DuplicateMatch => ({
+    id: '1',
+    name: '北京凌天商贸有限公司',
+    ownerName: '张伟',
+    inPool: false,
+    reasons: ['name'],
+    visible: true,
+    ...over,
+  })
+
+  it('names the owner and the reasons', () => {
+    const { t } = translator(zh)
+    expect(duplicateHint(t, match({}))).toBe('北京凌天商贸有限公司（负责人：张伟；名称相同）')
+    expect(duplicateHint(t, match({ reasons: ['phone', 'address'] }))).toBe('北京凌天商贸有限公司（负责人：张伟；电话、地址相同）')
+  })
+
+  it('says when the match is in the pool or hidden from the caller', () => {
+    const { t } = translator(zh)
+    expect(duplicateHint(t, match({ inPool: true, ownerName: null }))).toBe('北京凌天商贸有限公司（在公海；名称相同）')
+    expect(duplicateHint(t, match({ visible: false, ownerName: '王芳' }))).toBe('北京凌天商贸有限公司（负责人：王芳；您无权查看；名称相同）')
+    expect(duplicateHint(t, match({ ownerName: null }))).toBe('北京凌天商贸有限公司（无负责人；名称相同）')
+  })
+
+  it('reads in English', () => {
+    const { t } = translator(en)
+    expect(duplicateHint(t, match({ visible: false, reasons: ['name', 'phone'] }))).toBe(
+      '北京凌天商贸有限公司 (owner: 张伟; not visible to you; same name, phone)',
+    )
+  })
+})
+
+describe('claim errors', () => {
+  const { t } = translator(zh)
+  it('explains each limit with its details', () => {
+    expect(claimErrorMessage(t, 'customers.claim_limit', { limit: 5 })).toBe('今天的认领次数已用完（每天最多 5 个），明天再来。')
+    expect(claimErrorMessage(t, 'customers.hold_limit', { limit: 200, held: 200 })).toContain('最多 200 个')
+    expect(claimErrorMessage(t, 'customers.cooldown', { until: '2026-11-25T00:00:00Z' }, () => '2026-11-25 08:00')).toContain('2026-11-25 08:00 之后')
+  })
+  it('still explains without details, and ignores other codes', () => {
+    expect(claimErrorMessage(t, 'customers.cooldown', {})).toBe('您刚退回或失去这个客户，冷却期内不能再次认领。')
+    expect(claimErrorMessage(t, 'customers.not_found', {})).toBeNull()
+  })
+})

@@ -1,0 +1,123 @@
+// Pure helpers of the customer screens: money in yuan ↔ fen strings, grade tags and
+// labels, and the text of a duplicate match.
+import type { DuplicateMatch, Money } from '@/api/types'
+
+const YUAN_PATTERN = /^(\d+)(?:\.(\d{0,2}))?$/
+
+/**
+ * Yuan as typed (`1234.5`, `1,234.50`, `¥ 80`) → fen as a decimal string (`123450`), exact
+ * (no floating point). `null` for an empty input; `undefined` when the text is not an
+ * amount of at most two decimals.
+ */
+export function yuanToFen(input: string | number | null | undefined): string | null | undefined {
+  if (input === null || input === undefined) return null
+  const text = String(input).replace(/[\s,，¥￥]/g, '')
+  if (text === '') return null
+  const match = YUAN_PATTERN.exec(text)
+  if (!match) return undefined
+  const whole = match[1]!.replace(/^0+(?=\d)/, '')
+  const cents = (match[2] ?? '').padEnd(2, '0')
+  const fen = `${whole}${cents}`.replace(/^0+(?=\d)/, '')
+  return fen
+}
+
+/** Fen string (`123450`) → yuan with two decimals (`1234.50`); `''` when not a number. */
+export function fenToYuan(amount: string | null | undefined): string {
+  if (amount === null || amount === undefined) return ''
+  const match = /^(-?)(\d+)$/.exec(amount.trim())
+  if (!match) return ''
+  const [, sign, digits] = match
+  const padded = digits!.padStart(3, '0')
+  const whole = padded.slice(0, -2).replace(/^0+(?=\d)/, '')
+  return `${sign}${whole}.${padded.slice(-2)}`
+}
+
+/** Money for reading: `¥1,234.50`. */
+export function formatMoney(money: Money | null | undefined): string {
+  if (!money) return ''
+  const yuan = fenToYuan(money.amount)
+  if (!yuan) return money.amount
+  const [whole, cents] = yuan.split('.')
+  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${money.currency === 'CNY' || !money.currency ? '¥' : `${money.currency} `}${grouped}.${cents}`
+}
+
+/** The Element Plus tag type of a grade: hottest red, coldest grey. */
+export function gradeTagType(grade: string | null | undefined): 'danger' | 'warning' | 'primary' | 'info' {
+  switch (grade) {
+    case 'key':
+    case 'A':
+      return 'danger'
+    case 'important':
+    case 'B':
+      return 'warning'
+    case 'general':
+    case 'C':
+      return 'primary'
+    default:
+      return 'info'
+  }
+}
+
+type Translate = (key: string, named?: Record<string, unknown>) => string
+type Has = (key: string) => boolean
+
+/** The label of a grade (`key` → 关键客户, `A` → A 类); unknown values as they are. */
+export function gradeLabel(t: Translate, te: Has, grade: string | null | undefined): string {
+  if (!grade) return ''
+  const key = `customers.grade.${grade}`
+  return te(key) ? t(key) : grade
+}
+
+/**
+ * One line about a possible duplicate: its name, who owns it (or that it is in the shared
+ * pool, or that the caller cannot see it) and why it matched.
+ */
+export function duplicateHint(t: Translate, match: DuplicateMatch): string {
+  const reasons = match.reasons.map((reason) => t(`customers.duplicate.reason.${reason}`)).join(t('customers.duplicate.joiner'))
+  const parts: string[] = []
+  if (match.inPool) parts.push(t('customers.duplicate.inPool'))
+  else if (match.ownerName) parts.push(t('customers.duplicate.owner', { name: match.ownerName }))
+  else parts.push(t('customers.duplicate.noOwner'))
+  if (!match.visible) parts.push(t('customers.duplicate.notVisible'))
+  if (reasons) parts.push(t('customers.duplicate.sameAs', { reasons }))
+  return `${match.name}${t('customers.duplicate.open')}${parts.join(t('customers.duplicate.separator'))}${t('customers.duplicate.close')}`
+}
+
+/** The first numeric or string value among `details` keys (the contract leaves their names open). */
+function detail(details: Record<string, unknown>, keys: string[]): string | null {
+  for (const key of keys) {
+    const value = details[key]
+    if (typeof value === 'number' || (typeof value === 'string' && value)) return String(value)
+  }
+  return null
+}
+
+/**
+ * A person's explanation of a failed claim (`customers.claim_limit`, `customers.hold_limit`,
+ * `customers.cooldown`) using its details; `null` for other codes. `formatTime` renders the
+ * end of a cool-down.
+ */
+export function claimErrorMessage(
+  t: Translate,
+  code: string,
+  details: Record<string, unknown>,
+  formatTime: (value: string) => string = (value) => value,
+): string | null {
+  switch (code) {
+    case 'customers.claim_limit': {
+      const limit = detail(details, ['limit', 'dailyLimit', 'claimLimit', 'max'])
+      return limit ? t('customers.claim.claimLimit', { limit }) : t('customers.claim.claimLimitPlain')
+    }
+    case 'customers.hold_limit': {
+      const limit = detail(details, ['limit', 'holdLimit', 'maxHeld', 'max'])
+      return limit ? t('customers.claim.holdLimit', { limit }) : t('customers.claim.holdLimitPlain')
+    }
+    case 'customers.cooldown': {
+      const until = detail(details, ['until', 'availableAt', 'cooldownUntil', 'claimableAt', 'retryAt'])
+      return until ? t('customers.claim.cooldown', { until: formatTime(until) }) : t('customers.claim.cooldownPlain')
+    }
+    default:
+      return null
+  }
+}
