@@ -61,6 +61,20 @@ void GetUserWithBearerToken(benchmark::State& state) {
 }
 BENCHMARK(GetUserWithBearerToken);
 
+void GetPolicyWithBearerToken(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  for (auto _ : state) {
+    http::Request request;
+    request.method = "GET";
+    request.path = "/api/v1/policies/visits.geofence_radius_m";
+    request.headers.emplace_back("authorization", "Bearer " + fixture.token);
+    auto response = fixture.application->Handle(request);
+    if (response.status != 200) state.SkipWithError("unexpected status");
+    benchmark::DoNotOptimize(response);
+  }
+}
+BENCHMARK(GetPolicyWithBearerToken);
+
 void AuthenticateOnly(benchmark::State& state) {
   Fixture& fixture = Shared();
   platform::RequestContext context{"127.0.0.1", "bench", "bench"};
@@ -82,6 +96,34 @@ void Healthz(benchmark::State& state) {
   }
 }
 BENCHMARK(Healthz);
+
+// The floor: one trivial statement through the storage layer.
+void StorageSelectOne(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  const storage::Sql sql{"bench.select_one", "SELECT 1"};
+  for (auto _ : state) {
+    auto connection = fixture.application->database().Acquire();
+    auto row = connection->QueryOne(sql);
+    benchmark::DoNotOptimize(row);
+  }
+}
+BENCHMARK(StorageSelectOne);
+
+// A primary-key lookup of one user row without joins.
+void StorageSelectUserRow(benchmark::State& state) {
+  Fixture& fixture = Shared();
+  const storage::Sql sql{"bench.select_user",
+                         "SELECT id, username, name, phone, email, unit_id, manager_id, employment_status, "
+                         "hired_on, regular_on, active, locked_until, must_change_password, created_at, "
+                         "updated_at FROM users WHERE id = ?"};
+  int64_t id = std::stoll(fixture.rep_id);
+  for (auto _ : state) {
+    auto connection = fixture.application->database().Acquire();
+    auto row = connection->QueryOne(sql, {id});
+    benchmark::DoNotOptimize(row);
+  }
+}
+BENCHMARK(StorageSelectUserRow);
 
 }  // namespace
 

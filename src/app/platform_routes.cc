@@ -305,13 +305,13 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
   router.Add("GET", "/api/v1/policies",
              [&app](Request& request) {
                Date date = QueryDate(request, "date").value_or(app.policies().Today());
-               return Response::JsonBody(app.policies().List(CallerOf(request), date));
+               return Response::JsonText(app.policies().List(CallerOf(request), date));
              },
              RouteDoc{"Every policy with the value in force on a date", "policies", "policies.read"});
   router.Add("GET", "/api/v1/policies/{key}",
              [&app](Request& request) {
                Date date = QueryDate(request, "date").value_or(app.policies().Today());
-               return Response::JsonBody(app.policies().Get(CallerOf(request), request.path_params["key"], date));
+               return Response::JsonText(app.policies().Get(CallerOf(request), request.path_params["key"], date));
              },
              RouteDoc{"One policy on a date", "policies", "policies.read"});
   router.Add("GET", "/api/v1/policies/{key}/versions",
@@ -330,7 +330,7 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
                // Fail() keeps an earlier, more precise message (e.g. a malformed date).
                if (!effective_from) reader.Fail("effectiveFrom", "is required");
                reader.Finish();
-               return Response::JsonBody(app.policies().AddVersion(CallerOf(request), request.path_params["key"],
+               return Response::JsonText(app.policies().AddVersion(CallerOf(request), request.path_params["key"],
                                                                    *value, *effective_from, note.value_or("")),
                                          201);
              },

@@ -26,6 +26,7 @@ void JsonWriter::String(std::string_view value) {
   impl_->writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
 }
 void JsonWriter::Int(int64_t value) { impl_->writer.Int64(value); }
+void JsonWriter::Double(double value) { impl_->writer.Double(value); }
 void JsonWriter::Bool(bool value) { impl_->writer.Bool(value); }
 void JsonWriter::Null() { impl_->writer.Null(); }
 
@@ -44,6 +45,43 @@ void JsonWriter::Id(int64_t id) {
 void JsonWriter::OptionalId(const std::optional<int64_t>& id) {
   if (id) Id(*id);
   else Null();
+}
+
+void JsonWriter::Value(const Json& value) {
+  auto& writer = impl_->writer;
+  switch (value.type()) {
+    case Json::value_t::null:
+    case Json::value_t::discarded: writer.Null(); return;
+    case Json::value_t::boolean: writer.Bool(value.get<bool>()); return;
+    case Json::value_t::number_integer: writer.Int64(value.get<int64_t>()); return;
+    case Json::value_t::number_unsigned: writer.Uint64(value.get<uint64_t>()); return;
+    case Json::value_t::number_float: writer.Double(value.get<double>()); return;
+    case Json::value_t::string: {
+      const auto& text = value.get_ref<const std::string&>();
+      writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+      return;
+    }
+    case Json::value_t::array:
+      writer.StartArray();
+      for (const auto& item : value) Value(item);
+      writer.EndArray();
+      return;
+    case Json::value_t::object:
+      writer.StartObject();
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        writer.Key(it.key().data(), static_cast<rapidjson::SizeType>(it.key().size()));
+        Value(it.value());
+      }
+      writer.EndObject();
+      return;
+    case Json::value_t::binary: writer.Null(); return;
+  }
+}
+
+std::string EncodeJson(const Json& value) {
+  JsonWriter writer;
+  writer.Value(value);
+  return writer.Take();
 }
 
 std::string JsonWriter::Take() {

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include "core/json_writer.h"
+
 namespace tuoke::http {
 namespace {
 
@@ -56,7 +58,7 @@ int64_t Request::PathId(const std::string& name, const std::string& module) cons
 Response Response::JsonBody(const Json& value, int status) {
   Response response;
   response.status = status;
-  response.body = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  response.body = EncodeJson(value);
   return response;
 }
 

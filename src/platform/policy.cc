@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/json_writer.h"
 #include "platform/audit.h"
 
 namespace tuoke::platform {
@@ -113,34 +114,44 @@ void PolicyService::EnsureDefaults() {
 
 void PolicyService::Invalidate() {
   std::lock_guard lock(mutex_);
-  cache_valid_ = false;
+  snapshot_.reset();
 }
 
-std::vector<PolicyService::Version> PolicyService::VersionsOf(std::string_view key) {
-  std::lock_guard lock(mutex_);
+std::shared_ptr<const PolicyService::VersionsByKey> PolicyService::Snapshot() {
   auto now = SystemClock().Now();
-  if (!cache_valid_ || now - cache_loaded_at_ > kCacheLifetime) {
-    cache_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    if (snapshot_ && now - snapshot_loaded_at_ <= kCacheLifetime) return snapshot_;
+  }
+  auto fresh = std::make_shared<VersionsByKey>();
+  {
     auto connection = database_.Acquire();
     for (const auto& row : connection->Query(kAllVersions).rows)
-      cache_[row.Text(1)].push_back(
+      (*fresh)[row.Text(1)].push_back(
           Version{row.Int(0), row.Text(3), Json::parse(row.Text(2), nullptr, false)});
-    cache_loaded_at_ = now;
-    cache_valid_ = true;
   }
-  auto found = cache_.find(key);
-  return found == cache_.end() ? std::vector<Version>{} : found->second;
+  std::lock_guard lock(mutex_);
+  snapshot_ = fresh;
+  snapshot_loaded_at_ = now;
+  return snapshot_;
+}
+
+const PolicyService::Version* PolicyService::InForce(const VersionsByKey& versions, std::string_view key,
+                                                     const std::string& day) {
+  auto found = versions.find(key);
+  if (found == versions.end()) return nullptr;
+  // Sorted by effective_from then id: the last one not after `day` wins (R-POLICY-1).
+  const Version* in_force = nullptr;
+  for (const auto& version : found->second)
+    if (version.effective_from <= day) in_force = &version;
+  return in_force;
 }
 
 Json PolicyService::ValueOn(std::string_view key, Date date) {
   const PolicyDefinition* definition = FindPolicy(key);
   if (!definition) ThrowNotFound("policies", "policy " + std::string(key));
-  std::string day = FormatDate(date);
-  const Version* in_force = nullptr;
-  auto versions = VersionsOf(key);
-  // Sorted by effective_from then id: the last one not after `day` wins.
-  for (const auto& version : versions)
-    if (version.effective_from <= day) in_force = &version;
+  auto snapshot = Snapshot();
+  const Version* in_force = InForce(*snapshot, key, FormatDate(date));
   return in_force ? in_force->value : definition->default_value;
 }
 
@@ -152,43 +163,54 @@ std::string PolicyService::TimeZone() {
 
 Date PolicyService::Today() { return BusinessDate(clock_.Now(), TimeZone()); }
 
-Json PolicyService::Describe(const PolicyDefinition& definition, Date date) {
-  std::string day = FormatDate(date);
-  Json value = definition.default_value;
-  Json effective_from;
-  for (const auto& version : VersionsOf(definition.key)) {
-    if (version.effective_from > day) continue;
-    value = version.value;
-    effective_from = version.effective_from;
+void PolicyService::Describe(JsonWriter& out, const PolicyDefinition& definition, Date date) {
+  auto snapshot = Snapshot();
+  const Version* in_force = InForce(*snapshot, definition.key, FormatDate(date));
+  out.BeginObject();
+  out.Key("key"), out.String(definition.key);
+  out.Key("group"), out.String(definition.group);
+  out.Key("type"), out.String(PolicyTypeName(definition.type));
+  out.Key("unit"), out.OptionalString(definition.unit.empty() ? std::nullopt : std::optional(definition.unit));
+  out.Key("section"), out.String(definition.section);
+  out.Key("options");
+  if (definition.options.empty()) {
+    out.Null();
+  } else {
+    out.BeginArray();
+    for (const auto& option : definition.options) out.String(option);
+    out.EndArray();
   }
-  Json options = definition.options.empty() ? Json() : Json(definition.options);
-  return {{"key", definition.key},
-          {"group", definition.group},
-          {"type", PolicyTypeName(definition.type)},
-          {"unit", definition.unit.empty() ? Json() : Json(definition.unit)},
-          {"section", definition.section},
-          {"options", options},
-          {"min", definition.min ? Json(*definition.min) : Json()},
-          {"max", definition.max ? Json(*definition.max) : Json()},
-          {"default", definition.default_value},
-          {"value", value},
-          {"effectiveFrom", effective_from},
-          {"labelZh", definition.label_zh},
-          {"labelEn", definition.label_en}};
+  out.Key("min");
+  definition.min ? out.Int(*definition.min) : out.Null();
+  out.Key("max");
+  definition.max ? out.Int(*definition.max) : out.Null();
+  out.Key("default"), out.Value(definition.default_value);
+  out.Key("value"), out.Value(in_force ? in_force->value : definition.default_value);
+  out.Key("effectiveFrom"), out.OptionalString(in_force ? std::optional(in_force->effective_from) : std::nullopt);
+  out.Key("labelZh"), out.String(definition.label_zh);
+  out.Key("labelEn"), out.String(definition.label_en);
+  out.EndObject();
 }
 
-Json PolicyService::List(const Caller& caller, Date date) {
+std::string PolicyService::List(const Caller& caller, Date date) {
   Require(caller, "policies.read");
-  Json items = Json::array();
-  for (const auto& definition : PolicyCatalogue()) items.push_back(Describe(definition, date));
-  return {{"items", items}};
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("items");
+  out.BeginArray();
+  for (const auto& definition : PolicyCatalogue()) Describe(out, definition, date);
+  out.EndArray();
+  out.EndObject();
+  return out.Take();
 }
 
-Json PolicyService::Get(const Caller& caller, std::string_view key, Date date) {
+std::string PolicyService::Get(const Caller& caller, std::string_view key, Date date) {
   Require(caller, "policies.read");
   const PolicyDefinition* definition = FindPolicy(key);
   if (!definition) ThrowNotFound("policies", "policy " + std::string(key));
-  return Describe(*definition, date);
+  JsonWriter out;
+  Describe(out, *definition, date);
+  return out.Take();
 }
 
 Json PolicyService::Versions(const Caller& caller, std::string_view key) {
@@ -207,7 +229,7 @@ Json PolicyService::Versions(const Caller& caller, std::string_view key) {
   return {{"items", items}};
 }
 
-Json PolicyService::AddVersion(const Caller& caller, std::string_view key, const Json& value,
+std::string PolicyService::AddVersion(const Caller& caller, std::string_view key, const Json& value,
                                const std::string& effective_from, const std::string& note) {
   Require(caller, "policies.manage");
   const PolicyDefinition* definition = FindPolicy(key);
@@ -232,7 +254,9 @@ Json PolicyService::AddVersion(const Caller& caller, std::string_view key, const
                 clock_.Now());
   });
   Invalidate();
-  return Describe(*definition, *date);
+  JsonWriter out;
+  Describe(out, *definition, *date);
+  return out.Take();
 }
 
 }  // namespace tuoke::platform

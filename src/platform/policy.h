@@ -4,6 +4,8 @@
 // a past month is settled with the rules in force that month.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,6 +15,10 @@
 #include "core/time.h"
 #include "platform/access.h"
 #include "storage/database.h"
+
+namespace tuoke {
+class JsonWriter;
+}
 
 namespace tuoke::platform {
 
@@ -71,10 +77,11 @@ class PolicyService {
   std::string TimeZone();
 
   // API: require policies.read / policies.manage.
-  Json List(const Caller& caller, Date date);
-  Json Get(const Caller& caller, std::string_view key, Date date);
+  // List, Get and AddVersion answer JSON text ({"items":[Policy…]} and one Policy).
+  std::string List(const Caller& caller, Date date);
+  std::string Get(const Caller& caller, std::string_view key, Date date);
   Json Versions(const Caller& caller, std::string_view key);
-  Json AddVersion(const Caller& caller, std::string_view key, const Json& value,
+  std::string AddVersion(const Caller& caller, std::string_view key, const Json& value,
                   const std::string& effective_from, const std::string& note);
 
  private:
@@ -83,18 +90,21 @@ class PolicyService {
     std::string effective_from;
     Json value;
   };
-  // All versions of all policies, cached; refreshed after a local write or when older
-  // than a few seconds (other server processes may have written).
-  std::vector<Version> VersionsOf(std::string_view key);
+  using VersionsByKey = std::map<std::string, std::vector<Version>, std::less<>>;
+  // All versions of all policies, as an immutable snapshot shared by readers; reloaded
+  // after a local write or when older than a few seconds (other server processes may
+  // have written).
+  std::shared_ptr<const VersionsByKey> Snapshot();
   void Invalidate();
-  Json Describe(const PolicyDefinition& definition, Date date);
+  // The version in force on `day` ("YYYY-MM-DD"), or nullptr (then the default applies).
+  static const Version* InForce(const VersionsByKey& versions, std::string_view key, const std::string& day);
+  void Describe(JsonWriter& out, const PolicyDefinition& definition, Date date);
 
   storage::Database& database_;
   const Clock& clock_;
   std::mutex mutex_;
-  std::map<std::string, std::vector<Version>, std::less<>> cache_;  // guarded by mutex_
-  Instant cache_loaded_at_{};                                        // guarded by mutex_
-  bool cache_valid_ = false;                                         // guarded by mutex_
+  std::shared_ptr<const VersionsByKey> snapshot_;  // guarded by mutex_
+  Instant snapshot_loaded_at_{};                   // guarded by mutex_
 };
 
 }  // namespace tuoke::platform
