@@ -259,7 +259,7 @@ export interface CustomerFields {
   website: string | null
   project: CustomerProject | null
   status: CustomerStatus
-  source: CustomerSource | null
+  source: CustomerSource
   referrerCustomerId: Id | null
   referrerName: string | null
   man: Man
@@ -343,7 +343,8 @@ export interface CustomerWithContacts extends Customer {
 export type DuplicateReason = 'name' | 'phone' | 'address'
 
 export interface DuplicateMatch {
-  id: Id
+  /** null when the caller may not see the match (the server withholds its id). */
+  id: Id | null
   name: string
   ownerName: string | null
   inPool: boolean

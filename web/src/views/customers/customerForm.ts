@@ -166,7 +166,7 @@ export function formOf(customer: Customer): CustomerForm {
 
 const text = (value: string) => value.trim() || null
 
-/** The form as the API's writable fields. The credit limit must already be valid. */
+/** The form as the API's writable fields. The credit limit and source must already be valid. */
 export function fieldsOf(form: CustomerForm): CustomerFields {
   const project =
     form.projectUnit.trim() || form.projectSite.trim() || form.projectArea !== null || form.projectCompletion
@@ -193,7 +193,7 @@ export function fieldsOf(form: CustomerForm): CustomerFields {
     website: text(form.website),
     project,
     status: form.status,
-    source: form.source,
+    source: form.source ?? 'other',
     referrerCustomerId: form.source === 'referral' ? form.referrerCustomerId : null,
     referrerName: form.source === 'referral' ? text(form.referrerName) : null,
     man: { ...form.man },
