@@ -12,6 +12,7 @@ PACKAGES=(
   chromium
   curl sqlite3 wrk python3 rapidjson-dev
   fonts-wqy-zenhei
+  libicu-dev
 )
 
 missing=()

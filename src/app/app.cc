@@ -63,6 +63,7 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
                                                   std::chrono::milliseconds(config_.session_cache_ms));
   org_ = std::make_unique<platform::OrgService>(*database_, clock_);
   org_->SetAccessChangedHook([auth = auth_.get()] { auth->ForgetCachedSessions(); });
+  customers_ = std::make_unique<customers::CustomerService>(*database_, *policies_, clock_);
   unsigned char random[4];
   randombytes_buf(random, sizeof random);
   char prefix[9];
@@ -75,7 +76,13 @@ App::~App() = default;
 
 void App::RegisterRoutes() {
   RegisterPlatformRoutes(*this, router_, *audit_, metrics_, &openapi_json_);
+  RegisterCustomerRoutes(router_, *customers_);
   openapi_json_ = BuildOpenApi(router_).dump();
+}
+
+void App::StartBackgroundJobs(std::chrono::milliseconds interval) {
+  if (!pool_reclaim_job_)
+    pool_reclaim_job_ = std::make_unique<customers::PoolReclaimJob>(*customers_, clock_, interval);
 }
 
 std::string App::NewRequestId() {

@@ -11,6 +11,8 @@
 #include "app/metrics.h"
 #include "core/time.h"
 #include "http/router.h"
+#include "modules/customers/customer_service.h"
+#include "modules/customers/pool_reclaim_job.h"
 #include "platform/audit.h"
 #include "platform/auth.h"
 #include "platform/org.h"
@@ -43,8 +45,13 @@ class App {
   platform::PolicyService& policies() { return *policies_; }
   platform::OrgService& org() { return *org_; }
   platform::AuthService& auth() { return *auth_; }
+  customers::CustomerService& customers() { return *customers_; }
   const http::Router& router() const { return router_; }
   const AppConfig& config() const { return config_; }
+
+  // Starts the scheduled jobs of `tuoke serve` (pool reclaim, R-CUST-10), each run every
+  // `interval`; they stop when the App is destroyed. Tests and CLI commands do not call it.
+  void StartBackgroundJobs(std::chrono::milliseconds interval);
 
  private:
   void RegisterRoutes();
@@ -59,6 +66,7 @@ class App {
   std::unique_ptr<platform::AuditService> audit_;
   std::unique_ptr<platform::AuthService> auth_;
   std::unique_ptr<platform::OrgService> org_;
+  std::unique_ptr<customers::CustomerService> customers_;
   http::Router router_;
   Metrics metrics_;
   std::string openapi_json_;
@@ -66,11 +74,17 @@ class App {
 
   std::mutex static_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const std::string>> static_cache_;  // guarded
+
+  // Last: destroyed (stopped) first, while the services it calls still exist.
+  std::unique_ptr<customers::PoolReclaimJob> pool_reclaim_job_;
 };
 
 // Routes of the platform issue (auth, org, users, roles, policies, audit, ops).
 void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditService& audit,
                             Metrics& metrics, const std::string* openapi_json);
+
+// Routes of the customer archive (issue #3, docs/api-customers.md).
+void RegisterCustomerRoutes(http::Router& router, customers::CustomerService& service);
 
 // Builds the OpenAPI 3.0 document from the registered routes.
 Json BuildOpenApi(const http::Router& router);

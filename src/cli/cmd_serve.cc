@@ -56,6 +56,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
     config.access_log = !serve_options->no_access_log;
     config.database_pool_size = std::max(4, serve_options->server.threads + 2);
     app::App application(config, clock);
+    // R-CUST-10: idle customers return to the pool; runs once across processes (job lease).
+    application.StartBackgroundJobs(std::chrono::minutes(5));
     if (!application.org().RootUnitId())
       spdlog::warn("the database has no users yet: create the first administrator with "
                    "`tuoke user add --company NAME --username admin --name NAME --phone PHONE --role admin`");

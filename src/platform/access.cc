@@ -27,6 +27,8 @@ const std::vector<PermissionInfo>& PermissionCatalogue() {
       {"roles.read", "roles", false},     {"roles.manage", "roles", false},
       {"policies.read", "policies", false}, {"policies.manage", "policies", false},
       {"audit.read", "audit", false},
+      {"customers.read", "customers", true}, {"customers.write", "customers", true},
+      {"customers.assign", "customers", true},
   };
   return catalogue;
 }
@@ -103,6 +105,8 @@ Json MenuFor(const Caller& caller) {
   };
   static const Item kItems[] = {
       {"dashboard", "/", "House", nullptr},
+      {"customers", "/customers", "Avatar", "customers.read"},
+      {"pool", "/customers/pool", "Collection", "customers.read"},
       {"units", "/org/units", "OfficeBuilding", "org.read"},
       {"users", "/org/users", "User", "users.read"},
       {"roles", "/org/roles", "Lock", "roles.read"},

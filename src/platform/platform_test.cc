@@ -255,11 +255,14 @@ TEST_P(PlatformTest, ChangesAreAuditedWithFieldsBeforeAndAfter) {
 
 TEST_P(PlatformTest, MenusFollowPermissions) {
   Caller rep = SignIn("rep1");
-  EXPECT_EQ(MenuFor(rep).size(), 1u);
+  std::vector<std::string> rep_keys;
+  for (const auto& item : MenuFor(rep)) rep_keys.push_back(item["key"]);
+  EXPECT_EQ(rep_keys, (std::vector<std::string>{"dashboard", "customers", "pool"}));
   Caller gm = SignIn("gm");
   std::vector<std::string> keys;
   for (const auto& item : MenuFor(gm)) keys.push_back(item["key"]);
-  EXPECT_EQ(keys, (std::vector<std::string>{"dashboard", "units", "users", "roles", "policies", "audit"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"dashboard", "customers", "pool", "units", "users", "roles",
+                                              "policies", "audit"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest,

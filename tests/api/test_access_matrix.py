@@ -5,23 +5,29 @@ import unittest
 from harness import (ALL_ROLES, DEMO_PASSWORD, DOC_ROUTES, ROLE_USER, ServerTestCase, phone,
                      unique)
 
-# A literal copy of the default grants in db/migrations/0001_platform.sql.
+# A literal copy of the default grants in db/migrations/0001_platform.sql and 0002_customers.sql.
 GRANTS = {
     "admin": {"org.read": "all", "org.manage": "all", "users.read": "all", "users.manage": "all",
               "roles.read": "all", "roles.manage": "all", "policies.read": "all",
-              "policies.manage": "all", "audit.read": "all"},
+              "policies.manage": "all", "audit.read": "all",
+              "customers.read": "all", "customers.write": "all", "customers.assign": "all"},
     "general_manager": {"org.read": "all", "org.manage": "all", "users.read": "all",
                         "users.manage": "all", "roles.read": "all", "policies.read": "all",
-                        "policies.manage": "all", "audit.read": "all"},
-    "sales_manager": {"org.read": "all", "users.read": "team", "policies.read": "all"},
-    "sales_assistant": {"org.read": "all", "users.read": "all", "policies.read": "all"},
-    "finance": {"org.read": "all", "users.read": "all", "policies.read": "all"},
-    "customer_service": {"org.read": "all", "users.read": "all"},
-    "rep": {},
+                        "policies.manage": "all", "audit.read": "all",
+                        "customers.read": "all", "customers.write": "all", "customers.assign": "all"},
+    "sales_manager": {"org.read": "all", "users.read": "team", "policies.read": "all",
+                      "customers.read": "team", "customers.write": "team", "customers.assign": "team"},
+    "sales_assistant": {"org.read": "all", "users.read": "all", "policies.read": "all",
+                        "customers.read": "all", "customers.write": "all"},
+    "finance": {"org.read": "all", "users.read": "all", "policies.read": "all", "customers.read": "all"},
+    "customer_service": {"org.read": "all", "users.read": "all", "customers.read": "all"},
+    "rep": {"customers.read": "own", "customers.write": "own"},
 }
 PERMISSIONS = ["org.read", "org.manage", "users.read", "users.manage", "roles.read", "roles.manage",
-               "policies.read", "policies.manage", "audit.read"]
-MENU = [("dashboard", "/", None), ("units", "/org/units", "org.read"),
+               "policies.read", "policies.manage", "audit.read",
+               "customers.read", "customers.write", "customers.assign"]
+MENU = [("dashboard", "/", None), ("customers", "/customers", "customers.read"),
+        ("pool", "/customers/pool", "customers.read"), ("units", "/org/units", "org.read"),
         ("users", "/org/users", "users.read"), ("roles", "/org/roles", "roles.read"),
         ("policies", "/settings/policies", "policies.read"), ("audit", "/settings/audit", "audit.read")]
 SUCCESS = {"POST /auth/tokens": 201, "POST /org/units": 201, "POST /users": 201,
@@ -176,10 +182,11 @@ class AccessMatrixTests(ServerTestCase):
                 for item in me["menu"]:
                     self.assertIsInstance(item.get("icon"), str)
         rep = self.assertOk(self.client_for("rep").get("/auth/me")).json
-        self.assertEqual([m["key"] for m in rep["menu"]], ["dashboard"])
+        self.assertEqual([m["key"] for m in rep["menu"]], ["dashboard", "customers", "pool"])
         gm = self.assertOk(self.client_for("general_manager").get("/auth/me")).json
         self.assertEqual([m["key"] for m in gm["menu"]],
-                         ["dashboard", "units", "users", "roles", "policies", "audit"])
+                         ["dashboard", "customers", "pool", "units", "users", "roles", "policies",
+                          "audit"])
 
     def test_roles_and_permission_catalogue(self):
         roles = self.assertOk(self.admin().get("/roles")).json["items"]
@@ -246,12 +253,12 @@ class AccessMatrixTests(ServerTestCase):
         finally:
             self.assertOk(admin.put("/roles/rep/permissions", {"grants": GRANTS["rep"]}))
         self.assertStatus(rep1.get("/users"), 403, "access.denied")
-        self.assertEqual(self.assertOk(rep1.get("/auth/me")).json["permissions"], {})
+        self.assertEqual(self.assertOk(rep1.get("/auth/me")).json["permissions"], GRANTS["rep"])
         audit = self.assertOk(admin.get("/audit", {"entity": "role", "entityId": "rep"})).json["items"]
         self.assertEqual(len(audit), 4)
         self.assertEqual(audit[0]["before"], {"users.read": "all"})
-        self.assertEqual(audit[0]["after"], {})
-        self.assertEqual(audit[-1]["before"], {})
+        self.assertEqual(audit[0]["after"], GRANTS["rep"])
+        self.assertEqual(audit[-1]["before"], GRANTS["rep"])
         self.assertEqual(audit[-1]["after"], {"users.read": "own"})
 
     def test_users_manage_team_scope(self):

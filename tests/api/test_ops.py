@@ -9,6 +9,26 @@ import unittest
 
 from harness import (BACKEND, DEMO_PASSWORD, DOC_ROUTES, OPS_ROUTES, Server, ServerTestCase, unique)
 
+# A literal copy of the endpoints of docs/api-customers.md (issue #3).
+CUSTOMER_ROUTES = [
+    ("GET", "/customers", "customers.read"),
+    ("POST", "/customers/duplicate-check", "customers.read"),
+    ("POST", "/customers", "customers.write"),
+    ("GET", "/customers/{id}", "customers.read"),
+    ("PATCH", "/customers/{id}", "customers.write"),
+    ("POST", "/customers/{id}/grade-override", "customers.assign"),
+    ("DELETE", "/customers/{id}/grade-override", "customers.assign"),
+    ("GET", "/customers/{id}/grade-history", "customers.read"),
+    ("POST", "/customers/{id}/assign", "customers.assign"),
+    ("POST", "/customers/{id}/release", "customers.write"),
+    ("POST", "/customers/{id}/claim", "customers.write"),
+    ("GET", "/customers/{id}/timeline", "customers.read"),
+    ("POST", "/customers/{id}/follow-ups", "customers.write"),
+    ("POST", "/customers/{id}/contacts", "customers.write"),
+    ("PATCH", "/contacts/{id}", "customers.write"),
+    ("DELETE", "/contacts/{id}", "customers.write"),
+]
+
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -92,7 +112,8 @@ class HttpOpsTests(ServerTestCase):
                 if method in ("get", "put", "post", "patch", "delete", "head", "options"):
                     actual.add((method.upper(), path))
                     self.assertIn("responses", operation)
-        documented = {(method, "/api/v1" + path) for method, path, _ in DOC_ROUTES} | set(OPS_ROUTES)
+        documented = ({(method, "/api/v1" + path) for method, path, _ in DOC_ROUTES + CUSTOMER_ROUTES}
+                      | set(OPS_ROUTES))
         self.assertEqual(actual, documented,
                          "only in openapi: %s; only in docs: %s" % (sorted(actual - documented),
                                                                    sorted(documented - actual)))
@@ -117,7 +138,7 @@ class HttpOpsTests(ServerTestCase):
                                      response)
                     self.assertLess(response.status, 500, response)
                     checked += 1
-        self.assertGreaterEqual(checked, len(DOC_ROUTES) + len(OPS_ROUTES) - 1)
+        self.assertGreaterEqual(checked, len(DOC_ROUTES) + len(CUSTOMER_ROUTES) + len(OPS_ROUTES) - 1)
         response = admin.post("/api/v1/auth/logout")
         self.assertStatus(response, 204)
 

@@ -1,0 +1,208 @@
+#include "modules/customers/customer_rules.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace tuoke::customers {
+namespace {
+
+// R-CUST-4: company suffixes stripped from the end of a name, longest first so that
+// 股份有限公司 goes before 有限公司 and 公司. Trade words (商贸, 贸易) are suffixes too:
+// 北京凌天商贸有限公司 and 北京凌天贸易公司 are one customer to a rep.
+constexpr std::array<std::string_view, 7> kCompanySuffixes = {
+    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "商贸", "贸易"};
+
+const icu::Normalizer2& NfkcCasefold() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  if (U_FAILURE(status) || !normalizer)
+    throw std::runtime_error(std::string("ICU NFKC_Casefold is unavailable: ") + u_errorName(status));
+  return *normalizer;
+}
+
+// NFKC with case folding turns full-width ASCII and the ideographic space into their
+// half-width forms and lower-cases; then only letters (CJK included) and digits stay.
+std::string FoldLettersAndDigits(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString folded =
+      NfkcCasefold().normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))), status);
+  if (U_FAILURE(status)) return "";
+  icu::UnicodeString kept;
+  for (int32_t i = 0; i < folded.length();) {
+    UChar32 c = folded.char32At(i);
+    if (u_isalnum(c)) kept.append(c);
+    i += U16_LENGTH(c);
+  }
+  std::string out;
+  kept.toUTF8String(out);
+  return out;
+}
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+int HorizonMonths(std::string_view horizon) {
+  if (horizon == "within_1_month") return 1;
+  if (horizon == "within_3_months") return 3;
+  if (horizon == "within_6_months") return 6;
+  return 0;  // later or unknown: no month bound
+}
+
+std::string HorizonText(std::string_view horizon) {
+  if (horizon == "within_1_month") return "within 1 month";
+  if (horizon == "within_3_months") return "within 3 months";
+  if (horizon == "within_6_months") return "within 6 months";
+  if (horizon == "later") return "later than 6 months";
+  return "at an unknown time";
+}
+
+// R-CUST-1 (§2.1, [000 §5 4B 2]): the purchase horizon against the policy thresholds.
+Grade HorizonGrade(const GradingInput& input, const HorizonThresholds& thresholds) {
+  int months = HorizonMonths(input.purchase_horizon);
+  std::string expected = "decision expected " + HorizonText(input.purchase_horizon);
+  if (months > 0 && thresholds.key_months >= 1 && months <= thresholds.key_months)
+    return {"key", "key: " + expected};
+  if (months > 0 && months <= thresholds.important_months) return {"important", "important: " + expected};
+  if (months > 0 && months <= thresholds.general_months) return {"general", "general: " + expected};
+  return {"watch", "watch: " + expected};
+}
+
+// R-CUST-2 (§2.1, [003 (三) 1]): importance and growth potential, with the purchase
+// power class and MAN need of [000 §5 4B] deciding the edges.
+Grade AbcdGrade(const GradingInput& input) {
+  if (input.status == "lost") return {"D", "D: the customer is lost"};
+  if (input.purchase_power == "doubtful" && !input.man_need)
+    return {"D", "D: purchase power doubtful and no need"};
+  bool high_importance = input.importance == "high";
+  bool high_potential = input.potential == "high";
+  bool clear_power = input.purchase_power == "clear";
+  if (high_importance && high_potential) return {"A", "A: high importance and high potential"};
+  if (high_importance && clear_power) return {"A", "A: high importance and clear purchase power"};
+  if (high_importance) return {"B", "B: high importance"};
+  if (high_potential) return {"B", "B: high potential"};
+  if (clear_power) return {"B", "B: clear purchase power"};
+  return {"C", "C: no high importance, potential or clear purchase power yet"};
+}
+
+class PinyinTransliterator {
+ public:
+  PinyinTransliterator() {
+    UErrorCode status = U_ZERO_ERROR;
+    transliterator_.reset(
+        icu::Transliterator::createInstance("Han-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !transliterator_)
+      throw std::runtime_error(std::string("ICU Han-Latin is unavailable: ") + u_errorName(status));
+  }
+  // ICU transliterators keep scratch state: one call at a time.
+  icu::UnicodeString Transliterate(icu::UnicodeString text) {
+    std::lock_guard lock(mutex_);
+    transliterator_->transliterate(text);
+    return text;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<icu::Transliterator> transliterator_;  // guarded by mutex_
+};
+
+}  // namespace
+
+std::optional<GradingRuleSet> ParseGradingRuleSet(std::string_view name) {
+  if (name == "horizon") return GradingRuleSet::kHorizon;
+  if (name == "abcd") return GradingRuleSet::kAbcd;
+  return std::nullopt;
+}
+
+Grade ComputeGrade(GradingRuleSet rule_set, const GradingInput& input,
+                   const HorizonThresholds& thresholds) {
+  switch (rule_set) {
+    case GradingRuleSet::kHorizon: return HorizonGrade(input, thresholds);
+    case GradingRuleSet::kAbcd: return AbcdGrade(input);
+  }
+  return HorizonGrade(input, thresholds);
+}
+
+bool IsGradeOf(GradingRuleSet rule_set, std::string_view grade) {
+  switch (rule_set) {
+    case GradingRuleSet::kHorizon:
+      return grade == "key" || grade == "important" || grade == "general" || grade == "watch";
+    case GradingRuleSet::kAbcd: return grade == "A" || grade == "B" || grade == "C" || grade == "D";
+  }
+  return false;
+}
+
+std::string NameKey(std::string_view name) {
+  std::string key = FoldLettersAndDigits(name);
+  // Strip repeatedly (有限公司 then 商贸), but never down to nothing: a customer called
+  // just 公司 keeps its name as its key.
+  bool stripped = true;
+  while (stripped) {
+    stripped = false;
+    for (std::string_view suffix : kCompanySuffixes) {
+      if (key.size() > suffix.size() && EndsWith(key, suffix)) {
+        key.resize(key.size() - suffix.size());
+        stripped = true;
+        break;
+      }
+    }
+  }
+  return key;
+}
+
+std::optional<std::string> PhoneKey(std::string_view phone) {
+  std::string folded = FoldLettersAndDigits(phone);
+  std::string digits;
+  for (char c : folded)
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  size_t first = phone.find_first_not_of(" \t");
+  bool plus_prefix = first != std::string_view::npos && phone[first] == '+';
+  if (digits.rfind("0086", 0) == 0) digits.erase(0, 4);
+  else if (plus_prefix && digits.rfind("86", 0) == 0) digits.erase(0, 2);
+  if (digits.size() < 5) return std::nullopt;
+  return digits;
+}
+
+std::optional<std::string> AddressKey(std::string_view address) {
+  std::string key = FoldLettersAndDigits(address);
+  if (key.empty()) return std::nullopt;
+  return key;
+}
+
+std::string FoldForSearch(std::string_view text) { return FoldLettersAndDigits(text); }
+
+PinyinKeys PinyinOf(std::string_view text) {
+  static PinyinTransliterator transliterator;
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString normalized = NfkcCasefold().normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))), status);
+  if (U_FAILURE(status)) return {};
+  std::string latin;
+  transliterator.Transliterate(normalized).toUTF8String(latin);
+  // Han-Latin separates syllables with spaces; every run of letters or digits is a
+  // syllable or a word, and its first character is an initial.
+  PinyinKeys keys;
+  bool in_word = false;
+  for (char c : latin) {
+    bool letter_or_digit = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+      letter_or_digit = true;
+    }
+    if (letter_or_digit) {
+      keys.full.push_back(c);
+      if (!in_word) keys.initials.push_back(c);
+    }
+    in_word = letter_or_digit;
+  }
+  return keys;
+}
+
+}  // namespace tuoke::customers

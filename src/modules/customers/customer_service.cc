@@ -1,0 +1,1466 @@
+#include "modules/customers/customer_service.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <functional>
+#include <random>
+
+#include "core/json_writer.h"
+#include "core/text.h"
+#include "modules/customers/customer_rules.h"
+
+namespace tuoke::customers {
+namespace {
+
+using platform::Actor;
+using platform::Caller;
+using platform::KeepChangedFields;
+using platform::Scope;
+using namespace std::chrono_literals;
+
+constexpr size_t kMaxTags = 20;
+constexpr size_t kMaxTagLength = 32;
+constexpr size_t kMaxNoteLength = 2000;
+// Duplicate matches shown at most: enough to tell the rep, bounded for the answer.
+constexpr int kMaxDuplicateMatches = 20;
+constexpr const char* kReclaimJob = "customers.pool_reclaim";
+// Longer than any reclaim run; another process retries when it has expired.
+constexpr auto kReclaimLease = 5min;
+constexpr char kTagSeparator = '\x1f';  // never in clean text (IsCleanText)
+
+// ---- the customer row -------------------------------------------------------------------
+
+enum Column : size_t {
+  kId, kName, kType, kIndustry, kProvince, kCity, kDistrict, kAddress, kLatitude, kLongitude,
+  kPhone, kFax, kEmail, kWebsite, kProjectUnit, kProjectSite, kProjectArea, kProjectCompletion,
+  kStatus, kSource, kReferrerId, kReferrerName, kManMoney, kManAuthority, kManNeed, kManEasy,
+  kPurchasePower, kPurchaseHorizon, kImportance, kPotential, kCreditStatus, kPaymentMethod,
+  kCreditFen, kCreditCurrency, kCollateral, kScaleNotes, kTags, kNotes, kGrade, kGradeReason,
+  kGradeSource, kOverriddenByName, kOwnerId, kOwnerName, kLastFollowUp, kCreatedAt, kUpdatedAt,
+  kOwnerPath, kOverrideGrade, kOverrideReason, kPreviousOwner, kPoolEnteredAt,
+};
+
+#define TUOKE_CUSTOMER_COLUMNS                                                                  \
+  "c.id, c.name, c.type, c.industry, c.province, c.city, c.district, c.address, c.latitude, "   \
+  "c.longitude, c.phone, c.fax, c.email, c.website, c.project_unit, c.project_site, "           \
+  "c.project_area_sqm, c.project_expected_completion, c.status, c.source, "                     \
+  "c.referrer_customer_id, c.referrer_name, c.man_money, c.man_authority, c.man_need, "         \
+  "c.man_easy_to_approach, c.purchase_power, c.purchase_horizon, c.importance, c.potential, "   \
+  "c.credit_status, c.payment_method, c.credit_limit_fen, c.credit_limit_currency, "            \
+  "c.collateral, c.scale_notes, c.tags, c.notes, c.grade, c.grade_reason, c.grade_source, "     \
+  "ob.name, c.owner_id, ow.name, c.last_follow_up_at, c.created_at, c.updated_at, ou.path, "    \
+  "c.override_grade, c.override_reason, c.previous_owner_id, c.pool_entered_at "                \
+  "FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "                                  \
+  "LEFT JOIN org_units ou ON ou.id = ow.unit_id LEFT JOIN users ob ON ob.id = c.override_by "
+
+const storage::Sql kSelectCustomer{"customers.select", "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE c.id = ?"};
+const storage::Sql kInsertCustomer{
+    "customers.insert",
+    "INSERT INTO customers (name, type, industry, province, city, district, address, latitude, "
+    "longitude, phone, fax, email, website, project_unit, project_site, project_area_sqm, "
+    "project_expected_completion, status, source, referrer_customer_id, referrer_name, man_money, "
+    "man_authority, man_need, man_easy_to_approach, purchase_power, purchase_horizon, importance, "
+    "potential, credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "
+    "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "
+    "grade, grade_reason, grade_source, computed_grade, computed_reason, owner_id, owned_since, "
+    "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 'computed', "
+    "'', '', ?, ?, ?, ?, ?) RETURNING id"};
+const storage::Sql kUpdateCustomer{
+    "customers.update",
+    "UPDATE customers SET name = ?, type = ?, industry = ?, province = ?, city = ?, district = ?, "
+    "address = ?, latitude = ?, longitude = ?, phone = ?, fax = ?, email = ?, website = ?, "
+    "project_unit = ?, project_site = ?, project_area_sqm = ?, project_expected_completion = ?, "
+    "status = ?, source = ?, referrer_customer_id = ?, referrer_name = ?, man_money = ?, "
+    "man_authority = ?, man_need = ?, man_easy_to_approach = ?, purchase_power = ?, "
+    "purchase_horizon = ?, importance = ?, potential = ?, credit_status = ?, payment_method = ?, "
+    "credit_limit_fen = ?, credit_limit_currency = ?, collateral = ?, scale_notes = ?, tags = ?, "
+    "notes = ?, name_key = ?, phone_key = ?, address_key = ?, search_pinyin = ?, "
+    "search_initials = ?, updated_at = ? WHERE id = ?"};
+const storage::Sql kCustomerExists{"customers.exists", "SELECT id FROM customers WHERE id = ?"};
+const storage::Sql kDeleteTags{"customers.delete_tags", "DELETE FROM customer_tags WHERE customer_id = ?"};
+const storage::Sql kInsertTag{"customers.insert_tag",
+                              "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)"};
+const storage::Sql kTouch{"customers.touch", "UPDATE customers SET updated_at = ? WHERE id = ?"};
+
+const storage::Sql kGradingInputs{
+    "customers.grading_inputs",
+    "SELECT status, purchase_horizon, importance, potential, purchase_power, man_money, "
+    "man_authority, man_need, grade, grade_reason, grade_source, override_grade, override_reason "
+    "FROM customers WHERE id = ?"};
+const storage::Sql kSetGrade{
+    "customers.set_grade",
+    "UPDATE customers SET computed_grade = ?, computed_reason = ?, grade = ?, grade_reason = ?, "
+    "grade_source = ? WHERE id = ?"};
+const storage::Sql kSetOverride{
+    "customers.set_override",
+    "UPDATE customers SET override_grade = ?, override_reason = ?, override_by = ?, updated_at = ? "
+    "WHERE id = ?"};
+const storage::Sql kInsertGradeHistory{
+    "customers.insert_grade_history",
+    "INSERT INTO customer_grade_history (customer_id, grade, reason, source, changed_by, at) "
+    "VALUES (?, ?, ?, ?, ?, ?)"};
+const storage::Sql kSelectGradeHistory{
+    "customers.select_grade_history",
+    "SELECT h.grade, h.reason, h.source, u.name, h.at FROM customer_grade_history h "
+    "LEFT JOIN users u ON u.id = h.changed_by WHERE h.customer_id = ? ORDER BY h.id DESC"};
+
+const storage::Sql kInsertOwnerHistory{
+    "customers.insert_owner_history",
+    "INSERT INTO customer_owner_history (customer_id, from_owner_id, to_owner_id, kind, "
+    "changed_by, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)"};
+const storage::Sql kSetOwner{
+    "customers.set_owner",
+    "UPDATE customers SET owner_id = ?, owned_since = ?, previous_owner_id = ?, "
+    "pool_entered_at = NULL, updated_at = ? WHERE id = ?"};
+const storage::Sql kRelease{
+    "customers.release",
+    "UPDATE customers SET previous_owner_id = owner_id, owner_id = NULL, owned_since = NULL, "
+    "pool_entered_at = ?, updated_at = ? WHERE id = ? AND owner_id IS NOT NULL"};
+const storage::Sql kClaim{
+    "customers.claim",
+    "UPDATE customers SET owner_id = ?, owned_since = ?, pool_entered_at = NULL, updated_at = ? "
+    "WHERE id = ? AND owner_id IS NULL"};
+const storage::Sql kLockUser{"customers.lock_user", "SELECT id FROM users WHERE id = ?",
+                             "SELECT id FROM users WHERE id = ? FOR UPDATE"};
+const storage::Sql kClaimsOnDay{"customers.claims_on_day",
+                                "SELECT COUNT(*) FROM pool_claims WHERE user_id = ? AND claimed_on = ?"};
+const storage::Sql kHeldBy{"customers.held_by", "SELECT COUNT(*) FROM customers WHERE owner_id = ?"};
+const storage::Sql kInsertClaim{
+    "customers.insert_claim",
+    "INSERT INTO pool_claims (customer_id, user_id, claimed_on, at) VALUES (?, ?, ?, ?)"};
+const storage::Sql kUserInScope{
+    "customers.assignee",
+    "SELECT u.active, o.path, u.name FROM users u JOIN org_units o ON o.id = u.unit_id WHERE u.id = ?"};
+const storage::Sql kTakeLease{
+    "customers.take_lease",
+    "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (job) DO UPDATE "
+    "SET holder = excluded.holder, expires_at = excluded.expires_at "
+    "WHERE job_leases.expires_at <= ? OR job_leases.holder = ?"};
+// R-CUST-10: one guarded UPDATE; a customer followed up or reassigned meanwhile no
+// longer matches, and a second run finds nothing left to do.
+const storage::Sql kReclaim{
+    "customers.reclaim",
+    "UPDATE customers SET previous_owner_id = owner_id, owner_id = NULL, owned_since = NULL, "
+    "pool_entered_at = ?, updated_at = ? WHERE owner_id IS NOT NULL AND owned_since < ? "
+    "AND (last_follow_up_at IS NULL OR last_follow_up_at < ?) RETURNING id, previous_owner_id"};
+
+const storage::Sql kInsertEvent{
+    "customers.insert_event",
+    "INSERT INTO customer_events (customer_id, at, kind, actor_id, actor_name, summary, data_json) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+const storage::Sql kSelectEvents{
+    "customers.select_events",
+    "SELECT id, at, kind, actor_name, summary, data_json FROM customer_events WHERE customer_id = ? "
+    "AND id < ? ORDER BY id DESC LIMIT ?"};
+const storage::Sql kSetFollowUp{
+    "customers.set_follow_up",
+    "UPDATE customers SET last_follow_up_at = ?, updated_at = ? WHERE id = ? AND "
+    "(last_follow_up_at IS NULL OR last_follow_up_at < ?)"};
+
+const storage::Sql kDuplicates{
+    "customers.duplicates",
+    "SELECT c.id, c.name, c.owner_id, ow.name, ou.path, "
+    "CASE WHEN c.name_key = ? THEN 1 ELSE 0 END, CASE WHEN c.phone_key = ? THEN 1 ELSE 0 END, "
+    "CASE WHEN c.address_key = ? THEN 1 ELSE 0 END FROM customers c "
+    "LEFT JOIN users ow ON ow.id = c.owner_id LEFT JOIN org_units ou ON ou.id = ow.unit_id "
+    "WHERE (c.name_key = ? OR c.phone_key = ? OR c.address_key = ?) AND c.id <> ? "
+    "ORDER BY c.id LIMIT ?"};
+
+#define TUOKE_CONTACT_COLUMNS                                                                  \
+  "id, customer_id, name, title, mobile, phone, fax, email, qq, wechat, purchase_role, "       \
+  "personality, hobbies, family, social_relations, birthday, notes "
+const storage::Sql kSelectContacts{
+    "customers.select_contacts",
+    "SELECT " TUOKE_CONTACT_COLUMNS "FROM contacts WHERE customer_id = ? ORDER BY id"};
+const storage::Sql kSelectContact{"customers.select_contact",
+                                  "SELECT " TUOKE_CONTACT_COLUMNS "FROM contacts WHERE id = ?"};
+const storage::Sql kInsertContact{
+    "customers.insert_contact",
+    "INSERT INTO contacts (customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
+    "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+const storage::Sql kUpdateContact{
+    "customers.update_contact",
+    "UPDATE contacts SET name = ?, title = ?, mobile = ?, phone = ?, fax = ?, email = ?, qq = ?, "
+    "wechat = ?, purchase_role = ?, personality = ?, hobbies = ?, family = ?, social_relations = ?, "
+    "birthday = ?, notes = ?, updated_at = ? WHERE id = ?"};
+const storage::Sql kDeleteContact{"customers.delete_contact", "DELETE FROM contacts WHERE id = ?"};
+
+// ---- values ----------------------------------------------------------------------------
+
+std::vector<std::string> SplitTags(const std::string& text) {
+  std::vector<std::string> tags;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(kTagSeparator, start);
+    if (end == std::string::npos) end = text.size();
+    tags.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return tags;
+}
+
+std::string JoinTags(const std::vector<std::string>& tags) {
+  std::string text;
+  for (const auto& tag : tags) {
+    if (!text.empty()) text.push_back(kTagSeparator);
+    text += tag;
+  }
+  return text;
+}
+
+std::optional<double> OptionalDouble(const storage::Row& row, size_t column) {
+  auto text = row.OptionalText(column);
+  if (!text) return std::nullopt;
+  return std::stod(*text);
+}
+
+storage::Value OptionalBoolValue(bool value) { return int64_t{value ? 1 : 0}; }
+
+// The writable fields of a customer, as stored.
+struct CustomerRecord {
+  std::string name;
+  std::string type;
+  std::optional<std::string> industry, province, city, district, address;
+  std::optional<double> latitude, longitude;
+  std::optional<std::string> phone, fax, email, website;
+  std::optional<std::string> project_unit, project_site;
+  std::optional<int64_t> project_area_sqm;
+  std::optional<std::string> project_expected_completion;
+  std::string status = "prospect";
+  std::string source = "other";
+  std::optional<int64_t> referrer_customer_id;
+  std::optional<std::string> referrer_name;
+  bool man_money = false, man_authority = false, man_need = false, man_easy_to_approach = false;
+  std::optional<std::string> purchase_power;
+  std::string purchase_horizon = "unknown";
+  std::optional<std::string> importance, potential;
+  std::string credit_status = "unknown";
+  std::optional<std::string> payment_method;
+  std::optional<int64_t> credit_limit_fen;
+  std::optional<std::string> credit_limit_currency;
+  std::optional<std::string> collateral, scale_notes;
+  std::vector<std::string> tags;
+  std::optional<std::string> notes;
+};
+
+CustomerRecord RecordFromRow(const storage::Row& row) {
+  CustomerRecord record;
+  record.name = row.Text(kName);
+  record.type = row.Text(kType);
+  record.industry = row.OptionalText(kIndustry);
+  record.province = row.OptionalText(kProvince);
+  record.city = row.OptionalText(kCity);
+  record.district = row.OptionalText(kDistrict);
+  record.address = row.OptionalText(kAddress);
+  record.latitude = OptionalDouble(row, kLatitude);
+  record.longitude = OptionalDouble(row, kLongitude);
+  record.phone = row.OptionalText(kPhone);
+  record.fax = row.OptionalText(kFax);
+  record.email = row.OptionalText(kEmail);
+  record.website = row.OptionalText(kWebsite);
+  record.project_unit = row.OptionalText(kProjectUnit);
+  record.project_site = row.OptionalText(kProjectSite);
+  record.project_area_sqm = row.OptionalInt(kProjectArea);
+  record.project_expected_completion = row.OptionalText(kProjectCompletion);
+  record.status = row.Text(kStatus);
+  record.source = row.Text(kSource);
+  record.referrer_customer_id = row.OptionalInt(kReferrerId);
+  record.referrer_name = row.OptionalText(kReferrerName);
+  record.man_money = row.Bool(kManMoney);
+  record.man_authority = row.Bool(kManAuthority);
+  record.man_need = row.Bool(kManNeed);
+  record.man_easy_to_approach = row.Bool(kManEasy);
+  record.purchase_power = row.OptionalText(kPurchasePower);
+  record.purchase_horizon = row.Text(kPurchaseHorizon);
+  record.importance = row.OptionalText(kImportance);
+  record.potential = row.OptionalText(kPotential);
+  record.credit_status = row.Text(kCreditStatus);
+  record.payment_method = row.OptionalText(kPaymentMethod);
+  record.credit_limit_fen = row.OptionalInt(kCreditFen);
+  record.credit_limit_currency = row.OptionalText(kCreditCurrency);
+  record.collateral = row.OptionalText(kCollateral);
+  record.scale_notes = row.OptionalText(kScaleNotes);
+  record.tags = SplitTags(row.Text(kTags));
+  record.notes = row.OptionalText(kNotes);
+  return record;
+}
+
+// The columns both INSERT and UPDATE write, in their shared order (name … notes, then the
+// derived keys of R-CUST-4..6 and R-CUST-11).
+storage::Params RecordParams(const CustomerRecord& record) {
+  auto keys = PinyinOf(record.name);
+  std::string name_key = NameKey(record.name);
+  return {record.name, record.type, storage::Nullable(record.industry),
+          storage::Nullable(record.province), storage::Nullable(record.city),
+          storage::Nullable(record.district), storage::Nullable(record.address),
+          storage::Nullable(record.latitude), storage::Nullable(record.longitude),
+          storage::Nullable(record.phone), storage::Nullable(record.fax),
+          storage::Nullable(record.email), storage::Nullable(record.website),
+          storage::Nullable(record.project_unit), storage::Nullable(record.project_site),
+          storage::Nullable(record.project_area_sqm),
+          storage::Nullable(record.project_expected_completion), record.status, record.source,
+          storage::Nullable(record.referrer_customer_id), storage::Nullable(record.referrer_name),
+          OptionalBoolValue(record.man_money), OptionalBoolValue(record.man_authority),
+          OptionalBoolValue(record.man_need), OptionalBoolValue(record.man_easy_to_approach),
+          storage::Nullable(record.purchase_power), record.purchase_horizon,
+          storage::Nullable(record.importance), storage::Nullable(record.potential),
+          record.credit_status, storage::Nullable(record.payment_method),
+          storage::Nullable(record.credit_limit_fen), storage::Nullable(record.credit_limit_currency),
+          storage::Nullable(record.collateral), storage::Nullable(record.scale_notes),
+          JoinTags(record.tags), storage::Nullable(record.notes), name_key,
+          storage::Nullable(record.phone ? PhoneKey(*record.phone) : std::nullopt),
+          storage::Nullable(record.address ? AddressKey(*record.address) : std::nullopt),
+          keys.full, keys.initials};
+}
+
+// ---- reading request bodies ------------------------------------------------------------
+
+// Reads a nested object with its own strict reader; its field errors are reported
+// under "parent.child" in the outer reader.
+void ReadNested(JsonReader& reader, const std::string& field, const Json& value,
+                const std::function<void(JsonReader&)>& read) {
+  if (!value.is_object()) {
+    reader.Fail(field, "must be an object");
+    return;
+  }
+  JsonReader nested(value);
+  try {
+    read(nested);
+    nested.Finish();
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::kValidation) throw;
+    for (const auto& [child, message] : error.details()["fields"].items())
+      reader.Fail(field + "." + child, message.get<std::string>());
+  }
+}
+
+// A text field that may be cleared: absent leaves it, null or "" clears it.
+void ReadText(JsonReader& reader, const std::string& field, std::optional<std::string>& target,
+              size_t max_length) {
+  bool present = false;
+  auto value = reader.NullableString(field, max_length, &present);
+  if (!present) return;
+  target = value && !value->empty() ? value : std::nullopt;
+}
+
+void ReadPhone(JsonReader& reader, const std::string& field, std::optional<std::string>& target) {
+  bool present = reader.Has(field);
+  std::optional<std::string> before = target;
+  ReadText(reader, field, target, 32);
+  if (present && target && !IsPlausiblePhone(*target)) {
+    reader.Fail(field, "is not a phone number");
+    target = before;
+  }
+}
+
+void ReadEmail(JsonReader& reader, const std::string& field, std::optional<std::string>& target) {
+  bool present = reader.Has(field);
+  ReadText(reader, field, target, 254);
+  if (present && target && !IsPlausibleEmail(*target)) reader.Fail(field, "is not an email address");
+}
+
+// An enum that must always have a value: absent leaves it, null is an error.
+void ReadRequiredEnum(JsonReader& reader, const std::string& field, std::string& target,
+                      const std::set<std::string>& allowed) {
+  if (!reader.Has(field)) return;
+  if (reader.Raw(field)->is_null()) {
+    reader.Fail(field, "must not be null");
+    return;
+  }
+  if (auto value = reader.Enum(field, allowed)) target = *value;
+}
+
+void ReadNullableEnum(JsonReader& reader, const std::string& field,
+                      std::optional<std::string>& target, const std::set<std::string>& allowed) {
+  if (!reader.Has(field)) return;
+  bool null = reader.Raw(field)->is_null();
+  auto value = reader.Enum(field, allowed);
+  if (null) target.reset();
+  else if (value) target = value;
+}
+
+void ReadDate(JsonReader& reader, const std::string& field, std::optional<std::string>& target) {
+  bool present = false;
+  auto value = reader.DateString(field, &present);
+  if (!present) return;
+  if (value || reader.Raw(field)->is_null() || *reader.Raw(field) == "") target = value;
+}
+
+enum class Purpose : uint8_t { kCreate, kUpdate };
+
+void ReadCustomer(JsonReader& reader, CustomerRecord& record, Purpose purpose,
+                  const std::string& currency) {
+  if (purpose == Purpose::kCreate) {
+    if (auto name = reader.RequiredString("name", 1, 100)) record.name = *name;
+    if (!reader.Has("type")) reader.Fail("type", "is required");
+  } else if (reader.Has("name")) {
+    if (reader.Raw("name")->is_null()) reader.Fail("name", "must not be null");
+    else if (auto name = reader.String("name", 1, 100)) record.name = *name;
+  }
+  ReadRequiredEnum(reader, "type", record.type, CustomerTypes());
+  ReadText(reader, "industry", record.industry, 64);
+  ReadText(reader, "province", record.province, 32);
+  ReadText(reader, "city", record.city, 32);
+  ReadText(reader, "district", record.district, 32);
+  ReadText(reader, "address", record.address, 200);
+  if (const Json* location = reader.Raw("location")) {
+    if (location->is_null()) {
+      record.latitude.reset();
+      record.longitude.reset();
+    } else {
+      ReadNested(reader, "location", *location, [&](JsonReader& nested) {
+        for (const char* axis : {"lat", "lng"}) {
+          const Json* value = nested.Raw(axis);
+          double limit = std::string_view(axis) == "lat" ? 90 : 180;
+          if (!value || !value->is_number()) {
+            nested.Fail(axis, "must be a number");
+            continue;
+          }
+          double degrees = value->get<double>();
+          if (!(degrees >= -limit && degrees <= limit)) {
+            nested.Fail(axis, "must be between " + std::to_string(int(-limit)) + " and " +
+                                  std::to_string(int(limit)));
+            continue;
+          }
+          (std::string_view(axis) == "lat" ? record.latitude : record.longitude) = degrees;
+        }
+      });
+    }
+  }
+  ReadPhone(reader, "phone", record.phone);
+  ReadPhone(reader, "fax", record.fax);
+  ReadEmail(reader, "email", record.email);
+  ReadText(reader, "website", record.website, 200);
+  if (const Json* project = reader.Raw("project")) {
+    if (project->is_null()) {
+      record.project_unit.reset();
+      record.project_site.reset();
+      record.project_area_sqm.reset();
+      record.project_expected_completion.reset();
+    } else {
+      ReadNested(reader, "project", *project, [&](JsonReader& nested) {
+        ReadText(nested, "unit", record.project_unit, 100);
+        ReadText(nested, "site", record.project_site, 200);
+        if (nested.Has("areaSqm")) record.project_area_sqm = nested.Int("areaSqm", 0, 100'000'000);
+        ReadDate(nested, "expectedCompletion", record.project_expected_completion);
+      });
+    }
+  }
+  ReadRequiredEnum(reader, "status", record.status, CustomerStatuses());
+  ReadRequiredEnum(reader, "source", record.source, CustomerSources());
+  bool referrer_present = false;
+  auto referrer = reader.Id("referrerCustomerId", &referrer_present);
+  if (referrer_present) record.referrer_customer_id = referrer;
+  ReadText(reader, "referrerName", record.referrer_name, 100);
+  if (const Json* man = reader.Raw("man")) {
+    ReadNested(reader, "man", *man, [&](JsonReader& nested) {
+      if (auto value = nested.Bool("money")) record.man_money = *value;
+      if (auto value = nested.Bool("authority")) record.man_authority = *value;
+      if (auto value = nested.Bool("need")) record.man_need = *value;
+      if (auto value = nested.Bool("easyToApproach")) record.man_easy_to_approach = *value;
+    });
+  }
+  ReadNullableEnum(reader, "purchasePower", record.purchase_power, PurchasePowers());
+  ReadRequiredEnum(reader, "purchaseHorizon", record.purchase_horizon, PurchaseHorizons());
+  ReadNullableEnum(reader, "importance", record.importance, Levels());
+  ReadNullableEnum(reader, "potential", record.potential, Levels());
+  ReadRequiredEnum(reader, "creditStatus", record.credit_status, CreditStatuses());
+  ReadText(reader, "paymentMethod", record.payment_method, 64);
+  if (const Json* limit = reader.Raw("creditLimit")) {
+    if (limit->is_null()) {
+      record.credit_limit_fen.reset();
+      record.credit_limit_currency.reset();
+    } else {
+      ReadNested(reader, "creditLimit", *limit, [&](JsonReader& nested) {
+        // Money travels as a string of fen (docs/api.md) so no client rounds it.
+        auto amount = nested.RequiredString("amount", 1, 15);
+        auto money_currency = nested.RequiredString("currency", 3, 3);
+        std::optional<int64_t> fen;
+        if (amount) {
+          int64_t parsed = 0;
+          auto [end, error] = std::from_chars(amount->data(), amount->data() + amount->size(), parsed);
+          if (error != std::errc() || end != amount->data() + amount->size() || parsed < 0 ||
+              (*amount)[0] == '+')
+            nested.Fail("amount", "must be a whole number of fen, as a string");
+          else fen = parsed;
+        }
+        if (money_currency && *money_currency != currency)
+          nested.Fail("currency", "must be the company currency " + currency);
+        if (fen && money_currency && *money_currency == currency) {
+          record.credit_limit_fen = fen;
+          record.credit_limit_currency = money_currency;
+        }
+      });
+    }
+  }
+  ReadText(reader, "collateral", record.collateral, 500);
+  ReadText(reader, "scaleNotes", record.scale_notes, kMaxNoteLength);
+  if (reader.Has("tags")) {
+    if (reader.Raw("tags")->is_null()) {
+      record.tags.clear();
+    } else if (auto tags = reader.StringList("tags", kMaxTags, {})) {
+      std::vector<std::string> cleaned;
+      for (auto tag : *tags) {
+        size_t begin = tag.find_first_not_of(" \t");
+        size_t end = tag.find_last_not_of(" \t");
+        tag = begin == std::string::npos ? "" : tag.substr(begin, end - begin + 1);
+        if (tag.empty() || !IsCleanText(tag) || tag.find('\n') != std::string::npos ||
+            Utf8Length(tag) > kMaxTagLength) {
+          reader.Fail("tags", "each tag is 1–" + std::to_string(kMaxTagLength) + " characters of text");
+          break;
+        }
+        if (std::find(cleaned.begin(), cleaned.end(), tag) == cleaned.end()) cleaned.push_back(tag);
+      }
+      record.tags = cleaned;
+    }
+  }
+  ReadText(reader, "notes", record.notes, kMaxNoteLength);
+}
+
+// ---- rendering -------------------------------------------------------------------------
+
+// Writes the Customer object and leaves it open, so the detail can append its contacts.
+void WriteCustomer(JsonWriter& out, const storage::Row& row) {
+  out.BeginObject();
+  out.Key("id"), out.Id(row.Int(kId));
+  out.Key("name"), out.String(row.Text(kName));
+  out.Key("type"), out.String(row.Text(kType));
+  out.Key("industry"), out.OptionalString(row.OptionalText(kIndustry));
+  out.Key("province"), out.OptionalString(row.OptionalText(kProvince));
+  out.Key("city"), out.OptionalString(row.OptionalText(kCity));
+  out.Key("district"), out.OptionalString(row.OptionalText(kDistrict));
+  out.Key("address"), out.OptionalString(row.OptionalText(kAddress));
+  out.Key("location");
+  auto latitude = OptionalDouble(row, kLatitude);
+  auto longitude = OptionalDouble(row, kLongitude);
+  if (latitude && longitude) {
+    out.BeginObject();
+    out.Key("lat"), out.Double(*latitude);
+    out.Key("lng"), out.Double(*longitude);
+    out.EndObject();
+  } else {
+    out.Null();
+  }
+  out.Key("phone"), out.OptionalString(row.OptionalText(kPhone));
+  out.Key("fax"), out.OptionalString(row.OptionalText(kFax));
+  out.Key("email"), out.OptionalString(row.OptionalText(kEmail));
+  out.Key("website"), out.OptionalString(row.OptionalText(kWebsite));
+  out.Key("project");
+  if (row.IsNull(kProjectUnit) && row.IsNull(kProjectSite) && row.IsNull(kProjectArea) &&
+      row.IsNull(kProjectCompletion)) {
+    out.Null();
+  } else {
+    out.BeginObject();
+    out.Key("unit"), out.OptionalString(row.OptionalText(kProjectUnit));
+    out.Key("site"), out.OptionalString(row.OptionalText(kProjectSite));
+    out.Key("areaSqm");
+    if (auto area = row.OptionalInt(kProjectArea)) out.Int(*area);
+    else out.Null();
+    out.Key("expectedCompletion"), out.OptionalString(row.OptionalText(kProjectCompletion));
+    out.EndObject();
+  }
+  out.Key("status"), out.String(row.Text(kStatus));
+  out.Key("source"), out.String(row.Text(kSource));
+  out.Key("referrerCustomerId"), out.OptionalId(row.OptionalInt(kReferrerId));
+  out.Key("referrerName"), out.OptionalString(row.OptionalText(kReferrerName));
+  out.Key("man");
+  out.BeginObject();
+  out.Key("money"), out.Bool(row.Bool(kManMoney));
+  out.Key("authority"), out.Bool(row.Bool(kManAuthority));
+  out.Key("need"), out.Bool(row.Bool(kManNeed));
+  out.Key("easyToApproach"), out.Bool(row.Bool(kManEasy));
+  out.EndObject();
+  out.Key("purchasePower"), out.OptionalString(row.OptionalText(kPurchasePower));
+  out.Key("purchaseHorizon"), out.String(row.Text(kPurchaseHorizon));
+  out.Key("importance"), out.OptionalString(row.OptionalText(kImportance));
+  out.Key("potential"), out.OptionalString(row.OptionalText(kPotential));
+  out.Key("creditStatus"), out.String(row.Text(kCreditStatus));
+  out.Key("paymentMethod"), out.OptionalString(row.OptionalText(kPaymentMethod));
+  out.Key("creditLimit");
+  if (auto fen = row.OptionalInt(kCreditFen)) {
+    out.BeginObject();
+    out.Key("amount"), out.String(std::to_string(*fen));
+    out.Key("currency"), out.OptionalString(row.OptionalText(kCreditCurrency));
+    out.EndObject();
+  } else {
+    out.Null();
+  }
+  out.Key("collateral"), out.OptionalString(row.OptionalText(kCollateral));
+  out.Key("scaleNotes"), out.OptionalString(row.OptionalText(kScaleNotes));
+  out.Key("tags");
+  out.BeginArray();
+  for (const auto& tag : SplitTags(row.Text(kTags))) out.String(tag);
+  out.EndArray();
+  out.Key("notes"), out.OptionalString(row.OptionalText(kNotes));
+  out.Key("grade");
+  out.BeginObject();
+  out.Key("value"), out.String(row.Text(kGrade));
+  out.Key("reason"), out.String(row.Text(kGradeReason));
+  out.Key("source"), out.String(row.Text(kGradeSource));
+  out.Key("overriddenByName"), out.OptionalString(row.OptionalText(kOverriddenByName));
+  out.EndObject();
+  auto owner = row.OptionalInt(kOwnerId);
+  out.Key("ownerId"), out.OptionalId(owner);
+  out.Key("ownerName"), out.OptionalString(row.OptionalText(kOwnerName));
+  out.Key("inPool"), out.Bool(!owner.has_value());
+  out.Key("lastFollowUpAt"), out.OptionalString(row.OptionalText(kLastFollowUp));
+  out.Key("createdAt"), out.String(row.Text(kCreatedAt));
+  out.Key("updatedAt"), out.String(row.Text(kUpdatedAt));
+}
+
+void WriteContact(JsonWriter& out, const storage::Row& row) {
+  out.BeginObject();
+  out.Key("id"), out.Id(row.Int(0));
+  out.Key("customerId"), out.Id(row.Int(1));
+  out.Key("name"), out.String(row.Text(2));
+  static constexpr const char* kKeys[] = {"title",  "mobile",      "phone",    "fax",
+                                          "email",  "qq",          "wechat",   "purchaseRole",
+                                          "personality", "hobbies", "family", "socialRelations",
+                                          "birthday", "notes"};
+  for (size_t i = 0; i < std::size(kKeys); ++i) out.Key(kKeys[i]), out.OptionalString(row.OptionalText(3 + i));
+  out.EndObject();
+}
+
+// The writable fields of a contact, in the column order of TUOKE_CONTACT_COLUMNS
+// after name (title … notes).
+struct ContactRecord {
+  std::string name;
+  std::array<std::optional<std::string>, 14> fields;
+};
+enum ContactField : size_t {
+  kTitle, kMobile, kContactPhone, kContactFax, kContactEmail, kQq, kWechat, kPurchaseRole,
+  kPersonality, kHobbies, kFamily, kSocialRelations, kBirthday, kContactNotes,
+};
+
+void ReadContact(JsonReader& reader, ContactRecord& record, Purpose purpose) {
+  if (purpose == Purpose::kCreate) {
+    if (auto name = reader.RequiredString("name", 1, 64)) record.name = *name;
+  } else if (reader.Has("name")) {
+    if (reader.Raw("name")->is_null()) reader.Fail("name", "must not be null");
+    else if (auto name = reader.String("name", 1, 64)) record.name = *name;
+  }
+  auto& f = record.fields;
+  ReadText(reader, "title", f[kTitle], 64);
+  ReadPhone(reader, "mobile", f[kMobile]);
+  ReadPhone(reader, "phone", f[kContactPhone]);
+  ReadPhone(reader, "fax", f[kContactFax]);
+  ReadEmail(reader, "email", f[kContactEmail]);
+  bool qq_present = reader.Has("qq");
+  ReadText(reader, "qq", f[kQq], 12);
+  if (qq_present && f[kQq] &&
+      (f[kQq]->size() < 5 || f[kQq]->find_first_not_of("0123456789") != std::string::npos))
+    reader.Fail("qq", "is 5–12 digits");
+  ReadText(reader, "wechat", f[kWechat], 64);
+  ReadNullableEnum(reader, "purchaseRole", f[kPurchaseRole], PurchaseRoles());
+  ReadNullableEnum(reader, "personality", f[kPersonality], Personalities());
+  ReadText(reader, "hobbies", f[kHobbies], 500);
+  ReadText(reader, "family", f[kFamily], 500);
+  ReadText(reader, "socialRelations", f[kSocialRelations], 500);
+  ReadDate(reader, "birthday", f[kBirthday]);
+  ReadText(reader, "notes", f[kContactNotes], kMaxNoteLength);
+}
+
+ContactRecord ContactFromRow(const storage::Row& row) {
+  ContactRecord record;
+  record.name = row.Text(2);
+  for (size_t i = 0; i < record.fields.size(); ++i) record.fields[i] = row.OptionalText(3 + i);
+  return record;
+}
+
+Json ContactJson(const storage::Row& row) {
+  JsonWriter out;
+  WriteContact(out, row);
+  return Json::parse(out.Take());
+}
+
+// ---- scope -----------------------------------------------------------------------------
+
+std::optional<int64_t> OwnerOf(const storage::Row& row) { return row.OptionalInt(kOwnerId); }
+
+// R-CUST-7: a pool customer (no owner) is visible to every holder of customers.read.
+bool Readable(const Caller& caller, Scope scope, const storage::Row& row) {
+  auto owner = OwnerOf(row);
+  if (!owner) return true;
+  return platform::InScope(caller, scope, *owner, row.OptionalText(kOwnerPath).value_or(""));
+}
+
+Error PoolConflict() {
+  return Error(ErrorKind::kConflict, "customers.in_pool",
+               "the customer is in the shared pool: claim or assign it first");
+}
+
+std::string RandomHolder() {
+  std::random_device random;
+  return "pid" + std::to_string(::getpid()) + "-" + std::to_string(random());
+}
+
+Date NextDate(Date date) {
+  using namespace std::chrono;
+  year_month_day next{sys_days{year_month_day{year{date.year}, month{date.month}, day{date.day}}} + days{1}};
+  return {int(next.year()), unsigned(next.month()), unsigned(next.day())};
+}
+
+std::string HexEncode(std::string_view text) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) out += kDigits[c >> 4], out += kDigits[c & 15];
+  return out;
+}
+
+std::optional<std::string> HexDecode(std::string_view text) {
+  if (text.size() % 2) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int value = 0;
+    auto [end, error] = std::from_chars(text.data() + i, text.data() + i + 2, value, 16);
+    if (error != std::errc() || end != text.data() + i + 2) return std::nullopt;
+    out.push_back(static_cast<char>(value));
+  }
+  return out;
+}
+
+Error BadCursor() { return Error(ErrorKind::kValidation, "validation.failed", "bad cursor",
+                                 {{"fields", {{"cursor", "is not a cursor from this list"}}}}); }
+
+}  // namespace
+
+// ---- loading with access checks ----------------------------------------------------------
+
+storage::Row CustomerService::LoadReadable(storage::Connection& connection, const Caller& caller,
+                                           int64_t customer_id) {
+  Scope scope = platform::Require(caller, "customers.read");
+  auto row = connection.QueryOne(kSelectCustomer, {customer_id});
+  if (!row || !Readable(caller, scope, *row)) ThrowNotFound("customers", "customer");
+  return *row;
+}
+
+storage::Row CustomerService::LoadWritable(storage::Connection& connection, const Caller& caller,
+                                           int64_t customer_id) {
+  Scope write_scope = platform::Require(caller, "customers.write");
+  storage::Row row = LoadReadable(connection, caller, customer_id);
+  auto owner = OwnerOf(row);
+  // R-CUST-7: nobody edits a pool customer; it is claimed or assigned first.
+  if (!owner) throw PoolConflict();
+  if (!platform::InScope(caller, write_scope, *owner, row.OptionalText(kOwnerPath).value_or("")))
+    throw Error(ErrorKind::kForbidden, "access.denied", "this customer is outside your write scope",
+                {{"permission", "customers.write"}});
+  return row;
+}
+
+std::string CustomerService::Render(storage::Connection& connection, int64_t customer_id,
+                                    bool with_contacts) {
+  auto row = connection.QueryOne(kSelectCustomer, {customer_id});
+  if (!row) ThrowNotFound("customers", "customer");
+  JsonWriter out;
+  WriteCustomer(out, *row);
+  if (with_contacts) {
+    out.Key("contacts");
+    out.BeginArray();
+    for (const auto& contact : connection.Query(kSelectContacts, {customer_id}).rows) WriteContact(out, contact);
+    out.EndArray();
+  }
+  out.EndObject();
+  return out.Take();
+}
+
+// The customer as the audit trail records it: without the fields that change by
+// themselves or only mirror another (names of ids, timestamps).
+Json CustomerService::AuditView(storage::Connection& connection, int64_t customer_id) {
+  Json view = Json::parse(Render(connection, customer_id, false));
+  for (const char* field : {"createdAt", "updatedAt", "ownerName", "inPool"}) view.erase(field);
+  view["grade"].erase("overriddenByName");
+  return view;
+}
+
+// ---- reads -----------------------------------------------------------------------------
+
+std::string CustomerService::Get(const Caller& caller, int64_t customer_id) {
+  auto connection = database_.Acquire();
+  LoadReadable(*connection, caller, customer_id);
+  return Render(*connection, customer_id, true);
+}
+
+std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
+  Scope scope = platform::Require(caller, "customers.read");
+  bool postgres = database_.dialect() == storage::Dialect::kPostgres;
+  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE 1 = 1";
+  storage::Params params;
+  // R-ACCESS-1, R-CUST-7: the scope is applied in the query; pool customers are in every scope.
+  if (scope == Scope::kOwn) {
+    sql += " AND (c.owner_id IS NULL OR c.owner_id = ?)";
+    params.push_back(caller.user_id);
+  } else if (scope == Scope::kTeam) {
+    sql += " AND (c.owner_id IS NULL OR c.owner_id = ? OR ou.path LIKE ? ESCAPE '\\')";
+    params.push_back(caller.user_id);
+    params.push_back(EscapeLike(caller.unit_path) + "%");
+  }
+  if (filter.query && !filter.query->empty()) {
+    // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
+    const std::string& query = *filter.query;
+    std::string like = "%" + EscapeLike(query) + "%";
+    std::string name_match = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
+    std::string contact_match = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
+    sql += " AND (" + name_match +
+           " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " + contact_match + ")";
+    params.push_back(like);
+    params.push_back(like);
+    std::string folded = FoldForSearch(query);
+    bool ascii = !folded.empty() && std::all_of(folded.begin(), folded.end(),
+                                                [](unsigned char c) { return c < 0x80; });
+    if (ascii) {
+      std::string folded_like = "%" + EscapeLike(folded) + "%";
+      sql += " OR c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\'";
+      params.push_back(folded_like);
+      params.push_back(folded_like);
+    }
+    std::string digits;
+    for (char c : folded)
+      if (c >= '0' && c <= '9') digits.push_back(c);
+    if (digits.size() >= 3 && digits.size() == folded.size()) {
+      sql += " OR c.phone_key LIKE ? ESCAPE '\\'";
+      params.push_back("%" + digits + "%");
+    }
+    sql += ")";
+  }
+  auto equals = [&](const char* column, const std::optional<std::string>& value) {
+    if (!value) return;
+    sql += std::string(" AND ") + column + " = ?";
+    params.push_back(*value);
+  };
+  equals("c.grade", filter.grade);
+  equals("c.status", filter.status);
+  equals("c.type", filter.type);
+  equals("c.province", filter.province);
+  equals("c.city", filter.city);
+  if (filter.owner_id) {
+    sql += " AND c.owner_id = ?";
+    params.push_back(*filter.owner_id);
+  }
+  if (filter.unit_id) {
+    sql += " AND ou.path LIKE (SELECT replace(replace(path, '%', '\\%'), '_', '\\_') || '%' FROM "
+           "org_units WHERE id = ?) ESCAPE '\\'";
+    params.push_back(*filter.unit_id);
+  }
+  if (filter.tag) {
+    sql += " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)";
+    params.push_back(*filter.tag);
+  }
+  if (filter.in_pool) sql += *filter.in_pool ? " AND c.owner_id IS NULL" : " AND c.owner_id IS NOT NULL";
+  std::string time_zone = policies_.TimeZone();
+  if (filter.follow_up_after) {
+    sql += " AND c.last_follow_up_at >= ?";
+    params.push_back(FormatInstant(StartOfBusinessDate(*filter.follow_up_after, time_zone)));
+  }
+  if (filter.follow_up_before) {
+    sql += " AND (c.last_follow_up_at IS NULL OR c.last_follow_up_at < ?)";
+    params.push_back(FormatInstant(StartOfBusinessDate(NextDate(*filter.follow_up_before), time_zone)));
+  }
+
+  // Keyset pagination: the cursor carries the sort key and the id of the last row, so a
+  // page never repeats or skips rows when others are inserted meanwhile.
+  std::string key_expression;
+  bool descending = false;
+  switch (filter.sort) {
+    case CustomerSort::kUpdatedAtDescending: key_expression = "c.updated_at", descending = true; break;
+    case CustomerSort::kName: key_expression = "c.name"; break;
+    case CustomerSort::kLastFollowUpAscending: key_expression = "COALESCE(c.last_follow_up_at, '')"; break;
+    case CustomerSort::kLastFollowUpDescending:
+      key_expression = "COALESCE(c.last_follow_up_at, '')", descending = true;
+      break;
+  }
+  if (filter.cursor) {
+    size_t dot = filter.cursor->find('.');
+    if (dot == std::string::npos) throw BadCursor();
+    auto key = HexDecode(std::string_view(*filter.cursor).substr(0, dot));
+    auto id = ParseId(std::string_view(*filter.cursor).substr(dot + 1));
+    if (!key || !id || !IsCleanText(*key)) throw BadCursor();
+    const char* comparison = descending ? " < " : " > ";
+    sql += " AND (" + key_expression + comparison + "? OR (" + key_expression + " = ? AND c.id" +
+           comparison + "?))";
+    params.insert(params.end(), {*key, *key, *id});
+  }
+  const char* direction = descending ? " DESC" : " ASC";
+  sql += " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
+  params.push_back(int64_t{filter.limit + 1});
+
+  const storage::Sql query{"customers.list", sql.c_str()};
+  auto connection = database_.Acquire();
+  auto result = connection->Query(query, params);
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("items");
+  out.BeginArray();
+  std::optional<std::string> next_cursor;
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    if (static_cast<int>(i) == filter.limit) {
+      const auto& last = result.rows[i - 1];
+      std::string key;
+      switch (filter.sort) {
+        case CustomerSort::kUpdatedAtDescending: key = last.Text(kUpdatedAt); break;
+        case CustomerSort::kName: key = last.Text(kName); break;
+        case CustomerSort::kLastFollowUpAscending:
+        case CustomerSort::kLastFollowUpDescending:
+          key = last.OptionalText(kLastFollowUp).value_or("");
+          break;
+      }
+      next_cursor = HexEncode(key) + "." + IdString(last.Int(kId));
+      break;
+    }
+    WriteCustomer(out, result.rows[i]);
+    out.EndObject();
+  }
+  out.EndArray();
+  out.Key("nextCursor"), out.OptionalString(next_cursor);
+  out.EndObject();
+  return out.Take();
+}
+
+// ---- duplicates ------------------------------------------------------------------------
+
+Json CustomerService::FindDuplicates(storage::Connection& connection, const Caller& caller,
+                                     const std::optional<std::string>& name,
+                                     const std::optional<std::string>& phone,
+                                     const std::optional<std::string>& address,
+                                     std::optional<int64_t> exclude_id) {
+  Scope scope = caller.ScopeFor("customers.read").value_or(Scope::kOwn);
+  bool can_read = caller.Has("customers.read");
+  std::optional<std::string> name_key = name ? std::optional(NameKey(*name)) : std::nullopt;
+  if (name_key && name_key->empty()) name_key.reset();
+  auto phone_key = phone ? PhoneKey(*phone) : std::nullopt;
+  auto address_key = address ? AddressKey(*address) : std::nullopt;
+  Json matches = Json::array();
+  if (!name_key && !phone_key && !address_key) return matches;
+  auto rows = connection.Query(kDuplicates, {storage::Nullable(name_key), storage::Nullable(phone_key),
+                                             storage::Nullable(address_key), storage::Nullable(name_key),
+                                             storage::Nullable(phone_key), storage::Nullable(address_key),
+                                             exclude_id.value_or(0), int64_t{kMaxDuplicateMatches}});
+  for (const auto& row : rows.rows) {
+    auto owner = row.OptionalInt(2);
+    bool visible = can_read && (!owner || platform::InScope(caller, scope, *owner, row.OptionalText(4).value_or("")));
+    Json reasons = Json::array();
+    if (row.Bool(5)) reasons.push_back("name");
+    if (row.Bool(6)) reasons.push_back("phone");
+    if (row.Bool(7)) reasons.push_back("address");
+    // R-CUST-13: a match outside the caller's scope still names its owner (so the rep
+    // knows whom to talk to) but shows nothing else, not even its id.
+    matches.push_back({{"id", visible ? Json(IdString(row.Int(0))) : Json()},
+                       {"name", row.Text(1)},
+                       {"ownerName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
+                       {"inPool", !owner.has_value()},
+                       {"reasons", reasons},
+                       {"visible", visible}});
+  }
+  return matches;
+}
+
+Json CustomerService::DuplicateCheck(const Caller& caller, const Json& body) {
+  platform::Require(caller, "customers.read");
+  JsonReader reader(body);
+  auto name = reader.String("name", 0, 100);
+  auto phone = reader.String("phone", 0, 32);
+  auto address = reader.String("address", 0, 200);
+  auto exclude_id = reader.Id("excludeId");
+  reader.Finish();
+  auto connection = database_.Acquire();
+  return {{"matches", FindDuplicates(*connection, caller, name, phone, address, exclude_id)}};
+}
+
+// ---- create and update -----------------------------------------------------------------
+
+std::string CustomerService::Create(const Caller& caller, const Json& body) {
+  platform::Require(caller, "customers.write");
+  Date today = policies_.Today();
+  JsonReader reader(body);
+  CustomerRecord record;
+  ReadCustomer(reader, record, Purpose::kCreate, policies_.StringOn("company.currency", today));
+  bool acknowledged = reader.Bool("acknowledgeDuplicates").value_or(false);
+  reader.Finish();
+
+  Actor actor = Actor::From(caller);
+  int64_t id = 0;
+  std::string result;
+  database_.InTransaction([&](storage::Connection& connection) {
+    if (record.referrer_customer_id && !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id}))
+      ThrowValidation("referrerCustomerId", "no such customer");
+    // R-CUST-4..6 (§2.2): two reps must not unknowingly chase the same customer.
+    if (!acknowledged) {
+      Json matches = FindDuplicates(connection, caller, record.name, record.phone, record.address, std::nullopt);
+      if (!matches.empty())
+        throw Error(ErrorKind::kConflict, "customers.possible_duplicate",
+                    "likely the same customer exists; check the matches or acknowledge them",
+                    {{"matches", matches}});
+    }
+    Instant now = clock_.Now();
+    std::string now_text = FormatInstant(now);
+    storage::Params params = RecordParams(record);
+    // R-CUST-7: whoever creates a customer owns it.
+    params.insert(params.end(), {caller.user_id, now_text, caller.user_id, now_text, now_text});
+    id = connection.QueryOne(kInsertCustomer, params)->Int(0);
+    for (const auto& tag : record.tags) connection.Execute(kInsertTag, {id, tag});
+    RecordOwnerChange(connection, id, std::nullopt, caller.user_id, "created", actor, std::nullopt, now);
+    Regrade(connection, id, actor);
+    AppendEvent(connection, id, "created", actor, "created " + record.name, Json::object());
+    platform::RecordAudit(connection, actor,
+                          {"customer.create", "customer", IdString(id), Json(), AuditView(connection, id)}, now);
+    result = Render(connection, id, false);
+  });
+  return result;
+}
+
+std::string CustomerService::Update(const Caller& caller, int64_t customer_id, const Json& body) {
+  Date today = policies_.Today();
+  std::string currency = policies_.StringOn("company.currency", today);
+  std::string result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    storage::Row row = LoadWritable(connection, caller, customer_id);
+    CustomerRecord record = RecordFromRow(row);
+    JsonReader reader(body);
+    ReadCustomer(reader, record, Purpose::kUpdate, currency);
+    reader.Finish();
+    if (record.referrer_customer_id && (*record.referrer_customer_id == customer_id ||
+                                        !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id})))
+      ThrowValidation("referrerCustomerId", "must be another existing customer");
+    Json before = AuditView(connection, customer_id);
+    Instant now = clock_.Now();
+    storage::Params params = RecordParams(record);
+    params.insert(params.end(), {FormatInstant(now), customer_id});
+    connection.Execute(kUpdateCustomer, params);
+    connection.Execute(kDeleteTags, {customer_id});
+    for (const auto& tag : record.tags) connection.Execute(kInsertTag, {customer_id, tag});
+    Regrade(connection, customer_id, actor);
+    Json after = AuditView(connection, customer_id);
+    KeepChangedFields(before, after);
+    if (!after.empty()) {
+      Json fields = Json::array();
+      for (const auto& [key, value] : after.items()) fields.push_back(key);
+      AppendEvent(connection, customer_id, "edited", actor, "edited the customer", {{"fields", fields}});
+      platform::RecordAudit(connection, actor,
+                            {"customer.update", "customer", IdString(customer_id), before, after}, now);
+    }
+    result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+// ---- grading ---------------------------------------------------------------------------
+
+void CustomerService::Regrade(storage::Connection& connection, int64_t customer_id, const Actor& actor) {
+  auto row = connection.QueryOne(kGradingInputs, {customer_id});
+  if (!row) ThrowNotFound("customers", "customer");
+  Date today = policies_.Today();
+  // R-CUST-1/2 (§2.1): the company's rule set and thresholds in force today.
+  auto rule_set = ParseGradingRuleSet(policies_.StringOn("customers.grading_rule_set", today))
+                      .value_or(GradingRuleSet::kHorizon);
+  HorizonThresholds thresholds{static_cast<int>(policies_.IntOn("customers.horizon_key_months", today)),
+                               static_cast<int>(policies_.IntOn("customers.horizon_important_months", today)),
+                               static_cast<int>(policies_.IntOn("customers.horizon_general_months", today))};
+  GradingInput input{row->Text(0),         row->Text(1),         row->OptionalText(2),
+                     row->OptionalText(3), row->OptionalText(4), row->Bool(5),
+                     row->Bool(6),         row->Bool(7)};
+  Grade computed = ComputeGrade(rule_set, input, thresholds);
+  // R-CUST-3: an override stands until removed.
+  auto override_grade = row->OptionalText(11);
+  Grade in_force = override_grade ? Grade{*override_grade, row->OptionalText(12).value_or("")} : computed;
+  std::string source = override_grade ? "override" : "computed";
+  connection.Execute(kSetGrade, {computed.value, computed.reason, in_force.value, in_force.reason, source,
+                                 customer_id});
+  bool changed = row->Text(8) != in_force.value || row->Text(9) != in_force.reason || row->Text(10) != source;
+  if (!changed) return;
+  Instant now = clock_.Now();
+  connection.Execute(kInsertGradeHistory, {customer_id, in_force.value, in_force.reason, source,
+                                           storage::Nullable(actor.user_id), FormatInstant(now)});
+  if (!row->Text(8).empty())
+    AppendEvent(connection, customer_id, "graded", actor, "grade " + in_force.value + ": " + in_force.reason,
+                {{"grade", in_force.value}, {"previousGrade", row->Text(8)}, {"source", source}});
+}
+
+std::string CustomerService::OverrideGrade(const Caller& caller, int64_t customer_id, const Json& body) {
+  Scope scope = platform::Require(caller, "customers.assign");
+  JsonReader reader(body);
+  auto grade = reader.RequiredString("grade", 1, 16);
+  auto reason = reader.RequiredString("reason", 1, 500);
+  reader.Finish();
+  auto rule_set = ParseGradingRuleSet(policies_.StringOn("customers.grading_rule_set", policies_.Today()))
+                      .value_or(GradingRuleSet::kHorizon);
+  if (!IsGradeOf(rule_set, *grade))
+    ThrowValidation("grade", rule_set == GradingRuleSet::kHorizon ? "must be one of: key, important, general, watch"
+                                                                  : "must be one of: A, B, C, D");
+  std::string result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    storage::Row row = LoadReadable(connection, caller, customer_id);
+    auto owner = OwnerOf(row);
+    if (owner && !platform::InScope(caller, scope, *owner, row.OptionalText(kOwnerPath).value_or("")))
+      ThrowNotFound("customers", "customer");
+    Json before = AuditView(connection, customer_id);
+    Instant now = clock_.Now();
+    connection.Execute(kSetOverride, {*grade, *reason, caller.user_id, FormatInstant(now), customer_id});
+    Regrade(connection, customer_id, actor);
+    Json after = AuditView(connection, customer_id);
+    KeepChangedFields(before, after);
+    platform::RecordAudit(connection, actor,
+                          {"customer.grade_override", "customer", IdString(customer_id), before, after}, now);
+    result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+std::string CustomerService::RemoveGradeOverride(const Caller& caller, int64_t customer_id) {
+  Scope scope = platform::Require(caller, "customers.assign");
+  std::string result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    storage::Row row = LoadReadable(connection, caller, customer_id);
+    auto owner = OwnerOf(row);
+    if (owner && !platform::InScope(caller, scope, *owner, row.OptionalText(kOwnerPath).value_or("")))
+      ThrowNotFound("customers", "customer");
+    if (!row.OptionalText(kOverrideGrade))
+      throw Error(ErrorKind::kConflict, "customers.no_grade_override", "the grade is not overridden");
+    Json before = AuditView(connection, customer_id);
+    Instant now = clock_.Now();
+    connection.Execute(kSetOverride, {nullptr, nullptr, nullptr, FormatInstant(now), customer_id});
+    Regrade(connection, customer_id, actor);
+    Json after = AuditView(connection, customer_id);
+    KeepChangedFields(before, after);
+    platform::RecordAudit(connection, actor,
+                          {"customer.grade_override_remove", "customer", IdString(customer_id), before, after},
+                          now);
+    result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+Json CustomerService::GradeHistory(const Caller& caller, int64_t customer_id) {
+  auto connection = database_.Acquire();
+  LoadReadable(*connection, caller, customer_id);
+  Json items = Json::array();
+  for (const auto& row : connection->Query(kSelectGradeHistory, {customer_id}).rows)
+    items.push_back({{"grade", row.Text(0)},
+                     {"reason", row.Text(1)},
+                     {"source", row.Text(2)},
+                     {"changedByName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
+                     {"at", row.Text(4)}});
+  return {{"items", items}};
+}
+
+// ---- ownership and the pool --------------------------------------------------------------
+
+void CustomerService::RecordOwnerChange(storage::Connection& connection, int64_t customer_id,
+                                        std::optional<int64_t> from, std::optional<int64_t> to,
+                                        std::string_view kind, const Actor& actor,
+                                        const std::optional<std::string>& note, Instant at) {
+  connection.Execute(kInsertOwnerHistory, {customer_id, storage::Nullable(from), storage::Nullable(to),
+                                           std::string(kind), storage::Nullable(actor.user_id),
+                                           storage::Nullable(note), FormatInstant(at)});
+}
+
+std::string CustomerService::Assign(const Caller& caller, int64_t customer_id, const Json& body) {
+  Scope scope = platform::Require(caller, "customers.assign");
+  JsonReader reader(body);
+  auto owner_id = reader.Id("ownerId");
+  auto note = reader.String("note", 0, 500);
+  if (!reader.Has("ownerId")) reader.Fail("ownerId", "is required");
+  reader.Finish();
+  std::string result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    storage::Row row = LoadReadable(connection, caller, customer_id);
+    auto previous = OwnerOf(row);
+    // R-CUST-8: managers assign customers of their scope, and pool customers, to people of
+    // their scope.
+    if (previous && !platform::InScope(caller, scope, *previous, row.OptionalText(kOwnerPath).value_or("")))
+      ThrowNotFound("customers", "customer");
+    auto assignee = connection.QueryOne(kUserInScope, {*owner_id});
+    if (!assignee || !assignee->Bool(0) || !platform::InScope(caller, scope, *owner_id, assignee->Text(1)))
+      ThrowValidation("ownerId", "must be an active user in your scope");
+    if (previous == owner_id) ThrowValidation("ownerId", "already owns this customer");
+    Json before = AuditView(connection, customer_id);
+    Instant now = clock_.Now();
+    connection.Execute(kSetOwner, {*owner_id, FormatInstant(now),
+                                   storage::Nullable(previous ? previous : row.OptionalInt(kPreviousOwner)),
+                                   FormatInstant(now), customer_id});
+    RecordOwnerChange(connection, customer_id, previous, *owner_id, "assigned", actor,
+                      note && !note->empty() ? note : std::nullopt, now);
+    AppendEvent(connection, customer_id, "assigned", actor, "assigned to " + assignee->Text(2),
+                {{"ownerId", IdString(*owner_id)}, {"ownerName", assignee->Text(2)},
+                 {"note", note ? Json(*note) : Json()}});
+    Json after = AuditView(connection, customer_id);
+    KeepChangedFields(before, after);
+    platform::RecordAudit(connection, actor, {"customer.assign", "customer", IdString(customer_id), before, after},
+                          now);
+    result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+std::string CustomerService::Release(const Caller& caller, int64_t customer_id, const Json& body) {
+  JsonReader reader(body);
+  auto reason = reader.String("reason", 0, 500);
+  reader.Finish();
+  std::string result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    storage::Row row = LoadReadable(connection, caller, customer_id);
+    auto owner = OwnerOf(row);
+    if (!owner) throw Error(ErrorKind::kConflict, "customers.in_pool", "the customer is already in the pool");
+    // R-CUST-9: the owner (holding customers.write) or a manager over the owner releases.
+    bool as_owner = *owner == caller.user_id && caller.Has("customers.write");
+    auto assign_scope = caller.ScopeFor("customers.assign");
+    bool as_manager = assign_scope && platform::InScope(caller, *assign_scope, *owner,
+                                                        row.OptionalText(kOwnerPath).value_or(""));
+    if (!as_owner && !as_manager)
+      throw Error(ErrorKind::kForbidden, "access.denied", "only the owner or their manager releases a customer",
+                  {{"permission", "customers.assign"}});
+    Json before = AuditView(connection, customer_id);
+    Instant now = clock_.Now();
+    connection.Execute(kRelease, {FormatInstant(now), FormatInstant(now), customer_id});
+    std::optional<std::string> note = reason && !reason->empty() ? reason : std::nullopt;
+    RecordOwnerChange(connection, customer_id, owner, std::nullopt, "released", actor, note, now);
+    AppendEvent(connection, customer_id, "released", actor, "released to the shared pool",
+                {{"previousOwnerName", row.OptionalText(kOwnerName).value_or("")},
+                 {"reason", note ? Json(*note) : Json()}});
+    Json after = AuditView(connection, customer_id);
+    KeepChangedFields(before, after);
+    platform::RecordAudit(connection, actor, {"customer.release", "customer", IdString(customer_id), before, after},
+                          now);
+    result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+std::string CustomerService::Claim(const Caller& caller, int64_t customer_id) {
+  platform::Require(caller, "customers.write");
+  std::string result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    storage::Row row = LoadReadable(connection, caller, customer_id);
+    if (OwnerOf(row))
+      throw Error(ErrorKind::kConflict, "customers.not_in_pool", "the customer is not in the shared pool");
+    // Claims of one rep are serialised, so two parallel claims cannot both pass the limits.
+    connection.QueryOne(kLockUser, {caller.user_id});
+    Instant now = clock_.Now();
+    std::string time_zone = policies_.TimeZone();
+    Date today = BusinessDate(now, time_zone);
+    // R-CUST-15: the previous owner waits customers.pool_reclaim_cooldown_days.
+    if (row.OptionalInt(kPreviousOwner) == caller.user_id && row.OptionalText(kPoolEnteredAt)) {
+      int64_t cooldown_days = policies_.IntOn("customers.pool_reclaim_cooldown_days", today);
+      auto entered = ParseInstant(*row.OptionalText(kPoolEnteredAt));
+      Instant available_at = entered.value_or(now) + std::chrono::days(cooldown_days);
+      if (now < available_at)
+        throw Error(ErrorKind::kConflict, "customers.cooldown",
+                    "you released this customer recently; wait for the cool-down",
+                    {{"cooldownDays", cooldown_days}, {"availableAt", FormatInstant(available_at)}});
+    }
+    // R-CUST-14 (§2.2): a per-rep claim limit per business day …
+    int64_t claim_limit = policies_.IntOn("customers.pool_claim_limit_per_day", today);
+    int64_t claimed_today = connection.QueryOne(kClaimsOnDay, {caller.user_id, FormatDate(today)})->Int(0);
+    if (claimed_today >= claim_limit)
+      throw Error(ErrorKind::kConflict, "customers.claim_limit", "you reached today's claim limit",
+                  {{"limit", claim_limit}, {"claimedToday", claimed_today}});
+    // … and a maximum number of customers held.
+    int64_t hold_limit = policies_.IntOn("customers.max_held_per_rep", today);
+    int64_t held = connection.QueryOne(kHeldBy, {caller.user_id})->Int(0);
+    if (held >= hold_limit)
+      throw Error(ErrorKind::kConflict, "customers.hold_limit", "you hold the maximum number of customers",
+                  {{"limit", hold_limit}, {"held", held}});
+    Json before = AuditView(connection, customer_id);
+    std::string now_text = FormatInstant(now);
+    if (connection.Execute(kClaim, {caller.user_id, now_text, now_text, customer_id}) == 0)
+      throw Error(ErrorKind::kConflict, "customers.not_in_pool", "the customer is not in the shared pool");
+    connection.Execute(kInsertClaim, {customer_id, caller.user_id, FormatDate(today), now_text});
+    RecordOwnerChange(connection, customer_id, std::nullopt, caller.user_id, "claimed", actor, std::nullopt, now);
+    AppendEvent(connection, customer_id, "claimed", actor, "claimed from the shared pool", Json::object());
+    Json after = AuditView(connection, customer_id);
+    KeepChangedFields(before, after);
+    platform::RecordAudit(connection, actor, {"customer.claim", "customer", IdString(customer_id), before, after},
+                          now);
+    result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
+  static const std::string holder = RandomHolder();
+  ReclaimResult outcome;
+  Date today = BusinessDate(now, policies_.TimeZone());
+  // R-CUST-10 (§2.2): no follow-up for customers.pool_reclaim_days returns to the pool.
+  int64_t idle_days = policies_.IntOn("customers.pool_reclaim_days", today);
+  std::string cutoff = FormatInstant(now - std::chrono::days(idle_days));
+  std::string now_text = FormatInstant(now);
+  Actor actor = Actor::System("pool-reclaim");
+  database_.InTransaction([&](storage::Connection& connection) {
+    outcome = {};
+    if (connection.Execute(kTakeLease, {std::string(kReclaimJob), holder, FormatInstant(now + kReclaimLease),
+                                        now_text, holder}) == 0)
+      return;
+    outcome.ran = true;
+    auto reclaimed = connection.Query(kReclaim, {now_text, now_text, cutoff, cutoff});
+    for (const auto& row : reclaimed.rows) {
+      int64_t customer_id = row.Int(0);
+      auto previous = row.OptionalInt(1);
+      RecordOwnerChange(connection, customer_id, previous, std::nullopt, "reclaimed", actor, std::nullopt, now);
+      Json data = {{"idleDays", idle_days}};
+      AppendEvent(connection, customer_id, "reclaimed", actor,
+                  "returned to the shared pool after " + std::to_string(idle_days) + " days without follow-up",
+                  data);
+      platform::RecordAudit(connection, actor,
+                            {"customer.reclaim", "customer", IdString(customer_id),
+                             {{"ownerId", previous ? Json(IdString(*previous)) : Json()}},
+                             {{"ownerId", Json()}}},
+                            now);
+    }
+    outcome.reclaimed = static_cast<int64_t>(reclaimed.rows.size());
+  });
+  return outcome;
+}
+
+// ---- timeline --------------------------------------------------------------------------
+
+int64_t CustomerService::AppendEvent(storage::Connection& connection, int64_t customer_id,
+                                     std::string_view kind, const Actor& actor, std::string_view summary,
+                                     const Json& data) {
+  return connection
+      .QueryOne(kInsertEvent, {customer_id, FormatInstant(clock_.Now()), std::string(kind),
+                               storage::Nullable(actor.user_id), actor.name, std::string(summary),
+                               (data.is_object() ? data : Json::object()).dump()})
+      ->Int(0);
+}
+
+Json CustomerService::Timeline(const Caller& caller, int64_t customer_id, int limit,
+                               std::optional<int64_t> before_id) {
+  auto connection = database_.Acquire();
+  LoadReadable(*connection, caller, customer_id);
+  auto rows = connection->Query(kSelectEvents, {customer_id, before_id.value_or(INT64_MAX), int64_t{limit + 1}});
+  Json items = Json::array();
+  std::optional<int64_t> next_cursor;
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    const auto& row = rows.rows[i];
+    if (static_cast<int>(i) == limit) {
+      next_cursor = rows.rows[i - 1].Int(0);
+      break;
+    }
+    items.push_back({{"id", IdString(row.Int(0))},
+                     {"at", row.Text(1)},
+                     {"kind", row.Text(2)},
+                     {"actorName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
+                     {"summary", row.Text(4)},
+                     {"data", Json::parse(row.Text(5))}});
+  }
+  return {{"items", items}, {"nextCursor", next_cursor ? Json(IdString(*next_cursor)) : Json()}};
+}
+
+Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, const Json& body) {
+  JsonReader reader(body);
+  auto channel = reader.Enum("channel", FollowUpChannels());
+  auto summary = reader.RequiredString("summary", 1, 500);
+  auto at_text = reader.String("at", 1, 40);
+  if (!reader.Has("channel")) reader.Fail("channel", "is required");
+  Instant now = clock_.Now();
+  std::optional<Instant> at = now;
+  if (at_text) {
+    at = ParseInstant(*at_text);
+    if (!at) reader.Fail("at", "must be an instant such as 2026-11-20T02:00:00.000Z");
+    else if (*at > now) reader.Fail("at", "cannot be in the future");
+  }
+  reader.Finish();
+  Json entry;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    LoadWritable(connection, caller, customer_id);
+    std::string at_value = FormatInstant(*at);
+    connection.Execute(kSetFollowUp, {at_value, FormatInstant(now), customer_id, at_value});
+    Json data = {{"channel", *channel}, {"at", at_value}};
+    int64_t event_id = AppendEvent(connection, customer_id, "follow_up", actor, *summary, data);
+    platform::RecordAudit(connection, actor,
+                          {"customer.follow_up", "customer", IdString(customer_id), Json(),
+                           {{"channel", *channel}, {"summary", *summary}, {"at", at_value}}},
+                          now);
+    entry = {{"id", IdString(event_id)}, {"at", FormatInstant(now)}, {"kind", "follow_up"},
+             {"actorName", actor.name},  {"summary", *summary},       {"data", data}};
+  });
+  return entry;
+}
+
+// ---- contacts --------------------------------------------------------------------------
+
+Json CustomerService::AddContact(const Caller& caller, int64_t customer_id, const Json& body) {
+  JsonReader reader(body);
+  ContactRecord record;
+  ReadContact(reader, record, Purpose::kCreate);
+  reader.Finish();
+  Json result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    LoadWritable(connection, caller, customer_id);
+    Instant now = clock_.Now();
+    storage::Params params{customer_id, record.name};
+    for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
+    params.insert(params.end(), {FormatInstant(now), FormatInstant(now)});
+    int64_t id = connection.QueryOne(kInsertContact, params)->Int(0);
+    connection.Execute(kTouch, {FormatInstant(now), customer_id});
+    result = ContactJson(*connection.QueryOne(kSelectContact, {id}));
+    platform::RecordAudit(connection, actor, {"contact.create", "contact", IdString(id), Json(), result}, now);
+  });
+  return result;
+}
+
+Json CustomerService::UpdateContact(const Caller& caller, int64_t contact_id, const Json& body) {
+  Json result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    auto row = connection.QueryOne(kSelectContact, {contact_id});
+    if (!row) ThrowNotFound("contacts", "contact");
+    try {
+      LoadWritable(connection, caller, row->Int(1));
+    } catch (const Error& error) {
+      // A contact of a customer the caller cannot see does not exist for them.
+      if (error.kind() == ErrorKind::kNotFound) ThrowNotFound("contacts", "contact");
+      throw;
+    }
+    ContactRecord record = ContactFromRow(*row);
+    JsonReader reader(body);
+    ReadContact(reader, record, Purpose::kUpdate);
+    reader.Finish();
+    Json before = ContactJson(*row);
+    Instant now = clock_.Now();
+    storage::Params params{record.name};
+    for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
+    params.insert(params.end(), {FormatInstant(now), contact_id});
+    connection.Execute(kUpdateContact, params);
+    connection.Execute(kTouch, {FormatInstant(now), row->Int(1)});
+    result = ContactJson(*connection.QueryOne(kSelectContact, {contact_id}));
+    Json after = result;
+    KeepChangedFields(before, after);
+    if (!after.empty())
+      platform::RecordAudit(connection, actor, {"contact.update", "contact", IdString(contact_id), before, after},
+                            now);
+  });
+  return result;
+}
+
+void CustomerService::DeleteContact(const Caller& caller, int64_t contact_id) {
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    auto row = connection.QueryOne(kSelectContact, {contact_id});
+    if (!row) ThrowNotFound("contacts", "contact");
+    try {
+      LoadWritable(connection, caller, row->Int(1));
+    } catch (const Error& error) {
+      if (error.kind() == ErrorKind::kNotFound) ThrowNotFound("contacts", "contact");
+      throw;
+    }
+    Instant now = clock_.Now();
+    connection.Execute(kDeleteContact, {contact_id});
+    connection.Execute(kTouch, {FormatInstant(now), row->Int(1)});
+    platform::RecordAudit(connection, actor,
+                          {"contact.delete", "contact", IdString(contact_id), ContactJson(*row), Json()}, now);
+  });
+}
+
+}  // namespace tuoke::customers

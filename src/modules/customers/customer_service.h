@@ -1,0 +1,96 @@
+// The customer archive: customers and contacts, grading, duplicates, ownership and the
+// shared pool, search and the timeline (issue #3; rules in README.md of this folder).
+//
+// Every method taking a Caller checks the permission first (customers.read / .write /
+// .assign) and applies the data scope: customers outside it are customers.not_found
+// (404), never 403, so ids cannot be probed. Pool customers (no owner) are readable by
+// every holder of customers.read. Writes run in one transaction with their audit entry,
+// history rows and timeline events. Methods answering JSON text render with JsonWriter.
+// Thread-safe: the service holds no mutable state of its own.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/json_util.h"
+#include "core/time.h"
+#include "modules/customers/customer.h"
+#include "platform/access.h"
+#include "platform/audit.h"
+#include "platform/policy.h"
+#include "storage/database.h"
+
+namespace tuoke::customers {
+
+class CustomerService {
+ public:
+  CustomerService(storage::Database& database, platform::PolicyService& policies, const Clock& clock)
+      : database_(database), policies_(policies), clock_(clock) {}
+
+  // {"items":[Customer…],"nextCursor":…}; the scope is applied in SQL.
+  std::string List(const platform::Caller& caller, const CustomerFilter& filter);
+  // Customer + "contacts".
+  std::string Get(const platform::Caller& caller, int64_t customer_id);
+  // R-CUST-4..6, 13: {"matches":[…]}; matches outside the caller's scope show only name,
+  // owner name, pool flag and reasons ("visible": false, "id": null).
+  Json DuplicateCheck(const platform::Caller& caller, const Json& body);
+  // The caller owns the new customer. Throws customers.possible_duplicate (409) with
+  // details.matches unless the body acknowledges duplicates.
+  std::string Create(const platform::Caller& caller, const Json& body);
+  std::string Update(const platform::Caller& caller, int64_t customer_id, const Json& body);
+
+  // R-CUST-3: overrides need customers.assign over the customer.
+  std::string OverrideGrade(const platform::Caller& caller, int64_t customer_id, const Json& body);
+  std::string RemoveGradeOverride(const platform::Caller& caller, int64_t customer_id);
+  Json GradeHistory(const platform::Caller& caller, int64_t customer_id);
+
+  // R-CUST-7..10, 14, 15: ownership and the pool.
+  std::string Assign(const platform::Caller& caller, int64_t customer_id, const Json& body);
+  std::string Release(const platform::Caller& caller, int64_t customer_id, const Json& body);
+  std::string Claim(const platform::Caller& caller, int64_t customer_id);
+  // R-CUST-10: returns customers idle for customers.pool_reclaim_days to the pool.
+  // Idempotent, and safe from several processes: the job lease in job_leases lets one
+  // process run at a time, and the single guarded UPDATE never reclaims twice.
+  ReclaimResult ReclaimIdleCustomers(Instant now);
+
+  // R-CUST-12: newest first; cursor = the last id of the previous page.
+  Json Timeline(const platform::Caller& caller, int64_t customer_id, int limit,
+                std::optional<int64_t> before_id);
+  Json AddFollowUp(const platform::Caller& caller, int64_t customer_id, const Json& body);
+  // Appends a timeline entry inside the caller's transaction. For other modules (visits,
+  // deals, payments …): `kind` is a stable snake_case code, `summary` one line of text,
+  // `data` a JSON object the web client may show. Returns the entry's id.
+  int64_t AppendEvent(storage::Connection& connection, int64_t customer_id, std::string_view kind,
+                      const platform::Actor& actor, std::string_view summary, const Json& data);
+
+  Json AddContact(const platform::Caller& caller, int64_t customer_id, const Json& body);
+  Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
+  void DeleteContact(const platform::Caller& caller, int64_t contact_id);
+
+ private:
+  // The customer row if the caller may read it; customers.not_found otherwise.
+  storage::Row LoadReadable(storage::Connection& connection, const platform::Caller& caller,
+                            int64_t customer_id);
+  // As LoadReadable, and the caller may edit it: customers.in_pool (409) for a pool
+  // customer, access.denied when it is readable but outside the write scope.
+  storage::Row LoadWritable(storage::Connection& connection, const platform::Caller& caller,
+                            int64_t customer_id);
+  std::string Render(storage::Connection& connection, int64_t customer_id, bool with_contacts);
+  Json AuditView(storage::Connection& connection, int64_t customer_id);
+  Json FindDuplicates(storage::Connection& connection, const platform::Caller& caller,
+                      const std::optional<std::string>& name, const std::optional<std::string>& phone,
+                      const std::optional<std::string>& address, std::optional<int64_t> exclude_id);
+  // Recomputes the grade from the record and the policies of today; records history
+  // when the grade in force changes.
+  void Regrade(storage::Connection& connection, int64_t customer_id, const platform::Actor& actor);
+  void RecordOwnerChange(storage::Connection& connection, int64_t customer_id,
+                         std::optional<int64_t> from, std::optional<int64_t> to,
+                         std::string_view kind, const platform::Actor& actor,
+                         const std::optional<std::string>& note, Instant at);
+
+  storage::Database& database_;
+  platform::PolicyService& policies_;
+  const Clock& clock_;
+};
+
+}  // namespace tuoke::customers

@@ -1,0 +1,335 @@
+// The customer service against both backends, with the demo company and a fake clock.
+#include "modules/customers/customer_service.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+
+#include "platform/auth.h"
+#include "platform/demo_seed.h"
+#include "platform/org.h"
+#include "storage/migrator.h"
+#include "storage/testing/test_database.h"
+
+namespace tuoke::customers {
+namespace {
+
+using namespace std::chrono_literals;
+using platform::Caller;
+using storage::testing::TestBackend;
+
+class CustomerServiceTest : public ::testing::TestWithParam<TestBackend> {
+ protected:
+  void SetUp() override {
+    platform::SetPasswordHashCost({1, 8 * 1024});
+    database_ = storage::testing::OpenFreshDatabase(GetParam());
+    if (!database_) GTEST_SKIP() << "TUOKE_TEST_PG_URL is not set (make test sets it)";
+    storage::Migrate(*database_);
+    policies_ = std::make_unique<platform::PolicyService>(*database_, clock_);
+    policies_->EnsureDefaults();
+    org_ = std::make_unique<platform::OrgService>(*database_, clock_);
+    auth_ = std::make_unique<platform::AuthService>(*database_, *policies_, clock_);
+    platform::SeedDemo(*org_);
+    customers_ = std::make_unique<CustomerService>(*database_, *policies_, clock_);
+  }
+  void TearDown() override { platform::SetPasswordHashCost({}); }
+
+  Caller SignIn(const std::string& login) {
+    auto result = auth_->Login(login, platform::kDemoPassword, context_);
+    auto caller = auth_->Authenticate(result.token, platform::SessionKind::kBrowser, context_);
+    EXPECT_TRUE(caller);
+    return *caller;
+  }
+
+  std::string ErrorCode(const std::function<void()>& action, Json* details = nullptr) {
+    try {
+      action();
+    } catch (const Error& error) {
+      if (details) *details = error.details();
+      return error.code();
+    }
+    return "no error";
+  }
+
+  Json Create(const Caller& caller, Json body) {
+    if (!body.contains("type")) body["type"] = "distributor";
+    body["acknowledgeDuplicates"] = true;
+    return Json::parse(customers_->Create(caller, body));
+  }
+  int64_t Id(const Json& customer) { return *ParseId(customer["id"].get<std::string>()); }
+
+  std::vector<std::string> ListNames(const Caller& caller, CustomerFilter filter = {}) {
+    std::vector<std::string> names;
+    Json answer = Json::parse(customers_->List(caller, filter));
+    for (const auto& item : answer["items"]) names.push_back(item["name"]);
+    return names;
+  }
+
+  void SetPolicy(const std::string& key, const Json& value) {
+    policies_->AddVersion(SignIn("gm"), key, value, FormatDate(policies_->Today()), "test");
+  }
+
+  FakeClock clock_{*ParseInstant("2026-11-22T02:00:00Z")};
+  platform::RequestContext context_{"10.0.0.1", "req-1", "test"};
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<platform::PolicyService> policies_;
+  std::unique_ptr<platform::OrgService> org_;
+  std::unique_ptr<platform::AuthService> auth_;
+  std::unique_ptr<CustomerService> customers_;
+};
+
+TEST_P(CustomerServiceTest, ScopesDecideWhoSeesACustomer) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4");
+  Caller mgr1 = SignIn("mgr1"), mgr2 = SignIn("mgr2"), gm = SignIn("gm"), finance = SignIn("finance");
+  Json customer = Create(rep1, {{"name", "杭州青禾建材"}});
+  EXPECT_EQ(customer["ownerName"], "张伟");
+  EXPECT_FALSE(customer["inPool"].get<bool>());
+  int64_t id = Id(customer);
+  // R-CUST-7: own scope is the owner only, team the owner's unit subtree.
+  for (const Caller* outsider : {&rep2, &rep4, &mgr2}) {
+    EXPECT_EQ(ErrorCode([&] { customers_->Get(*outsider, id); }), "customers.not_found");
+    EXPECT_TRUE(ListNames(*outsider).empty());
+    EXPECT_EQ(ErrorCode([&] { customers_->Update(*outsider, id, {{"notes", "x"}}); }), "customers.not_found");
+  }
+  for (const Caller* insider : {&rep1, &mgr1, &gm, &finance}) {
+    EXPECT_NO_THROW(customers_->Get(*insider, id));
+    EXPECT_EQ(ListNames(*insider), std::vector<std::string>{"杭州青禾建材"});
+  }
+  // Finance reads everything but writes nothing.
+  EXPECT_EQ(ErrorCode([&] { customers_->Update(finance, id, {{"notes", "x"}}); }), "access.denied");
+  // Filters never widen the scope.
+  CustomerFilter by_owner;
+  by_owner.owner_id = rep1.user_id;
+  EXPECT_TRUE(ListNames(mgr2, by_owner).empty());
+}
+
+TEST_P(CustomerServiceTest, ValidationReportsEveryBadField) {
+  Caller rep1 = SignIn("rep1");
+  Json details;
+  Json body = {{"name", ""},
+               {"type", "shop"},
+               {"location", {{"lat", 91}, {"lng", 116.4}}},
+               {"creditLimit", {{"amount", "12.5"}, {"currency", "CNY"}}},
+               {"phone", "call me"},
+               {"colour", "red"}};
+  EXPECT_EQ(ErrorCode([&] { customers_->Create(rep1, body); }, &details), "validation.failed");
+  for (const char* field : {"name", "type", "location.lat", "creditLimit.amount", "phone", "colour"})
+    EXPECT_TRUE(details["fields"].contains(field)) << field << " in " << details.dump();
+  EXPECT_TRUE(ListNames(rep1).empty());
+}
+
+TEST_P(CustomerServiceTest, GradeIsComputedOverriddenAndKeptInHistory) {
+  Caller rep1 = SignIn("rep1"), mgr1 = SignIn("mgr1"), mgr2 = SignIn("mgr2");
+  Json customer = Create(rep1, {{"name", "苏州恒达"}, {"purchaseHorizon", "within_3_months"}});
+  int64_t id = Id(customer);
+  EXPECT_EQ(customer["grade"], Json({{"value", "important"},
+                                     {"reason", "important: decision expected within 3 months"},
+                                     {"source", "computed"},
+                                     {"overriddenByName", nullptr}}));
+  // R-CUST-3: only customers.assign in scope overrides, with a reason.
+  EXPECT_EQ(ErrorCode([&] { customers_->OverrideGrade(rep1, id, {{"grade", "key"}, {"reason", "r"}}); }),
+            "access.denied");
+  EXPECT_EQ(ErrorCode([&] { customers_->OverrideGrade(mgr2, id, {{"grade", "key"}, {"reason", "r"}}); }),
+            "customers.not_found");
+  EXPECT_EQ(ErrorCode([&] { customers_->OverrideGrade(mgr1, id, {{"grade", "A"}, {"reason", "r"}}); }),
+            "validation.failed");
+  Json overridden = Json::parse(
+      customers_->OverrideGrade(mgr1, id, {{"grade", "key"}, {"reason", "签约在即"}}));
+  EXPECT_EQ(overridden["grade"]["value"], "key");
+  EXPECT_EQ(overridden["grade"]["source"], "override");
+  EXPECT_EQ(overridden["grade"]["overriddenByName"], "李明");
+  // A change of the inputs does not move an overridden grade …
+  customers_->Update(rep1, id, {{"purchaseHorizon", "later"}});
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, id))["grade"]["value"], "key");
+  // … and removing the override shows the grade computed meanwhile.
+  Json restored = Json::parse(customers_->RemoveGradeOverride(mgr1, id));
+  EXPECT_EQ(restored["grade"]["value"], "watch");
+  EXPECT_EQ(restored["grade"]["source"], "computed");
+  auto history = customers_->GradeHistory(rep1, id)["items"];
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0]["grade"], "watch");
+  EXPECT_EQ(history[1]["grade"], "key");
+  EXPECT_EQ(history[1]["changedByName"], "李明");
+  EXPECT_EQ(history[2]["grade"], "important");
+
+  // R-CUST-2: the company switches to A/B/C/D; new grades follow the new rule set.
+  SetPolicy("customers.grading_rule_set", "abcd");
+  Json abcd = Create(rep1, {{"name", "无锡远景"}, {"importance", "high"}, {"potential", "high"}});
+  EXPECT_EQ(abcd["grade"]["value"], "A");
+  EXPECT_EQ(abcd["grade"]["reason"], "A: high importance and high potential");
+}
+
+TEST_P(CustomerServiceTest, DuplicatesNameTheOwnerButHideOutOfScopeData) {
+  Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1");
+  Json first = Json::parse(customers_->Create(
+      rep1, {{"name", "北京凌天商贸有限公司"}, {"type", "distributor"}, {"phone", "13900001111"},
+             {"address", "朝阳区建国路88号"}}));
+  Json details;
+  Json second = {{"name", "北京 凌天贸易公司"}, {"type", "retailer"}, {"phone", "+86 139 0000 1111"}};
+  EXPECT_EQ(ErrorCode([&] { customers_->Create(rep4, second); }, &details), "customers.possible_duplicate");
+  ASSERT_EQ(details["matches"].size(), 1u);
+  Json match = details["matches"][0];
+  EXPECT_EQ(match, Json({{"id", nullptr},
+                         {"name", "北京凌天商贸有限公司"},
+                         {"ownerName", "张伟"},
+                         {"inPool", false},
+                         {"reasons", {"name", "phone"}},
+                         {"visible", false}}));
+  EXPECT_TRUE(ListNames(rep4).empty());
+  // The manager of the owner sees the match in full.
+  Json check = customers_->DuplicateCheck(mgr1, {{"address", "朝阳区 建国路８８号"}});
+  ASSERT_EQ(check["matches"].size(), 1u);
+  EXPECT_EQ(check["matches"][0]["id"], first["id"]);
+  EXPECT_EQ(check["matches"][0]["reasons"], Json({"address"}));
+  EXPECT_TRUE(check["matches"][0]["visible"].get<bool>());
+  // Excluding the customer itself (editing it) finds nothing.
+  EXPECT_TRUE(customers_->DuplicateCheck(rep1, {{"name", "北京凌天"}, {"excludeId", first["id"]}})["matches"].empty());
+  // Acknowledged, the rep may go on.
+  second["acknowledgeDuplicates"] = true;
+  EXPECT_EQ(Json::parse(customers_->Create(rep4, second))["ownerName"], "陈静");
+}
+
+TEST_P(CustomerServiceTest, PoolClaimsFollowTheLimitsAndTheCooldown) {
+  Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4"), rep5 = SignIn("rep5"), mgr2 = SignIn("mgr2");
+  SetPolicy("customers.pool_claim_limit_per_day", 2);
+  SetPolicy("customers.max_held_per_rep", 3);
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 4; ++i) {
+    int64_t id = Id(Create(rep1, {{"name", "公海客户" + std::to_string(i)}}));
+    Json released = Json::parse(customers_->Release(rep1, id, {{"reason", "无意向"}}));
+    EXPECT_TRUE(released["inPool"].get<bool>());
+    ids.push_back(id);
+  }
+  // R-CUST-7: pool customers are readable by every holder of customers.read but not editable.
+  EXPECT_EQ(ListNames(rep4).size(), 4u);
+  EXPECT_EQ(ErrorCode([&] { customers_->Update(rep4, ids[0], {{"notes", "x"}}); }), "customers.in_pool");
+
+  EXPECT_EQ(Json::parse(customers_->Claim(rep4, ids[0]))["ownerName"], "陈静");
+  customers_->Claim(rep4, ids[1]);
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep4, ids[2]); }, &details), "customers.claim_limit");
+  EXPECT_EQ(details["limit"], 2);
+  EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep4, ids[0]); }), "customers.not_in_pool");
+  // The limit is per business day (Asia/Shanghai): the next day allows two more …
+  clock_.Advance(24h);
+  customers_->Claim(rep4, ids[2]);
+  // … but rep4 now holds 3, the maximum.
+  EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep4, ids[3]); }, &details), "customers.hold_limit");
+  EXPECT_EQ(details["held"], 3);
+
+  // R-CUST-15: the previous owner waits the cool-down (7 days) before claiming back.
+  EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep1, ids[3]); }, &details), "customers.cooldown");
+  clock_.Advance(24h * 7);
+  EXPECT_EQ(Json::parse(customers_->Claim(rep1, ids[3]))["ownerName"], "张伟");
+
+  // A manager releases a team member's customer and assigns it within the team.
+  customers_->Release(mgr2, ids[0], {{"reason", "调整"}});
+  EXPECT_EQ(ErrorCode([&] { customers_->Assign(mgr2, ids[0], {{"ownerId", IdString(rep1.user_id)}}); }),
+            "validation.failed");
+  Json assigned = Json::parse(customers_->Assign(mgr2, ids[0], {{"ownerId", IdString(rep5.user_id)}}));
+  EXPECT_EQ(assigned["ownerName"], "杨磊");
+  EXPECT_EQ(ErrorCode([&] { customers_->Get(rep4, ids[0]); }), "customers.not_found");
+  auto timeline = customers_->Timeline(rep5, ids[0], 50, std::nullopt)["items"];
+  std::vector<std::string> kinds;
+  for (const auto& entry : timeline) kinds.push_back(entry["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"assigned", "released", "claimed", "released", "created"}));
+}
+
+TEST_P(CustomerServiceTest, IdleCustomersReturnToThePoolOnce) {
+  Caller rep1 = SignIn("rep1");
+  int64_t idle = Id(Create(rep1, {{"name", "沉睡客户"}}));
+  int64_t followed = Id(Create(rep1, {{"name", "活跃客户"}}));
+  clock_.Advance(24h * 20);
+  Json entry = customers_->AddFollowUp(rep1, followed, {{"channel", "phone"}, {"summary", "约了下周拜访"}});
+  EXPECT_EQ(entry["kind"], "follow_up");
+  clock_.Advance(24h * 11);  // 31 days after creation, 11 after the follow-up
+  ReclaimResult first = customers_->ReclaimIdleCustomers(clock_.Now());
+  EXPECT_TRUE(first.ran);
+  EXPECT_EQ(first.reclaimed, 1);
+  // Idempotent: a second run (or another process) finds nothing more.
+  EXPECT_EQ(customers_->ReclaimIdleCustomers(clock_.Now()).reclaimed, 0);
+  Json customer = Json::parse(customers_->Get(rep1, idle));
+  EXPECT_TRUE(customer["inPool"].get<bool>());
+  EXPECT_EQ(customers_->Timeline(rep1, idle, 1, std::nullopt)["items"][0]["kind"], "reclaimed");
+  EXPECT_FALSE(Json::parse(customers_->Get(rep1, followed))["inPool"].get<bool>());
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, followed))["lastFollowUpAt"], "2026-12-12T02:00:00.000Z");
+  // The reclaimed customer's previous owner is in cool-down.
+  EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep1, idle); }), "customers.cooldown");
+}
+
+TEST_P(CustomerServiceTest, SearchFindsNamesPinyinPhonesAndContacts) {
+  Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4");
+  int64_t lingtian = Id(Create(rep1, {{"name", "北京凌天商贸有限公司"}, {"phone", "010-85551234"}}));
+  Create(rep1, {{"name", "上海东方建材"}});
+  Create(rep4, {{"name", "北京凌云科技"}});
+  customers_->AddContact(rep1, lingtian, {{"name", "王经理"}, {"mobile", "13900001111"}});
+  auto search = [&](const std::string& query) {
+    CustomerFilter filter;
+    filter.query = query;
+    return ListNames(rep1, filter);
+  };
+  std::vector<std::string> expected{"北京凌天商贸有限公司"};
+  EXPECT_EQ(search("bjlt"), expected);
+  EXPECT_EQ(search("BJLT"), expected);
+  EXPECT_EQ(search("beijingling"), expected);  // rep4's 北京凌云 is out of rep1's scope
+  EXPECT_EQ(search("凌天"), expected);
+  EXPECT_EQ(search("8555"), expected);
+  EXPECT_EQ(search("王经理"), expected);
+  EXPECT_TRUE(search("xyz").empty());
+}
+
+TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
+  Caller rep1 = SignIn("rep1");
+  std::set<std::string> all;
+  for (const char* name : {"甲", "乙", "丙", "丁", "戊"}) {
+    all.insert(Create(rep1, {{"name", name}})["id"].get<std::string>());
+    clock_.Advance(1min);
+  }
+  int64_t first = *ParseId(*all.begin());
+  customers_->AddFollowUp(rep1, first, {{"channel", "visit"}, {"summary", "拜访"}});
+  for (auto sort : {CustomerSort::kUpdatedAtDescending, CustomerSort::kName, CustomerSort::kLastFollowUpAscending,
+                    CustomerSort::kLastFollowUpDescending}) {
+    CustomerFilter filter;
+    filter.sort = sort;
+    filter.limit = 2;
+    std::vector<std::string> seen;
+    for (int page = 0; page < 10; ++page) {
+      Json answer = Json::parse(customers_->List(rep1, filter));
+      for (const auto& item : answer["items"]) seen.push_back(item["id"]);
+      if (answer["nextCursor"].is_null()) break;
+      filter.cursor = answer["nextCursor"].get<std::string>();
+    }
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), all);
+    EXPECT_EQ(seen.size(), all.size());
+  }
+  CustomerFilter bad;
+  bad.cursor = "zz.1";
+  EXPECT_EQ(ErrorCode([&] { customers_->List(rep1, bad); }), "validation.failed");
+}
+
+TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
+  Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
+  int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));
+  customers_->Update(rep1, id, {{"notes", "老客户介绍"}, {"tags", {"重点", "展会"}}});
+  platform::AuditService audit(*database_, "Asia/Shanghai");
+  platform::AuditFilter filter;
+  filter.entity = "customer";
+  filter.entity_id = IdString(id);
+  Json items = audit.List(gm, filter)["items"];
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0]["action"], "customer.update");
+  EXPECT_EQ(items[0]["before"], Json({{"notes", nullptr}, {"tags", Json::array()}}));
+  EXPECT_EQ(items[0]["after"], Json({{"notes", "老客户介绍"}, {"tags", {"重点", "展会"}}}));
+  EXPECT_EQ(items[1]["action"], "customer.create");
+  CustomerFilter by_tag;
+  by_tag.tag = "展会";
+  EXPECT_EQ(ListNames(rep1, by_tag), std::vector<std::string>{"宁波海曙"});
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CustomerServiceTest,
+                         ::testing::ValuesIn(storage::testing::AllTestBackends()),
+                         [](const auto& param_info) { return storage::testing::BackendName(param_info.param); });
+
+}  // namespace
+}  // namespace tuoke::customers

@@ -1,0 +1,37 @@
+// Runs CustomerService::ReclaimIdleCustomers (R-CUST-10) on a background thread of
+// `tuoke serve`: once at start, then every `interval`. Several server processes may
+// run it; the job lease lets one of them do the work.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/time.h"
+#include "modules/customers/customer_service.h"
+
+namespace tuoke::customers {
+
+class PoolReclaimJob {
+ public:
+  // Starts the thread. `customers` and `clock` must outlive the job.
+  PoolReclaimJob(CustomerService& customers, const Clock& clock, std::chrono::milliseconds interval);
+  // Wakes the thread and waits for a run in progress to finish.
+  ~PoolReclaimJob();
+  PoolReclaimJob(const PoolReclaimJob&) = delete;
+  PoolReclaimJob& operator=(const PoolReclaimJob&) = delete;
+
+ private:
+  void Loop();
+
+  CustomerService& customers_;
+  const Clock& clock_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mutex_
+  std::thread thread_;     // last: starts after the members it reads
+};
+
+}  // namespace tuoke::customers
