@@ -233,12 +233,31 @@ void RegisterDoctor(CLI::App& app, GlobalOptions& options) {
 
 }  // namespace
 
+// Runs a scheduled job once, now (cron, or an operator after changing a policy). The
+// job lease still applies: when a server holds it, the run is skipped and says so.
+void RegisterJobs(CLI::App& app, GlobalOptions& options) {
+  auto* jobs = app.add_subcommand("jobs", "Scheduled jobs");
+  jobs->require_subcommand(1);
+  auto* run = jobs->add_subcommand("run", "Run a job once");
+  auto job = std::make_shared<std::string>();
+  run->add_option("job", *job, "pool-reclaim: return idle customers to the shared pool")
+      ->required()
+      ->check(CLI::IsMember({"pool-reclaim"}));
+  run->callback([&options, job] {
+    auto application = OpenApp(options);
+    auto result = application->customers().ReclaimIdleCustomers(g_clock.Now());
+    if (!result.ran) std::cout << "pool-reclaim: another process holds the job lease; skipped\n";
+    else std::cout << "pool-reclaim: " << result.reclaimed << " customers returned to the pool\n";
+  });
+}
+
 void RegisterAdmin(CLI::App& app, GlobalOptions& options) {
   RegisterMigrate(app, options);
   RegisterUser(app, options);
   RegisterSeedDemo(app, options);
   RegisterBackup(app, options);
   RegisterDoctor(app, options);
+  RegisterJobs(app, options);
 }
 
 }  // namespace tuoke::cli

@@ -214,6 +214,16 @@ class CustomerApiTests(ServerTestCase):
             self.set_policy("customers.pool_claim_limit_per_day", 5)
             self.set_policy("customers.max_held_per_rep", 300)
 
+    def test_pool_reclaim_job_runs_once_across_processes(self):
+        # The server took the job lease at start (or the first CLI run takes it); a second
+        # process skips the job while the lease lasts (R-CUST-10).
+        first = self.server.cli("jobs", "run", "pool-reclaim")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        second = self.server.cli("jobs", "run", "pool-reclaim")
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn("another process holds the job lease", second.stdout)
+        self.assertNotEqual(self.server.cli("jobs", "run", "no-such-job").returncode, 0)
+
     # ---- search and lists -----------------------------------------------------------------
     def test_search_by_pinyin_phone_and_contact(self):
         user, rep = self.new_rep("华东一组")
