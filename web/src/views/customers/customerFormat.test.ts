@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DuplicateMatch } from '@/api/types'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
-import { claimErrorMessage, duplicateHint, fenToYuan, formatMoney, gradeLabel, gradeTagType, yuanToFen } from './customerFormat'
+import { claimErrorMessage, duplicateHint, fenToYuan, formatMoney, gradeLabel, gradeReason, gradeTagType, yuanToFen } from './customerFormat'
 
 /** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
 function translator(messages: unknown) {
@@ -128,5 +128,20 @@ describe('claim errors', () => {
   it('still explains without details, and ignores other codes', () => {
     expect(claimErrorMessage(t, 'customers.cooldown', {})).toBe('您刚退回或失去这个客户，冷却期内不能再次认领。')
     expect(claimErrorMessage(t, 'customers.not_found', {})).toBeNull()
+  })
+})
+
+describe('grade reasons', () => {
+  const cn = translator(zh)
+  const us = translator(en)
+  const computed = { value: 'important', reason: 'important: decision expected within 3 months', source: 'computed' as const }
+  it('explains a computed horizon grade in the UI language', () => {
+    expect(gradeReason(cn.t, cn.te, computed, 'within_3_months')).toBe('重要客户：决策时间 2–3 个月内')
+    expect(gradeReason(us.t, us.te, computed, 'within_3_months')).toBe('Important — decision horizon: Within 2–3 months')
+  })
+  it("keeps the server's reason for overrides, other rule sets and a missing horizon", () => {
+    expect(gradeReason(cn.t, cn.te, { ...computed, source: 'override', reason: '老板亲自对接' }, 'later')).toBe('老板亲自对接')
+    expect(gradeReason(cn.t, cn.te, { value: 'B', reason: 'B: potential high', source: 'computed' }, 'later')).toBe('B: potential high')
+    expect(gradeReason(cn.t, cn.te, computed, null)).toBe(computed.reason)
   })
 })

@@ -1,6 +1,6 @@
 // Pure helpers of the customer screens: money in yuan ↔ fen strings, grade tags and
 // labels, and the text of a duplicate match.
-import type { DuplicateMatch, Money } from '@/api/types'
+import type { CustomerGrade, DuplicateMatch, Money } from '@/api/types'
 
 const YUAN_PATTERN = /^(\d+)(?:\.(\d{0,2}))?$/
 
@@ -120,4 +120,24 @@ export function claimErrorMessage(
     default:
       return null
   }
+}
+
+const HORIZON_GRADES = new Set(['key', 'important', 'general', 'watch'])
+
+/**
+ * Why a customer has its grade, in the UI language where possible: a computed grade of the
+ * purchase-horizon rule set is explained from the customer's horizon ("重要客户：决策时间 2–3 个月内");
+ * overrides (the manager's own words) and other rule sets show the server's reason.
+ */
+export function gradeReason(
+  t: Translate,
+  te: Has,
+  grade: Pick<CustomerGrade, 'value' | 'reason' | 'source'> | null | undefined,
+  horizon?: string | null,
+): string {
+  if (!grade) return ''
+  if (grade.source === 'computed' && horizon && HORIZON_GRADES.has(grade.value) && te(`customers.horizon.${horizon}`)) {
+    return t('customers.gradeReason', { grade: gradeLabel(t, te, grade.value), horizon: t(`customers.horizon.${horizon}`) })
+  }
+  return grade.reason
 }
