@@ -1023,12 +1023,17 @@ std::string CustomerService::Update(const Caller& caller, int64_t customer_id, c
     JsonReader reader(body);
     ReadCustomer(reader, record, Purpose::kUpdate, currency);
     reader.Finish();
+    // Saving an unchanged form is not a change: no write, no new updatedAt, no audit entry.
+    storage::Params params = RecordParams(record);
+    if (params == RecordParams(RecordFromRow(row))) {
+      result = Render(connection, customer_id, false);
+      return;
+    }
     if (record.referrer_customer_id && (*record.referrer_customer_id == customer_id ||
                                         !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id})))
       ThrowValidation("referrerCustomerId", "must be another existing customer");
     Json before = AuditView(connection, customer_id);
     Instant now = clock_.Now();
-    storage::Params params = RecordParams(record);
     params.insert(params.end(), {FormatInstant(now), customer_id});
     connection.Execute(kUpdateCustomer, params);
     connection.Execute(kDeleteTags, {customer_id});

@@ -312,6 +312,9 @@ TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
   Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
   int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));
   customers_->Update(rep1, id, {{"notes", "老客户介绍"}, {"tags", {"重点", "展会"}}});
+  clock_.Advance(1h);
+  Json unchanged = Json::parse(customers_->Update(rep1, id, {{"notes", "老客户介绍"}, {"tags", {"重点", "展会"}}}));
+  EXPECT_EQ(unchanged["updatedAt"], "2026-11-22T02:00:00.000Z");
   platform::AuditService audit(*database_, "Asia/Shanghai");
   platform::AuditFilter filter;
   filter.entity = "customer";
