@@ -26,3 +26,24 @@ export async function apiSession(login, password = PASSWORD) {
     return text ? JSON.parse(text) : undefined
   }
 }
+
+/**
+ * True when the server has the customer archive (issue #3): anything but 404
+ * `route.not_found` from `GET /customers`. Specs use it to skip customer steps on an older
+ * server and to know the rep's menu.
+ */
+export async function customersAvailable() {
+  try {
+    const response = await fetch(`${BASE_URL}/api/v1/customers`, { signal: AbortSignal.timeout(5000) })
+    if (response.status !== 404) return true
+    const body = await response.json().catch(() => ({}))
+    return body?.error?.code !== 'route.not_found'
+  } catch {
+    return true // let the test report the real problem
+  }
+}
+
+/** The menu keys of a plain rep: the dashboard, plus customers and the pool once they exist. */
+export async function repMenu() {
+  return (await customersAvailable()) ? ['dashboard', 'customers', 'pool'] : ['dashboard']
+}

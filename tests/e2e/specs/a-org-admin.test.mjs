@@ -1,6 +1,7 @@
 // (a) The GM builds a team, hires a rep into it, and the rep signs in with a minimal menu.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { repMenu } from '../lib/api.mjs'
 import {
   BASE_URL,
   assertNoPageErrors,
@@ -26,7 +27,7 @@ after(async () => {
   await session?.close()
 })
 
-test('GM creates a team and a rep; the rep sees only the dashboard', async () => {
+test('GM creates a team and a rep; the rep sees only the rep menu', async () => {
   const { page } = session
   const suffix = uniqueSuffix()
   const teamName = `测试组${suffix}`
@@ -72,7 +73,7 @@ test('GM creates a team and a rep; the rep sees only the dashboard', async () =>
   // The rep signs in: a password set at creation does not have to be changed.
   await login(page, username, repPassword)
   assert.equal(new URL(page.url()).pathname, '/')
-  assert.deepEqual(await menuKeys(page), ['dashboard'])
+  assert.deepEqual(await menuKeys(page), await repMenu())
   assert.match(await byTest(page, 'welcome-name').innerText(), new RegExp(repName))
   assert.match(await byTest(page, 'welcome-card').innerText(), new RegExp(teamName))
   assertNoPageErrors(session.pageErrors)

@@ -4,7 +4,7 @@
 // Skips itself while the server has no customer endpoints (GET /customers → route.not_found).
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { apiSession } from '../lib/api.mjs'
+import { apiSession, customersAvailable } from '../lib/api.mjs'
 import {
   BASE_URL,
   assertNoPageErrors,
@@ -18,18 +18,6 @@ import {
   uniquePhone,
   uniqueSuffix,
 } from '../lib/browser.mjs'
-
-/** True when the server answers the customer API (any answer but 404 route.not_found). */
-async function customersAvailable() {
-  try {
-    const response = await fetch(`${BASE_URL}/api/v1/customers`, { signal: AbortSignal.timeout(5000) })
-    if (response.status !== 404) return true
-    const body = await response.json().catch(() => ({}))
-    return body?.error?.code !== 'route.not_found'
-  } catch {
-    return true // let the test report the real problem
-  }
-}
 
 const available = await customersAvailable()
 const skip = available ? false : 'the server has no customer endpoints yet (GET /api/v1/customers → route.not_found)'
