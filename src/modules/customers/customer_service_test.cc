@@ -1,10 +1,13 @@
 // The customer service against both backends, with the demo company and a fake clock.
 #include "modules/customers/customer_service.h"
 
+#include "modules/customers/pool_reclaim_job.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <set>
+#include <thread>
 
 #include "platform/auth.h"
 #include "platform/demo_seed.h"
@@ -256,6 +259,24 @@ TEST_P(CustomerServiceTest, IdleCustomersReturnToThePoolOnce) {
   EXPECT_EQ(Json::parse(customers_->Get(rep1, followed))["lastFollowUpAt"], "2026-12-12T02:00:00.000Z");
   // The reclaimed customer's previous owner is in cool-down.
   EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep1, idle); }), "customers.cooldown");
+}
+
+TEST_P(CustomerServiceTest, TheBackgroundJobReclaimsAtStartAndStopsPromptly) {
+  Caller rep1 = SignIn("rep1");
+  int64_t idle = Id(Create(rep1, {{"name", "久未跟进"}}));
+  clock_.Advance(24h * 31);
+  auto started = std::chrono::steady_clock::now();
+  {
+    // An hour between runs: the first run happens at start, and destruction must not
+    // wait for the next one.
+    PoolReclaimJob job(*customers_, clock_, 1h);
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      if (Json::parse(customers_->Get(rep1, idle))["inPool"].get<bool>()) break;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  EXPECT_TRUE(Json::parse(customers_->Get(rep1, idle))["inPool"].get<bool>());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST_P(CustomerServiceTest, SearchFindsNamesPinyinPhonesAndContacts) {
