@@ -124,6 +124,10 @@ describe('claim errors', () => {
     expect(claimErrorMessage(t, 'customers.claim_limit', { limit: 5 })).toBe('今天的认领次数已用完（每天最多 5 个），明天再来。')
     expect(claimErrorMessage(t, 'customers.hold_limit', { limit: 200, held: 200 })).toContain('最多 200 个')
     expect(claimErrorMessage(t, 'customers.cooldown', { until: '2026-11-25T00:00:00Z' }, () => '2026-11-25 08:00')).toContain('2026-11-25 08:00 之后')
+    // What the server sends today: details.availableAt and cooldownDays.
+    expect(claimErrorMessage(t, 'customers.cooldown', { availableAt: '2026-11-29T13:13:16.816Z', cooldownDays: 7 }, (v) => v.slice(0, 10))).toBe(
+      '您刚退回或失去这个客户，2026-11-29 之后才能再次认领。',
+    )
   })
   it('still explains without details, and ignores other codes', () => {
     expect(claimErrorMessage(t, 'customers.cooldown', {})).toBe('您刚退回或失去这个客户，冷却期内不能再次认领。')
