@@ -228,7 +228,8 @@ TEST_P(PlatformTest, UnitsCannotMoveBelowThemselves) {
   // Moving a department re-roots its whole subtree.
   int64_t office = org_->CreateUnitAs(Actor::System("test"), *org_->RootUnitId(), "北方大区", "department", std::nullopt);
   org_->UpdateUnit(gm, sales, {{"parentId", IdString(office)}});
-  for (const auto& unit : org_->ListUnits(gm)["items"]) {
+  Json moved_units = org_->ListUnits(gm)["items"];
+  for (const auto& unit : moved_units) {
     if (unit["name"] != "华东一组") continue;
     EXPECT_EQ(unit["path"], "/" + IdString(*org_->RootUnitId()) + "/" + IdString(office) + "/" + sales_id + "/" +
                                    east_id + "/");
