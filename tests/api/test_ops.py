@@ -27,6 +27,12 @@ CUSTOMER_ROUTES = [
     ("POST", "/customers/{id}/contacts", "customers.write"),
     ("PATCH", "/contacts/{id}", "customers.write"),
     ("DELETE", "/contacts/{id}", "customers.write"),
+    ("POST", "/customers/merge", "customers.assign"),
+    ("POST", "/customers/merges/{id}/reverse", "customers.assign"),
+    ("GET", "/customer-views", "customers.read"),
+    ("POST", "/customer-views", "customers.read"),
+    ("PATCH", "/customer-views/{id}", "customers.read"),
+    ("DELETE", "/customer-views/{id}", "customers.read"),
 ]
 
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -2,7 +2,9 @@
 // JSON bodies to CustomerService calls. No rules live here.
 #include "app/app.h"
 #include "core/text.h"
+#include "modules/customers/customer_merge.h"
 #include "modules/customers/customer_service.h"
+#include "modules/customers/customer_views.h"
 
 namespace tuoke::app {
 namespace {
@@ -16,62 +18,54 @@ const platform::Caller& CallerOf(const Request& request) { return *request.calle
 
 Json Body(const Request& request) { return ParseJsonObject(request.body); }
 
-std::optional<std::string> QueryText(const Request& request, const std::string& name, size_t max_length) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::nullopt;
-  if (Utf8Length(*text) > max_length || !IsCleanText(*text)) ThrowValidation(name, "is too long or not text");
-  return text;
-}
-
-std::optional<std::string> QueryEnum(const Request& request, const std::string& name,
-                                     const std::set<std::string>& allowed) {
-  auto text = QueryText(request, name, 64);
-  if (text && !allowed.count(*text)) ThrowValidation(name, "is not a known value");
-  return text;
-}
-
-std::optional<int64_t> QueryId(const Request& request, const std::string& name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::nullopt;
-  auto id = ParseId(*text);
-  if (!id) ThrowValidation(name, "must be an id");
-  return id;
-}
-
-std::optional<Date> QueryDate(const Request& request, const std::string& name) {
-  auto text = request.Query(name);
-  if (!text || text->empty()) return std::nullopt;
-  auto date = ParseDate(*text);
-  if (!date) ThrowValidation(name, "must be a date YYYY-MM-DD");
-  return date;
-}
-
+// The filter parameters are parsed by ParseCustomerFilter, which saved views share (R-CUST-20).
 customers::CustomerFilter ParseFilter(const Request& request) {
-  customers::CustomerFilter filter;
-  filter.query = QueryText(request, "q", 100);
-  // Grades of both rule sets: a list filtered by a grade of the other set is simply empty.
-  filter.grade = QueryEnum(request, "grade", {"key", "important", "general", "watch", "A", "B", "C", "D"});
-  filter.status = QueryEnum(request, "status", customers::CustomerStatuses());
-  filter.type = QueryEnum(request, "type", customers::CustomerTypes());
-  filter.province = QueryText(request, "province", 32);
-  filter.city = QueryText(request, "city", 32);
-  filter.owner_id = QueryId(request, "ownerId");
-  filter.unit_id = QueryId(request, "unitId");
-  filter.tag = QueryText(request, "tag", 32);
-  if (auto in_pool = request.Query("inPool"); in_pool && !in_pool->empty()) {
-    if (*in_pool != "true" && *in_pool != "false") ThrowValidation("inPool", "must be true or false");
-    filter.in_pool = *in_pool == "true";
-  }
-  filter.follow_up_before = QueryDate(request, "followUpBefore");
-  filter.follow_up_after = QueryDate(request, "followUpAfter");
-  if (auto sort = request.Query("sort"); sort && !sort->empty()) {
-    auto parsed = customers::ParseCustomerSort(*sort);
-    if (!parsed) ThrowValidation("sort", "must be one of: -updatedAt, name, lastFollowUpAt, -lastFollowUpAt");
-    filter.sort = *parsed;
-  }
+  customers::CustomerFilter filter = customers::ParseCustomerFilter(
+      [&request](const std::string& name) { return request.Query(name); });
   filter.limit = ListLimit(request);
   if (auto cursor = request.Query("cursor"); cursor && !cursor->empty()) filter.cursor = *cursor;
   return filter;
+}
+
+// Merges (R-CUST-16..19) and saved views (R-CUST-20, 21); registered before "/{id}".
+void RegisterCustomerMergeAndViewRoutes(http::Router& router, CustomerService& service) {
+  const std::string base = "/api/v1/customers";
+  auto merges = std::make_shared<customers::CustomerMergeService>(service.database(), service, service.clock());
+  auto views = std::make_shared<customers::CustomerViewService>(service.database(), service.clock());
+  router.Add("POST", base + "/merge",
+             [merges](Request& request) {
+               return Response::JsonBody(merges->Merge(CallerOf(request), Body(request)), 201);
+             },
+             RouteDoc{"Merge a duplicate into a survivor (managers over both)", "customers", "customers.assign",
+                      true, 201});
+  router.Add("POST", base + "/merges/{id}/reverse",
+             [merges](Request& request) {
+               return Response::JsonBody(
+                   merges->Reverse(CallerOf(request), request.PathId("id", "customers"), Body(request)), 201);
+             },
+             RouteDoc{"Reverse a merge by a new reversal record", "customers", "customers.assign", true, 201});
+  const std::string views_base = "/api/v1/customer-views";
+  router.Add("GET", views_base,
+             [views](Request& request) { return Response::JsonBody(views->List(CallerOf(request))); },
+             RouteDoc{"The caller's saved list views and those shared with the caller's unit", "customers",
+                      "customers.read"});
+  router.Add("POST", views_base,
+             [views](Request& request) {
+               return Response::JsonBody(views->Create(CallerOf(request), Body(request)), 201);
+             },
+             RouteDoc{"Save a list view (filters and sort)", "customers", "customers.read", true, 201});
+  router.Add("PATCH", views_base + "/{id}",
+             [views](Request& request) {
+               return Response::JsonBody(
+                   views->Update(CallerOf(request), request.PathId("id", "customers"), Body(request)));
+             },
+             RouteDoc{"Edit one's saved view", "customers", "customers.read", true});
+  router.Add("DELETE", views_base + "/{id}",
+             [views](Request& request) {
+               views->Delete(CallerOf(request), request.PathId("id", "customers"));
+               return Response::NoContent();
+             },
+             RouteDoc{"Delete one's saved view", "customers", "customers.read", false, 204});
 }
 
 }  // namespace
@@ -84,6 +78,7 @@ void RegisterCustomerRoutes(http::Router& router, CustomerService& service) {
              },
              RouteDoc{"Customers in the caller's scope and the pool: search, filters, sort", "customers",
                       "customers.read"});
+  RegisterCustomerMergeAndViewRoutes(router, service);
   router.Add("POST", base + "/duplicate-check",
              [&service](Request& request) {
                return Response::JsonBody(service.DuplicateCheck(CallerOf(request), Body(request)));

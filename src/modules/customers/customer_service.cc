@@ -40,7 +40,7 @@ enum Column : size_t {
   kPurchasePower, kPurchaseHorizon, kImportance, kPotential, kCreditStatus, kPaymentMethod,
   kCreditFen, kCreditCurrency, kCollateral, kScaleNotes, kTags, kNotes, kGrade, kGradeReason,
   kGradeSource, kOverriddenByName, kOwnerId, kOwnerName, kLastFollowUp, kCreatedAt, kUpdatedAt,
-  kOwnerPath, kOverrideGrade, kOverrideReason, kPreviousOwner, kPoolEnteredAt,
+  kOwnerPath, kOverrideGrade, kOverrideReason, kPreviousOwner, kPoolEnteredAt, kMergedInto,
 };
 
 #define TUOKE_CUSTOMER_COLUMNS                                                                  \
@@ -52,7 +52,7 @@ enum Column : size_t {
   "c.credit_status, c.payment_method, c.credit_limit_fen, c.credit_limit_currency, "            \
   "c.collateral, c.scale_notes, c.tags, c.notes, c.grade, c.grade_reason, c.grade_source, "     \
   "ob.name, c.owner_id, ow.name, c.last_follow_up_at, c.created_at, c.updated_at, ou.path, "    \
-  "c.override_grade, c.override_reason, c.previous_owner_id, c.pool_entered_at "                \
+  "c.override_grade, c.override_reason, c.previous_owner_id, c.pool_entered_at, c.merged_into_id " \
   "FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "                                  \
   "LEFT JOIN org_units ou ON ou.id = ow.unit_id LEFT JOIN users ob ON ob.id = c.override_by "
 
@@ -128,7 +128,9 @@ const storage::Sql kLockUser{"customers.lock_user", "SELECT id FROM users WHERE 
                              "SELECT id FROM users WHERE id = ? FOR UPDATE"};
 const storage::Sql kClaimsOnDay{"customers.claims_on_day",
                                 "SELECT COUNT(*) FROM pool_claims WHERE user_id = ? AND claimed_on = ?"};
-const storage::Sql kHeldBy{"customers.held_by", "SELECT COUNT(*) FROM customers WHERE owner_id = ?"};
+// R-CUST-16: merged customers count for nobody.
+const storage::Sql kHeldBy{"customers.held_by",
+                           "SELECT COUNT(*) FROM customers WHERE owner_id = ? AND merged_into_id IS NULL"};
 const storage::Sql kInsertClaim{
     "customers.insert_claim",
     "INSERT INTO pool_claims (customer_id, user_id, claimed_on, at) VALUES (?, ?, ?, ?)"};
@@ -146,7 +148,7 @@ const storage::Sql kReclaim{
     "customers.reclaim",
     "UPDATE customers SET previous_owner_id = owner_id, owner_id = NULL, owned_since = NULL, "
     "pool_entered_at = ?, updated_at = ? WHERE owner_id IS NOT NULL AND owned_since < ? "
-    "AND (last_follow_up_at IS NULL OR last_follow_up_at < ?) RETURNING id, previous_owner_id"};
+    "AND merged_into_id IS NULL AND (last_follow_up_at IS NULL OR last_follow_up_at < ?) RETURNING id, previous_owner_id"};
 
 const storage::Sql kInsertEvent{
     "customers.insert_event",
@@ -168,6 +170,7 @@ const storage::Sql kDuplicates{
     "CASE WHEN c.address_key = ? THEN 1 ELSE 0 END FROM customers c "
     "LEFT JOIN users ow ON ow.id = c.owner_id LEFT JOIN org_units ou ON ou.id = ow.unit_id "
     "WHERE (c.name_key = ? OR c.phone_key = ? OR c.address_key = ?) AND c.id <> ? "
+    "AND c.merged_into_id IS NULL "
     "ORDER BY c.id LIMIT ?"};
 
 #define TUOKE_CONTACT_COLUMNS                                                                  \
@@ -736,6 +739,10 @@ storage::Row CustomerService::LoadReadable(storage::Connection& connection, cons
   Scope scope = platform::Require(caller, "customers.read");
   auto row = connection.QueryOne(kSelectCustomer, {customer_id});
   if (!row || !Readable(caller, scope, *row)) ThrowNotFound("customers", "customer");
+  // R-CUST-16: a merged customer is gone; the hint names where its rows went.
+  if (auto into = row->OptionalInt(kMergedInto))
+    throw Error(ErrorKind::kNotFound, "customers.merged", "the customer was merged into another",
+                {{"customerId", IdString(customer_id)}, {"mergedInto", IdString(*into)}});
   return *row;
 }
 
@@ -788,7 +795,8 @@ std::string CustomerService::Get(const Caller& caller, int64_t customer_id) {
 std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
   Scope scope = platform::Require(caller, "customers.read");
   bool postgres = database_.dialect() == storage::Dialect::kPostgres;
-  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE 1 = 1";
+  // R-CUST-16: merged customers leave every list.
+  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE c.merged_into_id IS NULL";
   storage::Params params;
   // R-ACCESS-1, R-CUST-7: the scope is applied in the query; pool customers are in every scope.
   if (scope == Scope::kOwn) {

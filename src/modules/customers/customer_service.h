@@ -63,6 +63,11 @@ class CustomerService {
   int64_t AppendEvent(storage::Connection& connection, int64_t customer_id, std::string_view kind,
                       const platform::Actor& actor, std::string_view summary, const Json& data);
 
+  // For the module's other services (merges, saved views, import and export).
+  storage::Database& database() { return database_; }
+  platform::PolicyService& policies() { return policies_; }
+  const Clock& clock() const { return clock_; }
+
   Json AddContact(const platform::Caller& caller, int64_t customer_id, const Json& body);
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);
