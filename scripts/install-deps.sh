@@ -10,7 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-client
   chromium
-  curl sqlite3 wrk python3 rapidjson-dev
+  curl sqlite3 wrk python3 rapidjson-dev libxlsxwriter-dev
   fonts-wqy-zenhei
   libicu-dev
 )

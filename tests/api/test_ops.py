@@ -12,6 +12,9 @@ from harness import (BACKEND, DEMO_PASSWORD, DOC_ROUTES, OPS_ROUTES, Server, Ser
 # A literal copy of the endpoints of docs/api-customers.md (issue #3).
 CUSTOMER_ROUTES = [
     ("GET", "/customers", "customers.read"),
+    ("GET", "/customers/export.csv", "customers.read"),
+    ("GET", "/customers/export.xlsx", "customers.read"),
+    ("POST", "/customers/import", "customers.write"),
     ("POST", "/customers/duplicate-check", "customers.read"),
     ("POST", "/customers", "customers.write"),
     ("GET", "/customers/{id}", "customers.read"),

@@ -2,6 +2,7 @@
 // JSON bodies to CustomerService calls. No rules live here.
 #include "app/app.h"
 #include "core/text.h"
+#include "modules/customers/customer_io.h"
 #include "modules/customers/customer_merge.h"
 #include "modules/customers/customer_service.h"
 #include "modules/customers/customer_views.h"
@@ -25,6 +26,42 @@ customers::CustomerFilter ParseFilter(const Request& request) {
   filter.limit = ListLimit(request);
   if (auto cursor = request.Query("cursor"); cursor && !cursor->empty()) filter.cursor = *cursor;
   return filter;
+}
+
+// Import and export (customer_io.h). Registered before "/{id}": the router takes the
+// first pattern that matches, and "export.csv" would otherwise read as an id.
+void RegisterCustomerIoRoutes(http::Router& router, CustomerService& service) {
+  const std::string base = "/api/v1/customers";
+  auto io = std::make_shared<customers::CustomerIo>(service);
+  auto language = [](const Request& request) {
+    auto lang = request.Query("lang");
+    if (!lang || lang->empty() || *lang == "zh" || *lang == "zh-CN") return customers::ExportLanguage::kChinese;
+    if (*lang == "en") return customers::ExportLanguage::kEnglish;
+    ThrowValidation("lang", "must be zh or en");
+  };
+  auto answer = [](customers::ExportFile file) {
+    Response response;
+    response.content_type = file.content_type;
+    response.body = std::move(file.body);
+    response.headers.emplace_back("Content-Disposition",
+                                  customers::ContentDisposition(file.file_name, file.ascii_file_name));
+    response.headers.emplace_back("X-Export-Rows", std::to_string(file.rows));
+    return response;
+  };
+  router.Add("GET", base + "/export.csv",
+             [io, language, answer](Request& request) {
+               return answer(io->ExportCsv(CallerOf(request), ParseFilter(request), language(request)));
+             },
+             RouteDoc{"The list (same filters and scope) as CSV, UTF-8 with BOM", "customers", "customers.read"});
+  router.Add("GET", base + "/export.xlsx",
+             [io, language, answer](Request& request) {
+               return answer(io->ExportXlsx(CallerOf(request), ParseFilter(request), language(request)));
+             },
+             RouteDoc{"The list (same filters and scope) as an XLSX workbook", "customers", "customers.read"});
+  router.Add("POST", base + "/import",
+             [io](Request& request) { return Response::JsonBody(io->Import(CallerOf(request), Body(request))); },
+             RouteDoc{"Import parsed rows: dry run, all or nothing, or skip bad rows", "customers",
+                      "customers.write", true});
 }
 
 // Merges (R-CUST-16..19) and saved views (R-CUST-20, 21); registered before "/{id}".
@@ -78,6 +115,7 @@ void RegisterCustomerRoutes(http::Router& router, CustomerService& service) {
              },
              RouteDoc{"Customers in the caller's scope and the pool: search, filters, sort", "customers",
                       "customers.read"});
+  RegisterCustomerIoRoutes(router, service);
   RegisterCustomerMergeAndViewRoutes(router, service);
   router.Add("POST", base + "/duplicate-check",
              [&service](Request& request) {

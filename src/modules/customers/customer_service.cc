@@ -792,12 +792,12 @@ std::string CustomerService::Get(const Caller& caller, int64_t customer_id) {
   return Render(*connection, customer_id, true);
 }
 
-std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
+std::string CustomerService::ListSql(const Caller& caller, const CustomerFilter& filter,
+                                     storage::Params& params) {
   Scope scope = platform::Require(caller, "customers.read");
   bool postgres = database_.dialect() == storage::Dialect::kPostgres;
   // R-CUST-16: merged customers leave every list.
   std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE c.merged_into_id IS NULL";
-  storage::Params params;
   // R-ACCESS-1, R-CUST-7: the scope is applied in the query; pool customers are in every scope.
   if (scope == Scope::kOwn) {
     sql += " AND (c.owner_id IS NULL OR c.owner_id = ?)";
@@ -868,19 +868,29 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
     sql += " AND (c.last_follow_up_at IS NULL OR c.last_follow_up_at < ?)";
     params.push_back(FormatInstant(StartOfBusinessDate(NextDate(*filter.follow_up_before), time_zone)));
   }
+  return sql;
+}
+
+namespace {
+// The keyset of a sort: the expression and its direction (ties broken by id).
+std::pair<std::string, bool> SortKey(CustomerSort sort) {
+  switch (sort) {
+    case CustomerSort::kUpdatedAtDescending: return {"c.updated_at", true};
+    case CustomerSort::kName: return {"c.name", false};
+    case CustomerSort::kLastFollowUpAscending: return {"COALESCE(c.last_follow_up_at, '')", false};
+    case CustomerSort::kLastFollowUpDescending: return {"COALESCE(c.last_follow_up_at, '')", true};
+  }
+  return {"c.updated_at", true};
+}
+}  // namespace
+
+std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
+  storage::Params params;
+  std::string sql = ListSql(caller, filter, params);
 
   // Keyset pagination: the cursor carries the sort key and the id of the last row, so a
   // page never repeats or skips rows when others are inserted meanwhile.
-  std::string key_expression;
-  bool descending = false;
-  switch (filter.sort) {
-    case CustomerSort::kUpdatedAtDescending: key_expression = "c.updated_at", descending = true; break;
-    case CustomerSort::kName: key_expression = "c.name"; break;
-    case CustomerSort::kLastFollowUpAscending: key_expression = "COALESCE(c.last_follow_up_at, '')"; break;
-    case CustomerSort::kLastFollowUpDescending:
-      key_expression = "COALESCE(c.last_follow_up_at, '')", descending = true;
-      break;
-  }
+  auto [key_expression, descending] = SortKey(filter.sort);
   if (filter.cursor) {
     size_t dot = filter.cursor->find('.');
     if (dot == std::string::npos) throw BadCursor();
@@ -982,42 +992,101 @@ Json CustomerService::DuplicateCheck(const Caller& caller, const Json& body) {
 
 std::string CustomerService::Create(const Caller& caller, const Json& body) {
   platform::Require(caller, "customers.write");
+  std::string result;
+  database_.InTransaction([&](storage::Connection& connection) {
+    // R-CUST-7: whoever creates a customer owns it.
+    int64_t id = Insert(connection, caller, body, caller.user_id, true);
+    result = Render(connection, id, false);
+  });
+  return result;
+}
+
+void CustomerService::ValidateCreate(const Json& body) {
+  JsonReader reader(body);
+  CustomerRecord record;
+  ReadCustomer(reader, record, Purpose::kCreate, policies_.StringOn("company.currency", policies_.Today()));
+  reader.Finish();
+}
+
+Json CustomerService::MatchDuplicates(storage::Connection& connection, const Caller& caller,
+                                      const std::optional<std::string>& name,
+                                      const std::optional<std::string>& phone,
+                                      const std::optional<std::string>& address) {
+  return FindDuplicates(connection, caller, name, phone, address, std::nullopt);
+}
+
+int64_t CustomerService::CreateIn(storage::Connection& connection, const Caller& caller, const Json& body,
+                                  int64_t owner_id) {
+  platform::Require(caller, "customers.write");
+  return Insert(connection, caller, body, owner_id, false);
+}
+
+int64_t CustomerService::Insert(storage::Connection& connection, const Caller& caller, const Json& body,
+                                int64_t owner_id, bool check_duplicates) {
   Date today = policies_.Today();
   JsonReader reader(body);
   CustomerRecord record;
   ReadCustomer(reader, record, Purpose::kCreate, policies_.StringOn("company.currency", today));
-  bool acknowledged = reader.Bool("acknowledgeDuplicates").value_or(false);
+  bool acknowledged = check_duplicates ? reader.Bool("acknowledgeDuplicates").value_or(false) : true;
   reader.Finish();
 
   Actor actor = Actor::From(caller);
-  int64_t id = 0;
-  std::string result;
-  database_.InTransaction([&](storage::Connection& connection) {
-    if (record.referrer_customer_id && !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id}))
-      ThrowValidation("referrerCustomerId", "no such customer");
-    // R-CUST-4..6 (§2.2): two reps must not unknowingly chase the same customer.
-    if (!acknowledged) {
-      Json matches = FindDuplicates(connection, caller, record.name, record.phone, record.address, std::nullopt);
-      if (!matches.empty())
-        throw Error(ErrorKind::kConflict, "customers.possible_duplicate",
-                    "likely the same customer exists; check the matches or acknowledge them",
-                    {{"matches", matches}});
-    }
-    Instant now = clock_.Now();
-    std::string now_text = FormatInstant(now);
-    storage::Params params = RecordParams(record);
-    // R-CUST-7: whoever creates a customer owns it.
-    params.insert(params.end(), {caller.user_id, now_text, caller.user_id, now_text, now_text});
-    id = connection.QueryOne(kInsertCustomer, params)->Int(0);
-    for (const auto& tag : record.tags) connection.Execute(kInsertTag, {id, tag});
-    RecordOwnerChange(connection, id, std::nullopt, caller.user_id, "created", actor, std::nullopt, now);
-    Regrade(connection, id, actor);
-    AppendEvent(connection, id, "created", actor, "created " + record.name, Json::object());
-    platform::RecordAudit(connection, actor,
-                          {"customer.create", "customer", IdString(id), Json(), AuditView(connection, id)}, now);
-    result = Render(connection, id, false);
-  });
-  return result;
+  if (record.referrer_customer_id && !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id}))
+    ThrowValidation("referrerCustomerId", "no such customer");
+  // R-CUST-4..6 (§2.2): two reps must not unknowingly chase the same customer.
+  if (!acknowledged) {
+    Json matches = FindDuplicates(connection, caller, record.name, record.phone, record.address, std::nullopt);
+    if (!matches.empty())
+      throw Error(ErrorKind::kConflict, "customers.possible_duplicate",
+                  "likely the same customer exists; check the matches or acknowledge them",
+                  {{"matches", matches}});
+  }
+  Instant now = clock_.Now();
+  std::string now_text = FormatInstant(now);
+  storage::Params params = RecordParams(record);
+  params.insert(params.end(), {owner_id, now_text, caller.user_id, now_text, now_text});
+  int64_t id = connection.QueryOne(kInsertCustomer, params)->Int(0);
+  for (const auto& tag : record.tags) connection.Execute(kInsertTag, {id, tag});
+  RecordOwnerChange(connection, id, std::nullopt, owner_id, "created", actor, std::nullopt, now);
+  Regrade(connection, id, actor);
+  AppendEvent(connection, id, "created", actor, "created " + record.name, Json::object());
+  platform::RecordAudit(connection, actor,
+                        {"customer.create", "customer", IdString(id), Json(), AuditView(connection, id)}, now);
+  return id;
+}
+
+void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& filter, int64_t max_rows,
+                                    const std::function<void(const ExportRow&)>& visit) {
+  storage::Params params;
+  std::string sql = ListSql(caller, filter, params);
+  auto [key_expression, descending] = SortKey(filter.sort);
+  const char* direction = descending ? " DESC" : " ASC";
+  sql += " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
+  params.push_back(max_rows + 1);
+  const storage::Sql query{"customers.export", sql.c_str()};
+  auto connection = database_.Acquire();
+  auto result = connection->Query(query, params);
+  if (static_cast<int64_t>(result.rows.size()) > max_rows)
+    throw Error(ErrorKind::kValidation, "customers.export_too_large",
+                "more than " + std::to_string(max_rows) + " customers match; narrow the filters",
+                {{"limit", max_rows}});
+  ExportRow out;
+  for (const auto& row : result.rows) {
+    out.name = row.Text(kName);
+    out.type = row.Text(kType);
+    out.grade = row.Text(kGrade);
+    out.status = row.Text(kStatus);
+    out.province = row.OptionalText(kProvince);
+    out.city = row.OptionalText(kCity);
+    out.district = row.OptionalText(kDistrict);
+    out.address = row.OptionalText(kAddress);
+    out.phone = row.OptionalText(kPhone);
+    out.owner_name = row.OptionalText(kOwnerName);
+    out.last_follow_up_at = row.OptionalText(kLastFollowUp);
+    out.tags = SplitTags(row.OptionalText(kTags).value_or(""));
+    out.created_at = row.Text(kCreatedAt);
+    visit(out);
+  }
 }
 
 std::string CustomerService::Update(const Caller& caller, int64_t customer_id, const Json& body) {

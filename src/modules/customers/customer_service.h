@@ -9,8 +9,10 @@
 // Thread-safe: the service holds no mutable state of its own.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/json_util.h"
 #include "core/time.h"
@@ -68,6 +70,29 @@ class CustomerService {
   platform::PolicyService& policies() { return policies_; }
   const Clock& clock() const { return clock_; }
 
+  // ---- for import and export (customer_io.h) ----
+  // One customer of an export: the list's columns, names instead of ids.
+  struct ExportRow {
+    std::string name, type, grade, status;
+    std::optional<std::string> province, city, district, address, phone, owner_name, last_follow_up_at;
+    std::vector<std::string> tags;
+    std::string created_at;
+  };
+  // Every customer List would return over all its pages (same scope, filters and order),
+  // without limit or cursor. More than max_rows: customers.export_too_large (422).
+  void ForEachListed(const platform::Caller& caller, const CustomerFilter& filter, int64_t max_rows,
+                     const std::function<void(const ExportRow&)>& visit);
+  // Validates a create body exactly as Create does; throws validation.failed.
+  void ValidateCreate(const Json& body);
+  // R-CUST-4..6, 13 for one prospective customer, inside the caller's transaction.
+  Json MatchDuplicates(storage::Connection& connection, const platform::Caller& caller,
+                       const std::optional<std::string>& name, const std::optional<std::string>& phone,
+                       const std::optional<std::string>& address);
+  // Create inside the caller's transaction, owned by owner_id (checked by the caller),
+  // without the duplicate check; audit, history and timeline as Create. Returns the id.
+  int64_t CreateIn(storage::Connection& connection, const platform::Caller& caller, const Json& body,
+                   int64_t owner_id);
+
   Json AddContact(const platform::Caller& caller, int64_t customer_id, const Json& body);
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);
@@ -81,6 +106,10 @@ class CustomerService {
   storage::Row LoadWritable(storage::Connection& connection, const platform::Caller& caller,
                             int64_t customer_id);
   std::string Render(storage::Connection& connection, int64_t customer_id, bool with_contacts);
+  // The scoped, filtered SELECT of List, without ORDER BY / LIMIT; appends to params.
+  std::string ListSql(const platform::Caller& caller, const CustomerFilter& filter, storage::Params& params);
+  int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
+                 int64_t owner_id, bool check_duplicates);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
   Json FindDuplicates(storage::Connection& connection, const platform::Caller& caller,
                       const std::optional<std::string>& name, const std::optional<std::string>& phone,

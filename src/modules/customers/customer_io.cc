@@ -1,0 +1,540 @@
+#include "modules/customers/customer_io.h"
+
+#include <xlsxwriter.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+
+#include "core/error.h"
+#include "modules/customers/customer.h"
+#include "modules/customers/customer_rules.h"
+#include "platform/access.h"
+#include "platform/audit.h"
+
+namespace tuoke::customers {
+namespace {
+
+using platform::Actor;
+using platform::Caller;
+using platform::Scope;
+
+// ---- labels (the zh-CN labels of web/src/locales/zh-CN/customers.json) -------------------
+
+using Labels = std::vector<std::pair<std::string, std::string>>;  // code, zh-CN label
+
+const Labels kTypeLabels = {{"terminal", "终端"}, {"agent", "代理商"},      {"distributor", "经销商"},
+                            {"retailer", "零售点"}, {"partner", "合作伙伴"}, {"peer", "同行"}};
+const Labels kStatusLabels = {{"prospect", "潜在客户"}, {"target", "目标客户"}, {"active", "业务往来客户"},
+                              {"peer", "同行业"},       {"lost", "流失"}};
+const Labels kGradeLabels = {{"key", "关键客户"}, {"important", "重要客户"}, {"general", "一般客户"},
+                             {"watch", "观察客户"}, {"A", "A 类"}, {"B", "B 类"}, {"C", "C 类"}, {"D", "D 类"}};
+const Labels kSourceLabels = {{"cold_visit", "陌生拜访"}, {"flyer", "发送传单"}, {"referral", "转介绍"},
+                              {"trade_fair", "展会"},     {"online", "网络平台"}, {"phone", "电话"},
+                              {"other", "其他"}};
+const Labels kPowerLabels = {{"clear", "意向明确且有能力"}, {"some", "有一定可能"}, {"doubtful", "可能性存疑"}};
+const Labels kHorizonLabels = {{"within_1_month", "1 个月内"}, {"within_3_months", "3 个月内"},
+                               {"within_6_months", "6 个月内"}, {"later", "更久以后"}, {"unknown", "不确定"}};
+const Labels kLevelLabels = {{"high", "高"}, {"medium", "中"}, {"low", "低"}};
+
+std::string LabelOf(const Labels& labels, const std::string& code, ExportLanguage language) {
+  if (language == ExportLanguage::kEnglish) return code;
+  for (const auto& [known, label] : labels)
+    if (known == code) return label;
+  return code;
+}
+
+// ---- export -----------------------------------------------------------------------------
+
+struct ExportColumn {
+  const char* zh;
+  const char* en;
+  double width;  // XLSX column width in characters
+};
+const ExportColumn kExportColumns[] = {
+    {"客户名称", "Name", 32}, {"类型", "Type", 10},    {"等级", "Grade", 10},   {"状态", "Status", 12},
+    {"省", "Province", 10},   {"市", "City", 10},      {"区县", "District", 10}, {"地址", "Address", 36},
+    {"电话", "Phone", 16},    {"负责人", "Owner", 12}, {"最近跟进", "Last follow-up", 12},
+    {"标签", "Tags", 20},     {"创建日期", "Created", 12},
+};
+
+std::vector<std::string> ExportCells(const CustomerService::ExportRow& row, ExportLanguage language,
+                                     const std::string& time_zone) {
+  auto date_of = [&](const std::optional<std::string>& instant) -> std::string {
+    if (!instant) return "";
+    auto parsed = ParseInstant(*instant);
+    return parsed ? FormatDate(BusinessDate(*parsed, time_zone)) : *instant;
+  };
+  std::string tags;
+  for (const auto& tag : row.tags) tags += (tags.empty() ? "" : language == ExportLanguage::kEnglish ? ", " : "、") + tag;
+  std::string owner = row.owner_name ? *row.owner_name : language == ExportLanguage::kEnglish ? "(pool)" : "公海";
+  return {row.name,
+          LabelOf(kTypeLabels, row.type, language),
+          LabelOf(kGradeLabels, row.grade, language),
+          LabelOf(kStatusLabels, row.status, language),
+          row.province.value_or(""),
+          row.city.value_or(""),
+          row.district.value_or(""),
+          row.address.value_or(""),
+          row.phone.value_or(""),
+          owner,
+          date_of(row.last_follow_up_at),
+          tags,
+          date_of(row.created_at)};
+}
+
+std::string PercentEncode(std::string_view text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Json FilterJson(const CustomerFilter& filter) {
+  Json out = Json::object();
+  auto text = [&](const char* key, const std::optional<std::string>& value) {
+    if (value) out[key] = *value;
+  };
+  text("q", filter.query);
+  text("grade", filter.grade);
+  text("status", filter.status);
+  text("type", filter.type);
+  text("province", filter.province);
+  text("city", filter.city);
+  text("tag", filter.tag);
+  if (filter.owner_id) out["ownerId"] = IdString(*filter.owner_id);
+  if (filter.unit_id) out["unitId"] = IdString(*filter.unit_id);
+  if (filter.in_pool) out["inPool"] = *filter.in_pool;
+  if (filter.follow_up_before) out["followUpBefore"] = FormatDate(*filter.follow_up_before);
+  if (filter.follow_up_after) out["followUpAfter"] = FormatDate(*filter.follow_up_after);
+  return out;
+}
+
+// ---- import -----------------------------------------------------------------------------
+
+enum class FieldKind : uint8_t { kText, kEnum, kTags };
+struct ImportField {
+  const char* field;  // the create body's field
+  const char* zh;     // the export's zh-CN header, also accepted as a column name
+  const char* en;
+  FieldKind kind;
+  const Labels* labels;
+};
+const ImportField kImportFields[] = {
+    {"name", "客户名称", "Name", FieldKind::kText, nullptr},
+    {"type", "类型", "Type", FieldKind::kEnum, &kTypeLabels},
+    {"status", "状态", "Status", FieldKind::kEnum, &kStatusLabels},
+    {"source", "来源", "Source", FieldKind::kEnum, &kSourceLabels},
+    {"industry", "行业", "Industry", FieldKind::kText, nullptr},
+    {"province", "省", "Province", FieldKind::kText, nullptr},
+    {"city", "市", "City", FieldKind::kText, nullptr},
+    {"district", "区县", "District", FieldKind::kText, nullptr},
+    {"address", "地址", "Address", FieldKind::kText, nullptr},
+    {"phone", "电话", "Phone", FieldKind::kText, nullptr},
+    {"fax", "传真", "Fax", FieldKind::kText, nullptr},
+    {"email", "邮箱", "Email", FieldKind::kText, nullptr},
+    {"website", "网址", "Website", FieldKind::kText, nullptr},
+    {"purchasePower", "购买力", "Purchase power", FieldKind::kEnum, &kPowerLabels},
+    {"purchaseHorizon", "采购时间", "Purchase horizon", FieldKind::kEnum, &kHorizonLabels},
+    {"importance", "重要性", "Importance", FieldKind::kEnum, &kLevelLabels},
+    {"potential", "潜力", "Potential", FieldKind::kEnum, &kLevelLabels},
+    {"tags", "标签", "Tags", FieldKind::kTags, nullptr},
+    {"notes", "备注", "Notes", FieldKind::kText, nullptr},
+};
+
+const ImportField* FindImportField(const std::string& column) {
+  for (const auto& field : kImportFields)
+    if (column == field.field || column == field.zh || column == field.en) return &field;
+  return nullptr;
+}
+
+std::string Trim(std::string_view text) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  // The ideographic space of Chinese input methods.
+  while (text.size() >= 3 && text.substr(0, 3) == "\u3000") text.remove_prefix(3);
+  while (text.size() >= 3 && text.substr(text.size() - 3) == "\u3000") text.remove_suffix(3);
+  return std::string(text);
+}
+
+std::vector<std::string> SplitTagCell(const std::string& text) {
+  std::vector<std::string> tags;
+  std::string current;
+  auto flush = [&] {
+    std::string tag = Trim(current);
+    if (!tag.empty()) tags.push_back(tag);
+    current.clear();
+  };
+  for (size_t i = 0; i < text.size();) {
+    // Separators: , ; and their full-width forms ， ； and the enumeration comma 、.
+    if (text[i] == ',' || text[i] == ';') {
+      flush(), ++i;
+    } else if (text.compare(i, 3, "，") == 0 || text.compare(i, 3, "；") == 0 || text.compare(i, 3, "、") == 0) {
+      flush(), i += 3;
+    } else {
+      current.push_back(text[i++]);
+    }
+  }
+  flush();
+  return tags;
+}
+
+struct ImportRow {
+  Json body = Json::object();
+  Json errors = Json::object();
+  Json matches = Json::array();
+  std::string status = "ok";
+};
+
+// The create body of one row; errors for cells that cannot be mapped.
+ImportRow MapRow(const std::vector<const ImportField*>& columns, const Json& cells) {
+  ImportRow row;
+  if (!cells.is_array()) {
+    row.errors["row"] = "must be an array of cells";
+    return row;
+  }
+  if (cells.size() > columns.size()) row.errors["row"] = "has more cells than there are columns";
+  for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) {
+    const ImportField* field = columns[i];
+    if (!field) continue;
+    const Json& cell = cells[i];
+    std::string text;
+    if (cell.is_null()) continue;
+    if (cell.is_string()) text = Trim(cell.get<std::string>());
+    else if (cell.is_number_integer()) text = std::to_string(cell.get<int64_t>());
+    else if (cell.is_number()) text = cell.dump();
+    else if (cell.is_boolean()) text = cell.get<bool>() ? "true" : "false";
+    else {
+      row.errors[field->field] = "must be text";
+      continue;
+    }
+    if (text.empty()) continue;
+    switch (field->kind) {
+      case FieldKind::kText: row.body[field->field] = text; break;
+      case FieldKind::kTags: row.body[field->field] = SplitTagCell(text); break;
+      case FieldKind::kEnum: {
+        std::string code = text;
+        for (const auto& [known, label] : *field->labels)
+          if (text == label || text == known) code = known;
+        row.body[field->field] = code;  // an unknown value fails validation with the create message
+        break;
+      }
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
+std::string CsvField(std::string_view text) {
+  std::string value;
+  // Formula injection (CWE-1236): spreadsheets run cells starting with these.
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@')) value = "'";
+  value += text;
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+std::string ContentDisposition(const std::string& file_name, std::string_view ascii_name) {
+  return "attachment; filename=\"" + std::string(ascii_name) + "\"; filename*=UTF-8''" + PercentEncode(file_name);
+}
+
+std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, field_started = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field.push_back('"'), ++i;
+      else if (c == '"') quoted = false;
+      else field.push_back(c);
+    } else if (c == '"' && field.empty()) {
+      quoted = true, field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field)), field.clear(), field_started = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.push_back(std::move(field)), field.clear();
+      rows.push_back(std::move(row)), row.clear();
+      field_started = false;
+    } else {
+      field.push_back(c), field_started = true;
+    }
+  }
+  if (field_started || !field.empty() || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// ---- export -----------------------------------------------------------------------------
+
+void CustomerIo::AuditExport(const Caller& caller, const CustomerFilter& filter, std::string_view format,
+                             int64_t rows) {
+  // §1: customer data leaving the system is recorded with what was taken.
+  database_.InTransaction([&](storage::Connection& connection) {
+    platform::RecordAudit(connection, Actor::From(caller),
+                          {"customers.export", "customer", "", Json(),
+                           {{"format", std::string(format)}, {"filter", FilterJson(filter)}, {"rows", rows}}},
+                          clock_.Now());
+  });
+}
+
+ExportFile CustomerIo::ExportCsv(const Caller& caller, const CustomerFilter& filter, ExportLanguage language) {
+  platform::Require(caller, "customers.read");
+  std::string time_zone = policies_.TimeZone();
+  ExportFile file;
+  file.content_type = "text/csv; charset=utf-8";
+  file.file_name = "客户导出-" + FormatDate(policies_.Today()) + ".csv";
+  file.ascii_file_name = "customers-" + FormatDate(policies_.Today()) + ".csv";
+  file.body = "\xEF\xBB\xBF";  // the BOM: Excel reads the file as UTF-8, not the ANSI code page
+  auto write_line = [&](const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (i) file.body.push_back(',');
+      file.body += CsvField(cells[i]);
+    }
+    file.body += "\r\n";  // RFC 4180
+  };
+  std::vector<std::string> header;
+  for (const auto& column : kExportColumns) header.push_back(language == ExportLanguage::kEnglish ? column.en : column.zh);
+  write_line(header);
+  customers_.ForEachListed(caller, filter, kMaxExportRows, [&](const CustomerService::ExportRow& row) {
+    write_line(ExportCells(row, language, time_zone));
+    ++file.rows;
+  });
+  AuditExport(caller, filter, "csv", file.rows);
+  return file;
+}
+
+ExportFile CustomerIo::ExportXlsx(const Caller& caller, const CustomerFilter& filter, ExportLanguage language) {
+  platform::Require(caller, "customers.read");
+  std::string time_zone = policies_.TimeZone();
+  ExportFile file;
+  file.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  file.file_name = "客户导出-" + FormatDate(policies_.Today()) + ".xlsx";
+  file.ascii_file_name = "customers-" + FormatDate(policies_.Today()) + ".xlsx";
+
+  char path[] = "/tmp/tuoke-export-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) throw Error(ErrorKind::kInternal, "internal", "cannot create a temporary file");
+  close(fd);
+  struct Remove {
+    const char* path;
+    ~Remove() { std::remove(path); }
+  } remove{path};
+
+  // constant_memory: rows are flushed as written (inline strings), so RSS stays flat.
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;
+  options.tmpdir = const_cast<char*>("/tmp");
+  lxw_workbook* workbook = workbook_new_opt(path, &options);
+  if (!workbook) throw Error(ErrorKind::kInternal, "internal", "cannot create the workbook");
+  lxw_worksheet* sheet = workbook_add_worksheet(workbook, language == ExportLanguage::kEnglish ? "Customers" : "客户");
+  lxw_format* bold = workbook_add_format(workbook);
+  format_set_bold(bold);
+  lxw_col_t column = 0;
+  for (const auto& spec : kExportColumns) {
+    worksheet_set_column(sheet, column, column, spec.width, nullptr);
+    worksheet_write_string(sheet, 0, column, language == ExportLanguage::kEnglish ? spec.en : spec.zh, bold);
+    ++column;
+  }
+  worksheet_freeze_panes(sheet, 1, 0);
+  lxw_row_t line = 1;
+  try {
+    customers_.ForEachListed(caller, filter, kMaxExportRows, [&](const CustomerService::ExportRow& row) {
+      auto cells = ExportCells(row, language, time_zone);
+      for (lxw_col_t i = 0; i < cells.size(); ++i)
+        if (!cells[i].empty()) worksheet_write_string(sheet, line, i, cells[i].c_str(), nullptr);
+      ++line;
+      ++file.rows;
+    });
+  } catch (...) {
+    workbook_close(workbook);
+    throw;
+  }
+  if (workbook_close(workbook) != LXW_NO_ERROR)
+    throw Error(ErrorKind::kInternal, "internal", "cannot write the workbook");
+  std::ifstream in(path, std::ios::binary);
+  file.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  AuditExport(caller, filter, "xlsx", file.rows);
+  return file;
+}
+
+// ---- import -----------------------------------------------------------------------------
+
+Json CustomerIo::Import(const Caller& caller, const Json& body) {
+  platform::Require(caller, "customers.write");
+  JsonReader reader(body);
+  auto mode = reader.Enum("mode", {"dry_run", "all_or_nothing", "skip_bad"});
+  if (!reader.Has("mode")) reader.Fail("mode", "is required");
+  bool acknowledged = reader.Bool("acknowledgeDuplicates").value_or(false);
+  auto owner_id = reader.Id("ownerId");
+  const Json* columns_json = reader.Raw("columns");
+  const Json* rows_json = reader.Raw("rows");
+  std::vector<const ImportField*> columns;
+  if (!columns_json || !columns_json->is_array() || columns_json->empty() || columns_json->size() > 100) {
+    reader.Fail("columns", "must be a list of 1 to 100 column names");
+  } else {
+    bool has_name = false;
+    std::set<std::string> seen;
+    for (const auto& column : *columns_json) {
+      // null or "": a column of the file the user chose not to import.
+      if (column.is_null() || (column.is_string() && column.get<std::string>().empty())) {
+        columns.push_back(nullptr);
+        continue;
+      }
+      const ImportField* field = column.is_string() ? FindImportField(column.get<std::string>()) : nullptr;
+      if (!field) {
+        reader.Fail("columns", "unknown column " + column.dump());
+        continue;
+      }
+      if (!seen.insert(field->field).second) reader.Fail("columns", std::string("two columns map to ") + field->field);
+      has_name |= std::string_view(field->field) == "name";
+      columns.push_back(field);
+    }
+    if (!has_name) reader.Fail("columns", "must include name");
+  }
+  if (!rows_json || !rows_json->is_array() || rows_json->empty())
+    reader.Fail("rows", "must be a non-empty list of rows");
+  else if (rows_json->size() > kMaxImportRows)
+    reader.Fail("rows", "at most " + std::to_string(kMaxImportRows) + " rows per request");
+  reader.Finish();
+
+  int64_t owner = caller.user_id;
+  if (owner_id && *owner_id != caller.user_id) {
+    // R-CUST-25: importing for someone else is an assignment.
+    Scope scope = platform::Require(caller, "customers.assign");
+    auto connection = database_.Acquire();
+    const storage::Sql kUser{"customers.import_owner",
+                             "SELECT u.active, o.path FROM users u JOIN org_units o ON o.id = u.unit_id WHERE u.id = ?"};
+    auto user = connection->QueryOne(kUser, {*owner_id});
+    if (!user || !user->Bool(0) || !platform::InScope(caller, scope, *owner_id, user->Text(1)))
+      ThrowValidation("ownerId", "must be an active user in your scope");
+    owner = *owner_id;
+  }
+
+  // Validate every row as create does, and flag duplicates in the file and the archive.
+  std::vector<ImportRow> rows;
+  rows.reserve(rows_json->size());
+  std::map<std::string, size_t> names, phones, addresses;  // key → first row index
+  int64_t invalid = 0, duplicates = 0;
+  {
+    auto connection = database_.Acquire();
+    for (size_t i = 0; i < rows_json->size(); ++i) {
+      ImportRow row = MapRow(columns, (*rows_json)[i]);
+      if (row.errors.empty()) {
+        try {
+          customers_.ValidateCreate(row.body);
+        } catch (const Error& error) {
+          if (error.kind() != ErrorKind::kValidation) throw;
+          row.errors = error.details().value("fields", Json::object());
+          if (row.errors.empty()) row.errors["row"] = error.what();
+        }
+      }
+      if (!row.errors.empty()) {
+        row.status = "invalid";
+        ++invalid;
+        rows.push_back(std::move(row));
+        continue;
+      }
+      auto text = [&](const char* field) -> std::optional<std::string> {
+        if (!row.body.contains(field)) return std::nullopt;
+        return row.body[field].get<std::string>();
+      };
+      auto name = text("name"), phone = text("phone"), address = text("address");
+      // R-CUST-4..6 within the file: the same keys as against the archive.
+      std::map<size_t, Json> in_file;
+      auto check = [&](std::map<std::string, size_t>& seen, const std::optional<std::string>& key, const char* reason) {
+        if (!key || key->empty()) return;
+        auto [it, inserted] = seen.emplace(*key, i);
+        if (!inserted) in_file[it->second].push_back(reason);
+      };
+      check(names, name ? std::optional(NameKey(*name)) : std::nullopt, "name");
+      check(phones, phone ? PhoneKey(*phone) : std::nullopt, "phone");
+      check(addresses, address ? AddressKey(*address) : std::nullopt, "address");
+      for (auto& [index, reasons] : in_file)
+        row.matches.push_back({{"row", static_cast<int64_t>(index + 2)}, {"reasons", reasons}});
+      for (auto& match : customers_.MatchDuplicates(*connection, caller, name, phone, address))
+        row.matches.push_back(std::move(match));
+      if (!row.matches.empty()) {
+        row.status = "duplicate";
+        ++duplicates;
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+
+  // R-CUST-24: duplicates are written only when acknowledged.
+  auto writable = [&](const ImportRow& row) {
+    return row.status == "ok" || (row.status == "duplicate" && acknowledged);
+  };
+  bool blocked = *mode == "all_or_nothing" &&
+                 std::any_of(rows.begin(), rows.end(), [&](const ImportRow& row) { return !writable(row); });
+  int64_t created = 0;
+  if (*mode != "dry_run" && !blocked) {
+    Actor actor = Actor::From(caller);
+    database_.InTransaction([&](storage::Connection& connection) {
+      for (auto& row : rows) {
+        if (!writable(row)) continue;
+        int64_t id = customers_.CreateIn(connection, caller, row.body, owner);
+        row.status = "created";
+        row.body["id"] = IdString(id);
+        ++created;
+      }
+      platform::RecordAudit(connection, actor,
+                            {"customers.import", "customer", "", Json(),
+                             {{"mode", *mode},
+                              {"ownerId", IdString(owner)},
+                              {"total", rows.size()},
+                              {"invalid", invalid},
+                              {"duplicates", duplicates},
+                              {"created", created}}},
+                            clock_.Now());
+    });
+  } else if (blocked) {
+    for (auto& row : rows)
+      if (writable(row)) row.status = "skipped";
+  }
+
+  Json report_rows = Json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    Json entry = {{"row", static_cast<int64_t>(i + 2)}, {"status", rows[i].status}};
+    if (!rows[i].errors.empty()) entry["errors"] = rows[i].errors;
+    if (!rows[i].matches.empty()) entry["matches"] = rows[i].matches;
+    if (rows[i].body.contains("id")) entry["id"] = rows[i].body["id"];
+    report_rows.push_back(std::move(entry));
+  }
+  return {{"mode", *mode},
+          {"total", static_cast<int64_t>(rows.size())},
+          {"valid", static_cast<int64_t>(rows.size()) - invalid},
+          {"invalid", invalid},
+          {"duplicates", duplicates},
+          {"created", created},
+          {"rows", std::move(report_rows)}};
+}
+
+}  // namespace tuoke::customers

@@ -1,0 +1,68 @@
+// Import and export of the customer archive (issue #3 item 7; rules R-CUST-22..25 in
+// README.md of this folder, HTTP contract in docs/api-customers.md).
+//
+// Export walks the list of CustomerService::ForEachListed (the list's scope, filters and
+// order) into CSV (UTF-8 with BOM, RFC 4180) or XLSX (libxlsxwriter). Import takes rows
+// the browser has already parsed, maps columns to the create body, validates each row as
+// create does, flags duplicates, and writes in one transaction. Thread-safe: no state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/json_util.h"
+#include "core/time.h"
+#include "modules/customers/customer_service.h"
+
+namespace tuoke::customers {
+
+// Technical bounds, not company policy: one export answer is built in memory, and one
+// import request is one transaction.
+inline constexpr int64_t kMaxExportRows = 200000;
+inline constexpr size_t kMaxImportRows = 5000;
+
+enum class ExportLanguage : uint8_t { kChinese, kEnglish };
+
+// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
+// A leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula.
+std::string CsvField(std::string_view text);
+
+// Parses RFC 4180 text (CRLF or LF, quoted fields may span lines) into rows.
+std::vector<std::vector<std::string>> ParseCsv(std::string_view text);
+
+// RFC 6266 attachment with the RFC 5987 UTF-8 name (客户导出-…) and an ASCII fallback.
+std::string ContentDisposition(const std::string& file_name, std::string_view ascii_name);
+
+struct ExportFile {
+  std::string content_type;
+  std::string file_name;        // 客户导出-YYYY-MM-DD.csv
+  std::string ascii_file_name;  // customers-YYYY-MM-DD.csv
+  std::string body;
+  int64_t rows = 0;
+};
+
+class CustomerIo {
+ public:
+  explicit CustomerIo(CustomerService& customers)
+      : database_(customers.database()), policies_(customers.policies()), clock_(customers.clock()),
+        customers_(customers) {}
+
+  // R-CUST-22, 23: needs customers.read; audited as customers.export.
+  ExportFile ExportCsv(const platform::Caller& caller, const CustomerFilter& filter, ExportLanguage language);
+  ExportFile ExportXlsx(const platform::Caller& caller, const CustomerFilter& filter, ExportLanguage language);
+
+  // R-CUST-24, 25: needs customers.write; the report of docs/api-customers.md.
+  Json Import(const platform::Caller& caller, const Json& body);
+
+ private:
+  void AuditExport(const platform::Caller& caller, const CustomerFilter& filter, std::string_view format,
+                   int64_t rows);
+
+  storage::Database& database_;
+  platform::PolicyService& policies_;
+  const Clock& clock_;
+  CustomerService& customers_;
+};
+
+}  // namespace tuoke::customers

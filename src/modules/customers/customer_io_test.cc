@@ -1,0 +1,191 @@
+// Import and export of customers against both backends, with the demo company.
+#include "modules/customers/customer_io.h"
+
+#include <gtest/gtest.h>
+
+#include "platform/auth.h"
+#include "platform/audit.h"
+#include "platform/demo_seed.h"
+#include "platform/org.h"
+#include "storage/migrator.h"
+#include "storage/testing/test_database.h"
+
+namespace tuoke::customers {
+namespace {
+
+using platform::Caller;
+using storage::testing::TestBackend;
+
+TEST(CsvTest, QuotesOnlyWhatRfc4180Needs) {
+  EXPECT_EQ(CsvField("北京凌天"), "北京凌天");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(CsvField(""), "");
+  // Formula injection: the cell is shown as text.
+  EXPECT_EQ(CsvField("=SUM(A1)"), "'=SUM(A1)");
+  EXPECT_EQ(CsvField("-1,2"), "\"'-1,2\"");
+}
+
+TEST(CsvTest, ParsesWhatItWrites) {
+  std::string text = CsvField("a,b") + "," + CsvField("say \"hi\"") + "," + CsvField("两\r\n行") + "\r\nx,,y\n";
+  auto rows = ParseCsv(text);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"a,b", "say \"hi\"", "两\r\n行"}));
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"x", "", "y"}));
+}
+
+class CustomerIoTest : public ::testing::TestWithParam<TestBackend> {
+ protected:
+  void SetUp() override {
+    platform::SetPasswordHashCost({1, 8 * 1024});
+    database_ = storage::testing::OpenFreshDatabase(GetParam());
+    if (!database_) GTEST_SKIP() << "TUOKE_TEST_PG_URL is not set (make test sets it)";
+    storage::Migrate(*database_);
+    policies_ = std::make_unique<platform::PolicyService>(*database_, clock_);
+    policies_->EnsureDefaults();
+    org_ = std::make_unique<platform::OrgService>(*database_, clock_);
+    auth_ = std::make_unique<platform::AuthService>(*database_, *policies_, clock_);
+    platform::SeedDemo(*org_);
+    customers_ = std::make_unique<CustomerService>(*database_, *policies_, clock_);
+    io_ = std::make_unique<CustomerIo>(*customers_);
+  }
+  void TearDown() override { platform::SetPasswordHashCost({}); }
+
+  Caller SignIn(const std::string& login) {
+    auto result = auth_->Login(login, platform::kDemoPassword, context_);
+    auto caller = auth_->Authenticate(result.token, platform::SessionKind::kBrowser, context_);
+    EXPECT_TRUE(caller);
+    return *caller;
+  }
+  void Create(const Caller& caller, const std::string& name, const std::string& phone) {
+    customers_->Create(caller, {{"name", name}, {"type", "distributor"}, {"phone", phone},
+                                {"acknowledgeDuplicates", true}});
+  }
+  int64_t Count(const Caller& caller) {
+    int64_t rows = 0;
+    customers_->ForEachListed(caller, {}, kMaxExportRows, [&](const auto&) { ++rows; });
+    return rows;
+  }
+  // Good, bad and duplicate rows: row 2 good, 3 bad type and no name, 4 a duplicate of
+  // an existing customer, 5 a duplicate of row 2 within the file.
+  Json Rows() {
+    return {{"columns", {"name", "type", "phone", "tags"}},
+            {"rows",
+             {{"上海远航贸易有限公司", "经销商", "021-5555 0101", "华东，重点"},
+              {"", "shop", nullptr, nullptr},
+              {"北京凌天贸易公司", "distributor", "010-6666 0202", nullptr},
+              {"上海 远航商贸", "agent", nullptr, nullptr}}}};
+  }
+
+  FakeClock clock_{*ParseInstant("2026-11-22T02:00:00Z")};
+  platform::RequestContext context_{"10.0.0.1", "req-1", "test"};
+  std::unique_ptr<storage::Database> database_;
+  std::unique_ptr<platform::PolicyService> policies_;
+  std::unique_ptr<platform::OrgService> org_;
+  std::unique_ptr<platform::AuthService> auth_;
+  std::unique_ptr<CustomerService> customers_;
+  std::unique_ptr<CustomerIo> io_;
+};
+
+TEST_P(CustomerIoTest, CsvExportFollowsTheListScopeWithChineseLabels) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), gm = SignIn("gm");
+  Create(rep1, "北京凌天商贸有限公司", "010-1234 5678");
+  Create(rep2, "广州\"南方\",建材", "020-8765 4321");
+  ExportFile file = io_->ExportCsv(rep1, {}, ExportLanguage::kChinese);
+  EXPECT_EQ(file.rows, 1);
+  EXPECT_EQ(file.body.rfind("\xEF\xBB\xBF客户名称,类型,等级,状态,", 0), 0u);
+  EXPECT_NE(file.body.find("北京凌天商贸有限公司,经销商,"), std::string::npos);
+  EXPECT_EQ(file.body.find("南方"), std::string::npos);
+  EXPECT_EQ(file.file_name, "客户导出-2026-11-22.csv");
+
+  ExportFile all = io_->ExportCsv(gm, {}, ExportLanguage::kEnglish);
+  EXPECT_EQ(all.rows, 2);
+  EXPECT_NE(all.body.find("Name,Type,Grade,Status"), std::string::npos);
+  EXPECT_NE(all.body.find("\"广州\"\"南方\"\",建材\",distributor,"), std::string::npos);
+  auto rows = ParseCsv(std::string_view(all.body).substr(3));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][0], "广州\"南方\",建材");  // newest first, as the list
+}
+
+TEST_P(CustomerIoTest, XlsxExportIsAZipWorkbook) {
+  Caller rep1 = SignIn("rep1");
+  Create(rep1, "北京凌天商贸有限公司", "010-1234 5678");
+  ExportFile file = io_->ExportXlsx(rep1, {}, ExportLanguage::kChinese);
+  EXPECT_EQ(file.rows, 1);
+  ASSERT_GT(file.body.size(), 1000u);
+  EXPECT_EQ(file.body.substr(0, 2), "PK");
+}
+
+TEST_P(CustomerIoTest, DryRunReportsGoodBadAndDuplicateRowsAndWritesNothing) {
+  Caller rep1 = SignIn("rep1");
+  Create(rep1, "北京凌天商贸有限公司", "010-1234 5678");
+  Json body = Rows();
+  body["mode"] = "dry_run";
+  Json report = io_->Import(rep1, body);
+  EXPECT_EQ(report["total"], 4);
+  EXPECT_EQ(report["valid"], 3);
+  EXPECT_EQ(report["invalid"], 1);
+  EXPECT_EQ(report["duplicates"], 2);
+  EXPECT_EQ(report["created"], 0);
+  EXPECT_EQ(report["rows"][0]["status"], "ok");
+  EXPECT_EQ(report["rows"][1]["status"], "invalid");
+  EXPECT_TRUE(report["rows"][1]["errors"].contains("name"));
+  EXPECT_TRUE(report["rows"][1]["errors"].contains("type"));
+  EXPECT_EQ(report["rows"][2]["status"], "duplicate");
+  EXPECT_EQ(report["rows"][2]["matches"][0]["name"], "北京凌天商贸有限公司");
+  EXPECT_EQ(report["rows"][3]["status"], "duplicate");
+  EXPECT_EQ(report["rows"][3]["matches"][0]["row"], 2);
+  EXPECT_EQ(Count(rep1), 1);
+}
+
+TEST_P(CustomerIoTest, AllOrNothingWritesNothingWhenARowIsBad) {
+  Caller rep1 = SignIn("rep1");
+  Json body = Rows();
+  body["mode"] = "all_or_nothing";
+  Json report = io_->Import(rep1, body);
+  EXPECT_EQ(report["created"], 0);
+  EXPECT_EQ(report["rows"][0]["status"], "skipped");
+  EXPECT_EQ(Count(rep1), 0);
+
+  // Without the bad row, acknowledged duplicates are written, all in one go.
+  body["rows"].erase(1);
+  body["acknowledgeDuplicates"] = true;
+  report = io_->Import(rep1, body);
+  EXPECT_EQ(report["created"], 3);
+  EXPECT_EQ(report["rows"][0]["status"], "created");
+  EXPECT_EQ(Count(rep1), 3);
+}
+
+TEST_P(CustomerIoTest, SkipBadCreatesTheValidRowsOwnedByTheImporter) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), mgr1 = SignIn("mgr1");
+  Create(rep2, "北京凌天商贸有限公司", "010-1234 5678");
+  Json body = Rows();
+  body["mode"] = "skip_bad";
+  Json report = io_->Import(rep1, body);
+  EXPECT_EQ(report["created"], 1);
+  EXPECT_EQ(report["rows"][0]["status"], "created");
+  EXPECT_EQ(report["rows"][1]["status"], "invalid");
+  // R-CUST-13: rep2's customer is outside rep1's scope: no id.
+  EXPECT_TRUE(report["rows"][2]["matches"][0]["id"].is_null());
+  EXPECT_EQ(report["rows"][2]["status"], "duplicate");
+  EXPECT_EQ(Count(rep1), 1);
+  Json created = Json::parse(customers_->Get(rep1, *ParseId(report["rows"][0]["id"].get<std::string>())));
+  EXPECT_EQ(created["tags"], Json({"华东", "重点"}));
+  EXPECT_EQ(created["ownerName"], "张伟");
+
+  // Importing for someone else needs customers.assign over them.
+  body["ownerId"] = IdString(rep2.user_id);
+  EXPECT_THROW(io_->Import(rep1, body), Error);
+  body["rows"] = {{"杭州新客户", "终端", nullptr, nullptr}};
+  body["ownerId"] = IdString(rep1.user_id);
+  report = io_->Import(mgr1, body);
+  EXPECT_EQ(report["created"], 1);
+  EXPECT_EQ(Count(rep1), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CustomerIoTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
+                         [](const auto& param_info) { return storage::testing::BackendName(param_info.param); });
+
+}  // namespace
+}  // namespace tuoke::customers
