@@ -57,4 +57,25 @@ std::optional<CustomerSort> ParseCustomerSort(std::string_view text) {
   return std::nullopt;
 }
 
+std::vector<std::string> SplitTags(const std::string& text) {
+  std::vector<std::string> tags;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(kTagSeparator, start);
+    if (end == std::string::npos) end = text.size();
+    tags.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return tags;
+}
+
+std::string JoinTags(const std::vector<std::string>& tags) {
+  std::string text;
+  for (const auto& tag : tags) {
+    if (!text.empty()) text.push_back(kTagSeparator);
+    text += tag;
+  }
+  return text;
+}
+
 }  // namespace tuoke::customers

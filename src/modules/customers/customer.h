@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
 
@@ -54,5 +55,11 @@ struct ReclaimResult {
   bool ran = false;        // false: another process holds the job lease
   int64_t reclaimed = 0;   // customers returned to the pool by this run
 };
+
+// Tags are stored in one text column joined by the unit separator, which clean text
+// never contains (IsCleanText rejects control characters).
+inline constexpr char kTagSeparator = '\x1f';
+std::vector<std::string> SplitTags(const std::string& text);
+std::string JoinTags(const std::vector<std::string>& tags);
 
 }  // namespace tuoke::customers

@@ -15,7 +15,6 @@ using platform::Caller;
 using platform::Scope;
 
 constexpr size_t kMaxTags = 20;         // as a customer's own tags (customer_service.cc)
-constexpr char kTagSeparator = '\x1f';  // as customers.tags
 constexpr size_t kMoveBackChunk = 64;   // ids per statement when moving rows back
 
 // The tables whose rows follow the customer (R-CUST-17), in the order they are moved.
@@ -100,26 +99,6 @@ struct Party {
   std::vector<std::string> tags;
 };
 
-std::vector<std::string> SplitTags(const std::string& text) {
-  std::vector<std::string> tags;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(kTagSeparator, start);
-    if (end == std::string::npos) end = text.size();
-    tags.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return tags;
-}
-
-std::string JoinTags(const std::vector<std::string>& tags) {
-  std::string text;
-  for (const auto& tag : tags) {
-    if (!text.empty()) text.push_back(kTagSeparator);
-    text += tag;
-  }
-  return text;
-}
 
 std::optional<Party> LoadParty(storage::Connection& connection, int64_t id) {
   auto row = connection.QueryOne(kLoadParty, {id});

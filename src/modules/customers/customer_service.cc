@@ -29,7 +29,6 @@ constexpr int kMaxDuplicateMatches = 20;
 constexpr const char* kReclaimJob = "customers.pool_reclaim";
 // Longer than any reclaim run; another process retries when it has expired.
 constexpr auto kReclaimLease = 5min;
-constexpr char kTagSeparator = '\x1f';  // never in clean text (IsCleanText)
 
 // ---- the customer row -------------------------------------------------------------------
 
@@ -195,26 +194,6 @@ const storage::Sql kDeleteContact{"customers.delete_contact", "DELETE FROM conta
 
 // ---- values ----------------------------------------------------------------------------
 
-std::vector<std::string> SplitTags(const std::string& text) {
-  std::vector<std::string> tags;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(kTagSeparator, start);
-    if (end == std::string::npos) end = text.size();
-    tags.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return tags;
-}
-
-std::string JoinTags(const std::vector<std::string>& tags) {
-  std::string text;
-  for (const auto& tag : tags) {
-    if (!text.empty()) text.push_back(kTagSeparator);
-    text += tag;
-  }
-  return text;
-}
 
 std::optional<double> OptionalDouble(const storage::Row& row, size_t column) {
   auto text = row.OptionalText(column);
