@@ -8,6 +8,7 @@
 #include "platform/org.h"
 #include "platform/policy.h"
 #include "storage/migrator.h"
+#include "platform/testing/demo_company_test.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::platform {
@@ -16,45 +17,7 @@ namespace {
 using storage::testing::TestBackend;
 using namespace std::chrono_literals;
 
-class PlatformTest : public ::testing::TestWithParam<TestBackend> {
- protected:
-  void SetUp() override {
-    // The cheapest argon2id parameters: these tests check logic, not hashing cost.
-    SetPasswordHashCost({1, 8 * 1024});
-    database_ = storage::testing::OpenFreshDatabase(GetParam());
-    if (!database_) GTEST_SKIP() << "TUOKE_TEST_PG_URL is not set (make test sets it)";
-    storage::Migrate(*database_);
-    policies_ = std::make_unique<PolicyService>(*database_, clock_);
-    policies_->EnsureDefaults();
-    org_ = std::make_unique<OrgService>(*database_, clock_);
-    auth_ = std::make_unique<AuthService>(*database_, *policies_, clock_);
-    SeedDemo(*org_);
-  }
-  void TearDown() override { SetPasswordHashCost({}); }
-
-  Caller SignIn(const std::string& login) {
-    auto result = auth_->Login(login, kDemoPassword, context_);
-    auto caller = auth_->Authenticate(result.token, SessionKind::kBrowser, context_);
-    EXPECT_TRUE(caller);
-    return *caller;
-  }
-
-  std::string ErrorCode(const std::function<void()>& action) {
-    try {
-      action();
-    } catch (const Error& error) {
-      return error.code();
-    }
-    return "no error";
-  }
-
-  FakeClock clock_{*ParseInstant("2026-11-22T02:00:00Z")};
-  RequestContext context_{"10.0.0.1", "req-1", "test"};
-  std::unique_ptr<storage::Database> database_;
-  std::unique_ptr<PolicyService> policies_;
-  std::unique_ptr<OrgService> org_;
-  std::unique_ptr<AuthService> auth_;
-};
+class PlatformTest : public testing::DemoCompanyTest {};
 
 TEST_P(PlatformTest, PolicyDefaultsComeFromTheSpec) {
   Date today = *ParseDate("2026-11-22");
@@ -268,7 +231,7 @@ TEST_P(PlatformTest, MenusFollowPermissions) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest,
                          ::testing::ValuesIn(storage::testing::AllTestBackends()),
-                         [](const auto& param_info) { return storage::testing::BackendName(param_info.param); });
+                         testing::BackendTestName);
 
 TEST(PasswordTest, StrengthRules) {
   EXPECT_EQ(CheckPasswordStrength("abc12345"), "");

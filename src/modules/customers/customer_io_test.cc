@@ -8,6 +8,7 @@
 #include "platform/demo_seed.h"
 #include "platform/org.h"
 #include "storage/migrator.h"
+#include "platform/testing/demo_company_test.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::customers {
@@ -35,28 +36,13 @@ TEST(CsvTest, ParsesWhatItWrites) {
   EXPECT_EQ(rows[1], (std::vector<std::string>{"x", "", "y"}));
 }
 
-class CustomerIoTest : public ::testing::TestWithParam<TestBackend> {
+class CustomerIoTest : public platform::testing::DemoCompanyTest {
  protected:
   void SetUp() override {
-    platform::SetPasswordHashCost({1, 8 * 1024});
-    database_ = storage::testing::OpenFreshDatabase(GetParam());
-    if (!database_) GTEST_SKIP() << "TUOKE_TEST_PG_URL is not set (make test sets it)";
-    storage::Migrate(*database_);
-    policies_ = std::make_unique<platform::PolicyService>(*database_, clock_);
-    policies_->EnsureDefaults();
-    org_ = std::make_unique<platform::OrgService>(*database_, clock_);
-    auth_ = std::make_unique<platform::AuthService>(*database_, *policies_, clock_);
-    platform::SeedDemo(*org_);
+    DemoCompanyTest::SetUp();
+    if (IsSkipped()) return;
     customers_ = std::make_unique<CustomerService>(*database_, *policies_, clock_);
     io_ = std::make_unique<CustomerIo>(*customers_);
-  }
-  void TearDown() override { platform::SetPasswordHashCost({}); }
-
-  Caller SignIn(const std::string& login) {
-    auto result = auth_->Login(login, platform::kDemoPassword, context_);
-    auto caller = auth_->Authenticate(result.token, platform::SessionKind::kBrowser, context_);
-    EXPECT_TRUE(caller);
-    return *caller;
   }
   void Create(const Caller& caller, const std::string& name, const std::string& phone) {
     customers_->Create(caller, {{"name", name}, {"type", "distributor"}, {"phone", phone},
@@ -78,12 +64,6 @@ class CustomerIoTest : public ::testing::TestWithParam<TestBackend> {
               {"上海 远航商贸", "agent", nullptr, nullptr}}}};
   }
 
-  FakeClock clock_{*ParseInstant("2026-11-22T02:00:00Z")};
-  platform::RequestContext context_{"10.0.0.1", "req-1", "test"};
-  std::unique_ptr<storage::Database> database_;
-  std::unique_ptr<platform::PolicyService> policies_;
-  std::unique_ptr<platform::OrgService> org_;
-  std::unique_ptr<platform::AuthService> auth_;
   std::unique_ptr<CustomerService> customers_;
   std::unique_ptr<CustomerIo> io_;
 };
@@ -185,7 +165,7 @@ TEST_P(CustomerIoTest, SkipBadCreatesTheValidRowsOwnedByTheImporter) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerIoTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
-                         [](const auto& param_info) { return storage::testing::BackendName(param_info.param); });
+                         platform::testing::BackendTestName);
 
 }  // namespace
 }  // namespace tuoke::customers

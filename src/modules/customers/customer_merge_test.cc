@@ -9,6 +9,7 @@
 #include "platform/demo_seed.h"
 #include "platform/org.h"
 #include "storage/migrator.h"
+#include "platform/testing/demo_company_test.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::customers {
@@ -17,41 +18,15 @@ namespace {
 using platform::Caller;
 using storage::testing::TestBackend;
 
-class CustomerMergeTest : public ::testing::TestWithParam<TestBackend> {
+class CustomerMergeTest : public platform::testing::DemoCompanyTest {
  protected:
   void SetUp() override {
-    platform::SetPasswordHashCost({1, 8 * 1024});
-    database_ = storage::testing::OpenFreshDatabase(GetParam());
-    if (!database_) GTEST_SKIP() << "TUOKE_TEST_PG_URL is not set (make test sets it)";
-    storage::Migrate(*database_);
-    policies_ = std::make_unique<platform::PolicyService>(*database_, clock_);
-    policies_->EnsureDefaults();
-    org_ = std::make_unique<platform::OrgService>(*database_, clock_);
-    auth_ = std::make_unique<platform::AuthService>(*database_, *policies_, clock_);
-    platform::SeedDemo(*org_);
+    DemoCompanyTest::SetUp();
+    if (IsSkipped()) return;
     customers_ = std::make_unique<CustomerService>(*database_, *policies_, clock_);
     merges_ = std::make_unique<CustomerMergeService>(*database_, *customers_, clock_);
     views_ = std::make_unique<CustomerViewService>(*database_, clock_);
   }
-  void TearDown() override { platform::SetPasswordHashCost({}); }
-
-  Caller SignIn(const std::string& login) {
-    auto result = auth_->Login(login, platform::kDemoPassword, context_);
-    auto caller = auth_->Authenticate(result.token, platform::SessionKind::kBrowser, context_);
-    EXPECT_TRUE(caller);
-    return *caller;
-  }
-
-  std::string ErrorCode(const std::function<void()>& action, Json* details = nullptr) {
-    try {
-      action();
-    } catch (const Error& error) {
-      if (details) *details = error.details();
-      return error.code();
-    }
-    return "no error";
-  }
-
   int64_t Create(const Caller& caller, Json body) {
     body["type"] = "distributor";
     body["acknowledgeDuplicates"] = true;
@@ -84,12 +59,6 @@ class CustomerMergeTest : public ::testing::TestWithParam<TestBackend> {
                                    {"reason", "same company"}});
   }
 
-  FakeClock clock_{*ParseInstant("2026-11-22T02:00:00Z")};
-  platform::RequestContext context_{"10.0.0.1", "req-1", "test"};
-  std::unique_ptr<storage::Database> database_;
-  std::unique_ptr<platform::PolicyService> policies_;
-  std::unique_ptr<platform::OrgService> org_;
-  std::unique_ptr<platform::AuthService> auth_;
   std::unique_ptr<CustomerService> customers_;
   std::unique_ptr<CustomerMergeService> merges_;
   std::unique_ptr<CustomerViewService> views_;
@@ -317,7 +286,7 @@ TEST(CustomerFilterParameters, ParseLikeTheListQuery) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerMergeTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
-                         [](const auto& param_info) { return storage::testing::BackendName(param_info.param); });
+                         platform::testing::BackendTestName);
 
 }  // namespace
 }  // namespace tuoke::customers
