@@ -1,5 +1,5 @@
 // Customer archive endpoints (docs/api-customers.md).
-import { http, seg } from './http'
+import { API_BASE, ApiError, NETWORK_ERROR_CODE, buildQuery, http, seg, type Query } from './http'
 import type {
   BusinessDate,
   Contact,
@@ -60,23 +60,7 @@ export interface FollowUpRequest {
 
 /** GET /customers (scoped by customers.read; the pool with inPool=true) */
 export const listCustomers = (query: CustomerQuery = {}) =>
-  http.get<ListPage<Customer>>('/customers', {
-    q: query.q,
-    grade: query.grade,
-    status: query.status,
-    type: query.type,
-    province: query.province,
-    city: query.city,
-    ownerId: query.ownerId,
-    unitId: query.unitId,
-    tag: query.tag,
-    inPool: query.inPool,
-    followUpBefore: query.followUpBefore,
-    followUpAfter: query.followUpAfter,
-    sort: query.sort,
-    limit: query.limit,
-    cursor: query.cursor,
-  })
+  http.get<ListPage<Customer>>('/customers', { ...customerFilterQuery(query), limit: query.limit, cursor: query.cursor })
 
 /** POST /customers/duplicate-check */
 export const checkDuplicates = (body: DuplicateCheckRequest, signal?: AbortSignal) =>
@@ -129,3 +113,172 @@ export const updateContact = (id: Id, body: Partial<ContactFields>) => http.patc
 
 /** DELETE /contacts/{id}: 204 */
 export const deleteContact = (id: Id) => http.delete<void>(`/contacts/${seg(id)}`)
+
+// ---- export, import, saved views, merges -------------------------------------------------
+
+/** The list filters of `GET /customers` as query parameters (shared by export and saved views). */
+export function customerFilterQuery(query: Omit<CustomerQuery, 'limit' | 'cursor'>): Query {
+  return {
+    q: query.q,
+    grade: query.grade,
+    status: query.status,
+    type: query.type,
+    province: query.province,
+    city: query.city,
+    ownerId: query.ownerId,
+    unitId: query.unitId,
+    tag: query.tag,
+    inPool: query.inPool,
+    followUpBefore: query.followUpBefore,
+    followUpAfter: query.followUpAfter,
+    sort: query.sort,
+  }
+}
+
+export type ExportFormat = 'csv' | 'xlsx'
+
+/** The file name of a download from its Content-Disposition (RFC 5987 `filename*` first). */
+export function dispositionFileName(header: string | null, fallback: string): string {
+  if (!header) return fallback
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header)
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim())
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]+)"/i.exec(header) ?? /filename\s*=\s*([^;]+)/i.exec(header)
+  return plain ? plain[1]!.trim() : fallback
+}
+
+/**
+ * GET /customers/export.{csv,xlsx} with the list's filters and sort: fetched (so errors such
+ * as 422 customers.export_too_large arrive as ApiError) and saved by the browser.
+ * Returns the file name and the row count of `X-Export-Rows`.
+ */
+export async function downloadCustomerExport(
+  format: ExportFormat,
+  query: Omit<CustomerQuery, 'limit' | 'cursor'>,
+  lang: 'zh' | 'en',
+): Promise<{ fileName: string; rows: number | null }> {
+  const path = `${API_BASE}/customers/export.${format}${buildQuery({ ...customerFilterQuery(query), lang })}`
+  let response: Response
+  try {
+    response = await fetch(path, { credentials: 'same-origin' })
+  } catch (cause) {
+    throw new ApiError(0, { code: NETWORK_ERROR_CODE, message: String(cause) })
+  }
+  if (!response.ok) {
+    const payload = await response.json().catch(() => undefined)
+    const error = payload?.error
+    throw new ApiError(
+      response.status,
+      error && typeof error.code === 'string' ? error : { code: 'http.unexpected', message: `HTTP ${response.status}` },
+      response.headers.get('X-Request-Id'),
+    )
+  }
+  const blob = await response.blob()
+  const fileName = dispositionFileName(response.headers.get('Content-Disposition'), `customers.${format}`)
+  const url = URL.createObjectURL(blob)
+  const link = document.createElement('a')
+  link.href = url
+  link.download = fileName
+  document.body.appendChild(link)
+  link.click()
+  link.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+  const rows = Number(response.headers.get('X-Export-Rows'))
+  return { fileName, rows: Number.isFinite(rows) && response.headers.has('X-Export-Rows') ? rows : null }
+}
+
+export type ImportMode = 'dry_run' | 'all_or_nothing' | 'skip_bad'
+export type ImportRowStatus = 'ok' | 'invalid' | 'duplicate' | 'created' | 'skipped'
+
+/** A duplicate of an import row: a customer of the archive, or an earlier row of the same file. */
+export type ImportMatch = DuplicateMatch | { row: number; reasons: DuplicateMatch['reasons'] }
+
+export interface ImportRowReport {
+  row: number
+  status: ImportRowStatus
+  errors?: Record<string, string>
+  matches?: ImportMatch[]
+  id?: Id
+}
+
+export interface ImportReport {
+  mode: ImportMode
+  total: number
+  valid: number
+  invalid: number
+  duplicates: number
+  created: number
+  rows: ImportRowReport[]
+}
+
+export interface ImportRequest {
+  mode: ImportMode
+  columns: (string | null)[]
+  rows: string[][]
+  acknowledgeDuplicates?: boolean
+  ownerId?: Id
+}
+
+/** POST /customers/import: rows parsed by the browser (row 1 is the header, so data starts at 2). */
+export const importCustomers = (body: ImportRequest) => http.post<ImportReport>('/customers/import', body)
+
+/** Filters of a saved view: the list's query parameters as text. */
+export type CustomerViewFilters = Partial<
+  Record<'q' | 'grade' | 'status' | 'type' | 'province' | 'city' | 'ownerId' | 'unitId' | 'tag' | 'inPool' | 'followUpBefore' | 'followUpAfter', string>
+>
+
+export interface CustomerView {
+  id: Id
+  name: string
+  filters: CustomerViewFilters
+  sort: CustomerSort
+  shared: boolean
+  ownerId: Id
+  ownerName: string
+  mine: boolean
+  createdAt: Timestamp
+  updatedAt: Timestamp
+}
+
+export interface CustomerViewRequest {
+  name: string
+  filters?: CustomerViewFilters
+  sort?: CustomerSort
+  shared?: boolean
+}
+
+/** GET /customer-views: the caller's views, then views shared into the caller's unit. */
+export const listCustomerViews = () => http.get<ItemsOf<CustomerView>>('/customer-views')
+/** POST /customer-views: 409 customers.view_name_taken / customers.view_limit. */
+export const createCustomerView = (body: CustomerViewRequest) => http.post<CustomerView>('/customer-views', body)
+/** PATCH /customer-views/{id} (the owner only) */
+export const updateCustomerView = (id: Id, body: Partial<CustomerViewRequest>) =>
+  http.patch<CustomerView>(`/customer-views/${seg(id)}`, body)
+/** DELETE /customer-views/{id}: 204 */
+export const deleteCustomerView = (id: Id) => http.delete<void>(`/customer-views/${seg(id)}`)
+
+export interface MergeRecord {
+  id: Id
+  kind: 'merge' | 'reversal'
+  survivorId: Id
+  mergedId: Id
+  reversesId: Id | null
+  reversedById: Id | null
+  reason: string
+  moved: Record<string, string[]>
+  actorName: string | null
+  at: Timestamp
+}
+
+/** POST /customers/merge (customers.assign over both): the merged customer's rows move to the survivor. */
+export const mergeCustomers = (survivorId: Id, mergedId: Id, reason: string) =>
+  http.post<MergeRecord>('/customers/merge', { survivorId, mergedId, reason })
+
+/** POST /customers/merges/{id}/reverse: a new record of kind `reversal`. */
+export const reverseMerge = (mergeId: Id, reason?: string) =>
+  http.post<MergeRecord>(`/customers/merges/${seg(mergeId)}/reverse`, reason ? { reason } : {})

@@ -1,0 +1,364 @@
+// Reading an import file in the browser (docs/api-customers.md "Import": the client parses
+// the file and sends rows): CSV in UTF-8 or GBK (what Excel in China saves), XLSX (the
+// first sheet), the guess of which column is which field, and the split into requests
+// that respect the server's row and body limits. Pure functions, tested in importFile.test.ts.
+
+/** The create-body fields the import accepts, in the order the mapping step lists them. */
+export const IMPORT_FIELDS = [
+  'name',
+  'type',
+  'status',
+  'source',
+  'industry',
+  'province',
+  'city',
+  'district',
+  'address',
+  'phone',
+  'fax',
+  'email',
+  'website',
+  'purchasePower',
+  'purchaseHorizon',
+  'importance',
+  'potential',
+  'tags',
+  'notes',
+] as const
+export type ImportField = (typeof IMPORT_FIELDS)[number]
+
+export type EncodingChoice = 'auto' | 'utf-8' | 'gbk'
+
+/** Server bounds per request (kMaxImportRows and the platform body limit of 1 MiB, with room for the envelope). */
+export const MAX_ROWS_PER_REQUEST = 5000
+export const MAX_BYTES_PER_REQUEST = 900 * 1024
+
+export interface DecodedText {
+  text: string
+  /** The encoding actually used. */
+  encoding: 'utf-8' | 'gbk'
+}
+
+/**
+ * Bytes → text. `auto`: a UTF-8 BOM or valid UTF-8 is UTF-8; anything else is read as GBK
+ * (GB18030, its superset), which is how Excel on a Chinese Windows saves "CSV".
+ */
+export function decodeText(bytes: Uint8Array, choice: EncodingChoice = 'auto'): DecodedText {
+  const hasBom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  if (choice === 'utf-8' || (choice === 'auto' && hasBom)) {
+    return { text: new TextDecoder('utf-8').decode(bytes), encoding: 'utf-8' } // strips the BOM
+  }
+  if (choice === 'auto') {
+    try {
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' }
+    } catch {
+      // not UTF-8: fall through to GBK
+    }
+  }
+  return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gbk' }
+}
+
+/** The delimiter of a CSV file: the one of comma, semicolon and tab most frequent in the first line. */
+export function detectDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.search(/\r?\n|$/))
+  let best = ','
+  let bestCount = 0
+  for (const candidate of [',', ';', '\t']) {
+    const count = firstLine.split(candidate).length - 1
+    if (count > bestCount) {
+      best = candidate
+      bestCount = count
+    }
+  }
+  return best
+}
+
+/**
+ * RFC 4180 text → rows of cells (quoted fields may hold delimiters, doubled quotes and line
+ * breaks; CRLF or LF). Rows whose cells are all empty are dropped.
+ */
+export function parseCsv(text: string, delimiter = detectDelimiter(text)): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let cell = ''
+  let quoted = false
+  let i = 0
+  if (text.charCodeAt(0) === 0xfeff) i = 1
+  const endRow = () => {
+    row.push(cell)
+    if (row.some((value) => value.trim() !== '')) rows.push(row)
+    row = []
+    cell = ''
+  }
+  for (; i < text.length; i++) {
+    const ch = text[i]!
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"'
+          i++
+        } else {
+          quoted = false
+        }
+      } else {
+        cell += ch
+      }
+    } else if (ch === '"' && cell === '') {
+      quoted = true
+    } else if (ch === delimiter) {
+      row.push(cell)
+      cell = ''
+    } else if (ch === '\n') {
+      endRow()
+    } else if (ch === '\r') {
+      if (text[i + 1] === '\n') i++
+      endRow()
+    } else {
+      cell += ch
+    }
+  }
+  if (cell !== '' || row.length) endRow()
+  return rows
+}
+
+// ---- XLSX ----------------------------------------------------------------------------------
+
+/** The entries of a ZIP archive (central directory), inflated on demand. */
+async function readZip(bytes: Uint8Array): Promise<Map<string, () => Promise<Uint8Array>>> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  let end = -1
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      end = i
+      break
+    }
+  }
+  if (end < 0) throw new Error('not a zip archive')
+  const count = view.getUint16(end + 10, true)
+  let offset = view.getUint32(end + 16, true)
+  const entries = new Map<string, () => Promise<Uint8Array>>()
+  const names = new TextDecoder('utf-8')
+  for (let n = 0; n < count; n++) {
+    if (view.getUint32(offset, true) !== 0x02014b50) throw new Error('broken zip directory')
+    const method = view.getUint16(offset + 10, true)
+    const compressedSize = view.getUint32(offset + 20, true)
+    const nameLength = view.getUint16(offset + 28, true)
+    const extraLength = view.getUint16(offset + 30, true)
+    const commentLength = view.getUint16(offset + 32, true)
+    const localOffset = view.getUint32(offset + 42, true)
+    const name = names.decode(bytes.subarray(offset + 46, offset + 46 + nameLength))
+    entries.set(name, async () => {
+      const localNameLength = view.getUint16(localOffset + 26, true)
+      const localExtraLength = view.getUint16(localOffset + 28, true)
+      const start = localOffset + 30 + localNameLength + localExtraLength
+      const data = bytes.subarray(start, start + compressedSize)
+      if (method === 0) return data
+      if (method !== 8) throw new Error(`unsupported zip method ${method}`)
+      const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw'))
+      return new Uint8Array(await new Response(stream).arrayBuffer())
+    })
+    offset += 46 + nameLength + extraLength + commentLength
+  }
+  return entries
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+
+export function decodeXml(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (whole, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16))
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10))
+    return XML_ENTITIES[entity] ?? whole
+  })
+}
+
+/** The text of every <t> in a fragment (a shared string or inline string, rich text included). */
+function textOf(fragment: string): string {
+  let text = ''
+  for (const match of fragment.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)) text += decodeXml(match[1]!)
+  return text
+}
+
+/** `B12` → 1 (zero-based column index). */
+export function columnIndex(reference: string): number {
+  let index = 0
+  for (const ch of reference) {
+    const code = ch.charCodeAt(0)
+    if (code < 65 || code > 90) break
+    index = index * 26 + (code - 64)
+  }
+  return index - 1
+}
+
+const attribute = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]
+
+/** The rows of the first worksheet of an XLSX workbook, as text (empty rows dropped). */
+export async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
+  const zip = await readZip(bytes)
+  const utf8 = new TextDecoder('utf-8')
+  const read = async (name: string) => {
+    const entry = zip.get(name)
+    return entry ? utf8.decode(await entry()) : null
+  }
+  // The first sheet of the workbook, through its relationship (not always sheet1.xml).
+  let sheetPath = 'xl/worksheets/sheet1.xml'
+  const workbook = await read('xl/workbook.xml')
+  const rels = await read('xl/_rels/workbook.xml.rels')
+  const firstSheet = workbook ? /<sheet\s[^>]*>/.exec(workbook)?.[0] : undefined
+  const relId = firstSheet ? attribute(firstSheet, 'r:id') : undefined
+  if (rels && relId) {
+    for (const rel of rels.matchAll(/<Relationship\s[^>]*>/g)) {
+      if (attribute(rel[0], 'Id') !== relId) continue
+      const target = attribute(rel[0], 'Target') ?? ''
+      sheetPath = target.startsWith('/') ? target.slice(1) : `xl/${target}`
+    }
+  }
+  const sheet = await read(sheetPath)
+  if (sheet === null) throw new Error('the workbook has no worksheet')
+  const sharedXml = await read('xl/sharedStrings.xml')
+  const shared = sharedXml ? [...sharedXml.matchAll(/<si>([\s\S]*?)<\/si>/g)].map((match) => textOf(match[1]!)) : []
+
+  const rows: string[][] = []
+  for (const rowMatch of sheet.matchAll(/<row\b[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)) {
+    const cells: string[] = []
+    let next = 0
+    for (const cellMatch of (rowMatch[1] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const attrs = ` ${cellMatch[1]}`
+      const body = cellMatch[2] ?? ''
+      const reference = attribute(attrs, 'r')
+      const index = reference ? columnIndex(reference) : next
+      next = index + 1
+      const type = attribute(attrs, 't')
+      const raw = /<v>([\s\S]*?)<\/v>/.exec(body)?.[1]
+      let value = ''
+      if (type === 's') value = raw !== undefined ? (shared[Number(raw)] ?? '') : ''
+      else if (type === 'inlineStr') value = textOf(body)
+      else if (type === 'b') value = raw === '1' ? 'TRUE' : raw === '0' ? 'FALSE' : ''
+      else if (raw !== undefined) value = decodeXml(raw)
+      while (cells.length < index) cells.push('')
+      cells[index] = value
+    }
+    if (cells.some((cell) => cell.trim() !== '')) rows.push(cells)
+  }
+  return rows
+}
+
+/** True for an XLSX (ZIP) file by its first bytes, whatever its name says. */
+export const isZip = (bytes: Uint8Array) => bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
+
+// ---- column mapping ----------------------------------------------------------------------
+
+/**
+ * Header names people use for each field (lower case, without spaces): the export's own
+ * zh and en headers first, then common variants of Chinese CRM spreadsheets.
+ */
+const SYNONYMS: Record<ImportField, string[]> = {
+  name: ['客户名称', 'name', '名称', '客户', '客户名', '公司', '公司名称', '单位名称', '企业名称', 'company', 'customer', 'customername', 'companyname'],
+  type: ['类型', 'type', '客户类型', '客户类别', '类别', 'customertype'],
+  status: ['状态', 'status', '客户状态', '关系状态'],
+  source: ['来源', 'source', '客户来源', '渠道'],
+  industry: ['行业', 'industry', '所属行业'],
+  province: ['省', 'province', '省份', '所在省', '省/直辖市'],
+  city: ['市', 'city', '城市', '所在城市', '地市'],
+  district: ['区县', 'district', '区', '县', '区/县'],
+  address: ['地址', 'address', '详细地址', '公司地址', '通讯地址', '联系地址'],
+  phone: ['电话', 'phone', '联系电话', '公司电话', '座机', '手机', '手机号', '电话号码', 'tel', 'telephone', 'mobile'],
+  fax: ['传真', 'fax'],
+  email: ['邮箱', 'email', 'e-mail', '电子邮箱', '电子邮件', '邮件'],
+  website: ['网址', 'website', '网站', '主页', 'url', 'web'],
+  purchasePower: ['购买力', 'purchasepower'],
+  purchaseHorizon: ['采购时间', 'purchasehorizon', '决策时间', '预计采购时间'],
+  importance: ['重要性', 'importance', '重要程度'],
+  potential: ['潜力', 'potential', '发展潜力'],
+  tags: ['标签', 'tags', 'tag'],
+  notes: ['备注', 'notes', 'note', '说明', 'remark', 'remarks', 'comments'],
+}
+
+const normalizeHeader = (header: string) =>
+  header
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s_*:：()（）]/g, '')
+
+/**
+ * The field each column most likely holds, from its header: an exact synonym first, then a
+ * header that contains a synonym of at least two characters (`客户名称（必填）`). A field is
+ * given to one column only (the first); unknown headers map to null (not imported).
+ */
+export function guessColumns(headers: readonly string[]): (ImportField | null)[] {
+  const taken = new Set<ImportField>()
+  const result: (ImportField | null)[] = headers.map(() => null)
+  const normalized = headers.map(normalizeHeader)
+  const passes: Array<(header: string, synonym: string) => boolean> = [
+    (header, synonym) => header === synonym,
+    (header, synonym) => synonym.length >= 2 && header.includes(synonym),
+  ]
+  for (const matches of passes) {
+    normalized.forEach((header, index) => {
+      if (result[index] || !header) return
+      for (const field of IMPORT_FIELDS) {
+        if (taken.has(field)) continue
+        if (SYNONYMS[field].some((synonym) => matches(header, normalizeHeader(synonym)))) {
+          result[index] = field
+          taken.add(field)
+          return
+        }
+      }
+    })
+  }
+  return result
+}
+
+/** Problems of a mapping before anything is sent: the name is required, and each field once. */
+export function mappingProblems(columns: readonly (ImportField | null)[]): { missingName: boolean; repeated: ImportField[] } {
+  const counts = new Map<ImportField, number>()
+  for (const column of columns) if (column) counts.set(column, (counts.get(column) ?? 0) + 1)
+  return {
+    missingName: !counts.has('name'),
+    repeated: [...counts].filter(([, n]) => n > 1).map(([field]) => field),
+  }
+}
+
+// ---- requests ------------------------------------------------------------------------------
+
+/**
+ * Splits data rows into consecutive batches of at most `maxRows` rows and about `maxBytes`
+ * of JSON each, so each batch fits one import request. Returns the index of each batch's
+ * first row along with it (row numbers of the report are offset by it).
+ */
+export function batchRows(
+  rows: readonly string[][],
+  maxRows = MAX_ROWS_PER_REQUEST,
+  maxBytes = MAX_BYTES_PER_REQUEST,
+): Array<{ start: number; rows: string[][] }> {
+  const encoder = new TextEncoder()
+  const batches: Array<{ start: number; rows: string[][] }> = []
+  let current: string[][] = []
+  let start = 0
+  let bytes = 0
+  rows.forEach((row, index) => {
+    const size = encoder.encode(JSON.stringify(row)).length + 1
+    if (current.length && (current.length >= maxRows || bytes + size > maxBytes)) {
+      batches.push({ start, rows: current })
+      current = []
+      start = index
+      bytes = 0
+    }
+    current.push(row)
+    bytes += size
+  })
+  if (current.length) batches.push({ start, rows: current })
+  return batches
+}
+
+/** Cells of the columns to import only, so unmapped (possibly large) columns are not sent. */
+export function projectRows(
+  rows: readonly string[][],
+  columns: readonly (ImportField | null)[],
+): { columns: ImportField[]; rows: string[][] } {
+  const keep = columns.flatMap((field, index) => (field ? [index] : []))
+  return {
+    columns: keep.map((index) => columns[index]!),
+    rows: rows.map((row) => keep.map((index) => row[index] ?? '')),
+  }
+}

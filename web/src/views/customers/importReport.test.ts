@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import type { ImportReport } from '@/api/customers'
+import { blockingCount, filterRows, joinReports, shiftReport, statusCounts, writableCount } from './importReport'
+
+const archiveMatch = { id: '7', name: '北京凌天', ownerName: '张伟', inPool: false, reasons: ['name' as const], visible: true }
+
+const first: ImportReport = {
+  mode: 'dry_run',
+  total: 3,
+  valid: 2,
+  invalid: 1,
+  duplicates: 1,
+  created: 0,
+  rows: [
+    { row: 2, status: 'ok' },
+    { row: 3, status: 'invalid', errors: { type: 'must be one of …' } },
+    { row: 4, status: 'duplicate', matches: [archiveMatch] },
+  ],
+}
+const second: ImportReport = {
+  mode: 'dry_run',
+  total: 2,
+  valid: 2,
+  invalid: 0,
+  duplicates: 1,
+  created: 0,
+  rows: [
+    { row: 2, status: 'ok' },
+    { row: 3, status: 'duplicate', matches: [{ row: 2, reasons: ['phone'] }, archiveMatch] },
+  ],
+}
+
+describe('import reports', () => {
+  it('shifts a later batch to file row numbers, in-file references included', () => {
+    const shifted = shiftReport(second, 3)
+    expect(shifted.rows.map((row) => row.row)).toEqual([5, 6])
+    expect(shifted.rows[1]!.matches).toEqual([{ row: 5, reasons: ['phone'] }, archiveMatch])
+    expect(shiftReport(first, 0)).toBe(first)
+  })
+
+  it('joins batches', () => {
+    const joined = joinReports('dry_run', [first, shiftReport(second, 3)])
+    expect(joined).toMatchObject({ total: 5, valid: 4, invalid: 1, duplicates: 2, created: 0 })
+    expect(joined.rows.map((row) => row.row)).toEqual([2, 3, 4, 5, 6])
+    expect(statusCounts(joined)).toEqual({ ok: 2, invalid: 1, duplicate: 2, created: 0, skipped: 0 })
+  })
+
+  it('counts what an import would write and what blocks all-or-nothing', () => {
+    const joined = joinReports('dry_run', [first, shiftReport(second, 3)])
+    expect(writableCount(joined, false)).toBe(2)
+    expect(writableCount(joined, true)).toBe(4)
+    expect(blockingCount(joined, false)).toBe(3)
+    expect(blockingCount(joined, true)).toBe(1)
+  })
+
+  it('filters rows of the report', () => {
+    expect(filterRows(first.rows, 'problems').map((row) => row.row)).toEqual([3, 4])
+    expect(filterRows(first.rows, 'invalid').map((row) => row.row)).toEqual([3])
+    expect(filterRows(first.rows, 'duplicate').map((row) => row.row)).toEqual([4])
+    expect(filterRows(first.rows, 'all')).toHaveLength(3)
+  })
+})

@@ -1,0 +1,73 @@
+// The import wizard's bookkeeping over the server's per-request reports (docs/api-customers.md
+// "Import"): files larger than one request are sent in batches, so reports are joined and
+// their row numbers shifted back to the file's.
+import type { ImportMatch, ImportMode, ImportReport, ImportRowReport } from '@/api/customers'
+import type { DuplicateMatch } from '@/api/types'
+
+/**
+ * A batch's report with row numbers of the whole file: the server counts the header as row 1
+ * of each request, so a batch starting at data row `start` (zero-based) adds `start`. In-file
+ * duplicate references (`{row}`) are shifted the same way.
+ */
+export function shiftReport(report: ImportReport, start: number): ImportReport {
+  if (start === 0) return report
+  return {
+    ...report,
+    rows: report.rows.map((row) => ({
+      ...row,
+      row: row.row + start,
+      ...(row.matches
+        ? { matches: row.matches.map((match) => (isRowMatch(match) ? { ...match, row: match.row + start } : match)) }
+        : {}),
+    })),
+  }
+}
+
+/** The reports of consecutive batches as one. */
+export function joinReports(mode: ImportMode, reports: readonly ImportReport[]): ImportReport {
+  const joined: ImportReport = { mode, total: 0, valid: 0, invalid: 0, duplicates: 0, created: 0, rows: [] }
+  for (const report of reports) {
+    joined.total += report.total
+    joined.valid += report.valid
+    joined.invalid += report.invalid
+    joined.duplicates += report.duplicates
+    joined.created += report.created
+    joined.rows.push(...report.rows)
+  }
+  return joined
+}
+
+export const isRowMatch = (match: ImportMatch): match is { row: number; reasons: DuplicateMatch['reasons'] } =>
+  typeof (match as { row?: unknown }).row === 'number'
+
+/** Rows the real import would write, per the dry run: `ok`, and `duplicate` when acknowledged. */
+export function writableCount(report: ImportReport, acknowledgeDuplicates: boolean): number {
+  return report.rows.filter((row) => row.status === 'ok' || (row.status === 'duplicate' && acknowledgeDuplicates)).length
+}
+
+/** Rows that keep an all-or-nothing import from writing anything. */
+export function blockingCount(report: ImportReport, acknowledgeDuplicates: boolean): number {
+  return report.total - writableCount(report, acknowledgeDuplicates)
+}
+
+export type RowFilter = 'problems' | 'all' | 'invalid' | 'duplicate'
+
+export function filterRows(rows: readonly ImportRowReport[], filter: RowFilter): ImportRowReport[] {
+  switch (filter) {
+    case 'all':
+      return [...rows]
+    case 'invalid':
+      return rows.filter((row) => row.status === 'invalid')
+    case 'duplicate':
+      return rows.filter((row) => row.status === 'duplicate')
+    case 'problems':
+      return rows.filter((row) => row.status !== 'ok' && row.status !== 'created')
+  }
+}
+
+/** Counts of the result step by status. */
+export function statusCounts(report: ImportReport): Record<ImportRowReport['status'], number> {
+  const counts = { ok: 0, invalid: 0, duplicate: 0, created: 0, skipped: 0 }
+  for (const row of report.rows) counts[row.status] += 1
+  return counts
+}
