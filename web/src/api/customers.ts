@@ -135,6 +135,29 @@ export function customerFilterQuery(query: Omit<CustomerQuery, 'limit' | 'cursor
   }
 }
 
+/**
+ * fetch for bodies that are not JSON (file downloads and uploads): same-origin cookies, and the
+ * error envelope of a failed answer thrown as ApiError like `http` does.
+ */
+async function rawFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  let response: Response
+  try {
+    response = await fetch(url, { credentials: 'same-origin', ...init })
+  } catch (cause) {
+    throw new ApiError(0, { code: NETWORK_ERROR_CODE, message: String(cause) })
+  }
+  if (!response.ok) {
+    const payload = await response.json().catch(() => undefined)
+    const error = payload?.error
+    throw new ApiError(
+      response.status,
+      error && typeof error.code === 'string' ? error : { code: 'http.unexpected', message: `HTTP ${response.status}` },
+      response.headers.get('X-Request-Id'),
+    )
+  }
+  return response
+}
+
 export type ExportFormat = 'csv' | 'xlsx'
 
 /** The file name of a download from its Content-Disposition (RFC 5987 `filename*` first). */
@@ -162,22 +185,7 @@ export async function downloadCustomerExport(
   query: Omit<CustomerQuery, 'limit' | 'cursor'>,
   lang: 'zh' | 'en',
 ): Promise<{ fileName: string; rows: number | null }> {
-  const path = `${API_BASE}/customers/export.${format}${buildQuery({ ...customerFilterQuery(query), lang })}`
-  let response: Response
-  try {
-    response = await fetch(path, { credentials: 'same-origin' })
-  } catch (cause) {
-    throw new ApiError(0, { code: NETWORK_ERROR_CODE, message: String(cause) })
-  }
-  if (!response.ok) {
-    const payload = await response.json().catch(() => undefined)
-    const error = payload?.error
-    throw new ApiError(
-      response.status,
-      error && typeof error.code === 'string' ? error : { code: 'http.unexpected', message: `HTTP ${response.status}` },
-      response.headers.get('X-Request-Id'),
-    )
-  }
+  const response = await rawFetch(`${API_BASE}/customers/export.${format}${buildQuery({ ...customerFilterQuery(query), lang })}`)
   const blob = await response.blob()
   const fileName = dispositionFileName(response.headers.get('Content-Disposition'), `customers.${format}`)
   const url = URL.createObjectURL(blob)
@@ -282,3 +290,55 @@ export const mergeCustomers = (survivorId: Id, mergedId: Id, reason: string) =>
 /** POST /customers/merges/{id}/reverse: a new record of kind `reversal`. */
 export const reverseMerge = (mergeId: Id, reason?: string) =>
   http.post<MergeRecord>(`/customers/merges/${seg(mergeId)}/reverse`, reason ? { reason } : {})
+
+export const ATTACHMENT_KINDS = ['floor_plan', 'business_card', 'licence', 'other'] as const
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number]
+
+export interface Attachment {
+  id: Id
+  customerId: Id
+  kind: AttachmentKind | string
+  fileName: string
+  contentType: string
+  sizeBytes: number
+  sha256: string
+  note: string | null
+  uploadedByName: string | null
+  uploadedAt: Timestamp
+  /** `/api/v1/customer-attachments/{id}/content`; `?disposition=inline` shows it in place. */
+  downloadUrl: string
+}
+
+/** GET /customers/{id}/attachments (oldest first) */
+export const listAttachments = (customerId: Id) => http.get<ItemsOf<Attachment>>(`/customers/${seg(customerId)}/attachments`)
+
+/**
+ * POST /customers/{id}/attachments: the body is the file itself, kind and name in the query.
+ * 413 customers.attachment_too_large, 422 customers.attachment_type(_mismatch), 409 customers.attachment_limit.
+ */
+export async function uploadAttachment(
+  customerId: Id,
+  file: Blob & { name: string },
+  kind: AttachmentKind,
+  csrfToken: string | null,
+  note?: string,
+): Promise<Attachment> {
+  const query = buildQuery({ kind, fileName: file.name, note: note || undefined })
+  const response = await rawFetch(`${API_BASE}/customers/${seg(customerId)}/attachments${query}`, {
+    method: 'POST',
+    headers: {
+      Accept: 'application/json',
+      'Content-Type': file.type || 'application/octet-stream',
+      ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),
+    },
+    body: file,
+  })
+  return (await response.json()) as Attachment
+}
+
+/** The attachment's bytes for an <img> or a link: inline (shown in place) or as a download. */
+export const attachmentUrl = (attachment: Pick<Attachment, 'id' | 'downloadUrl'>, inline = false) =>
+  `${attachment.downloadUrl || `${API_BASE}/customer-attachments/${seg(attachment.id)}/content`}${inline ? '?disposition=inline' : ''}`
+
+/** DELETE /customer-attachments/{id}: 204 */
+export const deleteAttachment = (id: Id) => http.delete<void>(`/customer-attachments/${seg(id)}`)

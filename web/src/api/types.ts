@@ -222,6 +222,9 @@ export interface CustomerGrade {
   reason: string
   source: 'computed' | 'override'
   overriddenByName: string | null
+  /** `customers.grade_reason.<why>` for the UI to translate (R-CUST-34); null for older grades. */
+  reasonCode?: string | null
+  reasonParams?: Record<string, unknown> | null
 }
 
 export interface GeoPoint {
@@ -355,6 +358,8 @@ export interface DuplicateMatch {
 export interface GradeHistoryEntry {
   grade: Grade | string
   reason: string
+  reasonCode?: string | null
+  reasonParams?: Record<string, unknown> | null
   source: 'computed' | 'override'
   changedByName: string | null
   at: Timestamp
@@ -370,4 +375,7 @@ export interface TimelineEntry {
   actorName: string | null
   summary: string
   data: Record<string, unknown> | null
+  /** `customers.timeline.<kind>` with its parameters, for the UI to translate (R-CUST-34). */
+  summaryCode?: string | null
+  summaryParams?: Record<string, unknown> | null
 }

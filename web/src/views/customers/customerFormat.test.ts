@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DuplicateMatch } from '@/api/types'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
-import { claimErrorMessage, duplicateHint, fenToYuan, formatMoney, gradeLabel, gradeReason, gradeTagType, yuanToFen } from './customerFormat'
+import { claimErrorMessage, duplicateHint, fenToYuan, formatBytes, formatMoney, gradeLabel, gradeReason, gradeTagType, yuanToFen } from './customerFormat'
 
 /** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
 function translator(messages: unknown) {
@@ -147,5 +147,15 @@ describe('grade reasons', () => {
     expect(gradeReason(cn.t, cn.te, { ...computed, source: 'override', reason: '老板亲自对接' }, 'later')).toBe('老板亲自对接')
     expect(gradeReason(cn.t, cn.te, { value: 'B', reason: 'B: potential high', source: 'computed' }, 'later')).toBe('B: potential high')
     expect(gradeReason(cn.t, cn.te, computed, null)).toBe(computed.reason)
+  })
+})
+
+describe('file sizes', () => {
+  it('reads as B, KB and MB', () => {
+    expect(formatBytes(820)).toBe('820 B')
+    expect(formatBytes(14 * 1024 + 100)).toBe('14 KB')
+    expect(formatBytes(2.5 * 1024 * 1024)).toBe('2.5 MB')
+    expect(formatBytes(20 * 1024 * 1024)).toBe('20 MB')
+    expect(formatBytes(-1)).toBe('')
   })
 })

@@ -141,3 +141,12 @@ export function gradeReason(
   }
   return grade.reason
 }
+
+/** A file size for people: `820 B`, `14 KB`, `2.5 MB`. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return ''
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`
+  const mb = bytes / 1024 / 1024
+  return `${mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10} MB`
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import zh from '@/locales/zh-CN/customers.json'
+import en from '@/locales/en-US/customers.json'
+import { gradeReasonText, timelineSummary } from './customerTexts'
+
+/** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
+function translator(messages: unknown) {
+  const lookup = (key: string): string | undefined => {
+    let node: unknown = { customers: messages }
+    for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
+    return typeof node === 'string' ? node : undefined
+  }
+  const t = (key: string, named: Record<string, unknown> = {}) =>
+    (lookup(key) ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(named[name] ?? ''))
+  const te = (key: string) => lookup(key) !== undefined
+  return { t, te }
+}
+const cn = translator(zh)
+const us = translator(en)
+
+describe('grade reasons from codes', () => {
+  it('translates the horizon and A/B/C/D reasons', () => {
+    const horizon = {
+      value: 'important',
+      reason: 'important: decision expected within 3 months',
+      source: 'computed' as const,
+      reasonCode: 'customers.grade_reason.horizon',
+      reasonParams: { grade: 'important', horizon: 'within_3_months' },
+    }
+    expect(gradeReasonText(cn.t, cn.te, horizon)).toBe('重要客户：决策时间 2–3 个月内')
+    expect(gradeReasonText(us.t, us.te, horizon)).toBe('Important — decision horizon: Within 2–3 months')
+    const abcd = { value: 'B', reason: 'B: high potential', source: 'computed' as const, reasonCode: 'customers.grade_reason.high_potential', reasonParams: { grade: 'B' } }
+    expect(gradeReasonText(cn.t, cn.te, abcd)).toBe('B 类：发展潜力大')
+  })
+
+  it("keeps an override's own words and falls back to the server text for unknown codes", () => {
+    const override = {
+      value: 'A',
+      reason: '老板亲自对接',
+      source: 'override' as const,
+      reasonCode: 'customers.grade_reason.override',
+      reasonParams: { grade: 'A', reason: '老板亲自对接' },
+    }
+    expect(gradeReasonText(cn.t, cn.te, override)).toBe('A 类：老板亲自对接')
+    const unknown = { value: 'C', reason: 'C: something new', source: 'computed' as const, reasonCode: 'customers.grade_reason.brand_new' }
+    expect(gradeReasonText(cn.t, cn.te, unknown)).toBe('C: something new')
+    // Records graded before codes existed: the horizon explanation, as before.
+    expect(gradeReasonText(cn.t, cn.te, { value: 'key', reason: 'key: …', source: 'computed', reasonCode: null }, 'within_1_month')).toBe(
+      '关键客户：决策时间 1 个月内',
+    )
+  })
+})
+
+describe('timeline summaries', () => {
+  const entry = (kind: string, data: Record<string, unknown>, summary = `server text of ${kind}`) => ({ kind, summary, data })
+
+  it('translates entries from their data', () => {
+    expect(timelineSummary(cn.t, cn.te, entry('created', { name: '北京凌天' }))).toBe('创建客户 北京凌天')
+    expect(timelineSummary(cn.t, cn.te, entry('edited', { fields: ['name', 'phone'] }))).toBe('修改了客户名称、电话')
+    expect(timelineSummary(us.t, us.te, entry('edited', { fields: [] }))).toBe('Edited the customer')
+    expect(timelineSummary(cn.t, cn.te, entry('assigned', { ownerName: '李娜', note: null }))).toBe('分配给 李娜')
+    expect(timelineSummary(cn.t, cn.te, entry('assigned', { ownerName: '李娜', note: '交接' }))).toBe('分配给 李娜（交接）')
+    expect(timelineSummary(cn.t, cn.te, entry('reclaimed', { idleDays: 30 }))).toBe('30 天未跟进，自动回到公海')
+    expect(timelineSummary(cn.t, cn.te, entry('attachment_added', { kind: 'business_card', fileName: 'a.jpg' }))).toBe('上传名片 a.jpg')
+  })
+
+  it('translates a grade entry from its coded reason, else keeps the server text', () => {
+    const coded = entry('graded', {
+      grade: 'general',
+      source: 'computed',
+      reason: { code: 'customers.grade_reason.horizon', params: { grade: 'general', horizon: 'within_6_months' } },
+    })
+    expect(timelineSummary(cn.t, cn.te, coded)).toBe('等级：一般客户：决策时间 6 个月内')
+    expect(timelineSummary(cn.t, cn.te, entry('graded', { grade: 'general' }, 'grade general: …'))).toBe('grade general: …')
+  })
+
+  it('tells the two sides of a merge reversal apart and prefers summaryParams', () => {
+    const data = { mergeId: '4', survivorId: '12', survivorName: '凌天', mergedId: '15', mergedName: '凌天有限公司', reason: '同一家' }
+    expect(timelineSummary(cn.t, cn.te, entry('merge_reversed', data), '12')).toBe('撤销了 凌天有限公司 的合并')
+    expect(timelineSummary(cn.t, cn.te, entry('merge_reversed', data), '15')).toBe('从 凌天 中恢复为独立客户')
+    expect(timelineSummary(cn.t, cn.te, entry('merged', data))).toBe('凌天有限公司 并入本客户：同一家')
+    const coded = { kind: 'created', summary: 'created X', data: null, summaryCode: 'customers.timeline.created', summaryParams: { name: 'X' } }
+    expect(timelineSummary(us.t, us.te, coded)).toBe('Created X')
+  })
+
+  it("keeps follow-ups as written and unknown kinds as the server's text", () => {
+    expect(timelineSummary(cn.t, cn.te, entry('follow_up', { channel: 'visit' }, '带样品拜访'))).toBe('带样品拜访')
+    expect(timelineSummary(cn.t, cn.te, entry('visit_checked_in', {}, 'checked in'))).toBe('checked in')
+  })
+})
