@@ -98,6 +98,11 @@ describe('guessColumns', () => {
     ])
   })
 
+  it('does not read general words inside longer headers as a field', () => {
+    expect(guessColumns(['客户等级', '客户编号', '公司全称', '单位名称'])).toEqual([null, null, null, 'name'])
+    expect(guessColumns(['所在省份', '公司电话号码'])).toEqual(['province', 'phone'])
+  })
+
   it('gives each field to the first column only and leaves unknown headers unmapped', () => {
     expect(guessColumns(['电话', '手机', '成立年份', ''])).toEqual(['phone', null, null, null])
   })

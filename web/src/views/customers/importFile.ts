@@ -280,32 +280,41 @@ const normalizeHeader = (header: string) =>
     .toLowerCase()
     .replace(/[\s_*:：()（）]/g, '')
 
+/** Words too general to recognise a field inside a longer header (`客户等级` is not the name). */
+const EXACT_ONLY = new Set(['客户', '公司', '名称', '类型', '状态', '类别', '区', '县', '省', '市', 'tag', 'web', 'url', 'tel', 'note'])
+
 /**
- * The field each column most likely holds, from its header: an exact synonym first, then a
- * header that contains a synonym of at least two characters (`客户名称（必填）`). A field is
- * given to one column only (the first); unknown headers map to null (not imported).
+ * The field each column most likely holds, from its header: an exact synonym first, then the
+ * longest specific synonym the header contains (`客户名称（必填）`, `所在省份`). A field is given
+ * to one column only (the first); unknown headers map to null (not imported).
  */
 export function guessColumns(headers: readonly string[]): (ImportField | null)[] {
   const taken = new Set<ImportField>()
   const result: (ImportField | null)[] = headers.map(() => null)
   const normalized = headers.map(normalizeHeader)
-  const passes: Array<(header: string, synonym: string) => boolean> = [
-    (header, synonym) => header === synonym,
-    (header, synonym) => synonym.length >= 2 && header.includes(synonym),
-  ]
-  for (const matches of passes) {
-    normalized.forEach((header, index) => {
-      if (result[index] || !header) return
-      for (const field of IMPORT_FIELDS) {
-        if (taken.has(field)) continue
-        if (SYNONYMS[field].some((synonym) => matches(header, normalizeHeader(synonym)))) {
-          result[index] = field
-          taken.add(field)
-          return
-        }
+  normalized.forEach((header, index) => {
+    if (!header) return
+    const field = IMPORT_FIELDS.find((candidate) => !taken.has(candidate) && SYNONYMS[candidate].some((synonym) => normalizeHeader(synonym) === header))
+    if (field) {
+      result[index] = field
+      taken.add(field)
+    }
+  })
+  normalized.forEach((header, index) => {
+    if (result[index] || !header) return
+    let best: { field: ImportField; length: number } | null = null
+    for (const field of IMPORT_FIELDS) {
+      if (taken.has(field)) continue
+      for (const synonym of SYNONYMS[field].map(normalizeHeader)) {
+        if (synonym.length < 2 || EXACT_ONLY.has(synonym) || !header.includes(synonym)) continue
+        if (!best || synonym.length > best.length) best = { field, length: synonym.length }
       }
-    })
-  }
+    }
+    if (best) {
+      result[index] = best.field
+      taken.add(best.field)
+    }
+  })
   return result
 }
 
