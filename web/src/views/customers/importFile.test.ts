@@ -125,6 +125,15 @@ describe('batches', () => {
     expect(batchRows(big, 100, 100).map((batch) => batch.start)).toEqual([0, 1])
   })
 
+  it('fills a default type into empty cells or as an extra column', () => {
+    expect(projectRows([['凌天', ''], ['乙', '经销商']], ['name', 'type'], { type: 'terminal' }).rows).toEqual([
+      ['凌天', 'terminal'],
+      ['乙', '经销商'],
+    ])
+    expect(projectRows([['凌天']], ['name'], { type: 'agent' })).toEqual({ columns: ['name', 'type'], rows: [['凌天', 'agent']] })
+    expect(projectRows([['凌天']], ['name'], {})).toEqual({ columns: ['name'], rows: [['凌天']] })
+  })
+
   it('sends only the mapped columns', () => {
     expect(projectRows([['凌天', '无关', '010'], ['短行']], ['name', null, 'phone'])).toEqual({
       columns: ['name', 'phone'],

@@ -360,14 +360,28 @@ export function batchRows(
   return batches
 }
 
-/** Cells of the columns to import only, so unmapped (possibly large) columns are not sent. */
+/**
+ * Cells of the columns to import only, so unmapped (possibly large) columns are not sent.
+ * `defaults` fill a field for rows whose cell is empty or that have no column for it (the
+ * create body requires `type`, which many spreadsheets do not have).
+ */
 export function projectRows(
   rows: readonly string[][],
   columns: readonly (ImportField | null)[],
+  defaults: Partial<Record<ImportField, string>> = {},
 ): { columns: ImportField[]; rows: string[][] } {
   const keep = columns.flatMap((field, index) => (field ? [index] : []))
+  const mapped = keep.map((index) => columns[index]!)
+  const extra = (Object.keys(defaults) as ImportField[]).filter((field) => defaults[field] && !mapped.includes(field))
   return {
-    columns: keep.map((index) => columns[index]!),
-    rows: rows.map((row) => keep.map((index) => row[index] ?? '')),
+    columns: [...mapped, ...extra],
+    rows: rows.map((row) => [
+      ...keep.map((index, position) => {
+        const cell = row[index] ?? ''
+        const fallback = defaults[mapped[position]!]
+        return cell.trim() === '' && fallback ? fallback : cell
+      }),
+      ...extra.map((field) => defaults[field]!),
+    ]),
   }
 }
