@@ -201,7 +201,8 @@ export async function downloadCustomerExport(
 }
 
 export type ImportMode = 'dry_run' | 'all_or_nothing' | 'skip_bad'
-export type ImportRowStatus = 'ok' | 'invalid' | 'duplicate' | 'created' | 'skipped'
+/** `contact` / `contact_added`: a later row of an imported customer that adds its contact (R-CUST-37). */
+export type ImportRowStatus = 'ok' | 'invalid' | 'duplicate' | 'created' | 'skipped' | 'contact' | 'contact_added'
 
 /** A duplicate of an import row: a customer of the archive, or an earlier row of the same file. */
 export type ImportMatch = DuplicateMatch | { row: number; reasons: DuplicateMatch['reasons'] }
@@ -221,6 +222,8 @@ export interface ImportReport {
   invalid: number
   duplicates: number
   created: number
+  /** Contacts written (servers before R-CUST-37 leave it out). */
+  contactsCreated?: number
   rows: ImportRowReport[]
 }
 

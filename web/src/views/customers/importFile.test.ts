@@ -98,6 +98,17 @@ describe('guessColumns', () => {
     ])
   })
 
+  it('recognises contact columns', () => {
+    expect(guessColumns(['客户名称', '联系人', '联系人手机', '职务', '微信', '电话'])).toEqual([
+      'name',
+      'contact.name',
+      'contact.mobile',
+      'contact.title',
+      'contact.wechat',
+      'phone',
+    ])
+  })
+
   it('does not read general words inside longer headers as a field', () => {
     expect(guessColumns(['客户等级', '客户编号', '公司全称', '单位名称'])).toEqual([null, null, null, 'name'])
     expect(guessColumns(['所在省份', '公司电话号码'])).toEqual(['province', 'phone'])

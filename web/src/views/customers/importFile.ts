@@ -24,6 +24,15 @@ export const IMPORT_FIELDS = [
   'potential',
   'tags',
   'notes',
+  // R-CUST-37: the row's contact; a later row with the same customer name adds its contact there.
+  'contact.name',
+  'contact.title',
+  'contact.mobile',
+  'contact.phone',
+  'contact.email',
+  'contact.wechat',
+  'contact.qq',
+  'contact.notes',
 ] as const
 export type ImportField = (typeof IMPORT_FIELDS)[number]
 
@@ -272,6 +281,14 @@ const SYNONYMS: Record<ImportField, string[]> = {
   potential: ['潜力', 'potential', '发展潜力'],
   tags: ['标签', 'tags', 'tag'],
   notes: ['备注', 'notes', 'note', '说明', 'remark', 'remarks', 'comments'],
+  'contact.name': ['联系人', 'contact', '联系人姓名', '姓名', 'contactname', '联系人名称'],
+  'contact.title': ['联系人职务', 'contacttitle', '职务', '职位', 'title', 'position'],
+  'contact.mobile': ['联系人手机', 'contactmobile', '手机号码', '联系人手机号'],
+  'contact.phone': ['联系人电话', 'contactphone', '联系人座机'],
+  'contact.email': ['联系人邮箱', 'contactemail', '联系人电子邮箱'],
+  'contact.wechat': ['联系人微信', 'contactwechat', '微信', '微信号', 'wechat'],
+  'contact.qq': ['联系人qq', 'contactqq', 'qq', 'qq号'],
+  'contact.notes': ['联系人备注', 'contactnotes'],
 }
 
 const normalizeHeader = (header: string) =>

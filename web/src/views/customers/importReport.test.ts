@@ -42,7 +42,8 @@ describe('import reports', () => {
     const joined = joinReports('dry_run', [first, shiftReport(second, 3)])
     expect(joined).toMatchObject({ total: 5, valid: 4, invalid: 1, duplicates: 2, created: 0 })
     expect(joined.rows.map((row) => row.row)).toEqual([2, 3, 4, 5, 6])
-    expect(statusCounts(joined)).toEqual({ ok: 2, invalid: 1, duplicate: 2, created: 0, skipped: 0 })
+    expect(statusCounts(joined)).toEqual({ ok: 2, invalid: 1, duplicate: 2, created: 0, skipped: 0, contact: 0, contact_added: 0 })
+    expect(joined.contactsCreated).toBe(0)
   })
 
   it('counts what an import would write and what blocks all-or-nothing', () => {
@@ -51,6 +52,14 @@ describe('import reports', () => {
     expect(writableCount(joined, true)).toBe(4)
     expect(blockingCount(joined, false)).toBe(3)
     expect(blockingCount(joined, true)).toBe(1)
+  })
+
+  it('counts contact rows as written and not as problems', () => {
+    const withContact: ImportReport = { ...first, total: 4, rows: [...first.rows, { row: 5, status: 'contact' }], contactsCreated: 0 }
+    expect(writableCount(withContact, false)).toBe(2)
+    expect(blockingCount(withContact, false)).toBe(2)
+    expect(filterRows(withContact.rows, 'problems').map((row) => row.row)).toEqual([3, 4])
+    expect(joinReports('skip_bad', [{ ...withContact, contactsCreated: 1 }, { ...second, contactsCreated: 2 }]).contactsCreated).toBe(3)
   })
 
   it('filters rows of the report', () => {

@@ -25,13 +25,14 @@ export function shiftReport(report: ImportReport, start: number): ImportReport {
 
 /** The reports of consecutive batches as one. */
 export function joinReports(mode: ImportMode, reports: readonly ImportReport[]): ImportReport {
-  const joined: ImportReport = { mode, total: 0, valid: 0, invalid: 0, duplicates: 0, created: 0, rows: [] }
+  const joined: ImportReport = { mode, total: 0, valid: 0, invalid: 0, duplicates: 0, created: 0, contactsCreated: 0, rows: [] }
   for (const report of reports) {
     joined.total += report.total
     joined.valid += report.valid
     joined.invalid += report.invalid
     joined.duplicates += report.duplicates
     joined.created += report.created
+    joined.contactsCreated! += report.contactsCreated ?? 0
     joined.rows.push(...report.rows)
   }
   return joined
@@ -40,9 +41,14 @@ export function joinReports(mode: ImportMode, reports: readonly ImportReport[]):
 export const isRowMatch = (match: ImportMatch): match is { row: number; reasons: DuplicateMatch['reasons'] } =>
   typeof (match as { row?: unknown }).row === 'number'
 
-/** Rows the real import would write, per the dry run: `ok`, and `duplicate` when acknowledged. */
+/**
+ * Rows the real import would write, per the dry run: `ok`, `contact` (adds a contact to a
+ * customer of an earlier row), and `duplicate` when acknowledged.
+ */
 export function writableCount(report: ImportReport, acknowledgeDuplicates: boolean): number {
-  return report.rows.filter((row) => row.status === 'ok' || (row.status === 'duplicate' && acknowledgeDuplicates)).length
+  return report.rows.filter(
+    (row) => row.status === 'ok' || row.status === 'contact' || (row.status === 'duplicate' && acknowledgeDuplicates),
+  ).length
 }
 
 /** Rows that keep an all-or-nothing import from writing anything. */
@@ -61,13 +67,13 @@ export function filterRows(rows: readonly ImportRowReport[], filter: RowFilter):
     case 'duplicate':
       return rows.filter((row) => row.status === 'duplicate')
     case 'problems':
-      return rows.filter((row) => row.status !== 'ok' && row.status !== 'created')
+      return rows.filter((row) => !['ok', 'created', 'contact', 'contact_added'].includes(row.status))
   }
 }
 
 /** Counts of the result step by status. */
 export function statusCounts(report: ImportReport): Record<ImportRowReport['status'], number> {
-  const counts = { ok: 0, invalid: 0, duplicate: 0, created: 0, skipped: 0 }
+  const counts = { ok: 0, invalid: 0, duplicate: 0, created: 0, skipped: 0, contact: 0, contact_added: 0 }
   for (const row of report.rows) counts[row.status] += 1
   return counts
 }
