@@ -110,12 +110,22 @@ export interface Visit extends VisitReport {
 }
 
 export const listVisits = (
-  query: { repId?: Id | null; customerId?: Id | null; date?: BusinessDate | null; reportStatus?: ReportStatus | null; unitId?: Id | null } & CursorQuery = {},
+  query: {
+    repId?: Id | null
+    customerId?: Id | null
+    date?: BusinessDate | null
+    from?: BusinessDate | null
+    to?: BusinessDate | null
+    reportStatus?: ReportStatus | null
+    unitId?: Id | null
+  } & CursorQuery = {},
 ) =>
   http.get<ListPage<Visit>>('/visits', {
     repId: query.repId,
     customerId: query.customerId,
     date: query.date,
+    from: query.from,
+    to: query.to,
     reportStatus: query.reportStatus,
     unitId: query.unitId,
     limit: query.limit,
