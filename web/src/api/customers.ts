@@ -345,3 +345,45 @@ export const attachmentUrl = (attachment: Pick<Attachment, 'id' | 'downloadUrl'>
 
 /** DELETE /customer-attachments/{id}: 204 */
 export const deleteAttachment = (id: Id) => http.delete<void>(`/customer-attachments/${seg(id)}`)
+
+export interface ImportFileOptions {
+  mode: ImportMode
+  /** CSV only: `auto` (UTF-8 when valid, else GB18030), `utf-8` or `gbk`. */
+  encoding?: 'auto' | 'utf-8' | 'gbk'
+  format?: 'auto' | 'csv' | 'xlsx'
+  /** File header → field (null: not imported). */
+  mapping: Record<string, string | null>
+  ownerId?: Id | null
+  acknowledgeDuplicates?: boolean
+}
+
+export interface ImportFileReport extends ImportReport {
+  format: 'csv' | 'xlsx'
+  encoding: 'utf-8' | 'gb18030' | null
+  ignoredColumns: string[]
+}
+
+/**
+ * POST /customers/import-file: the file itself as the body (up to 20 MiB), read by the
+ * server (R-CUST-35, 36); one request, so all-or-nothing holds for the whole file.
+ */
+export async function importCustomerFile(file: Blob, options: ImportFileOptions, csrfToken: string | null): Promise<ImportFileReport> {
+  const query = buildQuery({
+    mode: options.mode,
+    encoding: options.encoding,
+    format: options.format,
+    mapping: JSON.stringify(options.mapping),
+    ownerId: options.ownerId,
+    acknowledgeDuplicates: options.acknowledgeDuplicates ? 'true' : undefined,
+  })
+  const response = await rawFetch(`${API_BASE}/customers/import-file${query}`, {
+    method: 'POST',
+    headers: {
+      Accept: 'application/json',
+      'Content-Type': 'application/octet-stream',
+      ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}),
+    },
+    body: file,
+  })
+  return (await response.json()) as ImportFileReport
+}

@@ -6,6 +6,7 @@ import {
   decodeText,
   detectDelimiter,
   guessColumns,
+  headerMapping,
   isZip,
   mappingProblems,
   parseCsv,
@@ -51,8 +52,9 @@ describe('parseCsv', () => {
     ])
   })
 
-  it('drops blank lines and keeps a last line without a newline', () => {
-    expect(parseCsv('a,b\n\n,\n1,2')).toEqual([
+  it('keeps blank lines inside (row N is line N), drops them at the end, keeps a last line without a newline', () => {
+    expect(parseCsv('a,b\n\n,\n1,2')).toEqual([['a', 'b'], [''], ['', ''], ['1', '2']])
+    expect(parseCsv('a,b\r\n1,2\r\n\r\n,\r\n')).toEqual([
       ['a', 'b'],
       ['1', '2'],
     ])
@@ -121,6 +123,16 @@ describe('guessColumns', () => {
   it('reports a missing name and repeated fields', () => {
     expect(mappingProblems(['phone', null])).toEqual({ missingName: true, repeated: [] })
     expect(mappingProblems(['name', 'phone', 'phone'])).toEqual({ missingName: false, repeated: ['phone'] })
+  })
+})
+
+describe('file import mapping', () => {
+  it('names each column by its header, unmapped ones null', () => {
+    expect(headerMapping(['客户名称', ' 电话 ', '无关'], ['name', 'phone', null])).toEqual({ 客户名称: 'name', 电话: 'phone', 无关: null })
+  })
+  it('gives up on repeated headers', () => {
+    expect(headerMapping(['名称', '电话', '电话 '], ['name', 'phone', null])).toBeNull()
+    expect(headerMapping(['名称', '', ''], ['name', null, null])).toBeNull()
   })
 })
 
@@ -227,13 +239,15 @@ describe('readXlsx', () => {
         '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="D1" t="inlineStr"><is><t>备注</t></is></c></row>' +
         '<row r="2"/>' +
         '<row r="3"><c r="A3" t="s"><v>2</v></c><c r="B3"><v>1085551234</v></c><c r="C3" t="b"><v>1</v></c><c r="D3" t="str"><v>&lt;x&gt;</v></c></row>' +
+        '<row r="5"><c r="A5" t="inlineStr"><is><t></t></is></c></row><row r="9"/>' +
         '</sheetData></worksheet>',
       'xl/worksheets/other.xml': '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>wrong</t></is></c></row></sheetData></worksheet>',
     })
     expect(isZip(bytes)).toBe(true)
     expect(await readXlsx(bytes)).toEqual([
       ['客户名称', '电话', '', '备注'],
-      ['北京凌天 & 商贸', '1085551234', 'TRUE', '<x>'],
+      [],
+      ['北京凌天 & 商贸', '1085551234', 'true', '<x>'],
     ])
   })
 

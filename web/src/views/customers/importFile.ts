@@ -82,9 +82,18 @@ export function detectDelimiter(text: string): string {
   return best
 }
 
+const isBlank = (row: readonly string[]) => row.every((cell) => cell === '')
+
+/** Drops the blank rows at the end of a table (as the server does, so row numbers agree). */
+function trimTrailingBlankRows(rows: string[][]): string[][] {
+  while (rows.length && isBlank(rows[rows.length - 1]!)) rows.pop()
+  return rows
+}
+
 /**
  * RFC 4180 text → rows of cells (quoted fields may hold delimiters, doubled quotes and line
- * breaks; CRLF or LF). Rows whose cells are all empty are dropped.
+ * breaks; CRLF or LF). Blank lines inside the table stay (the server reads the file the
+ * same way, so row N is line N of the spreadsheet); blank lines at the end are dropped.
  */
 export function parseCsv(text: string, delimiter = detectDelimiter(text)): string[][] {
   const rows: string[][] = []
@@ -95,7 +104,7 @@ export function parseCsv(text: string, delimiter = detectDelimiter(text)): strin
   if (text.charCodeAt(0) === 0xfeff) i = 1
   const endRow = () => {
     row.push(cell)
-    if (row.some((value) => value.trim() !== '')) rows.push(row)
+    rows.push(row)
     row = []
     cell = ''
   }
@@ -127,7 +136,7 @@ export function parseCsv(text: string, delimiter = detectDelimiter(text)): strin
     }
   }
   if (cell !== '' || row.length) endRow()
-  return rows
+  return trimTrailingBlankRows(rows)
 }
 
 // ---- XLSX ----------------------------------------------------------------------------------
@@ -201,7 +210,11 @@ export function columnIndex(reference: string): number {
 
 const attribute = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]
 
-/** The rows of the first worksheet of an XLSX workbook, as text (empty rows dropped). */
+/**
+ * The rows of the first worksheet of an XLSX workbook, as text. Rows keep their sheet
+ * positions (Excel leaves empty rows out of the file), so row N is the sheet's row N, as on
+ * the server; blank rows at the end are dropped. Booleans read `true` / `false`.
+ */
 export async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
   const zip = await readZip(bytes)
   const utf8 = new TextDecoder('utf-8')
@@ -228,10 +241,12 @@ export async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
   const shared = sharedXml ? [...sharedXml.matchAll(/<si>([\s\S]*?)<\/si>/g)].map((match) => textOf(match[1]!)) : []
 
   const rows: string[][] = []
-  for (const rowMatch of sheet.matchAll(/<row\b[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)) {
+  for (const rowMatch of sheet.matchAll(/<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g)) {
+    const number = Number(attribute(` ${rowMatch[1]}`, 'r'))
+    while (Number.isInteger(number) && number > 1 && rows.length < number - 1) rows.push([])
     const cells: string[] = []
     let next = 0
-    for (const cellMatch of (rowMatch[1] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+    for (const cellMatch of (rowMatch[2] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const attrs = ` ${cellMatch[1]}`
       const body = cellMatch[2] ?? ''
       const reference = attribute(attrs, 'r')
@@ -242,14 +257,14 @@ export async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
       let value = ''
       if (type === 's') value = raw !== undefined ? (shared[Number(raw)] ?? '') : ''
       else if (type === 'inlineStr') value = textOf(body)
-      else if (type === 'b') value = raw === '1' ? 'TRUE' : raw === '0' ? 'FALSE' : ''
-      else if (raw !== undefined) value = decodeXml(raw)
+      else if (type === 'b') value = raw === '1' ? 'true' : raw === '0' ? 'false' : ''
+      else if (type !== 'e' && raw !== undefined) value = decodeXml(raw)
       while (cells.length < index) cells.push('')
       cells[index] = value
     }
-    if (cells.some((cell) => cell.trim() !== '')) rows.push(cells)
+    rows.push(cells)
   }
-  return rows
+  return trimTrailingBlankRows(rows)
 }
 
 /** True for an XLSX (ZIP) file by its first bytes, whatever its name says. */
@@ -346,6 +361,21 @@ export function mappingProblems(columns: readonly (ImportField | null)[]): { mis
 }
 
 // ---- requests ------------------------------------------------------------------------------
+
+/**
+ * The mapping of POST /customers/import-file (header → field), or null when the headers
+ * cannot name the columns unambiguously (two columns with the same header): the server
+ * maps by header text, so such files go through the row import instead.
+ */
+export function headerMapping(headers: readonly string[], columns: readonly (ImportField | null)[]): Record<string, ImportField | null> | null {
+  const mapping: Record<string, ImportField | null> = {}
+  for (const [index, raw] of headers.entries()) {
+    const header = raw.trim()
+    if (Object.prototype.hasOwnProperty.call(mapping, header)) return null
+    mapping[header] = columns[index] ?? null
+  }
+  return mapping
+}
 
 /**
  * Splits data rows into consecutive batches of at most `maxRows` rows and about `maxBytes`
