@@ -83,6 +83,12 @@ describe('timeline summaries', () => {
     expect(timelineSummary(us.t, us.te, coded)).toBe('Created X')
   })
 
+  it('keeps the server text when the data lacks what the translation needs (older entries)', () => {
+    expect(timelineSummary(cn.t, cn.te, entry('created', {}, 'created 北京凌天'))).toBe('created 北京凌天')
+    expect(timelineSummary(cn.t, cn.te, entry('assigned', { ownerId: '5' }, 'assigned to 李娜'))).toBe('assigned to 李娜')
+    expect(timelineSummary(cn.t, cn.te, entry('claimed', {}))).toBe('从公海认领')
+  })
+
   it("keeps follow-ups as written and unknown kinds as the server's text", () => {
     expect(timelineSummary(cn.t, cn.te, entry('follow_up', { channel: 'visit' }, '带样品拜访'))).toBe('带样品拜访')
     expect(timelineSummary(cn.t, cn.te, entry('visit_checked_in', {}, 'checked in'))).toBe('checked in')

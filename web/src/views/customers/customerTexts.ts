@@ -52,6 +52,24 @@ export interface TimelineLike {
   summaryParams?: Params | null
 }
 
+/**
+ * The parameters each translated summary needs; an entry without them (written by an older
+ * server) keeps the server's text rather than showing a gap.
+ */
+const REQUIRED: Record<string, string[]> = {
+  created: ['name'],
+  assigned: ['ownerName'],
+  assigned_note: ['ownerName', 'note'],
+  released_reason: ['reason'],
+  reclaimed: ['idleDays'],
+  merged: ['mergedName', 'reason'],
+  merged_into: ['survivorName', 'reason'],
+  merge_reversed: ['mergedName'],
+  merge_restored: ['survivorName'],
+  attachment_added: ['fileName'],
+  attachment_deleted: ['fileName'],
+}
+
 /** Joined field labels of an `edited` entry (`fields: ["name","phone"]`). */
 function fieldList(t: Translate, te: Has, fields: unknown): string {
   if (!Array.isArray(fields)) return ''
@@ -103,5 +121,6 @@ export function timelineSummary(t: Translate, te: Has, entry: TimelineLike, cust
       named.kindLabel = label(t, te, 'attachments.kind', params.kind)
       break
   }
-  return te(key) ? t(key, named) : entry.summary
+  const missing = (REQUIRED[key.slice('customers.timeline.'.length)] ?? []).some((name) => text(named[name]) === '')
+  return te(key) && !missing ? t(key, named) : entry.summary
 }
