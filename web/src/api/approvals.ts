@@ -1,4 +1,4 @@
-// Approvals engine endpoints (issue #4, contract-visit-loop.md; docs/api-workflow.md).
+// Approvals engine endpoints (docs/api-workflow.md).
 import { http, seg } from './http'
 import type { CursorQuery, Id, ListPage, Timestamp, BusinessDate } from './types'
 
@@ -12,15 +12,24 @@ export type ApprovalAction = (typeof APPROVAL_ACTIONS)[number]
 export type ApprovalState = 'pending' | 'approved' | 'registered' | 'rejected' | 'returned' | 'withdrawn' | string
 
 export interface ApprovalStep {
-  approverId: Id
-  approverName: string | null
-  /** `manager`, `general_manager`, `register` (the sales assistant's registration step)… */
+  id: Id
+  round: number
+  seq: number
+  stepKind: 'approve' | 'register'
+  /** `manager`, `general_manager`, `sales_assistant` (registration). */
   role: string
-  state: 'waiting' | 'pending' | 'approved' | 'rejected' | 'returned' | 'registered' | 'skipped' | string
+  /** null for a registration step: any registrar takes it. */
+  approverId: Id | null
+  approverName: string | null
+  state: 'waiting' | 'pending' | 'approved' | 'rejected' | 'returned' | 'registered' | 'withdrawn' | 'skipped' | string
+  decidedById: Id | null
+  decidedByName: string | null
+  /** Set when a delegate decided on the approver's behalf. */
+  onBehalfOfId: Id | null
+  onBehalfOfName: string | null
   comment: string | null
+  arrivedAt: Timestamp | null
   decidedAt: Timestamp | null
-  /** The delegate who decided on the approver's behalf, if any. */
-  decidedByName?: string | null
 }
 
 export interface Approval {
@@ -33,11 +42,20 @@ export interface Approval {
   state: ApprovalState
   requesterId: Id
   requesterName: string | null
+  round?: number
+  registerAfter?: boolean
   createdAt: Timestamp
   updatedAt?: Timestamp
+  closedAt?: Timestamp | null
+  /** The current round's steps (detail only). */
   steps?: ApprovalStep[]
-  /** What the caller may do now (the server decides; the buttons follow). */
+  /** Steps of earlier rounds (after a return and a resubmission). */
+  history?: ApprovalStep[]
+  /** What the caller may do now (detail only; the buttons follow). */
   actions?: ApprovalAction[]
+  /** List answers only. */
+  currentStep?: { stepKind: string; role: string; approverId: Id | null; approverName: string | null } | null
+  onBehalfOfId?: Id | null
 }
 
 export interface Delegation {
@@ -45,6 +63,8 @@ export interface Delegation {
   delegateName?: string | null
   from: BusinessDate
   to: BusinessDate
+  /** Today is within the range. */
+  active?: boolean
 }
 
 /** GET /approvals?box= */
@@ -61,5 +81,6 @@ export const decideApproval = (id: Id, action: ApprovalAction, comment: string) 
 /** GET /approval-delegation: mine, or null. */
 export const getDelegation = () => http.get<Delegation | null>('/approval-delegation')
 
-/** PUT /approval-delegation: null clears it. */
-export const putDelegation = (delegation: Delegation | null) => http.put<Delegation | null>('/approval-delegation', delegation)
+/** PUT /approval-delegation: `{delegateId: null}` clears it. */
+export const putDelegation = (delegation: Pick<Delegation, 'delegateId' | 'from' | 'to'> | null) =>
+  http.put<Delegation | null>('/approval-delegation', delegation ?? { delegateId: null })

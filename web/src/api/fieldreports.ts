@@ -1,85 +1,120 @@
-// Daily / period reports, morning notes, routines and market intelligence (issue #4,
-// contract-visit-loop.md; docs/api-fieldreports.md).
+// Daily / period reports, morning notes, routines and market intelligence
+// (docs/api-fieldreports.md).
 import { http, seg } from './http'
-import type { BusinessDate, CursorQuery, Id, ItemsOf, ListPage, Timestamp } from './types'
+import type { BusinessDate, CursorQuery, Id, ListPage, Money, Timestamp } from './types'
 
-export type DailyReportStatus = 'draft' | 'submitted' | 'late' | 'missing' | string
+/** `new` = a draft not saved yet (`id` null). */
+export type ReportStatus = 'new' | 'draft' | 'submitted' | 'reviewed'
 
 export interface ReportComment {
-  id?: Id
-  authorId?: Id
+  id: Id
+  authorId: Id
   authorName: string | null
-  text: string
-  at: Timestamp
+  body: string
+  createdAt: Timestamp
 }
 
-export interface DailyReport {
+export interface ReportSection {
+  title: string
+  body: string
+}
+
+export interface DailyFacts {
+  date?: BusinessDate
+  counts: Record<string, number>
+  flags?: Array<{ code: string; count: number }>
+}
+
+export interface FieldReport {
   id: Id | null
+  kind: 'day' | 'week' | 'month'
+  date?: BusinessDate
+  periodStart: BusinessDate
+  periodEnd: BusinessDate
   repId: Id
-  repName?: string | null
-  date: BusinessDate
-  status: DailyReportStatus
-  /** The rep's text (pre-filled from the day's check-ins, visits and follow-ups). */
+  repName: string | null
+  unitName?: string | null
+  status: ReportStatus
+  late: boolean
+  lateIfSubmittedNow?: boolean
+  dueAt: Timestamp | null
+  submittedAt: Timestamp | null
+  reviewedAt?: Timestamp | null
   summary: string
   problems: string | null
-  tomorrowPlan: string | null
-  /** Counts the draft was built from. */
-  stats?: { checkIns?: number; visits?: number; followUpsDone?: number; followUpsDue?: number }
-  submittedAt: Timestamp | null
-  comments: ReportComment[]
+  /** Tomorrow's plan in a daily report; next week's / month's in a summary. */
+  nextPlan: string | null
+  sections?: ReportSection[]
+  commentCount?: number
+  facts?: DailyFacts
+  comments?: ReportComment[]
 }
 
-export type DailyReportInput = Pick<DailyReport, 'summary' | 'problems' | 'tomorrowPlan'>
+export interface ReportInput {
+  summary?: string
+  problems?: string | null
+  nextPlan?: string | null
+  sections?: ReportSection[]
+}
 
 export const listDailyReports = (query: { date?: BusinessDate | null; repId?: Id | null; unitId?: Id | null } & CursorQuery = {}) =>
-  http.get<ListPage<DailyReport>>('/daily-reports', { date: query.date, repId: query.repId, unitId: query.unitId, limit: query.limit, cursor: query.cursor })
-export const getDailyDraft = (date: BusinessDate) => http.get<DailyReport>('/daily-reports/draft', { date })
-export const saveDailyReport = (date: BusinessDate, body: DailyReportInput) => http.put<DailyReport>(`/daily-reports/${seg(date)}`, body)
-export const submitDailyReport = (date: BusinessDate) => http.post<DailyReport>(`/daily-reports/${seg(date)}/submit`)
-export const commentDailyReport = (id: Id, text: string) => http.post<DailyReport>(`/daily-reports/${seg(id)}/comment`, { text })
+  http.get<ListPage<FieldReport>>('/daily-reports', { date: query.date, repId: query.repId, unitId: query.unitId, limit: query.limit, cursor: query.cursor })
+export const getDailyReport = (id: Id) => http.get<FieldReport>(`/daily-reports/${seg(id)}`)
+export const getDailyDraft = (date: BusinessDate) => http.get<FieldReport>('/daily-reports/draft', { date })
+export const saveDailyReport = (date: BusinessDate, body: ReportInput) => http.put<FieldReport>(`/daily-reports/${seg(date)}`, body)
+/** Saves the fields given and submits. */
+export const submitDailyReport = (date: BusinessDate, body: ReportInput = {}) => http.post<FieldReport>(`/daily-reports/${seg(date)}/submit`, body)
+export const commentDailyReport = (id: Id, body: string) => http.post<FieldReport>(`/daily-reports/${seg(id)}/comment`, { body })
 
 export interface MissingReport {
   repId: Id
   repName: string
+  unitId?: Id
   unitName?: string | null
+  /** The rep's unsubmitted draft, if any. */
+  draftId: Id | null
+  /** Past the due time. */
+  overdue: boolean
+}
+
+export interface MissingPage extends ListPage<MissingReport> {
   date: BusinessDate
-  state: 'missing' | 'late' | string
+  dueAt: Timestamp
 }
 
 export const listMissingDailyReports = (date: BusinessDate, unitId?: Id | null) =>
-  http.get<ItemsOf<MissingReport>>('/daily-reports/missing', { date, unitId })
+  http.get<MissingPage>('/daily-reports/missing', { date, unitId, limit: 200 })
+
+// ---- morning note ----------------------------------------------------------------------------------
 
 export interface MorningNote {
+  id: Id
+  repId: Id
+  repName?: string | null
   date: BusinessDate
-  text: string
-  /** Why the rep cannot be back by the end of the day (§3.4). */
-  notBackReason?: string | null
-  updatedAt?: Timestamp | null
+  plan: string
+  backByEndOfDay: boolean
+  reasonNotBack: string | null
+  late?: boolean
+  updatedAt?: Timestamp
 }
 
-export const getMorningNote = (date?: BusinessDate) => http.get<MorningNote | null>('/morning-notes', { date })
-export const putMorningNote = (body: MorningNote) => http.put<MorningNote>('/morning-notes', body)
+export const listMorningNotes = (query: { date?: BusinessDate | null; repId?: Id | null; unitId?: Id | null } & CursorQuery = {}) =>
+  http.get<ListPage<MorningNote>>('/morning-notes', { date: query.date, repId: query.repId, unitId: query.unitId, limit: query.limit, cursor: query.cursor })
+/** Today's note of the caller. */
+export const putMorningNote = (body: { plan: string; backByEndOfDay: boolean; reasonNotBack?: string | null }) =>
+  http.put<MorningNote>('/morning-notes', body)
 
 // ---- weekly / monthly ----------------------------------------------------------------------------
 
 export type PeriodKind = 'week' | 'month'
 
-export interface PeriodReport {
-  id: Id | null
-  period: PeriodKind
-  start: BusinessDate
-  status: DailyReportStatus
-  summary: string
-  stats?: Record<string, number>
-  submittedAt: Timestamp | null
-}
-
-export const getPeriodDraft = (period: PeriodKind, start: BusinessDate) =>
-  http.get<PeriodReport>('/period-reports/draft', { period, start })
-export const savePeriodReport = (period: PeriodKind, start: BusinessDate, summary: string) =>
-  http.put<PeriodReport>(`/period-reports/${seg(period)}/${seg(start)}`, { summary })
-export const submitPeriodReport = (period: PeriodKind, start: BusinessDate) =>
-  http.post<PeriodReport>(`/period-reports/${seg(period)}/${seg(start)}/submit`)
+export const getPeriodDraft = (period: PeriodKind, start?: BusinessDate) =>
+  http.get<FieldReport>('/period-reports/draft', { period, start })
+export const savePeriodReport = (period: PeriodKind, start: BusinessDate, body: ReportInput) =>
+  http.put<FieldReport>(`/period-reports/${seg(period)}/${seg(start)}`, body)
+export const submitPeriodReport = (period: PeriodKind, start: BusinessDate, body: ReportInput = {}) =>
+  http.post<FieldReport>(`/period-reports/${seg(period)}/${seg(start)}/submit`, body)
 
 // ---- routines (§11) ---------------------------------------------------------------------------------
 
@@ -88,66 +123,98 @@ export type RoutinePeriod = (typeof ROUTINE_PERIODS)[number]
 
 export interface RoutineItem {
   id: Id
+  position: number
   text: string
   checked: boolean
   checkedAt: Timestamp | null
+  note: string | null
 }
 
 export interface RoutineChecklist {
-  assignmentId: Id
-  templateName: string
+  id: Id
+  templateId: Id
+  name: string
   period: RoutinePeriod
-  /** The period instance, e.g. `2026-11-22` or `2026-W47`. */
-  periodKey: string
+  periodStart: BusinessDate
+  periodEnd: BusinessDate
+  current: boolean
+  total: number
+  checked: number
   items: RoutineItem[]
 }
 
-export const getMyRoutines = (date?: BusinessDate) => http.get<ItemsOf<RoutineChecklist>>('/routines/mine', { date })
-export const checkRoutineItem = (id: Id, checked: boolean) => http.post<RoutineItem>(`/routines/items/${seg(id)}/check`, { checked })
+export const getMyRoutines = (date?: BusinessDate) => http.get<{ date: BusinessDate; items: RoutineChecklist[] }>('/routines/mine', { date })
+/** Answers the whole checklist. */
+export const checkRoutineItem = (id: Id, checked: boolean) => http.post<RoutineChecklist>(`/routines/items/${seg(id)}/check`, { checked })
 
 export interface RoutineCompletionRow {
-  repId: Id
-  repName: string
-  period: RoutinePeriod
-  done: number
+  userId: Id
+  userName: string
+  unitName: string | null
   total: number
+  checked: number
+  percent: number
 }
 
-export const getRoutineCompletion = (unitId?: Id | null, date?: BusinessDate) =>
-  http.get<ItemsOf<RoutineCompletionRow>>('/routines/completion', { unitId, date })
+export interface RoutineCompletion extends ListPage<RoutineCompletionRow> {
+  period: RoutinePeriod
+  periodStart: BusinessDate
+  periodEnd: BusinessDate
+}
+
+export const getRoutineCompletion = (period: RoutinePeriod, unitId?: Id | null) =>
+  http.get<RoutineCompletion>('/routines/completion', { period, unitId, limit: 200 })
 
 // ---- market intelligence (§13) ----------------------------------------------------------------------
 
-export const INTEL_CATEGORIES = ['sales', 'price', 'new_product', 'policy', 'channel', 'advertising', 'promotion', 'distributor_stock', 'customer_feedback'] as const
-export type IntelCategory = (typeof INTEL_CATEGORIES)[number] | string
+export const INTEL_KINDS = [
+  'competitor_sales',
+  'competitor_price',
+  'competitor_new_product',
+  'competitor_policy',
+  'competitor_channel',
+  'competitor_advertising',
+  'competitor_promotion',
+  'distributor_stock',
+  'distributor_flow',
+  'customer_feedback',
+] as const
+export type IntelKind = (typeof INTEL_KINDS)[number] | string
 
 export interface MarketReportInput {
-  category: IntelCategory
+  kind: IntelKind
+  /** Required for `competitor_*` kinds. */
   competitor: string | null
-  title: string
-  content: string
-  customerId: Id | null
-  region: string | null
+  product: string | null
+  price: Money | null
+  quantity: number | null
+  quantityUnit: string | null
   observedOn: BusinessDate
+  description: string
+  tags: string[]
+  customerId: Id | null
+  province: string | null
+  city: string | null
 }
 
 export interface MarketReport extends MarketReportInput {
   id: Id
-  authorId: Id
-  authorName: string | null
-  customerName?: string | null
+  reporterId: Id
+  reporterName: string | null
+  customerName: string | null
   createdAt: Timestamp
+  updatedAt?: Timestamp
 }
 
 export const listMarketReports = (
-  query: { category?: string | null; customerId?: Id | null; region?: string | null; month?: string | null; authorId?: Id | null } & CursorQuery = {},
+  query: { kind?: string | null; customerId?: Id | null; month?: string | null; reporterId?: Id | null; unitId?: Id | null } & CursorQuery = {},
 ) =>
   http.get<ListPage<MarketReport>>('/market-reports', {
-    category: query.category,
+    kind: query.kind,
     customerId: query.customerId,
-    region: query.region,
     month: query.month,
-    authorId: query.authorId,
+    reporterId: query.reporterId,
+    unitId: query.unitId,
     limit: query.limit,
     cursor: query.cursor,
   })
@@ -157,10 +224,10 @@ export const deleteMarketReport = (id: Id) => http.delete<void>(`/market-reports
 
 export interface MarketRollup {
   month: string
-  byCategory: Array<{ category: IntelCategory; count: number }>
-  byRegion: Array<{ region: string; count: number }>
-  byCompetitor?: Array<{ competitor: string; count: number }>
   total: number
+  byKind: Array<{ kind: IntelKind; count: number }>
+  byRegion: Array<{ province: string | null; count: number }>
+  byCompetitor: Array<{ competitor: string; count: number }>
 }
 
-export const getMarketRollup = (month: string) => http.get<MarketRollup>('/market-reports/rollup', { month })
+export const getMarketRollup = (month: string, unitId?: Id | null) => http.get<MarketRollup>('/market-reports/rollup', { month, unitId })

@@ -1,4 +1,4 @@
-// In-app notifications and outgoing webhooks (issue #4, contract-visit-loop.md).
+// In-app notifications and outgoing webhooks (docs/api-workflow.md).
 import { http, seg } from './http'
 import type { CursorQuery, Id, ListPage, Timestamp } from './types'
 
@@ -11,6 +11,7 @@ export interface AppNotification {
   /** Client route, e.g. `/approvals/12`. */
   link: string | null
   data: Record<string, unknown>
+  read: boolean
   readAt: Timestamp | null
   createdAt: Timestamp
 }
@@ -21,34 +22,47 @@ export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number] | string
 export interface Webhook {
   id: Id
   name: string
+  /** Query values masked by the server (`?access_token=***`): the full URL is write-only. */
   url: string
   format: WebhookFormat
-  /** Notification kinds sent; empty = all. */
-  kinds: string[]
-  active: boolean
+  /** Patterns: `*`, an exact kind (`approval.pending`) or a prefix (`approval.*`). */
+  events: string[]
+  enabled: boolean
   /** DingTalk signing secret: write-only; the server says whether one is set. */
-  hasSecret?: boolean
+  hasSecret: boolean
   createdAt?: Timestamp
+  updatedAt?: Timestamp
 }
 
 export interface WebhookInput {
   name: string
   url: string
   format: WebhookFormat
-  kinds: string[]
-  active: boolean
+  events: string[]
+  enabled: boolean
+  /** null removes it (PATCH). */
   secret?: string | null
 }
 
+/** One delivery attempt. */
 export interface WebhookDelivery {
   id: Id
-  notificationId?: Id | null
-  state: 'pending' | 'sent' | 'failed' | string
-  attempts: number
-  lastStatus?: number | null
-  lastError?: string | null
-  createdAt: Timestamp
-  sentAt?: Timestamp | null
+  outboxId: Id | null
+  event: string
+  attempt: number
+  at: Timestamp
+  ok: boolean
+  statusCode: number | null
+  error: string | null
+  durationMs: number
+  responseExcerpt: string | null
+}
+
+export interface WebhookTestResult {
+  ok: boolean
+  statusCode: number | null
+  error: string | null
+  durationMs: number
 }
 
 /** GET /notifications?unread=true */
@@ -63,15 +77,15 @@ export const listNotifications = (unreadOnly: boolean, query: CursorQuery = {}) 
 export const unreadCount = () => http.get<{ count: number }>('/notifications/unread-count')
 
 /** POST /notifications/{id}/read */
-export const markRead = (id: Id) => http.post<void>(`/notifications/${seg(id)}/read`)
+export const markRead = (id: Id) => http.post<AppNotification>(`/notifications/${seg(id)}/read`)
 
 /** POST /notifications/read-all */
-export const markAllRead = () => http.post<void>('/notifications/read-all')
+export const markAllRead = () => http.post<{ marked: number; count: number }>('/notifications/read-all')
 
 export const listWebhooks = () => http.get<ListPage<Webhook>>('/webhooks')
 export const createWebhook = (body: WebhookInput) => http.post<Webhook>('/webhooks', body)
 export const updateWebhook = (id: Id, body: Partial<WebhookInput>) => http.patch<Webhook>(`/webhooks/${seg(id)}`, body)
 export const deleteWebhook = (id: Id) => http.delete<void>(`/webhooks/${seg(id)}`)
-export const testWebhook = (id: Id) => http.post<WebhookDelivery | void>(`/webhooks/${seg(id)}/test`)
+export const testWebhook = (id: Id) => http.post<WebhookTestResult>(`/webhooks/${seg(id)}/test`)
 export const listDeliveries = (id: Id, query: CursorQuery = {}) =>
   http.get<ListPage<WebhookDelivery>>(`/webhooks/${seg(id)}/deliveries`, { limit: query.limit, cursor: query.cursor })

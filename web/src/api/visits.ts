@@ -1,61 +1,84 @@
-// Visit loop endpoints of the plans and field modules (issue #4, contract-visit-loop.md;
-// docs/api-visits.md). Money travels as fen strings `{"amount","currency"}`.
+// Visit loop endpoints of the plans and field modules (docs/api-visits.md). Money travels
+// as fen strings `{"amount","currency"}`.
 import { http, seg } from './http'
-import type { BusinessDate, CursorQuery, Id, ItemsOf, ListPage, Money, Timestamp } from './types'
+import type { BusinessDate, CursorQuery, Id, ListPage, Money, Timestamp } from './types'
 
-// ---- check-ins (field) -----------------------------------------------------------------
+// ---- check-ins (field; docs/api-visits.md) ------------------------------------------------
 
 export type CheckInKind = 'in' | 'out'
+export type CheckInPlace = 'customer' | 'office' | 'other'
 
-/** Flags the server raises on a check-in for the manager (§3.3, §3.4). */
-export const CHECK_IN_FLAGS = ['absence', 'outside_radius', 'no_location', 'speed', 'accuracy', 'clock_skew', 'delayed'] as const
+/** Flags the server raises on a check-in for the manager (§3.3, §3.4), stable codes. */
+export const CHECK_IN_FLAGS = [
+  'absence',
+  'no_application',
+  'outside_geofence',
+  'no_customer_location',
+  'poor_accuracy',
+  'too_fast',
+  'clock_skew',
+  'stale_capture',
+  'delayed',
+] as const
 export type CheckInFlag = (typeof CHECK_IN_FLAGS)[number] | string
 
 export interface CheckInRequest {
-  /** crypto.randomUUID(): the server answers the same check-in for a resend. */
+  /** crypto.randomUUID(): the server answers the stored check-in for a resend. */
   clientId: string
   kind: CheckInKind
+  place?: CheckInPlace
   customerId: Id | null
-  /** Null when the device gave no position (the server flags it). */
-  lat: number | null
-  lng: number | null
-  accuracyM: number | null
-  /** Device time of the capture (offline captures are synced later with it). */
+  /** A check-out may name the visit it closes. */
+  visitId?: Id | null
+  lat: number
+  lng: number
+  accuracyM: number
+  /** Device clock at capture (offline captures are synced later with it). */
   capturedAt: Timestamp
+  /** Device clock when sent (set by the sender, also on a flush of the offline queue). */
+  sentAt?: Timestamp
   /** A downscaled JPEG as a data URL, if the rep took one. */
   photo?: string | null
   note?: string | null
 }
 
+export type Geofence = 'inside' | 'outside' | 'unknown' | 'none'
+
 export interface CheckIn {
   id: Id
-  clientId: string
-  repId: Id
+  clientId?: string
+  repId?: Id
   repName?: string | null
   customerId: Id | null
   customerName: string | null
+  visitId?: Id | null
   kind: CheckInKind
-  /** Server time of receipt. */
+  place?: CheckInPlace
+  /** When it happened (receipt, or the corrected capture time of a delayed one). */
   at: Timestamp
-  /** Device time of capture. */
-  deviceAt: Timestamp | null
-  lat: number | null
-  lng: number | null
-  accuracyM: number | null
+  businessDate?: BusinessDate
+  receivedAt?: Timestamp
+  capturedAt?: Timestamp
+  sentAt?: Timestamp | null
+  location?: { lat: number; lng: number; accuracyM: number } | null
+  /** team-day items carry the accuracy at the top level. */
+  accuracyM?: number | null
   /** Distance to the customer's pinned location; null without one. */
   distanceM: number | null
-  radiusM?: number | null
-  inside?: boolean | null
+  geofence: Geofence
+  speedKmh?: number | null
   flags: CheckInFlag[]
   delayed: boolean
-  visitId?: Id | null
   hasPhoto?: boolean
+  note?: string | null
+  /** True when the server answered a resend of a known clientId. */
+  replayed?: boolean
 }
 
 /** POST /check-ins: 201 (or 200 for a resend of the same clientId). */
 export const postCheckIn = (body: CheckInRequest) => http.post<CheckIn>('/check-ins', body)
 
-/** GET /check-ins?repId=&date= */
+/** GET /check-ins?repId=&date= (oldest first) */
 export const listCheckIns = (query: { repId?: Id | null; date?: BusinessDate | null } & CursorQuery = {}) =>
   http.get<ListPage<CheckIn>>('/check-ins', { repId: query.repId, date: query.date, limit: query.limit, cursor: query.cursor })
 
@@ -64,32 +87,50 @@ export const listCheckIns = (query: { repId?: Id | null; date?: BusinessDate | n
 export const VISIT_PURPOSES = ['market_research', 'competitor_intel', 'relationship', 'new_customer', 'new_product', 'coverage'] as const
 export type VisitPurpose = (typeof VISIT_PURPOSES)[number] | string
 
+export const OBJECTION_CATEGORIES = ['price', 'effect', 'after_sales', 'competitor', 'support_system', 'guarantee'] as const
+
 export type ReportStatus = 'open' | 'submitted' | 'late' | 'reviewed'
 
 /** What a distributor visit checks (§3.5). */
-export interface DistributorChecks {
-  prices: string | null
-  stock: string | null
-  sales: string | null
-  accounts: string | null
+export interface DistributorCheck {
+  prices?: string | null
+  stock?: string | null
+  sales?: string | null
   policies?: string | null
-  crossRegion?: string | null
+  competitors?: string | null
+  crossRegionSelling?: boolean
+  priceDisorder?: boolean
+  accounts?: {
+    creditLimitFen?: number
+    creditUsedFen?: number
+    paidFen?: number
+    receivableFen?: number
+    overdueFen?: number
+    note?: string | null
+  } | null
 }
 
-export interface Promise_ {
+export interface Objection {
+  text: string
+  category?: string | null
+  answer?: string | null
+  outcome?: string | null
+}
+
+export interface VisitPromise {
   title: string
   dueOn: BusinessDate
+  ownerId?: Id
 }
 
 export interface VisitReport {
   purposes: VisitPurpose[]
-  salesTarget: string | null
-  adminTarget: string | null
+  targets: { sales: string | null; administrative: string | null }
   results: string | null
-  distributorChecks: DistributorChecks | null
-  objections: string | null
-  /** Each promise becomes a follow-up item (§3.5). */
-  promises: Promise_[]
+  distributorCheck: DistributorCheck | null
+  objections: Objection[]
+  /** Each promise becomes a follow-up item at submission (§3.5). */
+  promises: VisitPromise[]
 }
 
 export interface Visit extends VisitReport {
@@ -99,14 +140,19 @@ export interface Visit extends VisitReport {
   customerId: Id
   customerName: string | null
   visitDate: BusinessDate
+  kind?: string
   checkedInAt: Timestamp | null
   checkedOutAt: Timestamp | null
+  durationMinutes?: number | null
+  flags?: CheckInFlag[]
   reportStatus: ReportStatus
   reportDueOn: BusinessDate | null
   reportSubmittedAt?: Timestamp | null
-  reviewComment?: string | null
+  reportLate?: boolean
   reviewedByName?: string | null
-  flags?: CheckInFlag[]
+  reviewedAt?: Timestamp | null
+  reviewComment?: string | null
+  checkIns?: CheckIn[]
 }
 
 export const listVisits = (
@@ -133,12 +179,15 @@ export const listVisits = (
   })
 export const getVisit = (id: Id) => http.get<Visit>(`/visits/${seg(id)}`)
 export const updateVisit = (id: Id, body: Partial<VisitReport>) => http.patch<Visit>(`/visits/${seg(id)}`, body)
-export const submitVisitReport = (id: Id) => http.post<Visit>(`/visits/${seg(id)}/submit-report`)
+/** The body may carry report fields to apply first. */
+export const submitVisitReport = (id: Id, body?: Partial<VisitReport>) => http.post<Visit>(`/visits/${seg(id)}/submit-report`, body ?? {})
 export const reviewVisit = (id: Id, comment: string) => http.post<Visit>(`/visits/${seg(id)}/review`, { comment })
 
 // ---- follow-up items (field) ---------------------------------------------------------------
 
 export type FollowUpStatus = 'open' | 'done' | 'cancelled'
+/** List filter: the stored status, or a state derived from the due date. */
+export type FollowUpFilter = FollowUpStatus | 'due_today' | 'overdue' | 'all'
 
 export interface FollowUpItem {
   id: Id
@@ -148,30 +197,28 @@ export interface FollowUpItem {
   ownerId: Id
   ownerName?: string | null
   title: string
+  note?: string | null
   dueOn: BusinessDate
   status: FollowUpStatus
-  overdue?: boolean
+  /** `status`, with `due_today` / `overdue` for open items. */
+  state?: string
   doneAt: Timestamp | null
   createdAt?: Timestamp
 }
 
 export interface FollowUpQuery extends CursorQuery {
-  status?: FollowUpStatus | null
-  overdue?: boolean | null
+  status?: FollowUpFilter | null
   ownerId?: Id | null
   customerId?: Id | null
   unitId?: Id | null
-  dueBefore?: BusinessDate | null
 }
 
 export const listFollowUps = (query: FollowUpQuery = {}) =>
   http.get<ListPage<FollowUpItem>>('/follow-up-items', {
     status: query.status,
-    overdue: query.overdue ?? undefined,
     ownerId: query.ownerId,
     customerId: query.customerId,
     unitId: query.unitId,
-    dueBefore: query.dueBefore,
     limit: query.limit,
     cursor: query.cursor,
   })
@@ -181,36 +228,20 @@ export const updateFollowUp = (id: Id, body: Partial<Pick<FollowUpItem, 'title' 
   http.patch<FollowUpItem>(`/follow-up-items/${seg(id)}`, body)
 export const markFollowUpDone = (id: Id) => http.post<FollowUpItem>(`/follow-up-items/${seg(id)}/done`)
 
+export const isOverdue = (item: FollowUpItem, today: BusinessDate) =>
+  item.status === 'open' && (item.state ? item.state === 'overdue' : item.dueOn < today)
+
 // ---- my day / team day (field) ---------------------------------------------------------------
-
-export interface PlannedCustomer {
-  customerId: Id
-  customerName: string
-  address?: string | null
-  location?: { lat: number; lng: number } | null
-  purposes: VisitPurpose[]
-  applicationId?: Id | null
-  /** The open visit of today for this customer, if checked in. */
-  visitId?: Id | null
-  checkedIn?: boolean
-  checkedOut?: boolean
-}
-
-export interface MyDayApplication {
-  id: Id
-  status: ApplicationStatus
-  visitDate: BusinessDate
-  purpose?: string | null
-}
 
 export interface MyDay {
   date: BusinessDate
-  applications: MyDayApplication[]
-  planned: PlannedCustomer[]
   checkIns: CheckIn[]
+  /** Visits of that day. */
   visits: Visit[]
+  /** Visits of any day whose report is open or late. */
+  reportsDue: Visit[]
+  /** Open items due by that day. */
   followUpsDue: FollowUpItem[]
-  morningNote?: { text: string; updatedAt?: Timestamp } | null
 }
 
 export const getMyDay = (date?: BusinessDate) => http.get<MyDay>('/my-day', { date })
@@ -218,18 +249,26 @@ export const getMyDay = (date?: BusinessDate) => http.get<MyDay>('/my-day', { da
 export interface TeamDayRep {
   repId: Id
   repName: string
+  unitId?: Id
   unitName?: string | null
   checkIns: CheckIn[]
   visits: Visit[]
-  flags: CheckInFlag[]
-  /** The rep planned visits (an approved application) that day. */
-  applications?: MyDayApplication[]
-  dailyReportStatus?: string | null
+  flagCounts: Record<string, number>
 }
 
 export interface TeamDay {
   date: BusinessDate
+  unitId: Id | null
   reps: TeamDayRep[]
+  summary: {
+    reps: number
+    repsCheckedIn: number
+    checkIns: number
+    visits: number
+    reportsPending: number
+    reportsLate: number
+    flagCounts: Record<string, number>
+  }
 }
 
 export const getTeamDay = (date: BusinessDate, unitId?: Id | null) =>
@@ -249,8 +288,19 @@ export interface PlanItem {
 }
 
 export interface PlanTargets {
+  /** Fen as a decimal string. */
   salesTargetFen: string | null
   adminTargets: string | null
+}
+
+export interface CoverageSummary {
+  customers?: number
+  covered: number
+  missing: number
+  short: number
+  requiredVisits: number
+  plannedTowardNorm: number
+  coveragePercent: number | null
 }
 
 export interface VisitPlan {
@@ -260,18 +310,26 @@ export interface VisitPlan {
   /** `YYYY-MM` */
   month: string
   status: PlanStatus
-  items: PlanItem[]
+  /** In single reads (lists may leave them out). */
+  items?: PlanItem[]
   targets: PlanTargets
+  note?: string | null
   approvalId?: Id | null
+  late?: boolean
+  deadlineAt?: Timestamp
   submittedAt?: Timestamp | null
+  decisionComment?: string | null
+  coverageSummary?: CoverageSummary
   updatedAt?: Timestamp
 }
 
 export interface CoverageEntry {
   customerId: Id
   customerName: string
-  grade?: string | null
-  region?: string | null
+  grade: string | null
+  /** `same_city`, `same_province`, `other` (relation to the rep's region). */
+  region: string | null
+  lastVisitOn: BusinessDate | null
   required: number
   planned: number
   /** `missing` (left out), `short` (fewer than the norm), `ok`. */
@@ -279,16 +337,16 @@ export interface CoverageEntry {
 }
 
 export interface Coverage {
-  items: CoverageEntry[]
-  summary?: { customers: number; covered: number; missing: number }
+  customers: CoverageEntry[]
+  summary: CoverageSummary
 }
 
 export const listPlans = (query: { repId?: Id | null; month?: string | null; status?: PlanStatus | null } & CursorQuery = {}) =>
   http.get<ListPage<VisitPlan>>('/visit-plans', { repId: query.repId, month: query.month, status: query.status, limit: query.limit, cursor: query.cursor })
-export const createPlan = (body: { month: string; items?: PlanItem[]; targets?: Partial<PlanTargets> }) =>
+export const createPlan = (body: { month: string; items?: PlanItem[]; targets?: Partial<PlanTargets>; note?: string | null }) =>
   http.post<VisitPlan>('/visit-plans', body)
 export const getPlan = (id: Id) => http.get<VisitPlan>(`/visit-plans/${seg(id)}`)
-export const updatePlan = (id: Id, body: { items?: PlanItem[]; targets?: Partial<PlanTargets> }) =>
+export const updatePlan = (id: Id, body: { items?: PlanItem[]; targets?: Partial<PlanTargets>; note?: string | null }) =>
   http.patch<VisitPlan>(`/visit-plans/${seg(id)}`, body)
 export const getCoverage = (id: Id) => http.get<Coverage>(`/visit-plans/${seg(id)}/coverage`)
 export const submitPlan = (id: Id) => http.post<VisitPlan>(`/visit-plans/${seg(id)}/submit`)
@@ -296,15 +354,21 @@ export const submitPlan = (id: Id) => http.post<VisitPlan>(`/visit-plans/${seg(i
 export interface ProgressRow {
   repId: Id | null
   repName: string | null
+  planId?: Id | null
+  planStatus?: string | null
   planned: number
+  plannedToDate?: number
   actual: number
-  /** Planned visits done on the planned day. */
-  onPlan?: number
-  unplanned?: number
+  /** Planned visits made on their planned day. */
+  onPlan: number
+  unplanned: number
+  actualPercent?: number | null
+  onPlanPercent?: number | null
 }
 
 export interface Progress {
   month: string
+  today?: BusinessDate
   reps: ProgressRow[]
   team: ProgressRow
 }
@@ -316,7 +380,12 @@ export const getProgress = (month: string, unitId?: Id | null) =>
 
 export type ApplicationStatus = 'draft' | 'pending' | 'approved' | 'registered' | 'rejected' | 'returned' | 'withdrawn'
 
-export interface CostLine {
+/** §3.3: gifts, entertainment and other expenses of a visit are applied for in advance. */
+export const EXPENSE_CATEGORIES = ['gift', 'entertainment', 'meal', 'travel', 'samples', 'other'] as const
+export type ExpenseCategory = (typeof EXPENSE_CATEGORIES)[number]
+
+export interface ExpenseLine {
+  category: ExpenseCategory | string
   description: string
   amount: Money
 }
@@ -324,21 +393,26 @@ export interface CostLine {
 export interface VisitApplicationInput {
   visitDate: BusinessDate
   customerIds: Id[]
-  purpose: string
-  expenses: CostLine[]
-  gifts: CostLine[]
+  purposes: VisitPurpose[]
+  notes: string | null
+  expenses: ExpenseLine[]
   /** The rep comes to the office that morning (else the deadline is the day before, §3.3). */
-  inOfficeMorning?: boolean
+  comesToOfficeFirst: boolean
 }
 
 export interface VisitApplication extends VisitApplicationInput {
   id: Id
   repId: Id
   repName?: string | null
-  customers?: Array<{ id: Id; name: string }>
+  customers: Array<{ id: Id; name: string }>
   status: ApplicationStatus
+  expectedTotal?: Money
+  needsRegistration?: boolean
+  deadlineAt?: Timestamp
   approvalId?: Id | null
   late?: boolean
+  submittedAt?: Timestamp | null
+  decisionComment?: string | null
   createdAt?: Timestamp
 }
 
@@ -365,13 +439,20 @@ export interface NormEntry {
   ownerId: Id | null
   ownerName: string | null
   grade: string | null
-  region?: string | null
+  region: string | null
   lastVisitOn: BusinessDate | null
   dueOn: BusinessDate | null
   /** `due` or `overdue`. */
   state: 'due' | 'overdue' | string
-  overdueDays?: number
+  overdueDays: number | null
+  intervalMonths?: number | null
+  visitsPerMonth?: number | null
 }
 
-export const getVisitNorms = (query: { unitId?: Id | null; repId?: Id | null } & CursorQuery = {}) =>
-  http.get<ListPage<NormEntry> | ItemsOf<NormEntry>>('/visit-norms', { unitId: query.unitId, repId: query.repId, limit: query.limit, cursor: query.cursor })
+export interface NormsPage extends ListPage<NormEntry> {
+  today: BusinessDate
+  summary: { due: number; overdue: number }
+}
+
+export const getVisitNorms = (query: { unitId?: Id | null; repId?: Id | null; state?: 'due' | 'overdue' | null } & CursorQuery = {}) =>
+  http.get<NormsPage>('/visit-norms', { unitId: query.unitId, repId: query.repId, state: query.state, limit: query.limit, cursor: query.cursor })

@@ -40,6 +40,9 @@ const memoryStorage = (() => {
   }
 })()
 
+/** Sends with the device time of sending, which lets the server tell a wrong clock from a late delivery. */
+const send = (body: CheckInRequest) => postCheckIn({ ...body, sentAt: new Date().toISOString() })
+
 function isOffline(): boolean {
   return typeof navigator !== 'undefined' && navigator.onLine === false
 }
@@ -82,7 +85,7 @@ export function useCheckInQueue(userId: string) {
     const queue = new OfflineQueue<CheckInRequest, CheckIn>({
       storageKey: `tuoke.checkins.${userId}`,
       storage: storage() ?? memoryStorage,
-      send: postCheckIn,
+      send,
     })
     const pending = shallowRef(queue.items)
     queue.subscribe(() => {
@@ -106,7 +109,7 @@ export function useCheckInQueue(userId: string) {
       return { state: 'queued', entry }
     }
     try {
-      return { state: 'sent', checkIn: await postCheckIn(body) }
+      return { state: 'sent', checkIn: await send(body) }
     } catch (error) {
       if (error instanceof ApiError && classifyFailure(error) === 'retry' && error.status !== 401 && error.status !== 403) {
         const entry = current.queue.enqueue(body)

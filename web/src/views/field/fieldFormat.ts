@@ -101,7 +101,7 @@ export function mondayOf(date: string): string {
 
 /** Element Plus tag type of a check-in flag: absence and outside radius are the serious ones. */
 export function flagTagType(flag: string): 'danger' | 'warning' | 'info' {
-  if (flag === 'absence' || flag === 'outside_radius') return 'danger'
-  if (flag === 'delayed') return 'info'
+  if (flag === 'absence' || flag === 'no_application' || flag === 'outside_geofence') return 'danger'
+  if (flag === 'delayed' || flag === 'no_customer_location') return 'info'
   return 'warning'
 }
