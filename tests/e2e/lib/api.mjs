@@ -43,7 +43,26 @@ export async function customersAvailable() {
   }
 }
 
-/** The menu keys of a plain rep: the dashboard, plus customers and the pool once they exist. */
+/** True when the server has the visit loop (issue #4): `POST /check-ins` is routed. */
+export async function visitsAvailable() {
+  try {
+    const response = await fetch(`${BASE_URL}/api/v1/check-ins`, { method: 'POST', signal: AbortSignal.timeout(5000) })
+    if (response.status !== 404) return true
+    const body = await response.json().catch(() => ({}))
+    return body?.error?.code !== 'route.not_found'
+  } catch {
+    return true
+  }
+}
+
+/**
+ * The menu keys of a plain rep: the dashboard, plus customers and the pool once they exist,
+ * plus the rep's field screens, approvals and notifications once the visit loop exists.
+ */
 export async function repMenu() {
-  return (await customersAvailable()) ? ['dashboard', 'customers', 'pool'] : ['dashboard']
+  const menu = (await customersAvailable()) ? ['dashboard', 'customers', 'pool'] : ['dashboard']
+  if (await visitsAvailable()) {
+    menu.push('today', 'followUps', 'dailyReport', 'visitPlans', 'visitApplications', 'routines', 'marketIntel', 'approvals', 'notifications')
+  }
+  return menu
 }
