@@ -27,7 +27,8 @@ export interface CheckInRequest {
   clientId: string
   kind: CheckInKind
   place?: CheckInPlace
-  customerId: Id | null
+  /** Required for, and only for, place `customer`. */
+  customerId?: Id
   /** A check-out may name the visit it closes. */
   visitId?: Id | null
   lat: number
