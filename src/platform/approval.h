@@ -54,7 +54,11 @@ class ApprovalService {
  public:
   ApprovalService(storage::Database& database, PolicyService& policies,
                   NotificationService& notifications, const Clock& clock)
-      : database_(database), policies_(policies), notifications_(notifications), clock_(clock) {}
+      : database_(database), policies_(policies), notifications_(notifications), clock_(clock) {
+    // R-APPR-9: reviewers of visits see visit requests in their scope.
+    SetReadPermission("visit_plan", "visits.review");
+    SetReadPermission("visit_application", "visits.review");
+  }
 
   // Inside the submitting module's transaction. Resolves the chain from the org tree and
   // policy (rep → their manager; a sales manager → the general manager when
@@ -69,6 +73,10 @@ class ApprovalService {
   // {"id","state","steps":[{"approverId","approverName","role","state","comment","decidedAt"}…]}
   Json Describe(storage::Connection& connection, int64_t request_id);
 
+  // Holders of `permission` whose scope covers the requester may read requests of `kind`
+  // (besides requester, approvers and delegates). Register at start-up.
+  void SetReadPermission(std::string kind, std::string permission);
+
   // The latest request of an entity, if any (for modules showing the approval state).
   std::optional<int64_t> LatestRequestFor(storage::Connection& connection, std::string_view kind,
                                           int64_t entity_id);
@@ -80,20 +88,37 @@ class ApprovalService {
   Json Get(const Caller& caller, int64_t request_id);
   // action: "approve" | "reject" | "return" | "register" | "withdraw"; body {"comment"}.
   Json Decide(const Caller& caller, int64_t request_id, std::string_view action, const Json& body);
-  // The caller's delegation: {"delegateId","delegateName","from","to"} or null.
+  // The caller's delegation: {"delegateId","delegateName","from","to","active"} or null.
   Json GetDelegation(const Caller& caller);
-  // Body {"delegateId","from","to"} or null to clear.
+  // Body {"delegateId","from","to"}; {"delegateId":null} (or a null body) clears it.
   Json PutDelegation(const Caller& caller, const Json& body);
 
  private:
   using Listener = std::function<void(storage::Connection&, const ApprovalEvent&)>;
+  struct PlannedStep {
+    std::string step_kind;  // approve | register
+    std::optional<int64_t> approver_id;
+    std::string role;  // manager | general_manager | sales_assistant
+  };
   void Fire(storage::Connection& connection, const ApprovalEvent& event);
+  static std::optional<std::string> ManagerNeedsGmPolicy(std::string_view kind);
+  std::vector<PlannedStep> ResolveChain(storage::Connection& connection, int64_t requester_id,
+                                        std::string_view kind, bool register_after);
+  void NotifyArrival(storage::Connection& connection, int64_t request_id, const std::string& title,
+                     int64_t requester_id, std::string_view step_kind, std::optional<int64_t> approver_id);
+  // The approver the caller acts for on a step of `approver_id`: themselves, or the absent
+  // approver whose active delegate they are; nullopt otherwise.
+  std::optional<int64_t> ActingFor(storage::Connection& connection, const Caller& caller, int64_t approver_id);
+  bool CanSee(storage::Connection& connection, const Caller& caller, const storage::Row& request);
+  Json ActionsFor(storage::Connection& connection, const Caller& caller, const storage::Row& request);
+  Json DelegationJson(storage::Connection& connection, int64_t user_id);
 
   storage::Database& database_;
   PolicyService& policies_;
   NotificationService& notifications_;
   const Clock& clock_;
   std::map<std::string, std::vector<Listener>, std::less<>> listeners_;
+  std::map<std::string, std::string, std::less<>> read_permissions_;  // kind → permission
 };
 
 }  // namespace tuoke::platform

@@ -99,9 +99,17 @@ class NotificationService {
                                        int64_t timestamp_ms);
 
  private:
-  WebhookResponse SendAndRecord(storage::Connection& connection, int64_t webhook_id,
-                                std::optional<int64_t> outbox_id, const std::string& body,
-                                int attempt);
+  struct Attempt {
+    WebhookResponse response;
+    bool ok = false;
+    int64_t duration_ms = 0;
+  };
+  // One POST, outside any transaction (the network may be slow).
+  Attempt Send(const std::string& url, const std::string& format, const std::optional<std::string>& secret,
+               const std::string& body);
+  void RecordAttempt(storage::Connection& connection, int64_t webhook_id, std::optional<int64_t> outbox_id,
+                     const std::string& event_kind, int attempt, const Attempt& result);
+  Json LoadWebhook(storage::Connection& connection, int64_t webhook_id);
 
   storage::Database& database_;
   PolicyService& policies_;
