@@ -1,0 +1,377 @@
+#include "modules/visits/checkin_service.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/json_writer.h"
+#include "modules/visits/checkin_rules.h"
+#include "modules/visits/visit_render.h"
+#include "platform/audit.h"
+
+namespace tuoke::visits {
+namespace {
+
+using platform::Actor;
+using platform::Caller;
+using platform::Scope;
+
+constexpr size_t kMaxNoteLength = 500;
+
+const storage::Sql kFindByClientId{"visits.check_in_by_client_id",
+                                   "SELECT id FROM check_ins WHERE rep_id = ? AND client_id = ?"};
+const storage::Sql kCustomerPin{"visits.customer_pin",
+                                "SELECT name, latitude, longitude FROM customers WHERE id = ?"};
+const storage::Sql kPreviousCheckIn{
+    "visits.previous_check_in",
+    "SELECT at, lat, lng, accuracy_m FROM check_ins WHERE rep_id = ? AND at <= ? ORDER BY at DESC, id DESC "
+    "LIMIT 1"};
+const storage::Sql kInsertCheckIn{
+    "visits.insert_check_in",
+    "INSERT INTO check_ins (client_id, rep_id, customer_id, visit_id, kind, place, at, business_date, "
+    "received_at, device_at, sent_at, lat, lng, accuracy_m, distance_m, geofence, speed_kmh, flags, delayed, "
+    "has_photo, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "RETURNING id"};
+const storage::Sql kInsertPhoto{
+    "visits.insert_photo",
+    "INSERT INTO check_in_photos (check_in_id, content_type, data_base64, bytes) VALUES (?, ?, ?, ?)"};
+const storage::Sql kInsertVisit{
+    "visits.insert_visit",
+    "INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+const storage::Sql kSetCheckInVisit{"visits.set_check_in_visit", "UPDATE check_ins SET visit_id = ? WHERE id = ?"};
+const storage::Sql kOpenVisitById{
+    "visits.open_visit_by_id",
+    "SELECT id, customer_id, checked_in_at, flags FROM visits WHERE id = ? AND rep_id = ? AND checked_out_at IS NULL"};
+const storage::Sql kLatestOpenVisit{
+    "visits.latest_open_visit",
+    "SELECT id, customer_id, checked_in_at, flags FROM visits WHERE rep_id = ? AND customer_id = ? "
+    "AND checked_out_at IS NULL ORDER BY checked_in_at DESC, id DESC LIMIT 1"};
+const storage::Sql kCloseVisit{
+    "visits.close_visit",
+    "UPDATE visits SET checked_out_at = ?, duration_minutes = ?, flags = ?, updated_at = ? WHERE id = ?"};
+const storage::Sql kCheckInOwner{
+    "visits.check_in_owner",
+    "SELECT c.rep_id, o.path, c.has_photo FROM check_ins c JOIN users u ON u.id = c.rep_id "
+    "JOIN org_units o ON o.id = u.unit_id WHERE c.id = ?"};
+const storage::Sql kSelectPhoto{"visits.select_photo",
+                                "SELECT content_type, data_base64 FROM check_in_photos WHERE check_in_id = ?"};
+
+std::optional<double> ReadNumber(JsonReader& reader, const std::string& field, double min, double max) {
+  const Json* value = reader.Raw(field);
+  if (!value) return std::nullopt;
+  if (!value->is_number()) {
+    reader.Fail(field, "must be a number");
+    return std::nullopt;
+  }
+  double number = value->get<double>();
+  if (!std::isfinite(number) || number < min || number > max) {
+    reader.Fail(field, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::optional<Instant> ReadInstant(JsonReader& reader, const std::string& field, bool required) {
+  auto text = required ? reader.RequiredString(field, 1, 40) : reader.String(field, 1, 40);
+  if (!text) return std::nullopt;
+  auto instant = ParseInstant(*text);
+  if (!instant) reader.Fail(field, "must be an instant such as 2026-11-20T02:00:00.000Z");
+  return instant;
+}
+
+std::string MergeFlags(const std::string& existing, const std::vector<std::string>& more) {
+  auto flags = SplitFlags(existing);
+  for (const auto& flag : more)
+    if (std::find(flags.begin(), flags.end(), flag) == flags.end()) flags.push_back(flag);
+  return JoinFlags(flags);
+}
+
+// A small JPEG or PNG as base64; returns {content type, base64 text, byte count}.
+struct PhotoInput {
+  std::string content_type;
+  std::string base64;
+  int64_t bytes = 0;
+};
+
+std::optional<PhotoInput> ReadPhoto(JsonReader& reader, int64_t max_kb) {
+  const Json* raw = reader.Raw("photo");
+  if (!raw || raw->is_null()) return std::nullopt;
+  // Either a data URL ("data:image/jpeg;base64,…", what a canvas gives the browser) or
+  // {contentType, data}.
+  Json photo_object = *raw;
+  if (raw->is_string()) {
+    const std::string& text = raw->get_ref<const std::string&>();
+    auto comma = text.find(',');
+    static const std::string kPrefix = "data:", kSuffix = ";base64";
+    if (text.rfind(kPrefix, 0) != 0 || comma == std::string::npos || comma < kPrefix.size() + kSuffix.size() ||
+        text.compare(comma - kSuffix.size(), kSuffix.size(), kSuffix) != 0) {
+      reader.Fail("photo", "must be a base64 data URL of a JPEG or PNG");
+      return std::nullopt;
+    }
+    photo_object = {{"contentType", text.substr(kPrefix.size(), comma - kSuffix.size() - kPrefix.size())},
+                    {"data", text.substr(comma + 1)}};
+  }
+  const Json* photo = &photo_object;
+  if (!photo->is_object()) {
+    reader.Fail("photo", "must be a data URL or {contentType, data}");
+    return std::nullopt;
+  }
+  JsonReader inner(*photo);
+  auto content_type = inner.Enum("contentType", {"image/jpeg", "image/png"});
+  auto data = inner.RequiredString("data", 4, static_cast<size_t>(max_kb) * 1024 * 4 / 3 + 8);
+  try {
+    inner.Finish();
+  } catch (const Error&) {
+    reader.Fail("photo", "must be {contentType: image/jpeg|image/png, data: base64} within " +
+                             std::to_string(max_kb) + " KB");
+    return std::nullopt;
+  }
+  if (!content_type || !data) return std::nullopt;
+  std::string bytes(data->size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), data->data(), data->size(),
+                        nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    reader.Fail("photo", "data is not base64");
+    return std::nullopt;
+  }
+  bytes.resize(length);
+  if (static_cast<int64_t>(length) > max_kb * 1024) {
+    reader.Fail("photo", "is larger than " + std::to_string(max_kb) + " KB");
+    return std::nullopt;
+  }
+  // The content must be what it claims: the JPEG or PNG signature.
+  bool jpeg = bytes.size() > 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
+              static_cast<unsigned char>(bytes[1]) == 0xD8;
+  bool png = bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
+  if ((*content_type == "image/jpeg" && !jpeg) || (*content_type == "image/png" && !png)) {
+    reader.Fail("photo", "content does not match " + *content_type);
+    return std::nullopt;
+  }
+  return PhotoInput{*content_type, *data, static_cast<int64_t>(length)};
+}
+
+}  // namespace
+
+CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
+  platform::Require(caller, "visits.write");
+  Instant received_at = context_.clock.Now();
+  std::string time_zone = context_.policies.TimeZone();
+  Date received_date = BusinessDate(received_at, time_zone);
+  auto& policies = context_.policies;
+
+  JsonReader reader(body);
+  auto client_id = reader.RequiredString("clientId", 8, 64);
+  auto kind = reader.Enum("kind", {"in", "out"});
+  auto place = reader.Enum("place", {"customer", "office", "other"});
+  auto customer_id = reader.Id("customerId");
+  auto visit_id = reader.Id("visitId");
+  auto lat = ReadNumber(reader, "lat", -90, 90);
+  auto lng = ReadNumber(reader, "lng", -180, 180);
+  auto accuracy = reader.Int("accuracyM", 0, 100000);
+  auto captured_at = ReadInstant(reader, "capturedAt", true);
+  auto sent_at = ReadInstant(reader, "sentAt", false);
+  auto note = reader.String("note", 1, kMaxNoteLength);
+  auto photo = ReadPhoto(reader, policies.IntOn("visits.checkin_photo_max_kb", received_date));
+  if (!reader.Has("kind")) reader.Fail("kind", "is required");
+  for (const char* field : {"lat", "lng", "accuracyM"})
+    if (!reader.Has(field)) reader.Fail(field, "is required");
+  if (!place) place = customer_id ? "customer" : "other";
+  if (*place == "customer" && !customer_id) reader.Fail("customerId", "is required for a check-in at a customer");
+  if (*place != "customer" && customer_id) reader.Fail("customerId", "only for place customer");
+  if (visit_id && kind && *kind == "in") reader.Fail("visitId", "only for a check-out");
+  reader.Finish();
+
+  // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
+  auto connection_for_replay = [&]() -> std::optional<CheckInResult> {
+    auto connection = context_.database.Acquire();
+    auto existing = connection->QueryOne(kFindByClientId, {caller.user_id, *client_id});
+    if (!existing) return std::nullopt;
+    return CheckInResult{Render(*connection, existing->Int(0), true), false};
+  };
+  if (auto replay = connection_for_replay()) return *replay;
+
+  CheckInPolicy policy;
+  policy.geofence_radius_m = policies.IntOn("visits.geofence_radius_m", received_date);
+  policy.max_accuracy_m = policies.IntOn("visits.checkin_max_accuracy_m", received_date);
+  policy.max_speed_kmh = policies.IntOn("visits.checkin_max_speed_kmh", received_date);
+  policy.max_clock_skew_minutes = policies.IntOn("visits.checkin_max_clock_skew_minutes", received_date);
+  policy.offline_max_age_hours = policies.IntOn("visits.checkin_offline_max_age_hours", received_date);
+  policy.application_required = policies.ValueOn("visits.application_required", received_date).get<bool>();
+  policy.unapproved_visit_is_absence =
+      policies.ValueOn("visits.unapproved_visit_is_absence", received_date).get<bool>();
+  int64_t report_due_days = policies.IntOn("visits.report_due_days", received_date);
+
+  bool check_out = *kind == "out";
+  Actor actor = Actor::From(caller);
+  int64_t check_in_id = 0;
+  try {
+    context_.database.InTransaction([&](storage::Connection& connection) {
+      CheckInFacts facts;
+      facts.place = *place == "customer" ? CheckInPlace::kCustomer
+                                         : (*place == "office" ? CheckInPlace::kOffice : CheckInPlace::kOther);
+      facts.check_out = check_out;
+      facts.point = {*lat, *lng};
+      facts.accuracy_m = *accuracy;
+      facts.received_at = received_at;
+      facts.captured_at = *captured_at;
+      facts.sent_at = sent_at;
+      std::string customer_name;
+      if (customer_id) {
+        context_.customers.CheckReadable(connection, caller, *customer_id);
+        auto pin = connection.QueryOne(kCustomerPin, {*customer_id});
+        customer_name = pin->Text(0);
+        if (!pin->IsNull(1) && !pin->IsNull(2))
+          facts.customer_location = GeoPoint{std::stod(pin->Text(1)), std::stod(pin->Text(2))};
+      }
+      // The time first (it decides which check-in came before), then everything else.
+      Instant at = JudgeCheckIn(facts, policy).at;
+      Date business_date = BusinessDate(at, time_zone);
+      if (auto previous = connection.QueryOne(kPreviousCheckIn, {caller.user_id, FormatInstant(at)})) {
+        facts.previous = PreviousCheckIn{*ParseInstant(previous->Text(0)),
+                                         {std::stod(previous->Text(1)), std::stod(previous->Text(2))},
+                                         previous->Int(3)};
+      }
+      // R-VISIT-33: field check-ins (not the office, not the way out) need an application.
+      if (!check_out && facts.place != CheckInPlace::kOffice && policy.application_required &&
+          context_.application_check) {
+        facts.application_covers =
+            context_.application_check(connection, caller.user_id, FormatDate(business_date), customer_id);
+      }
+      CheckInJudgement judgement = JudgeCheckIn(facts, policy);
+      std::string flags = JoinFlags(judgement.flags);
+      std::string at_text = FormatInstant(judgement.at);
+      std::string now_text = FormatInstant(received_at);
+
+      // R-VISIT-36: a check-out closes the rep's visit (the one named, else the latest
+      // open visit at that customer).
+      std::optional<int64_t> closes_visit;
+      std::optional<storage::Row> open_visit;
+      if (check_out && (visit_id || customer_id)) {
+        open_visit = visit_id ? connection.QueryOne(kOpenVisitById, {*visit_id, caller.user_id})
+                              : connection.QueryOne(kLatestOpenVisit, {caller.user_id, *customer_id});
+        if (!open_visit)
+          throw Error(ErrorKind::kConflict, "visits.no_open_visit", "there is no open visit to check out of");
+        closes_visit = open_visit->Int(0);
+        if (customer_id && open_visit->Int(1) != *customer_id)
+          ThrowValidation("customerId", "is not the customer of the visit");
+        if (!customer_id) customer_id = open_visit->Int(1);
+      }
+
+      check_in_id =
+          connection
+              .QueryOne(kInsertCheckIn,
+                        {*client_id, caller.user_id, storage::Nullable(customer_id), storage::Nullable(closes_visit),
+                         *kind, *place, at_text, FormatDate(business_date), now_text, FormatInstant(*captured_at),
+                         sent_at ? storage::Value(FormatInstant(*sent_at)) : storage::Value(nullptr), *lat, *lng,
+                         *accuracy, storage::Nullable(judgement.distance_m), judgement.geofence,
+                         storage::Nullable(judgement.speed_kmh), flags, int64_t{judgement.delayed},
+                         int64_t{photo.has_value()}, storage::Nullable(note), now_text})
+              ->Int(0);
+      if (photo)
+        connection.Execute(kInsertPhoto, {check_in_id, photo->content_type, photo->base64, photo->bytes});
+
+      std::optional<int64_t> visit;
+      if (!check_out && customer_id) {
+        // R-VISIT-34: the visit and its report due date (§3.5, calendar days).
+        Date due = AddDays(business_date, static_cast<int>(report_due_days));
+        visit = connection
+                    .QueryOne(kInsertVisit, {caller.user_id, *customer_id, FormatDate(business_date), at_text, flags,
+                                             FormatDate(due), now_text, now_text})
+                    ->Int(0);
+        connection.Execute(kSetCheckInVisit, {*visit, check_in_id});
+      } else if (closes_visit) {
+        visit = closes_visit;
+        auto started = *ParseInstant(open_visit->Text(2));
+        int64_t minutes = std::max<int64_t>(
+            0, std::chrono::duration_cast<std::chrono::minutes>(judgement.at - started).count());
+        connection.Execute(kCloseVisit, {at_text, minutes, MergeFlags(open_visit->Text(3), judgement.flags),
+                                         now_text, *closes_visit});
+      }
+
+      // R-VISIT-34: a visit is a follow-up of the customer (the pool clock, R-CUST-10)
+      // and an entry of its timeline.
+      if (customer_id) {
+        context_.customers.RecordContact(connection, *customer_id, judgement.at);
+        Json data = {{"checkInId", IdString(check_in_id)},
+                     {"visitId", visit ? Json(IdString(*visit)) : Json()},
+                     {"geofence", judgement.geofence},
+                     {"distanceM", judgement.distance_m ? Json(*judgement.distance_m) : Json()},
+                     {"flags", judgement.flags}};
+        context_.customers.AppendEvent(connection, *customer_id, check_out ? "visit_check_out" : "visit_check_in",
+                                       actor, check_out ? "签退 " + customer_name : "签到 " + customer_name, data);
+      }
+      platform::RecordAudit(connection, actor,
+                            {check_out ? "check_in.check_out" : "check_in.check_in", "check_in",
+                             IdString(check_in_id), Json(),
+                             {{"clientId", *client_id},
+                              {"customerId", customer_id ? Json(IdString(*customer_id)) : Json()},
+                              {"visitId", visit ? Json(IdString(*visit)) : Json()},
+                              {"at", at_text},
+                              {"flags", judgement.flags}}},
+                            received_at);
+    });
+  } catch (const storage::DatabaseError& error) {
+    // Two copies of one offline queue entry raced: the first one won, answer with it.
+    if (error.kind() != storage::DatabaseError::Kind::kUniqueViolation) throw;
+    if (auto replay = connection_for_replay()) return *replay;
+    throw;
+  }
+  auto connection = context_.database.Acquire();
+  return {Render(*connection, check_in_id, false), true};
+}
+
+std::string CheckInService::Render(storage::Connection& connection, int64_t check_in_id, bool replayed) {
+  auto rows = connection.Query(kSelectCheckInById, {check_in_id});
+  if (rows.empty()) ThrowNotFound("visits", "check-in");
+  JsonWriter out;
+  WriteCheckIn(out, rows.rows[0], /*close=*/false);
+  out.Key("replayed");
+  out.Bool(replayed);
+  out.EndObject();
+  return out.Take();
+}
+
+std::string CheckInService::List(const Caller& caller, std::optional<int64_t> rep_id, std::optional<Date> date) {
+  Scope scope = platform::Require(caller, "visits.read");
+  auto connection = context_.database.Acquire();
+  int64_t rep = rep_id.value_or(caller.user_id);
+  RequireRepInScope(*connection, caller, scope, rep);
+  Date day = date.value_or(context_.policies.Today());
+  auto rows = connection->Query(kSelectCheckInsOfRepDay, {rep, FormatDate(day)});
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("items");
+  out.BeginArray();
+  for (const auto& row : rows.rows) WriteCheckIn(out, row, /*close=*/true);
+  out.EndArray();
+  out.EndObject();
+  return out.Take();
+}
+
+std::string CheckInService::Get(const Caller& caller, int64_t check_in_id) {
+  Scope scope = platform::Require(caller, "visits.read");
+  auto connection = context_.database.Acquire();
+  auto owner = connection->QueryOne(kCheckInOwner, {check_in_id});
+  if (!owner || !platform::InScope(caller, scope, owner->Int(0), owner->Text(1))) ThrowNotFound("visits", "check-in");
+  return Render(*connection, check_in_id, false);
+}
+
+Photo CheckInService::GetPhoto(const Caller& caller, int64_t check_in_id) {
+  Scope scope = platform::Require(caller, "visits.read");
+  auto connection = context_.database.Acquire();
+  auto owner = connection->QueryOne(kCheckInOwner, {check_in_id});
+  if (!owner || !platform::InScope(caller, scope, owner->Int(0), owner->Text(1))) ThrowNotFound("visits", "check-in");
+  auto photo = connection->QueryOne(kSelectPhoto, {check_in_id});
+  if (!photo) ThrowNotFound("visits", "photo");
+  const std::string& base64 = photo->Text(1);
+  std::string bytes(base64.size(), '\0');
+  size_t length = 0;
+  sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), base64.data(), base64.size(),
+                    nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL);
+  bytes.resize(length);
+  return {photo->Text(0), std::move(bytes)};
+}
+
+}  // namespace tuoke::visits

@@ -1,0 +1,346 @@
+// The field services (check-ins, visits and reports, follow-up items, day views) on both
+// backends with the demo company and a fake clock: the story of §3.4–3.5 and its
+// failures (R-VISIT-30..59).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "modules/customers/customer_service.h"
+#include "modules/visits/field_routes.h"
+#include "platform/audit.h"
+#include "platform/testing/demo_company_test.h"
+#include "storage/testing/test_database.h"
+
+namespace tuoke::visits {
+namespace {
+
+using namespace std::chrono_literals;
+using platform::Caller;
+
+// Demo customer pin used throughout: 杭州 西湖区 (30.2741, 120.1551).
+constexpr double kLat = 30.2741, kLng = 120.1551;
+
+class FieldServiceTest : public platform::testing::DemoCompanyTest {
+ protected:
+  void SetUp() override {
+    DemoCompanyTest::SetUp();
+    if (IsSkipped()) return;
+    customers_ = std::make_unique<customers::CustomerService>(*database_, *policies_, clock_);
+    field_ = std::make_unique<FieldServices>(FieldContext{
+        *database_, *policies_, *customers_, clock_,
+        [this](storage::Connection&, int64_t rep_id, std::string_view date, std::optional<int64_t> customer_id) {
+          return covered_.count({rep_id, std::string(date), customer_id.value_or(0)}) > 0;
+        },
+        [this](storage::Connection&, const FieldNotice& notice) { notices_.push_back(notice); }});
+    rep1_ = SignIn("rep1");
+    mgr1_ = SignIn("mgr1");
+  }
+
+  int64_t NewCustomer(const Caller& owner, std::optional<std::pair<double, double>> pin = std::pair{kLat, kLng}) {
+    Json body = {{"name", "客户" + std::to_string(++customer_counter_)}, {"type", "distributor"},
+                 {"acknowledgeDuplicates", true}};
+    if (pin) body["location"] = {{"lat", pin->first}, {"lng", pin->second}};
+    return *ParseId(Json::parse(customers_->Create(owner, body))["id"].get<std::string>());
+  }
+  // An approved application covering `customer` today (what the plans service answers).
+  void Cover(const Caller& rep, int64_t customer) {
+    covered_.insert({rep.user_id, FormatDate(policies_->Today()), customer});
+  }
+  Json CheckIn(const Caller& caller, Json body, bool* created = nullptr) {
+    if (!body.contains("clientId")) body["clientId"] = "client-" + std::to_string(++client_counter_);
+    if (!body.contains("kind")) body["kind"] = "in";
+    if (!body.contains("lat")) body["lat"] = kLat + 0.0009;  // 100 m north
+    if (!body.contains("lng")) body["lng"] = kLng;
+    if (!body.contains("accuracyM")) body["accuracyM"] = 15;
+    if (!body.contains("capturedAt")) body["capturedAt"] = FormatInstant(clock_.Now() - 2s);
+    auto result = field_->check_ins.Record(caller, body);
+    if (created) *created = result.created;
+    return Json::parse(result.json);
+  }
+  Json Visit(const Caller& caller, const Json& check_in) {
+    return Json::parse(field_->visits.Get(caller, *ParseId(check_in["visitId"].get<std::string>())));
+  }
+  static int64_t Id(const Json& object, const char* key = "id") { return *ParseId(object[key].get<std::string>()); }
+  void SetPolicy(const std::string& key, const Json& value) {
+    policies_->AddVersion(SignIn("gm"), key, value, FormatDate(policies_->Today()), "test");
+  }
+  Json Timeline(int64_t customer) { return customers_->Timeline(SignIn("gm"), customer, 50, std::nullopt)["items"]; }
+
+  std::unique_ptr<customers::CustomerService> customers_;
+  std::unique_ptr<FieldServices> field_;
+  std::set<std::tuple<int64_t, std::string, int64_t>> covered_;
+  std::vector<FieldNotice> notices_;
+  Caller rep1_, mgr1_;
+  int customer_counter_ = 0, client_counter_ = 0;
+};
+
+TEST_P(FieldServiceTest, CheckInInsideTheRadiusOpensAVisitAndFollowsUpTheCustomer) {
+  int64_t customer = NewCustomer(rep1_);
+  Cover(rep1_, customer);
+  bool created = false;
+  Json check_in = CheckIn(rep1_, {{"customerId", IdString(customer)}}, &created);
+  EXPECT_TRUE(created);
+  EXPECT_EQ(check_in["flags"], Json::array());
+  EXPECT_EQ(check_in["geofence"], "inside");
+  EXPECT_EQ(check_in["distanceM"], 100);
+  EXPECT_EQ(check_in["at"], FormatInstant(clock_.Now()));
+  EXPECT_EQ(check_in["businessDate"], "2026-11-22");
+  Json visit = Visit(rep1_, check_in);
+  EXPECT_EQ(visit["visitDate"], "2026-11-22");
+  EXPECT_EQ(visit["reportStatus"], "open");
+  EXPECT_EQ(visit["reportDueOn"], "2026-11-24");  // visits.report_due_days = 2
+  EXPECT_EQ(visit["checkIns"].size(), 1u);
+  // R-VISIT-34: the customer's follow-up clock and timeline.
+  Json customer_json = Json::parse(customers_->Get(rep1_, customer));
+  EXPECT_EQ(customer_json["lastFollowUpAt"], FormatInstant(clock_.Now()));
+  EXPECT_EQ(Timeline(customer)[0]["kind"], "visit_check_in");
+
+  // R-VISIT-36: the check-out closes it with its duration.
+  clock_.Advance(45min);
+  Json check_out = CheckIn(rep1_, {{"kind", "out"}, {"customerId", IdString(customer)}});
+  EXPECT_EQ(check_out["visitId"], check_in["visitId"]);
+  visit = Visit(rep1_, check_in);
+  EXPECT_EQ(visit["durationMinutes"], 45);
+  EXPECT_EQ(visit["checkedOutAt"], FormatInstant(clock_.Now()));
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"kind", "out"}, {"customerId", IdString(customer)}}); }),
+            "visits.no_open_visit");
+}
+
+TEST_P(FieldServiceTest, CheckInWithoutApprovedApplicationIsFlaggedAbsence) {
+  int64_t customer = NewCustomer(rep1_);
+  Json check_in = CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  EXPECT_EQ(check_in["flags"], Json::array({"absence"}));
+  EXPECT_EQ(Visit(rep1_, check_in)["flags"], Json::array({"absence"}));
+  // Policy: not absence, but still not silent.
+  SetPolicy("visits.unapproved_visit_is_absence", false);
+  EXPECT_EQ(CheckIn(rep1_, {{"customerId", IdString(customer)}})["flags"], Json::array({"no_application"}));
+  // Office check-ins need no application.
+  EXPECT_EQ(CheckIn(rep1_, {{"place", "office"}})["flags"], Json::array());
+}
+
+TEST_P(FieldServiceTest, OutsideTheRadiusAndUnpinnedCustomersAreFlagged) {
+  int64_t customer = NewCustomer(rep1_);
+  int64_t unpinned = NewCustomer(rep1_, std::nullopt);
+  Cover(rep1_, customer);
+  Cover(rep1_, unpinned);
+  Json far = CheckIn(rep1_, {{"customerId", IdString(customer)}, {"lat", kLat + 0.01}});  // about 1.1 km
+  EXPECT_EQ(far["geofence"], "outside");
+  EXPECT_EQ(far["flags"], Json::array({"outside_geofence"}));
+  EXPECT_NEAR(far["distanceM"].get<double>(), 1112, 3);
+  clock_.Advance(1h);
+  Json unknown = CheckIn(rep1_, {{"customerId", IdString(unpinned)}});
+  EXPECT_EQ(unknown["geofence"], "unknown");
+  EXPECT_EQ(unknown["flags"], Json::array({"no_customer_location"}));
+  EXPECT_TRUE(unknown["distanceM"].is_null());
+}
+
+TEST_P(FieldServiceTest, ImplausibleSequencesAreFlaggedForTheManager) {
+  int64_t customer = NewCustomer(rep1_);
+  int64_t far_customer = NewCustomer(rep1_, std::pair{kLat + 0.5, kLng});  // about 55 km north
+  Cover(rep1_, customer);
+  Cover(rep1_, far_customer);
+  CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  clock_.Advance(10min);  // 55 km in 10 minutes
+  Json fast = CheckIn(rep1_, {{"customerId", IdString(far_customer)}, {"lat", kLat + 0.5}});
+  EXPECT_EQ(fast["flags"], Json::array({"too_fast"}));
+  EXPECT_GT(fast["speedKmh"].get<int>(), 300);
+  clock_.Advance(2h);
+  Json vague = CheckIn(rep1_, {{"customerId", IdString(far_customer)}, {"lat", kLat + 0.5}, {"accuracyM", 800}});
+  EXPECT_EQ(vague["flags"], Json::array({"poor_accuracy"}));
+  clock_.Advance(1h);
+  Json skewed = CheckIn(rep1_, {{"customerId", IdString(far_customer)},
+                                {"lat", kLat + 0.5},
+                                {"capturedAt", FormatInstant(clock_.Now() + 30min)}});
+  EXPECT_EQ(skewed["flags"], Json::array({"clock_skew"}));
+  EXPECT_EQ(skewed["at"], FormatInstant(clock_.Now()));
+}
+
+TEST_P(FieldServiceTest, OfflineCaptureIsDelayedAndResendsAreIdempotent) {
+  int64_t customer = NewCustomer(rep1_);
+  Cover(rep1_, customer);
+  Instant captured = clock_.Now();
+  clock_.Advance(40min);  // the phone was offline; the queue flushes now
+  Json body = {{"clientId", "offline-queue-0001"},
+               {"customerId", IdString(customer)},
+               {"capturedAt", FormatInstant(captured)},
+               {"sentAt", FormatInstant(clock_.Now())}};
+  bool created = false;
+  Json first = CheckIn(rep1_, body, &created);
+  EXPECT_TRUE(created);
+  EXPECT_TRUE(first["delayed"].get<bool>());
+  EXPECT_EQ(first["flags"], Json::array({"delayed"}));
+  EXPECT_EQ(first["at"], FormatInstant(captured));
+  EXPECT_EQ(Visit(rep1_, first)["checkedInAt"], FormatInstant(captured));
+  // The queue resends (even with a changed body): the same check-in, nothing new.
+  clock_.Advance(1min);
+  body["lat"] = kLat + 1;
+  Json again = CheckIn(rep1_, body, &created);
+  EXPECT_FALSE(created);
+  EXPECT_EQ(again["id"], first["id"]);
+  EXPECT_TRUE(again["replayed"].get<bool>());
+  EXPECT_EQ(Json::parse(field_->check_ins.List(rep1_, std::nullopt, std::nullopt))["items"].size(), 1u);
+  EXPECT_EQ(Json::parse(field_->visits.List(rep1_, {}))["items"].size(), 1u);
+}
+
+TEST_P(FieldServiceTest, ReportWithinTwoDaysIsReviewedAndPromisesBecomeFollowUps) {
+  int64_t customer = NewCustomer(rep1_);
+  Cover(rep1_, customer);
+  Json check_in = CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  int64_t visit_id = Id(check_in, "visitId");
+  // A submission needs purposes and results (R-VISIT-42).
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { field_->visits.SubmitReport(rep1_, visit_id, Json::object()); }, &details),
+            "validation.failed");
+  EXPECT_TRUE(details["fields"].contains("purposes"));
+  clock_.Advance(47h);  // day 2 (2026-11-24 09:00 in Shanghai)
+  Json report = {{"purposes", {"relationship", "new_product"}},
+                 {"targets", {{"sales", "新品首单 50 箱"}, {"administrative", "收回 10 月货款"}}},
+                 {"results", "同意试销"},
+                 {"distributorCheck",
+                  {{"prices", "零售价稳定"}, {"stock", "我司产品库存 30 箱"}, {"accounts", {{"receivableFen", 1250000}}}}},
+                 {"objections", {{{"text", "价格偏高"}, {"category", "price"}, {"outcome", "resolved"}}}},
+                 {"promises", {{{"title", "周五前寄样品"}, {"dueOn", "2026-11-27"}}}}};
+  Json submitted = Json::parse(field_->visits.SubmitReport(rep1_, visit_id, report));
+  EXPECT_EQ(submitted["reportStatus"], "submitted");
+  EXPECT_FALSE(submitted["reportLate"].get<bool>());
+  EXPECT_EQ(submitted["distributorCheck"]["accounts"]["receivableFen"], 1250000);
+  EXPECT_EQ(ErrorCode([&] { field_->visits.UpdateReport(rep1_, visit_id, {{"results", "x"}}); }),
+            "visits.report_closed");
+  // R-VISIT-44: the promise is a follow-up item of the rep, on the customer's timeline.
+  FollowUpFilter filter;
+  Json items = Json::parse(field_->follow_ups.List(rep1_, filter))["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["title"], "周五前寄样品");
+  EXPECT_EQ(items[0]["visitId"], IdString(visit_id));
+  EXPECT_EQ(items[0]["ownerName"], "张伟");
+  // R-VISIT-45: only the manager over the rep reviews; the rep is notified.
+  EXPECT_EQ(ErrorCode([&] { field_->visits.Review(rep1_, visit_id, {{"comment", "自评"}}); }), "access.denied");
+  EXPECT_EQ(ErrorCode([&] { field_->visits.Review(SignIn("mgr2"), visit_id, {{"comment", "x"}}); }),
+            "visits.not_found");
+  Json reviewed = Json::parse(field_->visits.Review(mgr1_, visit_id, {{"comment", "样品跟进到位"}}));
+  EXPECT_EQ(reviewed["reportStatus"], "reviewed");
+  EXPECT_EQ(reviewed["reviewedByName"], "李明");
+  ASSERT_EQ(notices_.size(), 1u);
+  EXPECT_EQ(notices_[0].user_id, rep1_.user_id);
+  EXPECT_EQ(notices_[0].kind, "visit.report_reviewed");
+  // The follow-up is done on time and kept for the evaluation (R-VISIT-54).
+  clock_.Advance(24h);
+  Json done = Json::parse(field_->follow_ups.Done(rep1_, Id(items[0]), {{"note", "已寄出"}}));
+  EXPECT_EQ(done["status"], "done");
+  EXPECT_EQ(done["doneAt"], FormatInstant(clock_.Now()));
+  EXPECT_EQ(Timeline(customer)[0]["kind"], "follow_up_item_done");
+  EXPECT_EQ(ErrorCode([&] { field_->follow_ups.Done(rep1_, Id(items[0]), Json::object()); }),
+            "visits.follow_up_closed");
+}
+
+TEST_P(FieldServiceTest, ReportOnDayThreeIsLateAndTheManagerIsNotified) {
+  int64_t customer = NewCustomer(rep1_);
+  Cover(rep1_, customer);
+  Json check_in = CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  int64_t visit_id = Id(check_in, "visitId");
+  clock_.Advance(48h);  // 2026-11-24: the due day, not late yet
+  EXPECT_EQ(field_->visits.FlagLateReports().marked, 0);
+  EXPECT_EQ(Visit(rep1_, check_in)["reportStatus"], "open");
+  clock_.Advance(24h);  // 2026-11-25: day 3
+  EXPECT_EQ(Visit(rep1_, check_in)["reportStatus"], "late");  // as read, before the job
+  LateReportRun run = field_->visits.FlagLateReports();
+  EXPECT_EQ(run.marked, 1);
+  EXPECT_EQ(run.notified, 2);
+  EXPECT_EQ(field_->visits.FlagLateReports().marked, 0);  // once
+  std::set<int64_t> notified;
+  for (const auto& notice : notices_) notified.insert(notice.user_id);
+  EXPECT_EQ(notified, (std::set<int64_t>{rep1_.user_id, mgr1_.user_id}));
+  VisitFilter late;
+  late.report_status = "late";
+  EXPECT_EQ(Json::parse(field_->visits.List(mgr1_, late))["items"].size(), 1u);
+  Json submitted = Json::parse(field_->visits.SubmitReport(
+      rep1_, visit_id, {{"purposes", {"relationship"}}, {"results", "补交"}}));
+  EXPECT_EQ(submitted["reportStatus"], "submitted");
+  EXPECT_TRUE(submitted["reportLate"].get<bool>());
+}
+
+TEST_P(FieldServiceTest, ScopesDecideWhoSeesCheckInsVisitsAndFollowUps) {
+  int64_t customer = NewCustomer(rep1_);
+  Json check_in = CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  int64_t visit_id = Id(check_in, "visitId");
+  Caller rep2 = SignIn("rep2"), mgr2 = SignIn("mgr2"), gm = SignIn("gm");
+  EXPECT_EQ(ErrorCode([&] { field_->visits.Get(rep2, visit_id); }), "visits.not_found");
+  EXPECT_EQ(ErrorCode([&] { field_->visits.Get(mgr2, visit_id); }), "visits.not_found");
+  EXPECT_NO_THROW(field_->visits.Get(mgr1_, visit_id));
+  EXPECT_NO_THROW(field_->visits.Get(gm, visit_id));
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.List(rep2, rep1_.user_id, std::nullopt); }), "visits.not_found");
+  EXPECT_EQ(ErrorCode([&] { field_->visits.UpdateReport(mgr1_, visit_id, {{"results", "x"}}); }),
+            "visits.not_your_visit");
+  // A rep cannot check in at a customer they cannot see, nor give work to another rep.
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep2, {{"customerId", IdString(customer)}}); }), "customers.not_found");
+  EXPECT_EQ(ErrorCode([&] {
+              field_->follow_ups.Create(rep1_, {{"customerId", IdString(customer)},
+                                                {"title", "x"},
+                                                {"dueOn", "2026-11-30"},
+                                                {"ownerId", IdString(rep2.user_id)}});
+            }),
+            "visits.not_found");
+  Json item = Json::parse(field_->follow_ups.Create(
+      mgr1_, {{"customerId", IdString(customer)}, {"title", "催款"}, {"dueOn", "2026-11-22"},
+              {"ownerId", IdString(rep1_.user_id)}}));
+  EXPECT_EQ(item["state"], "due_today");
+  FollowUpFilter due_today;
+  due_today.status = "due_today";
+  EXPECT_EQ(Json::parse(field_->follow_ups.List(rep1_, due_today))["items"].size(), 1u);
+  EXPECT_EQ(Json::parse(field_->follow_ups.List(rep2, due_today))["items"].size(), 0u);
+  clock_.Advance(24h);
+  FollowUpFilter overdue;
+  overdue.status = "overdue";
+  EXPECT_EQ(Json::parse(field_->follow_ups.List(mgr1_, overdue))["items"][0]["state"], "overdue");
+}
+
+TEST_P(FieldServiceTest, TeamDayShowsEveryRepOfTheScopeWithFlags) {
+  int64_t customer = NewCustomer(rep1_);
+  CheckIn(rep1_, {{"customerId", IdString(customer)}, {"accuracyM", 900}});
+  Json day = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt));
+  EXPECT_EQ(day["date"], "2026-11-22");
+  ASSERT_EQ(day["reps"].size(), 3u);  // mgr1's team: rep1..rep3, not the south team
+  Json rep1_entry;
+  for (const auto& rep : day["reps"])
+    if (rep["repName"] == "张伟") rep1_entry = rep;
+  ASSERT_EQ(rep1_entry["checkIns"].size(), 1u);
+  EXPECT_EQ(rep1_entry["checkIns"][0]["flags"], Json::array({"absence", "poor_accuracy"}));
+  EXPECT_EQ(rep1_entry["visits"][0]["reportStatus"], "open");
+  EXPECT_EQ(rep1_entry["flagCounts"]["absence"], 1);
+  EXPECT_EQ(day["summary"]["repsCheckedIn"], 1);
+  EXPECT_EQ(day["summary"]["flagCounts"]["poor_accuracy"], 1);
+  // The GM sees all six reps; a rep sees only themselves.
+  EXPECT_EQ(Json::parse(field_->visits.TeamDay(SignIn("gm"), std::nullopt, std::nullopt))["reps"].size(), 6u);
+  EXPECT_EQ(Json::parse(field_->visits.TeamDay(rep1_, std::nullopt, std::nullopt))["reps"].size(), 1u);
+  // The rep's own day: the check-in, the visit and its report still due.
+  Json my_day = Json::parse(field_->visits.MyDay(rep1_, std::nullopt));
+  EXPECT_EQ(my_day["checkIns"].size(), 1u);
+  EXPECT_EQ(my_day["visits"].size(), 1u);
+  EXPECT_EQ(my_day["reportsDue"].size(), 1u);
+}
+
+TEST_P(FieldServiceTest, BadInputIsRejectedWithFieldErrors) {
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.Record(rep1_, {{"kind", "in"}, {"lat", 91}}); }, &details),
+            "validation.failed");
+  for (const char* field : {"clientId", "lat", "lng", "accuracyM", "capturedAt"})
+    EXPECT_TRUE(details["fields"].contains(field)) << field;
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"place", "customer"}}); }, &details), "validation.failed");
+  EXPECT_TRUE(details["fields"].contains("customerId"));
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"place", "office"}, {"photo", "data:image/jpeg;base64,AAAA"}}); },
+                      &details),
+            "validation.failed");
+  EXPECT_TRUE(details["fields"].contains("photo"));
+  // A real (tiny) JPEG signature is kept and served back.
+  Json with_photo = CheckIn(rep1_, {{"place", "office"}, {"photo", "data:image/jpeg;base64,/9j/4AAQSkZJRg=="}});
+  EXPECT_TRUE(with_photo["hasPhoto"].get<bool>());
+  Photo photo = field_->check_ins.GetPhoto(rep1_, Id(with_photo));
+  EXPECT_EQ(photo.content_type, "image/jpeg");
+  EXPECT_EQ(photo.bytes.substr(0, 2), "\xFF\xD8");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FieldServiceTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
+                         platform::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tuoke::visits

@@ -1,0 +1,620 @@
+#include "modules/visits/visit_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/json_writer.h"
+#include "core/text.h"
+#include "modules/visits/checkin_rules.h"
+#include "modules/visits/visit_render.h"
+#include "platform/audit.h"
+
+namespace tuoke::visits {
+namespace {
+
+using platform::Actor;
+using platform::Caller;
+using platform::Scope;
+
+// §3.1 purposes [003 第4条] and the six resistance points of §6 [004] as stable codes.
+// The codes the plans use too (visit_rules.cc), so a plan's purposes carry over.
+const std::set<std::string> kPurposeCodes = {"market_research", "competitor_intel", "relationship",
+                                             "new_customer",    "new_product",      "coverage"};
+const std::set<std::string> kObjectionCategories = {"price", "effect", "after_sales", "competitor",
+                                                    "support_system", "guarantee"};
+const std::set<std::string> kVisitKinds = {"on_site", "phone", "night", "home", "outing"};
+constexpr size_t kMaxListItems = 20;
+constexpr size_t kMaxText = 2000;
+
+const storage::Sql kVisitScopeRow{
+    "visits.visit_scope_row",
+    "SELECT v.rep_id, o.path, v.report_status, v.report_due_on, v.visit_date, v.customer_id, v.kind, "
+    "v.purposes, v.targets_json, v.results, v.distributor_check_json, v.objections_json, v.promises_json "
+    "FROM visits v JOIN users u ON u.id = v.rep_id JOIN org_units o ON o.id = u.unit_id WHERE v.id = ?"};
+enum ScopeColumn : size_t {
+  kRepId, kRepPath, kStatus, kDueOn, kVisitDate, kCustomerId, kKind, kPurposes, kTargets, kResults,
+  kDistributorCheck, kObjections, kPromises,
+};
+const storage::Sql kUpdateReport{
+    "visits.update_report",
+    "UPDATE visits SET kind = ?, purposes = ?, targets_json = ?, results = ?, distributor_check_json = ?, "
+    "objections_json = ?, promises_json = ?, updated_at = ? WHERE id = ?"};
+const storage::Sql kSubmitReport{
+    "visits.submit_report",
+    "UPDATE visits SET report_status = 'submitted', report_submitted_at = ?, report_submitted_late = ?, "
+    "updated_at = ? WHERE id = ? AND report_status IN ('open', 'late')"};
+const storage::Sql kReviewReport{
+    "visits.review_report",
+    "UPDATE visits SET report_status = 'reviewed', reviewed_by = ?, reviewed_at = ?, review_comment = ?, "
+    "updated_at = ? WHERE id = ? AND report_status = 'submitted'"};
+const storage::Sql kMarkLate{
+    "visits.mark_late",
+    "UPDATE visits SET report_status = 'late', late_notified = 1, updated_at = ? "
+    "WHERE report_status = 'open' AND report_due_on < ? RETURNING id, rep_id, customer_id, visit_date, report_due_on"};
+const storage::Sql kUnitPath{"visits.unit_path", "SELECT path, name FROM org_units WHERE id = ?"};
+
+std::string CheckInsOfVisitSql() { return std::string(kCheckInSelect) + "WHERE c.visit_id = ? ORDER BY c.at, c.id"; }
+
+// Runs `read` over the nested object at `field`, reporting its field errors as
+// "field.inner" (or "field[i].inner") on the outer reader.
+template <typename Read>
+void ReadNested(JsonReader& outer, const std::string& prefix, const Json& value, Read read) {  // NOLINT
+  if (!value.is_object()) {
+    outer.Fail(prefix, "must be an object");
+    return;
+  }
+  JsonReader inner(value);
+  read(inner);
+  try {
+    inner.Finish();
+  } catch (const Error& error) {
+    for (const auto& [field, message] : error.details().value("fields", Json::object()).items())
+      outer.Fail(prefix + "." + field, message.template get<std::string>());
+  }
+}
+
+struct ReportDraft {
+  std::string kind, purposes, targets, distributor_check, objections, promises;
+  std::optional<std::string> results;
+  bool distributor_check_null = true;
+};
+
+// R-VISIT-41: every report field is optional in a PATCH; present fields replace.
+void ReadReport(JsonReader& reader, ReportDraft& draft, Date visit_date) {
+  if (auto kind = reader.Enum("kind", kVisitKinds)) draft.kind = *kind;
+  if (auto purposes = reader.StringList("purposes", kPurposeCodes.size(), kPurposeCodes)) draft.purposes = Json(*purposes).dump();
+  if (const Json* targets = reader.Raw("targets")) {
+    Json value = Json::object();
+    ReadNested(reader, "targets", *targets, [&](JsonReader& inner) {
+      if (auto sales = inner.String("sales", 1, 500)) value["sales"] = *sales;
+      if (auto administrative = inner.String("administrative", 1, 500)) value["administrative"] = *administrative;
+    });
+    draft.targets = value.dump();
+  }
+  bool results_present = false;
+  auto results = reader.NullableString("results", 4000, &results_present);
+  if (results_present) draft.results = results;
+  if (const Json* check = reader.Raw("distributorCheck")) {
+    if (check->is_null()) {
+      draft.distributor_check = "";
+    } else {
+      Json value = Json::object();
+      ReadNested(reader, "distributorCheck", *check, [&](JsonReader& inner) {
+        // §3.5 [003 一–八]: prices, stock of our products, their sales, accounts,
+        // after-sales and promotion policies, cross-region selling and price disorder.
+        for (const char* text_field : {"prices", "stock", "sales", "policies", "competitors"})
+          if (auto text = inner.String(text_field, 1, kMaxText)) value[text_field] = *text;
+        if (auto cross_region = inner.Bool("crossRegionSelling")) value["crossRegionSelling"] = *cross_region;
+        if (auto disorder = inner.Bool("priceDisorder")) value["priceDisorder"] = *disorder;
+        if (const Json* accounts = inner.Raw("accounts")) {
+          Json account = Json::object();
+          ReadNested(inner, "accounts", *accounts, [&](JsonReader& fields) {
+            for (const char* money : {"creditLimitFen", "creditUsedFen", "paidFen", "receivableFen", "overdueFen"})
+              if (auto fen = fields.Int(money, 0, 1'000'000'000'000)) account[money] = *fen;
+            if (auto note = fields.String("note", 1, kMaxText)) account["note"] = *note;
+          });
+          value["accounts"] = account;
+        }
+      });
+      draft.distributor_check = value.dump();
+    }
+    draft.distributor_check_null = check->is_null();
+  }
+  if (const Json* objections = reader.Raw("objections")) {
+    Json list = Json::array();
+    if (!objections->is_array() || objections->size() > kMaxListItems) {
+      reader.Fail("objections", "must be a list of at most 20 objections");
+    } else {
+      for (size_t i = 0; i < objections->size(); ++i) {
+        Json item = Json::object();
+        ReadNested(reader, "objections[" + std::to_string(i) + "]", (*objections)[i], [&](JsonReader& inner) {
+          if (auto text = inner.RequiredString("text", 1, 500)) item["text"] = *text;
+          if (auto category = inner.Enum("category", kObjectionCategories)) item["category"] = *category;
+          if (auto answer = inner.String("answer", 1, 500)) item["answer"] = *answer;
+          if (auto outcome = inner.Enum("outcome", {"resolved", "open", "lost"})) item["outcome"] = *outcome;
+        });
+        list.push_back(item);
+      }
+    }
+    draft.objections = list.dump();
+  }
+  if (const Json* promises = reader.Raw("promises")) {
+    Json list = Json::array();
+    if (!promises->is_array() || promises->size() > kMaxListItems) {
+      reader.Fail("promises", "must be a list of at most 20 promises");
+    } else {
+      for (size_t i = 0; i < promises->size(); ++i) {
+        Json item = Json::object();
+        std::string prefix = "promises[" + std::to_string(i) + "]";
+        ReadNested(reader, prefix, (*promises)[i], [&](JsonReader& inner) {
+          if (auto title = inner.RequiredString("title", 1, 200)) item["title"] = *title;
+          if (auto due = inner.DateString("dueOn")) {
+            if (*ParseDate(*due) < visit_date) inner.Fail("dueOn", "cannot be before the visit");
+            item["dueOn"] = *due;
+          } else if (!inner.Has("dueOn")) {
+            inner.Fail("dueOn", "is required");
+          }
+          if (auto owner = inner.Id("ownerId")) item["ownerId"] = IdString(*owner);
+        });
+        list.push_back(item);
+      }
+    }
+    draft.promises = list.dump();
+  }
+}
+
+Error ReportClosed(const std::string& status) {
+  return Error(ErrorKind::kConflict, "visits.report_closed", "the report is already " + status);
+}
+
+void WriteFlagCounts(JsonWriter& out, const std::map<std::string, int>& counts) {
+  out.BeginObject();
+  for (const auto& [flag, count] : counts) {
+    out.Key(flag);
+    out.Int(count);
+  }
+  out.EndObject();
+}
+
+}  // namespace
+
+struct VisitService::Loaded {
+  storage::Row row;
+};
+
+VisitService::Loaded VisitService::LoadOwnOpen(storage::Connection& connection, const Caller& caller,
+                                               int64_t visit_id) {
+  Scope read_scope = platform::Require(caller, "visits.read");
+  auto row = connection.QueryOne(kVisitScopeRow, {visit_id});
+  if (!row || !platform::InScope(caller, read_scope, row->Int(kRepId), row->Text(kRepPath)))
+    ThrowNotFound("visits", "visit");
+  platform::Require(caller, "visits.write");
+  // R-VISIT-40: the report is the visiting rep's own.
+  if (row->Int(kRepId) != caller.user_id)
+    throw Error(ErrorKind::kForbidden, "visits.not_your_visit", "only the rep who made the visit writes its report");
+  const std::string& status = row->Text(kStatus);
+  if (status != "open" && status != "late") throw ReportClosed(status);
+  return {*row};
+}
+
+void VisitService::ApplyReport(storage::Connection& connection, int64_t visit_id, const Json& body, bool submitting) {
+  (void)submitting;
+  auto loaded = connection.QueryOne(kVisitScopeRow, {visit_id});
+  const storage::Row& row = *loaded;
+  ReportDraft draft;
+  draft.kind = row.Text(kKind);
+  draft.purposes = row.Text(kPurposes);
+  draft.targets = row.Text(kTargets);
+  draft.results = row.OptionalText(kResults);
+  draft.distributor_check = row.OptionalText(kDistributorCheck).value_or("");
+  draft.distributor_check_null = row.IsNull(kDistributorCheck);
+  draft.objections = row.Text(kObjections);
+  draft.promises = row.Text(kPromises);
+  JsonReader reader(body);
+  ReadReport(reader, draft, *ParseDate(row.Text(kVisitDate)));
+  reader.Finish();
+  Instant now = context_.clock.Now();
+  connection.Execute(kUpdateReport,
+                     {draft.kind, draft.purposes, draft.targets, storage::Nullable(draft.results),
+                      draft.distributor_check_null || draft.distributor_check.empty()
+                          ? storage::Value(nullptr)
+                          : storage::Value(draft.distributor_check),
+                      draft.objections, draft.promises, FormatInstant(now), visit_id});
+}
+
+std::string VisitService::UpdateReport(const Caller& caller, int64_t visit_id, const Json& body) {
+  context_.database.InTransaction([&](storage::Connection& connection) {
+    LoadOwnOpen(connection, caller, visit_id);
+    ApplyReport(connection, visit_id, body, false);
+    platform::RecordAudit(connection, Actor::From(caller),
+                          {"visit.report_edit", "visit", IdString(visit_id), Json(), body}, context_.clock.Now());
+  });
+  auto connection = context_.database.Acquire();
+  return Render(*connection, visit_id);
+}
+
+std::string VisitService::SubmitReport(const Caller& caller, int64_t visit_id, const Json& body) {
+  context_.database.InTransaction([&](storage::Connection& connection) {
+    LoadOwnOpen(connection, caller, visit_id);
+    if (!body.empty()) ApplyReport(connection, visit_id, body, true);
+    storage::Row row = *connection.QueryOne(kVisitScopeRow, {visit_id});
+    // R-VISIT-42: a report states its purposes and what came of the visit.
+    FieldErrors errors;
+    if (Json::parse(row.Text(kPurposes)).empty()) errors.Add("purposes", "at least one purpose is required");
+    if (!row.OptionalText(kResults)) errors.Add("results", "is required");
+    errors.ThrowIfAny();
+    Instant now = context_.clock.Now();
+    // R-VISIT-43: due within visits.report_due_days calendar days of the visit date.
+    std::string today = FormatDate(BusinessDate(now, context_.policies.TimeZone()));
+    bool late = today > row.Text(kDueOn);
+    std::string now_text = FormatInstant(now);
+    if (connection.Execute(kSubmitReport, {now_text, int64_t{late}, now_text, visit_id}) != 1)
+      throw ReportClosed("submitted");
+    // R-VISIT-44: every promise becomes a follow-up item with an owner and a due date.
+    Actor actor = Actor::From(caller);
+    Scope write_scope = *caller.ScopeFor("visits.write");
+    Json item_ids = Json::array();
+    for (const auto& promise : Json::parse(row.Text(kPromises))) {
+      int64_t owner = caller.user_id;
+      if (promise.contains("ownerId"))
+        owner = RequireRepInScope(connection, caller, write_scope, *ParseId(promise["ownerId"].get<std::string>())).id;
+      int64_t item = follow_ups_.Insert(connection, actor,
+                                        {row.Int(kCustomerId), visit_id, owner, promise["title"].get<std::string>(),
+                                         std::nullopt, *ParseDate(promise["dueOn"].get<std::string>())});
+      item_ids.push_back(IdString(item));
+    }
+    context_.customers.AppendEvent(connection, row.Int(kCustomerId), "visit_report", actor,
+                                   late ? "拜访报告（逾期提交）" : "拜访报告",
+                                   {{"visitId", IdString(visit_id)}, {"late", late}});
+    platform::RecordAudit(connection, actor,
+                          {"visit.report_submit", "visit", IdString(visit_id), {{"reportStatus", row.Text(kStatus)}},
+                           {{"reportStatus", "submitted"}, {"late", late}, {"followUpItems", item_ids}}},
+                          now);
+  });
+  auto connection = context_.database.Acquire();
+  return Render(*connection, visit_id);
+}
+
+std::string VisitService::Review(const Caller& caller, int64_t visit_id, const Json& body) {
+  JsonReader reader(body);
+  auto comment = reader.RequiredString("comment", 1, kMaxText);
+  reader.Finish();
+  context_.database.InTransaction([&](storage::Connection& connection) {
+    Scope read_scope = platform::Require(caller, "visits.read");
+    auto row = connection.QueryOne(kVisitScopeRow, {visit_id});
+    if (!row || !platform::InScope(caller, read_scope, row->Int(kRepId), row->Text(kRepPath)))
+      ThrowNotFound("visits", "visit");
+    Scope review_scope = platform::Require(caller, "visits.review");
+    // R-VISIT-45: the manager over the rep reviews; nobody reviews their own visit.
+    if (row->Int(kRepId) == caller.user_id || !platform::InScope(caller, review_scope, row->Int(kRepId), row->Text(kRepPath)))
+      throw Error(ErrorKind::kForbidden, "access.denied", "you do not review this rep's visits",
+                  {{"permission", "visits.review"}});
+    const std::string& status = row->Text(kStatus);
+    if (status != "submitted")
+      throw Error(ErrorKind::kConflict, status == "reviewed" ? "visits.report_closed" : "visits.report_not_submitted",
+                  status == "reviewed" ? "the report is already reviewed" : "the report has not been submitted");
+    Instant now = context_.clock.Now();
+    std::string now_text = FormatInstant(now);
+    if (connection.Execute(kReviewReport, {caller.user_id, now_text, *comment, now_text, visit_id}) != 1)
+      throw ReportClosed("reviewed");
+    if (context_.notify)
+      context_.notify(connection, {row->Int(kRepId), "visit.report_reviewed", "拜访报告已批阅：" + *comment,
+                                   "/visits/" + IdString(visit_id),
+                                   {{"visitId", IdString(visit_id)}, {"reviewerName", caller.name}}});
+    platform::RecordAudit(connection, Actor::From(caller),
+                          {"visit.review", "visit", IdString(visit_id), {{"reportStatus", "submitted"}},
+                           {{"reportStatus", "reviewed"}, {"comment", *comment}}},
+                          now);
+  });
+  auto connection = context_.database.Acquire();
+  return Render(*connection, visit_id);
+}
+
+LateReportRun VisitService::FlagLateReports() {
+  LateReportRun run;
+  Instant now = context_.clock.Now();
+  std::string today = FormatDate(BusinessDate(now, context_.policies.TimeZone()));
+  context_.database.InTransaction([&](storage::Connection& connection) {
+    // One guarded UPDATE: a second run (or another process) finds nothing left.
+    auto rows = connection.Query(kMarkLate, {FormatInstant(now), today});
+    for (const auto& row : rows.rows) {
+      ++run.marked;
+      auto rep = LoadRep(connection, row.Int(1));
+      if (!context_.notify || !rep) continue;
+      Json data = {{"visitId", IdString(row.Int(0))}, {"repId", IdString(rep->id)}, {"repName", rep->name},
+                   {"visitDate", row.Text(3)}, {"dueOn", row.Text(4)}};
+      std::string link = "/visits/" + IdString(row.Int(0));
+      context_.notify(connection, {rep->id, "visit.report_late", "拜访报告已逾期（" + row.Text(3) + "）", link, data});
+      ++run.notified;
+      if (rep->manager_id) {
+        context_.notify(connection,
+                        {*rep->manager_id, "visit.report_late", rep->name + " 的拜访报告逾期未交（" + row.Text(3) + "）",
+                         link, data});
+        ++run.notified;
+      }
+    }
+    if (run.marked > 0)
+      platform::RecordAudit(connection, Actor::System("visits.report_late_job"),
+                            {"visit.reports_late", "visit", "", Json(), {{"count", run.marked}, {"today", today}}},
+                            now);
+  });
+  return run;
+}
+
+std::string VisitService::Render(storage::Connection& connection, int64_t visit_id) {
+  auto rows = connection.Query(kSelectVisitById, {visit_id});
+  if (rows.empty()) ThrowNotFound("visits", "visit");
+  std::string today = FormatDate(context_.policies.Today());
+  JsonWriter out;
+  WriteVisit(out, rows.rows[0], today, /*close=*/false);
+  std::string check_ins_sql = CheckInsOfVisitSql();
+  out.Key("checkIns");
+  out.BeginArray();
+  for (const auto& row : connection.Query({"visits.check_ins_of_visit", check_ins_sql.c_str()}, {visit_id}).rows)
+    WriteCheckIn(out, row, true);
+  out.EndArray();
+  out.EndObject();
+  return out.Take();
+}
+
+std::string VisitService::Get(const Caller& caller, int64_t visit_id) {
+  Scope scope = platform::Require(caller, "visits.read");
+  auto connection = context_.database.Acquire();
+  auto row = connection->QueryOne(kVisitScopeRow, {visit_id});
+  if (!row || !platform::InScope(caller, scope, row->Int(kRepId), row->Text(kRepPath))) ThrowNotFound("visits", "visit");
+  return Render(*connection, visit_id);
+}
+
+std::string VisitService::List(const Caller& caller, const VisitFilter& filter) {
+  Scope scope = platform::Require(caller, "visits.read");
+  std::string today = FormatDate(context_.policies.Today());
+  storage::Params params;
+  std::string sql = std::string(kVisitSelect) + "JOIN org_units o ON o.id = u.unit_id WHERE " +
+                    RepScopeCondition(caller, scope, "v.rep_id", "o.path", params);
+  if (filter.rep_id) sql += " AND v.rep_id = ?", params.push_back(*filter.rep_id);
+  if (filter.customer_id) sql += " AND v.customer_id = ?", params.push_back(*filter.customer_id);
+  if (filter.from) sql += " AND v.visit_date >= ?", params.push_back(FormatDate(*filter.from));
+  if (filter.to) sql += " AND v.visit_date <= ?", params.push_back(FormatDate(*filter.to));
+  if (filter.report_status) {
+    // As read (R-VISIT-43): "late" includes open reports past due that the job has not marked yet.
+    const std::string& status = *filter.report_status;
+    if (status == "late") {
+      sql += " AND (v.report_status = 'late' OR (v.report_status = 'open' AND v.report_due_on < ?))";
+      params.push_back(today);
+    } else if (status == "open") {
+      sql += " AND v.report_status = 'open' AND v.report_due_on >= ?";
+      params.push_back(today);
+    } else {
+      sql += " AND v.report_status = ?";
+      params.push_back(status);
+    }
+  }
+  if (filter.before_id) sql += " AND v.id < ?", params.push_back(*filter.before_id);
+  sql += " ORDER BY v.id DESC LIMIT ?";
+  params.push_back(int64_t{filter.limit + 1});
+  auto connection = context_.database.Acquire();
+  auto rows = connection->Query({"visits.list", sql.c_str()}, params);
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("items");
+  out.BeginArray();
+  size_t shown = std::min(rows.rows.size(), static_cast<size_t>(filter.limit));
+  for (size_t i = 0; i < shown; ++i) WriteVisit(out, rows.rows[i], today, true);
+  out.EndArray();
+  out.Key("nextCursor");
+  if (rows.rows.size() > shown) out.Id(rows.rows[shown - 1].Int(0));
+  else out.Null();
+  out.EndObject();
+  return out.Take();
+}
+
+// ---- day views -----------------------------------------------------------------------------
+
+std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date, std::optional<int64_t> unit_id) {
+  Scope scope = platform::Require(caller, "visits.read");
+  Date day = date.value_or(context_.policies.Today());
+  std::string day_text = FormatDate(day);
+  std::string today = FormatDate(context_.policies.Today());
+  auto connection = context_.database.Acquire();
+  // The subtree shown: the unit asked for (which must lie in the scope), else the scope.
+  std::string subtree = "/";
+  std::string unit_name;
+  if (unit_id) {
+    auto unit = connection->QueryOne(kUnitPath, {*unit_id});
+    if (!unit) ThrowNotFound("visits", "unit");
+    bool visible = scope == Scope::kAll ||
+                   (scope == Scope::kTeam && unit->Text(0).rfind(caller.unit_path, 0) == 0);
+    if (!visible) ThrowNotFound("visits", "unit");
+    subtree = unit->Text(0);
+    unit_name = unit->Text(1);
+  }
+  auto scoped = [&](const std::string& rep_column, storage::Params& params) {
+    std::string condition = RepScopeCondition(caller, scope, rep_column, "o.path", params) + " AND o.path LIKE ? ESCAPE '\\'";
+    params.push_back(EscapeLike(subtree) + "%");
+    return condition;
+  };
+  // 1. The reps (R-VISIT-56: every active rep of the scope, even without a check-in).
+  storage::Params rep_params;
+  std::string rep_sql =
+      "SELECT u.id, u.name, o.id, o.name FROM users u JOIN org_units o ON o.id = u.unit_id "
+      "WHERE u.active = 1 AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'rep') AND " +
+      scoped("u.id", rep_params) + " ORDER BY o.path, u.name, u.id";
+  auto reps = connection->Query({"visits.team_day_reps", rep_sql.c_str()}, rep_params);
+  // 2. The day's check-ins of the same reps, in one query.
+  storage::Params check_in_params{day_text};
+  std::string check_in_sql =
+      "SELECT c.rep_id, c.id, c.kind, c.place, c.at, c.customer_id, cu.name, c.distance_m, c.geofence, c.flags, "
+      "c.delayed, c.visit_id, c.accuracy_m FROM check_ins c JOIN users u ON u.id = c.rep_id "
+      "JOIN org_units o ON o.id = u.unit_id LEFT JOIN customers cu ON cu.id = c.customer_id "
+      "WHERE c.business_date = ? AND " +
+      scoped("c.rep_id", check_in_params) + " ORDER BY c.rep_id, c.at, c.id";
+  auto check_ins = connection->Query({"visits.team_day_check_ins", check_in_sql.c_str()}, check_in_params);
+  // 3. The day's visits with their report state.
+  storage::Params visit_params{day_text};
+  std::string visit_sql =
+      "SELECT v.rep_id, v.id, v.customer_id, cu.name, v.checked_in_at, v.checked_out_at, v.duration_minutes, "
+      "v.flags, v.report_status, v.report_due_on FROM visits v JOIN users u ON u.id = v.rep_id "
+      "JOIN org_units o ON o.id = u.unit_id JOIN customers cu ON cu.id = v.customer_id "
+      "WHERE v.visit_date = ? AND " +
+      scoped("v.rep_id", visit_params) + " ORDER BY v.rep_id, v.checked_in_at, v.id";
+  auto visits = connection->Query({"visits.team_day_visits", visit_sql.c_str()}, visit_params);
+
+  // Rows are sorted by rep: index the first row of each rep.
+  auto index = [](const storage::ResultSet& rows) {
+    std::unordered_map<int64_t, std::pair<size_t, size_t>> ranges;
+    for (size_t i = 0; i < rows.rows.size(); ++i) {
+      int64_t rep = rows.rows[i].Int(0);
+      auto [it, inserted] = ranges.try_emplace(rep, i, i + 1);
+      if (!inserted) it->second.second = i + 1;
+    }
+    return ranges;
+  };
+  auto check_in_ranges = index(check_ins);
+  auto visit_ranges = index(visits);
+
+  JsonWriter out;
+  std::map<std::string, int> team_flags;
+  int reps_checked_in = 0, total_check_ins = 0, total_visits = 0, reports_late = 0, reports_pending = 0;
+  out.BeginObject();
+  out.Key("date"); out.String(day_text);
+  out.Key("unitId"); out.OptionalId(unit_id);
+  out.Key("reps");
+  out.BeginArray();
+  for (const auto& rep : reps.rows) {
+    int64_t rep_id = rep.Int(0);
+    std::map<std::string, int> flag_counts;
+    out.BeginObject();
+    out.Key("repId"); out.Id(rep_id);
+    out.Key("repName"); out.String(rep.Text(1));
+    out.Key("unitId"); out.Id(rep.Int(2));
+    out.Key("unitName"); out.String(rep.Text(3));
+    out.Key("checkIns");
+    out.BeginArray();
+    if (auto found = check_in_ranges.find(rep_id); found != check_in_ranges.end()) {
+      ++reps_checked_in;
+      for (size_t i = found->second.first; i < found->second.second; ++i) {
+        const auto& row = check_ins.rows[i];
+        ++total_check_ins;
+        out.BeginObject();
+        out.Key("id"); out.Id(row.Int(1));
+        out.Key("kind"); out.String(row.Text(2));
+        out.Key("place"); out.String(row.Text(3));
+        out.Key("at"); out.String(row.Text(4));
+        out.Key("customerId"); out.OptionalId(row.OptionalInt(5));
+        out.Key("customerName"); out.OptionalString(row.OptionalText(6));
+        out.Key("distanceM");
+        if (auto distance = row.OptionalInt(7)) out.Int(*distance);
+        else out.Null();
+        out.Key("geofence"); out.String(row.Text(8));
+        out.Key("accuracyM"); out.Int(row.Int(12));
+        out.Key("flags");
+        out.BeginArray();
+        for (const auto& flag : SplitFlags(row.Text(9))) {
+          out.String(flag);
+          ++flag_counts[flag];
+          ++team_flags[flag];
+        }
+        out.EndArray();
+        out.Key("delayed"); out.Bool(row.Bool(10));
+        out.Key("visitId"); out.OptionalId(row.OptionalInt(11));
+        out.EndObject();
+      }
+    }
+    out.EndArray();
+    out.Key("visits");
+    out.BeginArray();
+    if (auto found = visit_ranges.find(rep_id); found != visit_ranges.end()) {
+      for (size_t i = found->second.first; i < found->second.second; ++i) {
+        const auto& row = visits.rows[i];
+        ++total_visits;
+        std::string status = EffectiveReportStatus(row.Text(8), row.Text(9), today);
+        if (status == "late") ++reports_late;
+        if (status == "open" || status == "late") ++reports_pending;
+        out.BeginObject();
+        out.Key("id"); out.Id(row.Int(1));
+        out.Key("customerId"); out.Id(row.Int(2));
+        out.Key("customerName"); out.String(row.Text(3));
+        out.Key("checkedInAt"); out.String(row.Text(4));
+        out.Key("checkedOutAt"); out.OptionalString(row.OptionalText(5));
+        out.Key("durationMinutes");
+        if (auto minutes = row.OptionalInt(6)) out.Int(*minutes);
+        else out.Null();
+        out.Key("flags");
+        out.BeginArray();
+        for (const auto& flag : SplitFlags(row.Text(7))) out.String(flag);
+        out.EndArray();
+        out.Key("reportStatus"); out.String(status);
+        out.Key("reportDueOn"); out.String(row.Text(9));
+        out.EndObject();
+      }
+    }
+    out.EndArray();
+    out.Key("flagCounts");
+    WriteFlagCounts(out, flag_counts);
+    out.EndObject();
+  }
+  out.EndArray();
+  out.Key("summary");
+  out.BeginObject();
+  out.Key("reps"); out.Int(static_cast<int64_t>(reps.rows.size()));
+  out.Key("repsCheckedIn"); out.Int(reps_checked_in);
+  out.Key("checkIns"); out.Int(total_check_ins);
+  out.Key("visits"); out.Int(total_visits);
+  out.Key("reportsPending"); out.Int(reports_pending);
+  out.Key("reportsLate"); out.Int(reports_late);
+  out.Key("flagCounts");
+  WriteFlagCounts(out, team_flags);
+  out.EndObject();
+  out.EndObject();
+  return out.Take();
+}
+
+std::string VisitService::MyDay(const Caller& caller, std::optional<Date> date) {
+  platform::Require(caller, "visits.read");
+  Date day = date.value_or(context_.policies.Today());
+  std::string day_text = FormatDate(day);
+  std::string today = FormatDate(context_.policies.Today());
+  auto connection = context_.database.Acquire();
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("date"); out.String(day_text);
+  out.Key("checkIns");
+  out.BeginArray();
+  for (const auto& row : connection->Query(kSelectCheckInsOfRepDay, {caller.user_id, day_text}).rows)
+    WriteCheckIn(out, row, true);
+  out.EndArray();
+  // The day's visits, and any earlier visit whose report is still to write.
+  std::string visit_sql = std::string(kVisitSelect) +
+                          "WHERE v.rep_id = ? AND (v.visit_date = ? OR v.report_status IN ('open', 'late')) "
+                          "ORDER BY v.visit_date DESC, v.checked_in_at DESC LIMIT 100";
+  auto visits = connection->Query({"visits.my_day_visits", visit_sql.c_str()}, {caller.user_id, day_text});
+  out.Key("visits");
+  out.BeginArray();
+  for (const auto& row : visits.rows)
+    if (row.Text(5) == day_text) WriteVisit(out, row, today, true);
+  out.EndArray();
+  out.Key("reportsDue");
+  out.BeginArray();
+  for (const auto& row : visits.rows) {
+    std::string status = EffectiveReportStatus(row.Text(17), row.Text(18), today);
+    if (status == "open" || status == "late") WriteVisit(out, row, today, true);
+  }
+  out.EndArray();
+  out.EndObject();
+  std::string head = out.Take();
+  // Follow-ups open and due by the day (overdue first), rendered by the follow-up service.
+  FollowUpFilter filter;
+  filter.status = "open";
+  filter.owner_id = caller.user_id;
+  filter.limit = 100;
+  Json items = Json::parse(follow_ups_.List(caller, filter))["items"];
+  Json due = Json::array();
+  for (auto& item : items)
+    if (item["dueOn"].get<std::string>() <= day_text) due.push_back(std::move(item));
+  head.pop_back();  // the closing brace: append the follow-ups
+  return head + ",\"followUpsDue\":" + EncodeJson(due) + "}";
+}
+
+}  // namespace tuoke::visits
