@@ -98,6 +98,10 @@ std::vector<PolicyDefinition> Build() {
       10, 1000, "连续签到合理最高速度", "Plausible speed between check-ins");
   add("visits.checkin_max_clock_skew_minutes", "visits", T::kInteger, "minutes",
       "§3.4 (product default)", 10, 1, 1440, "设备时间允许偏差", "Allowed device clock skew");
+  add("visits.checkin_offline_max_age_hours", "visits", T::kInteger, "hours",
+      "§3.4 (product default)", 72, 1, 720, "离线签到最长延迟", "Offline check-in accepted unflagged within");
+  add("visits.checkin_photo_max_kb", "visits", T::kInteger, "KB", "§3.4 (product default)", 512, 16,
+      700, "签到照片大小上限", "Check-in photo size limit");
   add("visits.report_due_days", "visits", T::kInteger, "days", "§3.5 [003 4.1]", 2, 0, 30,
       "拜访报告提交期限", "Visit report due within");
   add("visits.daily_report_due_time", "visits", T::kTime, "", "§3.4 [第7条 4]", "23:59", {}, {},

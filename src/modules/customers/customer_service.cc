@@ -1416,6 +1416,15 @@ Json CustomerService::Timeline(const Caller& caller, int64_t customer_id, int li
   return {{"items", items}, {"nextCursor", next_cursor ? Json(IdString(*next_cursor)) : Json()}};
 }
 
+void CustomerService::CheckReadable(storage::Connection& connection, const Caller& caller, int64_t customer_id) {
+  LoadReadable(connection, caller, customer_id);
+}
+
+void CustomerService::RecordContact(storage::Connection& connection, int64_t customer_id, Instant at) {
+  std::string at_value = FormatInstant(at);
+  connection.Execute(kSetFollowUp, {at_value, FormatInstant(clock_.Now()), customer_id, at_value});
+}
+
 Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, const Json& body) {
   JsonReader reader(body);
   auto channel = reader.Enum("channel", FollowUpChannels());

@@ -65,6 +65,14 @@ class CustomerService {
   int64_t AppendEvent(storage::Connection& connection, int64_t customer_id, std::string_view kind,
                       const platform::Actor& actor, std::string_view summary, const Json& data);
 
+  // For other modules (visits): customers.not_found unless the caller may read the
+  // customer (customers.read scope, pool customers included), inside their transaction.
+  void CheckReadable(storage::Connection& connection, const platform::Caller& caller, int64_t customer_id);
+  // For other modules: records a contact with the customer at `at` (a visit, a call) as
+  // its last follow-up when later than the one recorded, so the pool reclaim (R-CUST-10)
+  // sees it. Inside the caller's transaction; the caller appends the timeline event.
+  void RecordContact(storage::Connection& connection, int64_t customer_id, Instant at);
+
   // For the module's other services (merges, saved views, import and export).
   storage::Database& database() { return database_; }
   platform::PolicyService& policies() { return policies_; }
