@@ -85,6 +85,14 @@ test('the assistant imports a GBK CSV: dry-run report, then only the good rows',
   assistant = await openBrowser()
   const { page } = assistant
   await login(page, 'assistant')
+  // Which import the wizard used: the file itself when the server reads files, else rows.
+  const importCalls = []
+  page.on('request', (request) => {
+    const { pathname } = new URL(request.url())
+    if (request.method() === 'POST' && pathname.startsWith('/api/v1/customers/import')) importCalls.push(pathname)
+  })
+  const probe = await fetch(`${BASE_URL}/api/v1/customers/import-file`, { method: 'POST' })
+  const serverReadsFiles = !((await probe.json().catch(() => ({})))?.error?.code ?? '').startsWith('route.')
   await page.goto(`${BASE_URL}/customers`)
   await byTest(page, 'customer-import').click()
   await page.waitForURL(/\/customers\/import$/)
@@ -132,6 +140,8 @@ test('the assistant imports a GBK CSV: dry-run report, then only the good rows',
   assert.equal(await row(2).getAttribute('data-status'), 'created')
   assert.equal(await row(3).getAttribute('data-status'), 'created')
   assert.equal(await row(6).getAttribute('data-status'), 'duplicate')
+  const expected = serverReadsFiles ? '/api/v1/customers/import-file' : '/api/v1/customers/import'
+  assert.ok(importCalls.length >= 2 && importCalls.every((call) => call === expected), `import calls ${importCalls} (${expected})`)
 
   const api = await apiSession('assistant')
   const found = await api('GET', `/customers?q=${encodeURIComponent(stem)}&limit=50`)
