@@ -67,6 +67,9 @@ function docsShot(page, name) {
   return page.screenshot({ path: path.join(DOCS_SCREENSHOTS, name), fullPage: false })
 }
 
+/** The textarea of a data-test'ed Element Plus textarea, wherever the attribute landed. */
+const textareaOf = (page, name) => page.locator(`textarea[data-test="${name}"], [data-test="${name}"] textarea`).first()
+
 const state = {}
 
 before(async () => {
@@ -132,9 +135,8 @@ test('mgr1 approves the visit application in the inbox; the assistant registers 
     await settled(page)
     // The newest request of the inbox is the application submitted above.
     await page.locator('[data-test="approval-row"]').first().click()
-    const drawer = byTest(page, 'approval-detail')
-    await drawer.locator('[data-test="approval-steps"]').waitFor()
-    await page.locator('textarea[data-test="approval-comment"], [data-test="approval-comment"] textarea').first().fill('同意，礼品按标准执行')
+    await byTest(page, 'approval-steps').waitFor()
+    await textareaOf(page, 'approval-comment').fill('同意，礼品按标准执行')
     await byTest(page, 'approval-approve').click()
     await page.waitForFunction(() => document.querySelector('[data-test="approval-state"]')?.textContent?.includes('已批准'))
     await screenshot(page, 'approval-detail.png')
@@ -170,9 +172,9 @@ test('rep1 on a phone checks in next to the customer and writes the visit report
   await card.locator('[data-test="visit-report-button"]').click()
   await byTest(page, 'visit-report').waitFor()
   await page.locator('[data-test="report-purposes"] .el-checkbox', { hasText: '客情维护' }).click()
-  await page.locator('[data-test="report-results"] textarea').fill('老板同意下月追加 200 箱，需先寄新品样品。')
+  await textareaOf(page, 'report-results').fill('老板同意下月追加 200 箱，需先寄新品样品。')
   await byTest(page, 'promise-add').click()
-  await page.locator('[data-test="promise-title"] input').last().fill('周五前寄新品样品')
+  await page.locator('input[data-test="promise-title"], [data-test="promise-title"] input').last().fill('周五前寄新品样品')
   const due = page.locator('[data-test="promise-due"] input, input[data-test="promise-due"]').last()
   await due.fill(today())
   await due.press('Enter')
@@ -191,11 +193,11 @@ test('rep1 on a phone checks in next to the customer and writes the visit report
 test('rep1 submits the daily report', { skip }, async () => {
   const { page, pageErrors } = state.phone
   await page.goto(`${BASE_URL}/reports/daily`)
-  const summary = page.locator('[data-test="daily-summary"] textarea')
+  const summary = textareaOf(page, 'daily-summary')
   await summary.waitFor()
   await settled(page)
   await summary.fill(`${await summary.inputValue()}\n拜访${state.shopA.name}，客户同意追加订单。`.trim())
-  await page.locator('[data-test="daily-tomorrow"] textarea').fill('拜访上海永盛五金，送样品。')
+  await textareaOf(page, 'daily-tomorrow').fill('拜访上海永盛五金，送样品。')
   await byTest(page, 'daily-submit').click()
   await page.waitForFunction(() => document.querySelector('[data-test="daily-status"]')?.textContent?.includes('已提交'))
   assertNoPageErrors(pageErrors)

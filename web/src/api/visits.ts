@@ -338,7 +338,8 @@ export interface CoverageEntry {
 }
 
 export interface Coverage {
-  customers: CoverageEntry[]
+  month: string
+  items: CoverageEntry[]
   summary: CoverageSummary
 }
 
