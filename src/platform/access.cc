@@ -29,6 +29,11 @@ const std::vector<PermissionInfo>& PermissionCatalogue() {
       {"audit.read", "audit", false},
       {"customers.read", "customers", true}, {"customers.write", "customers", true},
       {"customers.assign", "customers", true},
+      {"visits.read", "visits", true},       {"visits.write", "visits", true},
+      {"visits.review", "visits", true},
+      {"approvals.register", "approvals", false}, {"webhooks.manage", "webhooks", false},
+      {"routines.manage", "routines", true},  {"intel.read", "intel", true},
+      {"intel.write", "intel", true},
   };
   return catalogue;
 }
@@ -107,11 +112,28 @@ Json MenuFor(const Caller& caller) {
       {"dashboard", "/", "House", nullptr},
       {"customers", "/customers", "Avatar", "customers.read"},
       {"pool", "/customers/pool", "Collection", "customers.read"},
+      // Visit loop (issue #4): the rep's field screens, then the manager's; approvals and
+      // notifications for everyone (deciding needs no permission, only being the approver).
+      {"today", "/field/today", "Position", "visits.write"},
+      {"followUps", "/field/follow-ups", "Finished", "visits.read"},
+      {"dailyReport", "/reports/daily", "EditPen", "visits.write"},
+      {"visitPlans", "/field/plans", "Calendar", "visits.write"},
+      {"visitApplications", "/field/applications", "Promotion", "visits.write"},
+      {"teamDay", "/field/team-day", "Location", "visits.review"},
+      {"teamCalendar", "/field/team-calendar", "Memo", "visits.review"},
+      {"planProgress", "/field/progress", "TrendCharts", "visits.review"},
+      {"overdue", "/field/overdue", "Warning", "visits.review"},
+      {"dailyReview", "/reports/review", "DocumentChecked", "visits.review"},
+      {"routines", "/reports/routines", "Checked", "visits.read"},
+      {"marketIntel", "/reports/intel", "DataLine", "intel.read"},
+      {"approvals", "/approvals", "Stamp", nullptr},
+      {"notifications", "/notifications", "Bell", nullptr},
       {"units", "/org/units", "OfficeBuilding", "org.read"},
       {"users", "/org/users", "User", "users.read"},
       {"roles", "/org/roles", "Lock", "roles.read"},
       {"policies", "/settings/policies", "Setting", "policies.read"},
       {"audit", "/settings/audit", "Document", "audit.read"},
+      {"webhooks", "/settings/webhooks", "Link", "webhooks.manage"},
   };
   Json menu = Json::array();
   for (const auto& item : kItems)

@@ -5,31 +5,53 @@ import unittest
 from harness import (ALL_ROLES, DEMO_PASSWORD, DOC_ROUTES, ROLE_USER, ServerTestCase, phone,
                      unique)
 
-# A literal copy of the default grants in db/migrations/0001_platform.sql and 0002_customers.sql.
+# A literal copy of the default grants in db/migrations/0001_platform.sql, 0002_customers.sql
+# 0005_workflow.sql, 0006_visit_plans.sql and 0008_field_reports.sql.
 GRANTS = {
     "admin": {"org.read": "all", "org.manage": "all", "users.read": "all", "users.manage": "all",
               "roles.read": "all", "roles.manage": "all", "policies.read": "all",
               "policies.manage": "all", "audit.read": "all",
-              "customers.read": "all", "customers.write": "all", "customers.assign": "all"},
+              "customers.read": "all", "customers.write": "all", "customers.assign": "all",
+              "routines.manage": "all", "webhooks.manage": "all", "visits.read": "all"},
     "general_manager": {"org.read": "all", "org.manage": "all", "users.read": "all",
                         "users.manage": "all", "roles.read": "all", "policies.read": "all",
                         "policies.manage": "all", "audit.read": "all",
-                        "customers.read": "all", "customers.write": "all", "customers.assign": "all"},
+                        "customers.read": "all", "customers.write": "all", "customers.assign": "all",
+                        "routines.manage": "all", "intel.read": "all", "webhooks.manage": "all",
+                        "visits.read": "all", "visits.write": "all", "visits.review": "all"},
     "sales_manager": {"org.read": "all", "users.read": "team", "policies.read": "all",
-                      "customers.read": "team", "customers.write": "team", "customers.assign": "team"},
+                      "customers.read": "team", "customers.write": "team", "customers.assign": "team",
+                      "routines.manage": "team", "intel.read": "team", "intel.write": "team",
+                      "visits.read": "team", "visits.write": "team", "visits.review": "team"},
     "sales_assistant": {"org.read": "all", "users.read": "all", "policies.read": "all",
-                        "customers.read": "all", "customers.write": "all"},
+                        "customers.read": "all", "customers.write": "all", "routines.manage": "all",
+                        "approvals.register": "all", "visits.read": "all"},
     "finance": {"org.read": "all", "users.read": "all", "policies.read": "all", "customers.read": "all"},
     "customer_service": {"org.read": "all", "users.read": "all", "customers.read": "all"},
-    "rep": {"customers.read": "own", "customers.write": "own"},
+    "rep": {"customers.read": "own", "customers.write": "own", "intel.read": "own", "intel.write": "own",
+            "visits.read": "own", "visits.write": "own"},
 }
 PERMISSIONS = ["org.read", "org.manage", "users.read", "users.manage", "roles.read", "roles.manage",
                "policies.read", "policies.manage", "audit.read",
-               "customers.read", "customers.write", "customers.assign"]
+               "customers.read", "customers.write", "customers.assign",
+               "routines.manage", "intel.read", "intel.write", "approvals.register", "webhooks.manage",
+               "visits.read", "visits.write", "visits.review"]
 MENU = [("dashboard", "/", None), ("customers", "/customers", "customers.read"),
-        ("pool", "/customers/pool", "customers.read"), ("units", "/org/units", "org.read"),
+        ("pool", "/customers/pool", "customers.read"),
+        # Visit loop (issue #4): src/platform/access.cc MenuFor.
+        ("today", "/field/today", "visits.write"), ("followUps", "/field/follow-ups", "visits.read"),
+        ("dailyReport", "/reports/daily", "visits.write"), ("visitPlans", "/field/plans", "visits.write"),
+        ("visitApplications", "/field/applications", "visits.write"),
+        ("teamDay", "/field/team-day", "visits.review"),
+        ("teamCalendar", "/field/team-calendar", "visits.review"),
+        ("planProgress", "/field/progress", "visits.review"), ("overdue", "/field/overdue", "visits.review"),
+        ("dailyReview", "/reports/review", "visits.review"), ("routines", "/reports/routines", "visits.read"),
+        ("marketIntel", "/reports/intel", "intel.read"), ("approvals", "/approvals", None),
+        ("notifications", "/notifications", None),
+        ("units", "/org/units", "org.read"),
         ("users", "/org/users", "users.read"), ("roles", "/org/roles", "roles.read"),
-        ("policies", "/settings/policies", "policies.read"), ("audit", "/settings/audit", "audit.read")]
+        ("policies", "/settings/policies", "policies.read"), ("audit", "/settings/audit", "audit.read"),
+        ("webhooks", "/settings/webhooks", "webhooks.manage")]
 SUCCESS = {"POST /auth/tokens": 201, "POST /org/units": 201, "POST /users": 201,
            "POST /policies/{key}/versions": 201, "POST /auth/logout": 204, "POST /auth/password": 204,
            "DELETE /auth/tokens/{id}": 204, "POST /users/{id}/reset-password": 204}
@@ -148,6 +170,23 @@ class AccessMatrixTests(ServerTestCase):
         roles = self.assertOk(admin.get("/roles")).json["items"]
         self.assertEqual({r["role"]: r["grants"] for r in roles}, GRANTS)
 
+    def test_field_report_reads_by_role(self):
+        # docs/api-fieldreports.md: every role against the reads of routines and intel.
+        routes = [("/routine-templates", None, "routines.manage"),
+                  ("/routine-assignments", None, "routines.manage"),
+                  ("/routines/completion", {"period": "weekly"}, "routines.manage"),
+                  ("/routines/mine", None, None),
+                  ("/market-reports", None, "intel.read"),
+                  ("/market-reports/rollup", {"month": "2026-11"}, "intel.read")]
+        for role in ALL_ROLES:
+            for path, query, permission in routes:
+                with self.subTest(role=role, path=path):
+                    response = self.client_for(role).get(path, query)
+                    if self.allowed(role, permission):
+                        self.assertStatus(response, 200)
+                    else:
+                        self.assertStatus(response, 403, "access.denied")
+
     def test_login_is_public(self):
         for role in ALL_ROLES:
             with self.subTest(role=role):
@@ -182,11 +221,16 @@ class AccessMatrixTests(ServerTestCase):
                 for item in me["menu"]:
                     self.assertIsInstance(item.get("icon"), str)
         rep = self.assertOk(self.client_for("rep").get("/auth/me")).json
-        self.assertEqual([m["key"] for m in rep["menu"]], ["dashboard", "customers", "pool"])
+        self.assertEqual([m["key"] for m in rep["menu"]],
+                         ["dashboard", "customers", "pool", "today", "followUps", "dailyReport",
+                          "visitPlans", "visitApplications", "routines", "marketIntel", "approvals",
+                          "notifications"])
         gm = self.assertOk(self.client_for("general_manager").get("/auth/me")).json
         self.assertEqual([m["key"] for m in gm["menu"]],
-                         ["dashboard", "customers", "pool", "units", "users", "roles", "policies",
-                          "audit"])
+                         ["dashboard", "customers", "pool", "today", "followUps", "dailyReport",
+                          "visitPlans", "visitApplications", "teamDay", "teamCalendar", "planProgress",
+                          "overdue", "dailyReview", "routines", "marketIntel", "approvals",
+                          "notifications", "units", "users", "roles", "policies", "audit", "webhooks"])
 
     def test_roles_and_permission_catalogue(self):
         roles = self.assertOk(self.admin().get("/roles")).json["items"]
@@ -240,7 +284,8 @@ class AccessMatrixTests(ServerTestCase):
                               "users.not_found")
             me = self.assertOk(rep1.get("/auth/me")).json
             self.assertEqual(me["permissions"], {"users.read": "own"})
-            self.assertEqual([m["key"] for m in me["menu"]], ["dashboard", "users"])
+            self.assertEqual([m["key"] for m in me["menu"]],
+                             ["dashboard", "approvals", "notifications", "users"])
 
             self.assertOk(admin.put("/roles/rep/permissions", {"grants": {"users.read": "team"}}))
             self.assertEqual(sorted(u["username"] for u in self.all_users(client=rep1)),
