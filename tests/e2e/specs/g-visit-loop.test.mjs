@@ -62,9 +62,12 @@ async function open({ phone = false, geolocation = null } = {}) {
 /** Today in the company time zone (the demo company is in Asia/Shanghai). */
 const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
 
-function docsShot(page, name) {
+async function docsShot(page, name) {
   fs.mkdirSync(DOCS_SCREENSHOTS, { recursive: true })
-  return page.screenshot({ path: path.join(DOCS_SCREENSHOTS, name), fullPage: false })
+  // No toast over the header in the README's picture.
+  await page.waitForFunction(() => !document.querySelector('.el-message'), null, { timeout: 10_000 }).catch(() => undefined)
+  await page.evaluate(() => window.scrollTo(0, 0))
+  await page.screenshot({ path: path.join(DOCS_SCREENSHOTS, name), fullPage: false })
 }
 
 /** The textarea of a data-test'ed Element Plus textarea, wherever the attribute landed. */
@@ -175,7 +178,7 @@ test('rep1 on a phone checks in next to the customer and writes the visit report
   await textareaOf(page, 'report-results').fill('老板同意下月追加 200 箱，需先寄新品样品。')
   await byTest(page, 'promise-add').click()
   await page.locator('input[data-test="promise-title"], [data-test="promise-title"] input').last().fill('周五前寄新品样品')
-  const due = page.locator('[data-test="promise-due"] input, input[data-test="promise-due"]').last()
+  const due = page.locator('[data-test="promise-row"]').last().locator('.el-date-editor input')
   await due.fill(today())
   await due.press('Enter')
   await byTest(page, 'report-submit').click()
