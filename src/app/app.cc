@@ -64,6 +64,7 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
   org_ = std::make_unique<platform::OrgService>(*database_, clock_);
   org_->SetAccessChangedHook([auth = auth_.get()] { auth->ForgetCachedSessions(); });
   customers_ = std::make_unique<customers::CustomerService>(*database_, *policies_, clock_);
+  field_ = std::make_unique<visits::FieldServices>(visits::FieldContext{*database_, *policies_, *customers_, clock_, {}, {}});
   unsigned char random[4];
   randombytes_buf(random, sizeof random);
   char prefix[9];
@@ -77,12 +78,15 @@ App::~App() = default;
 void App::RegisterRoutes() {
   RegisterPlatformRoutes(*this, router_, *audit_, metrics_, &openapi_json_);
   RegisterCustomerRoutes(router_, *customers_);
+  RegisterFieldRoutes(router_, *field_);
   openapi_json_ = BuildOpenApi(router_).dump();
 }
 
 void App::StartBackgroundJobs(std::chrono::milliseconds interval) {
   if (!pool_reclaim_job_)
     pool_reclaim_job_ = std::make_unique<customers::PoolReclaimJob>(*customers_, clock_, interval);
+  // R-VISIT-46: late visit reports are marked and notified on the pool-reclaim cadence.
+  if (!visit_report_job_) visit_report_job_ = std::make_unique<visits::VisitReportJob>(field_->visits, interval);
 }
 
 std::string App::NewRequestId() {

@@ -13,6 +13,8 @@
 #include "http/router.h"
 #include "modules/customers/customer_service.h"
 #include "modules/customers/pool_reclaim_job.h"
+#include "modules/visits/field_routes.h"
+#include "modules/visits/visit_report_job.h"
 #include "platform/audit.h"
 #include "platform/auth.h"
 #include "platform/org.h"
@@ -46,6 +48,7 @@ class App {
   platform::OrgService& org() { return *org_; }
   platform::AuthService& auth() { return *auth_; }
   customers::CustomerService& customers() { return *customers_; }
+  visits::FieldServices& field() { return *field_; }
   const http::Router& router() const { return router_; }
   const AppConfig& config() const { return config_; }
 
@@ -67,6 +70,7 @@ class App {
   std::unique_ptr<platform::AuthService> auth_;
   std::unique_ptr<platform::OrgService> org_;
   std::unique_ptr<customers::CustomerService> customers_;
+  std::unique_ptr<visits::FieldServices> field_;
   http::Router router_;
   Metrics metrics_;
   std::string openapi_json_;
@@ -77,6 +81,7 @@ class App {
 
   // Last: destroyed (stopped) first, while the services it calls still exist.
   std::unique_ptr<customers::PoolReclaimJob> pool_reclaim_job_;
+  std::unique_ptr<visits::VisitReportJob> visit_report_job_;
 };
 
 // Routes of the platform issue (auth, org, users, roles, policies, audit, ops).

@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "modules/visits/visit_demo.h"
 #include "platform/demo_seed.h"
 #include "storage/migrator.h"
 
@@ -154,6 +155,7 @@ void RegisterSeedDemo(CLI::App& app, GlobalOptions& options) {
       throw Error(ErrorKind::kConflict, "org.company_exists", "the database already has a company");
     }
     auto logins = platform::SeedDemo(application->org());
+    visits::SeedFieldDemo(application->database(), application->policies(), application->customers(), g_clock);
     std::cout << "demo company created; every login's password is " << platform::kDemoPassword << "\n";
     for (const auto& login : logins)
       std::cout << "  " << login.username << "\t" << login.phone << "\t" << login.name << "\t" << login.role << "\n";

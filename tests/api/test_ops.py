@@ -38,6 +38,44 @@ CUSTOMER_ROUTES = [
     ("DELETE", "/customer-views/{id}", "customers.read"),
 ]
 
+# A literal copy of the endpoints of docs/api-visits.md "Check-ins, visits, follow-ups"
+# (issue #4 items 4, 5, 7).
+FIELD_VISIT_ROUTES = [
+    ("POST", "/check-ins", "visits.write"),
+    ("GET", "/check-ins", "visits.read"),
+    ("GET", "/check-ins/{id}", "visits.read"),
+    ("GET", "/check-ins/{id}/photo", "visits.read"),
+    ("GET", "/visits", "visits.read"),
+    ("GET", "/visits/{id}", "visits.read"),
+    ("PATCH", "/visits/{id}", "visits.write"),
+    ("POST", "/visits/{id}/submit-report", "visits.write"),
+    ("POST", "/visits/{id}/review", "visits.review"),
+    ("GET", "/follow-up-items", "visits.read"),
+    ("POST", "/follow-up-items", "visits.write"),
+    ("PATCH", "/follow-up-items/{id}", "visits.write"),
+    ("POST", "/follow-up-items/{id}/done", "visits.write"),
+    ("GET", "/team-day", "visits.read"),
+    ("GET", "/my-day", "visits.read"),
+]
+
+# A literal copy of the endpoints of docs/api-visits.md "Plans, applications, norms"
+# (issue #4 items 2, 3, 8).
+PLAN_ROUTES = [
+    ("GET", "/visit-plans", "visits.read"),
+    ("POST", "/visit-plans", "visits.write"),
+    ("GET", "/visit-plans/progress", "visits.read"),
+    ("GET", "/visit-plans/{id}", "visits.read"),
+    ("PATCH", "/visit-plans/{id}", "visits.write"),
+    ("GET", "/visit-plans/{id}/coverage", "visits.read"),
+    ("POST", "/visit-plans/{id}/submit", "visits.write"),
+    ("GET", "/visit-applications", "visits.read"),
+    ("POST", "/visit-applications", "visits.write"),
+    ("GET", "/visit-applications/{id}", "visits.read"),
+    ("PATCH", "/visit-applications/{id}", "visits.write"),
+    ("POST", "/visit-applications/{id}/submit", "visits.write"),
+    ("GET", "/visit-norms", "visits.read"),
+]
+
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -121,7 +159,7 @@ class HttpOpsTests(ServerTestCase):
                 if method in ("get", "put", "post", "patch", "delete", "head", "options"):
                     actual.add((method.upper(), path))
                     self.assertIn("responses", operation)
-        documented = ({(method, "/api/v1" + path) for method, path, _ in DOC_ROUTES + CUSTOMER_ROUTES}
+        documented = ({(method, "/api/v1" + path) for method, path, _ in DOC_ROUTES + CUSTOMER_ROUTES + FIELD_VISIT_ROUTES}
                       | set(OPS_ROUTES))
         self.assertEqual(actual, documented,
                          "only in openapi: %s; only in docs: %s" % (sorted(actual - documented),
@@ -147,7 +185,7 @@ class HttpOpsTests(ServerTestCase):
                                      response)
                     self.assertLess(response.status, 500, response)
                     checked += 1
-        self.assertGreaterEqual(checked, len(DOC_ROUTES) + len(CUSTOMER_ROUTES) + len(OPS_ROUTES) - 1)
+        self.assertGreaterEqual(checked, len(DOC_ROUTES) + len(CUSTOMER_ROUTES) + len(FIELD_VISIT_ROUTES) + len(OPS_ROUTES) - 1)
         response = admin.post("/api/v1/auth/logout")
         self.assertStatus(response, 204)
 

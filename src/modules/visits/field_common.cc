@@ -40,8 +40,12 @@ std::string RepScopeCondition(const platform::Caller& caller, platform::Scope sc
   return "1 = 0";
 }
 
-// AddDays (declared in field_common.h) is defined once for the module, in visit_rules.cc
-// (the plans' rules declare the same function): calendar days on the proleptic calendar.
+Date AddDays(Date date, int days) {
+  using namespace std::chrono;
+  year_month_day next{sys_days{year_month_day{year{date.year}, month{date.month}, day{date.day}}} +
+                      std::chrono::days{days}};
+  return {int(next.year()), unsigned(next.month()), unsigned(next.day())};
+}
 
 std::optional<Date> QueryDate(const std::optional<std::string>& text, const std::string& field) {
   if (!text || text->empty()) return std::nullopt;

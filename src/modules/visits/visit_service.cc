@@ -70,8 +70,8 @@ void ReadNested(JsonReader& outer, const std::string& prefix, const Json& value,
   try {
     inner.Finish();
   } catch (const Error& error) {
-    for (const auto& [field, message] : error.details().value("fields", Json::object()).items())
-      outer.Fail(prefix + "." + field, message.template get<std::string>());
+    Json fields = error.details().value("fields", Json::object());  // kept: the loop reads into it
+    for (const auto& [field, message] : fields.items()) outer.Fail(prefix + "." + field, message.template get<std::string>());
   }
 }
 
