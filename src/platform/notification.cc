@@ -166,8 +166,8 @@ bool IsValidWebhookUrl(const std::string& url) {
       std::regex::icase);
   std::smatch match;
   if (url.size() > kMaxUrl || !std::regex_match(url, match, kUrl)) return false;
-  if (match[8].matched) {
-    int port = std::stoi(match[8].str());
+  if (match[7].matched) {  // the port digits
+    int port = std::stoi(match[7].str());
     if (port < 1 || port > 65535) return false;
   }
   return true;
