@@ -13,6 +13,7 @@ PACKAGES=(
   curl sqlite3 wrk python3 rapidjson-dev libxlsxwriter-dev
   fonts-wqy-zenhei
   libicu-dev
+  libcurl4-openssl-dev
 )
 
 missing=()

@@ -64,7 +64,27 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
   org_ = std::make_unique<platform::OrgService>(*database_, clock_);
   org_->SetAccessChangedHook([auth = auth_.get()] { auth->ForgetCachedSessions(); });
   customers_ = std::make_unique<customers::CustomerService>(*database_, *policies_, clock_);
-  field_ = std::make_unique<visits::FieldServices>(visits::FieldContext{*database_, *policies_, *customers_, clock_, {}, {}});
+  webhook_sender_ = platform::MakeCurlWebhookSender();
+  notifications_ = std::make_unique<platform::NotificationService>(*database_, *policies_, clock_, *webhook_sender_);
+  approvals_ = std::make_unique<platform::ApprovalService>(*database_, *policies_, *notifications_, clock_);
+  plans_ = std::make_unique<visits::PlanServices>(*database_, *policies_, *approvals_, clock_);
+  field_ = std::make_unique<visits::FieldServices>(visits::FieldContext{
+      *database_, *policies_, *customers_, clock_,
+      // R-VISIT-20: a field check-in asks the plans module whether an application covers it.
+      [applications = &plans_->applications](storage::Connection& tx, int64_t rep_id, std::string_view date,
+                                             std::optional<int64_t> customer_id) {
+        return applications->HasCoveringApplication(tx, rep_id, date, customer_id);
+      },
+      [notifications = notifications_.get()](storage::Connection& tx, const visits::FieldNotice& notice) {
+        notifications->Notify(tx, {notice.user_id, notice.kind, notice.title, notice.link, notice.data});
+      }});
+  reports_ = std::make_unique<fieldreports::ReportService>(
+      *database_, *policies_, clock_,
+      [notifications = notifications_.get()](storage::Connection& tx, const platform::NotificationInput& input) {
+        notifications->Notify(tx, input);
+      });
+  routines_ = std::make_unique<fieldreports::RoutineService>(*database_, *policies_, clock_);
+  market_intel_ = std::make_unique<fieldreports::MarketIntelService>(*database_, *policies_, *customers_, clock_);
   unsigned char random[4];
   randombytes_buf(random, sizeof random);
   char prefix[9];
@@ -77,14 +97,23 @@ App::~App() = default;
 
 void App::RegisterRoutes() {
   RegisterPlatformRoutes(*this, router_, *audit_, metrics_, &openapi_json_);
-  RegisterCustomerRoutes(router_, *customers_);
+  RegisterCustomerRoutes(router_, *customers_,
+                         customers::ResolveAttachmentOptions(config_.attachment_store, config_.attachments_dir,
+                                                             config_.database_url));
+  RegisterWorkflowRoutes(router_, *approvals_, *notifications_);
   RegisterFieldRoutes(router_, *field_);
+  RegisterPlanRoutes(router_, *plans_);
+  RegisterFieldReportRoutes(router_, *reports_, *routines_, *market_intel_);
   openapi_json_ = BuildOpenApi(router_).dump();
 }
 
 void App::StartBackgroundJobs(std::chrono::milliseconds interval) {
   if (!pool_reclaim_job_)
     pool_reclaim_job_ = std::make_unique<customers::PoolReclaimJob>(*customers_, clock_, interval);
+  // R-NOTIF-6: the webhook outbox is polled often so robots hear of events within
+  // seconds; an idle poll is one indexed query.
+  if (!webhook_worker_)
+    webhook_worker_ = std::make_unique<platform::WebhookWorker>(*notifications_, std::chrono::seconds(1));
   // R-VISIT-46: late visit reports are marked and notified on the pool-reclaim cadence.
   if (!visit_report_job_) visit_report_job_ = std::make_unique<visits::VisitReportJob>(field_->visits, interval);
 }
@@ -142,13 +171,13 @@ http::Response App::Dispatch(http::Request& request, std::string& route_name, in
       return *file;
     }
   }
-  if (request.body.size() > config_.max_body_bytes)
-    throw Error(ErrorKind::kPayloadTooLarge, "request.body_too_large",
-                "request body exceeds " + std::to_string(config_.max_body_bytes) + " bytes",
-                {{"limit", config_.max_body_bytes}});
-
   const http::Route& route = router_.Match(request);
   route_name = route.pattern;
+  // A route may allow a larger body than the default (attachment uploads, RouteDoc::max_body_bytes).
+  size_t body_limit = route.doc.max_body_bytes ? route.doc.max_body_bytes : config_.max_body_bytes;
+  if (request.body.size() > body_limit)
+    throw Error(ErrorKind::kPayloadTooLarge, "request.body_too_large",
+                "request body exceeds " + std::to_string(body_limit) + " bytes", {{"limit", body_limit}});
   if (route.doc.permission == "public") return route.handler(request);
 
   platform::RequestContext context{request.remote_ip, request.request_id,

@@ -11,14 +11,22 @@
 #include "app/metrics.h"
 #include "core/time.h"
 #include "http/router.h"
+#include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_service.h"
 #include "modules/customers/pool_reclaim_job.h"
+#include "modules/fieldreports/daily_report_service.h"
+#include "modules/fieldreports/market_intel_service.h"
+#include "modules/fieldreports/routine_service.h"
 #include "modules/visits/field_routes.h"
+#include "modules/visits/plans_routes.h"
 #include "modules/visits/visit_report_job.h"
+#include "platform/approval.h"
 #include "platform/audit.h"
 #include "platform/auth.h"
 #include "platform/org.h"
+#include "platform/notification.h"
 #include "platform/policy.h"
+#include "platform/webhook_worker.h"
 #include "storage/database.h"
 
 namespace tuoke::app {
@@ -33,6 +41,11 @@ struct AppConfig {
   // Reuse a verified session for this long without a database round trip
   // (see AuthService). 0 checks the database on every request.
   int session_cache_ms = 2000;
+  // Customer attachments (R-CUST-27): "auto" (on disk beside a SQLite database, in
+  // PostgreSQL otherwise), "disk" or "database"; the directory of "disk" (default:
+  // <folder of the SQLite file>/attachments).
+  std::string attachment_store = "auto";
+  std::string attachments_dir;
 };
 
 class App {
@@ -48,7 +61,13 @@ class App {
   platform::OrgService& org() { return *org_; }
   platform::AuthService& auth() { return *auth_; }
   customers::CustomerService& customers() { return *customers_; }
+  fieldreports::ReportService& reports() { return *reports_; }
+  fieldreports::RoutineService& routines() { return *routines_; }
+  fieldreports::MarketIntelService& market_intel() { return *market_intel_; }
+  platform::NotificationService& notifications() { return *notifications_; }
+  platform::ApprovalService& approvals() { return *approvals_; }
   visits::FieldServices& field() { return *field_; }
+  visits::PlanServices& plans() { return *plans_; }
   const http::Router& router() const { return router_; }
   const AppConfig& config() const { return config_; }
 
@@ -70,6 +89,13 @@ class App {
   std::unique_ptr<platform::AuthService> auth_;
   std::unique_ptr<platform::OrgService> org_;
   std::unique_ptr<customers::CustomerService> customers_;
+  std::unique_ptr<fieldreports::ReportService> reports_;
+  std::unique_ptr<fieldreports::RoutineService> routines_;
+  std::unique_ptr<fieldreports::MarketIntelService> market_intel_;
+  std::unique_ptr<platform::WebhookSender> webhook_sender_;
+  std::unique_ptr<platform::NotificationService> notifications_;
+  std::unique_ptr<platform::ApprovalService> approvals_;
+  std::unique_ptr<visits::PlanServices> plans_;
   std::unique_ptr<visits::FieldServices> field_;
   http::Router router_;
   Metrics metrics_;
@@ -81,6 +107,7 @@ class App {
 
   // Last: destroyed (stopped) first, while the services it calls still exist.
   std::unique_ptr<customers::PoolReclaimJob> pool_reclaim_job_;
+  std::unique_ptr<platform::WebhookWorker> webhook_worker_;
   std::unique_ptr<visits::VisitReportJob> visit_report_job_;
 };
 
@@ -89,7 +116,18 @@ void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditServi
                             Metrics& metrics, const std::string* openapi_json);
 
 // Routes of the customer archive (issue #3, docs/api-customers.md).
-void RegisterCustomerRoutes(http::Router& router, customers::CustomerService& service);
+// `attachments`: where uploaded files are kept (R-CUST-27).
+void RegisterCustomerRoutes(http::Router& router, customers::CustomerService& service,
+                            const customers::AttachmentOptions& attachments);
+
+// Routes of approvals, notifications and webhooks (issue #4, docs/api-workflow.md).
+void RegisterWorkflowRoutes(http::Router& router, platform::ApprovalService& approvals,
+                            platform::NotificationService& notifications);
+
+// Routes of daily/period reports, morning notes, routines and market intelligence
+// (issue #4 items 6, 9, 10; docs/api-fieldreports.md).
+void RegisterFieldReportRoutes(http::Router& router, fieldreports::ReportService& reports,
+                               fieldreports::RoutineService& routines, fieldreports::MarketIntelService& intel);
 
 // Builds the OpenAPI 3.0 document from the registered routes.
 Json BuildOpenApi(const http::Router& router);

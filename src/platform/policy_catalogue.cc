@@ -27,6 +27,14 @@ Json RouteWeeks() {
   return Json::parse(R"({"A": 1, "B": 2, "C": 3, "D": 3, "serviceWeek": 4, "aInMorning": true})");
 }
 
+Json GradeFrequencyRows() {
+  // §8's table is keyed A1/A2/B1/B2/C; the grades a company uses (§2.1: A/B/C/D or
+  // key/important/general/watch) map to a row. A and B take their weaker half (A2, B2):
+  // the table states minimums, and the split needs the callback data we do not have.
+  return Json::parse(R"({"A": "A2", "B": "B2", "C": "C", "D": "C",
+    "key": "A2", "important": "B2", "general": "C", "watch": "C"})");
+}
+
 std::vector<PolicyDefinition> Build() {
   std::vector<PolicyDefinition> c;
   auto add = [&](std::string key, std::string group, T type, std::string unit, std::string section,
@@ -72,6 +80,10 @@ std::vector<PolicyDefinition> Build() {
       1, 100000, "每人最多持有客户数", "Customers held per rep at most");
   add("customers.pool_reclaim_cooldown_days", "customers", T::kInteger, "days", "product default",
       7, 0, 365, "原负责人重新领取冷却天数", "Cool-down before the previous owner reclaims");
+  add("customers.attachment_max_bytes", "customers", T::kInteger, "bytes", "§2 (product default)",
+      10 * 1024 * 1024, 1024, 20 * 1024 * 1024, "客户附件大小上限", "Largest customer attachment");
+  add("customers.attachments_per_customer", "customers", T::kInteger, "files", "§2 (product default)", 50,
+      1, 500, "每个客户附件数上限", "Attachments per customer at most");
 
   // §3 Visits
   add("visits.frequency_same_city_months", "visits", T::kInteger, "months", "§3.1 [003 2.3]", 1,
@@ -110,8 +122,35 @@ std::vector<PolicyDefinition> Build() {
       "早间行程报告截止时间", "Morning whereabouts note due by");
   add("visits.weekly_summary_due_weekday", "visits", T::kInteger, "weekday (1=Mon)",
       "§10 [000 §2 四]", 6, 1, 7, "周总结提交日", "Weekly summary due on weekday");
+  add("visits.monthly_report_due_days_after_month_end", "visits", T::kInteger, "days",
+      "§3.6 reporting cadence (product default)", 1, 0, 15, "月报提交期限（月末后天数）",
+      "Monthly report due days after month end");
   add("visits.route_weeks_by_grade", "visits", T::kJson, "", "§3.6 [003 (三) 1]", RouteWeeks(),
       {}, {}, "按客户等级安排拜访周次", "Visit week by customer grade");
+  // §3.1 [003 2.3] counts 本市 / 本省 / 其它地区 from the company's seat; empty = not set,
+  // then every customer counts as same city (the strictest norm, R-VISIT-2).
+  add("visits.home_province", "visits", T::kString, "", "§3.1 [003 2.3] (company's seat)", "", {},
+      {}, "公司所在省份（本省）", "Company's home province");
+  add("visits.home_city", "visits", T::kString, "", "§3.1 [003 2.3] (company's seat)", "", {}, {},
+      "公司所在城市（本市）", "Company's home city");
+  add("visits.grade_frequency_rows", "visits", T::kJson, "", "§3.1, §8 (product default)",
+      GradeFrequencyRows(), {}, {}, "客户等级对应回访频率表行", "Callback-table row per customer grade");
+  add("visits.norms_due_window_days", "visits", T::kInteger, "days", "§3.1 (product default)", 7,
+      0, 90, "拜访提醒提前天数", "Visits shown as due this many days ahead");
+
+  // Approvals and notifications (platform; docs/modules/platform.md R-APPR-n, R-NOTIF-n)
+  add("approvals.delegation_max_days", "approvals", T::kInteger, "days", "§1 (product default)", 90,
+      1, 366, "审批委托最长天数", "Approval delegation lasts at most");
+  add("approvals.comment_required_on_reject", "approvals", T::kBoolean, "",
+      "§3.2 (return with comments; product default)", true, {}, {}, "驳回或退回须填写意见",
+      "A comment is required to reject or return");
+  add("notifications.webhook_max_attempts", "notifications", T::kInteger, "attempts",
+      "product default", 5, 1, 20, "Webhook 最多投递次数", "Webhook delivery attempts at most");
+  add("notifications.webhook_backoff_base_seconds", "notifications", T::kInteger, "seconds",
+      "product default", 30, 1, 3600, "Webhook 重试初始间隔（之后每次加倍）",
+      "Webhook retry: first back-off (doubles each time)");
+  add("notifications.webhook_backoff_max_seconds", "notifications", T::kInteger, "seconds",
+      "product default", 3600, 1, 86400, "Webhook 重试最长间隔", "Webhook retry: longest back-off");
 
   // §5 Quotes
   add("quotes.vat_rate_bp", "quotes", T::kBasisPoints, "bp", "§5", 1700, 0, 10000, "增值税率",
