@@ -36,6 +36,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
     std::string web_dir;
     bool secure_cookies = false;
     bool no_access_log = false;
+    std::string attachment_store = "auto";
+    std::string attachments_dir;
   };
   auto serve_options = std::make_shared<ServeOptions>();
   serve->add_option("--port", serve_options->server.port, "TCP port")->capture_default_str();
@@ -46,6 +48,13 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
   serve->add_option("--web-dir", serve_options->web_dir, "Built web client (default: found beside the binary)");
   serve->add_flag("--secure-cookies", serve_options->secure_cookies, "Mark cookies Secure (serve behind HTTPS)");
   serve->add_flag("--no-access-log", serve_options->no_access_log, "Do not log each request");
+  serve->add_option("--attachments", serve_options->attachment_store,
+                    "Where customer attachments are kept: auto (disk beside a SQLite database, the "
+                    "database on PostgreSQL), disk or database (PostgreSQL only)")
+      ->check(CLI::IsMember({"auto", "disk", "database"}))
+      ->capture_default_str();
+  serve->add_option("--attachments-dir", serve_options->attachments_dir,
+                    "Directory of the disk store (default: attachments beside the SQLite file, or <data-dir>/attachments)");
   serve->callback([&options, serve_options] {
     auto started = std::chrono::steady_clock::now();
     static SystemClock clock;
@@ -54,6 +63,10 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
     config.web_dir = serve_options->web_dir.empty() ? FindWebDir() : serve_options->web_dir;
     config.secure_cookies = serve_options->secure_cookies;
     config.access_log = !serve_options->no_access_log;
+    config.attachment_store = serve_options->attachment_store;
+    config.attachments_dir = serve_options->attachments_dir.empty() && options.DatabaseUrl().rfind("sqlite:", 0) != 0
+                                 ? options.data_dir + "/attachments"
+                                 : serve_options->attachments_dir;
     config.database_pool_size = std::max(4, serve_options->server.threads + 2);
     app::App application(config, clock);
     // R-CUST-10: idle customers return to the pool; runs once across processes (job lease).

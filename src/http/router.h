@@ -64,6 +64,8 @@ struct RouteDoc {
   std::string permission;  // empty: authenticated users; "public": no authentication
   bool has_body = false;
   int success_status = 200;
+  // A larger request body than the server's default (0: the default), for uploads.
+  size_t max_body_bytes = 0;
 };
 
 struct Route {

@@ -18,7 +18,8 @@ struct ServerOptions {
   int threads = 4;
   // Connections sending more than this are cut off; smaller oversize bodies get a 413
   // from the application's own, lower limit.
-  size_t hard_body_limit = 8 * 1024 * 1024;
+  // Above the largest per-route limit (attachment uploads, 20 MiB).
+  size_t hard_body_limit = 24 * 1024 * 1024;
 };
 
 using RequestHandler = std::function<Response(Request&)>;

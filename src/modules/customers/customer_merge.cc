@@ -40,6 +40,7 @@ const std::vector<MovedTable>& MovedTables() {
     add("gradeHistory", "customer_grade_history", "customer_id", false);
     add("ownerHistory", "customer_owner_history", "customer_id", false);
     add("poolClaims", "pool_claims", "customer_id", false);
+    add("attachments", "customer_attachments", "customer_id", false);  // R-CUST-30
     add("referrals", "customers", "referrer_customer_id", true);
     for (auto& t : list) {
       t.move_all_name = "customer_merges.move_" + t.key;

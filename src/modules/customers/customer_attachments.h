@@ -1,0 +1,86 @@
+// Customer attachments (issue #3 item 1, §2): floor plans, business-card photos, licences
+// and other files of a customer. Rules R-CUST-26..30 in README.md of this folder; HTTP
+// contract in docs/api-customers.md.
+//
+// The bytes are kept either on disk in a content-addressed directory beside the database
+// (written to a temporary file, fsynced and renamed, so a crash never leaves half a file
+// under its final name) or in PostgreSQL (bytea), as the server is configured. The row in
+// customer_attachments is written with its audit entry and timeline event in one
+// transaction. Thread-safe: no mutable state.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/json_util.h"
+#include "core/json_writer.h"
+#include "modules/customers/customer_service.h"
+
+namespace tuoke::customers {
+
+enum class AttachmentStore : uint8_t { kDisk, kDatabase };
+
+struct AttachmentOptions {
+  AttachmentStore store = AttachmentStore::kDisk;
+  // The directory of kDisk (created when missing); files go to <dir>/<sha[0:2]>/<sha>.
+  std::string directory;
+};
+
+// "disk" / "database" / "auto" with the database URL: auto keeps files on disk beside a
+// SQLite database (<dir of the file>/attachments) and in the database on PostgreSQL.
+// Throws std::invalid_argument for a store the backend cannot hold.
+AttachmentOptions ResolveAttachmentOptions(std::string_view store, const std::string& directory,
+                                           const std::string& database_url);
+
+// The type of the bytes by their first bytes (magic numbers), never by the name or the
+// declared type: image/jpeg, image/png, image/webp, image/gif, application/pdf; nullopt
+// for anything else.
+std::optional<std::string> SniffAttachmentType(std::string_view bytes);
+
+struct AttachmentUpload {
+  std::string kind;                          // floor_plan / business_card / licence / other
+  std::string file_name;                     // as the user named it (UTF-8)
+  std::optional<std::string> declared_type;  // the request's Content-Type
+  std::optional<std::string> note;
+  std::string_view bytes;
+};
+
+struct AttachmentContent {
+  std::string file_name;
+  std::string content_type;
+  std::string bytes;
+};
+
+class CustomerAttachmentService {
+ public:
+  CustomerAttachmentService(CustomerService& customers, AttachmentOptions options);
+
+  // R-CUST-26, 27: customers.write over the customer; answers the Attachment object.
+  Json Upload(const platform::Caller& caller, int64_t customer_id, const AttachmentUpload& upload);
+  // {"items":[Attachment…]} oldest first; customers.read over the customer.
+  Json List(const platform::Caller& caller, int64_t customer_id);
+  // R-CUST-28: the bytes of an attachment of a readable customer.
+  AttachmentContent Download(const platform::Caller& caller, int64_t attachment_id);
+  // R-CUST-29: marks it deleted (audited); customers.write over the customer.
+  void Delete(const platform::Caller& caller, int64_t attachment_id);
+
+  const AttachmentOptions& options() const { return options_; }
+
+ private:
+  // Writes the bytes under their hash unless already there (temp file, fsync, rename).
+  void StoreOnDisk(const std::string& sha256, std::string_view bytes);
+  std::string ReadFromDisk(const std::string& sha256);
+
+  CustomerService& customers_;
+  AttachmentOptions options_;
+};
+
+// Content-Disposition of a download: RFC 6266 with the RFC 5987 UTF-8 name and an ASCII
+// fallback; `inline` lets the browser show an image or PDF in place.
+std::string AttachmentDisposition(const std::string& file_name, bool as_inline);
+
+// The attachments of a customer as an array (for the customer detail, R-CUST-30).
+void WriteAttachments(JsonWriter& out, storage::Connection& connection, int64_t customer_id);
+
+}  // namespace tuoke::customers

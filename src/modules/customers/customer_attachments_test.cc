@@ -1,0 +1,196 @@
+// Customer attachments (R-CUST-26..30) on both backends: disk store on each, and the
+// database store on PostgreSQL; scope, type sniffing, size policy, merge and reversal.
+#include "modules/customers/customer_attachments.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "modules/customers/customer_merge.h"
+#include "platform/testing/demo_company_test.h"
+#include "storage/testing/test_database.h"
+
+namespace tuoke::customers {
+namespace {
+
+using platform::Caller;
+
+const std::string kPng = std::string("\x89PNG\r\n\x1A\n", 8) + std::string("\0\0\0\rIHDR fake image", 20);
+const std::string kPdf = "%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
+
+class CustomerAttachmentTest : public platform::testing::DemoCompanyTest {
+ protected:
+  void SetUp() override {
+    DemoCompanyTest::SetUp();
+    if (IsSkipped()) return;
+    directory_ = std::filesystem::temp_directory_path() /
+                 ("tuoke-attachments-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(directory_);
+    customers_ = std::make_unique<CustomerService>(*database_, *policies_, clock_);
+    attachments_ = std::make_unique<CustomerAttachmentService>(
+        *customers_, AttachmentOptions{AttachmentStore::kDisk, directory_.string()});
+  }
+  void TearDown() override {
+    std::error_code error;
+    std::filesystem::remove_all(directory_, error);
+    DemoCompanyTest::TearDown();
+  }
+  int64_t Create(const Caller& caller, const std::string& name) {
+    Json body = {{"name", name}, {"type", "distributor"}, {"acknowledgeDuplicates", true}};
+    return *ParseId(Json::parse(customers_->Create(caller, body))["id"].get<std::string>());
+  }
+  Json Upload(CustomerAttachmentService& service, const Caller& caller, int64_t customer, const std::string& bytes,
+              const std::string& name = "平面图.png", std::optional<std::string> type = std::nullopt) {
+    return service.Upload(caller, customer, AttachmentUpload{"floor_plan", name, type, std::nullopt, bytes});
+  }
+
+  std::filesystem::path directory_;
+  std::unique_ptr<CustomerService> customers_;
+  std::unique_ptr<CustomerAttachmentService> attachments_;
+};
+
+TEST(AttachmentSniffing, RecognisesAllowedTypesByContentOnly) {
+  EXPECT_EQ(SniffAttachmentType(kPng), "image/png");
+  EXPECT_EQ(SniffAttachmentType(kPdf), "application/pdf");
+  EXPECT_EQ(SniffAttachmentType("\xFF\xD8\xFF\xE0 jfif"), "image/jpeg");
+  EXPECT_EQ(SniffAttachmentType("GIF89a...."), "image/gif");
+  EXPECT_EQ(SniffAttachmentType(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), "image/webp");
+  EXPECT_EQ(SniffAttachmentType("RIFF\x10\0\0\0AVI "), std::nullopt);
+  EXPECT_EQ(SniffAttachmentType("<html><script>alert(1)</script>"), std::nullopt);
+  EXPECT_EQ(SniffAttachmentType("MZ\x90\0 executable"), std::nullopt);
+  EXPECT_EQ(SniffAttachmentType(""), std::nullopt);
+}
+
+TEST(AttachmentOptionsTest, AutoFollowsTheBackend) {
+  auto sqlite = ResolveAttachmentOptions("auto", "", "sqlite:/srv/tuoke/tuoke.db");
+  EXPECT_EQ(sqlite.store, AttachmentStore::kDisk);
+  EXPECT_EQ(sqlite.directory, "/srv/tuoke/attachments");
+  EXPECT_EQ(ResolveAttachmentOptions("auto", "", "postgresql://x/y").store, AttachmentStore::kDatabase);
+  EXPECT_EQ(ResolveAttachmentOptions("disk", "/a", "postgresql://x/y").directory, "/a");
+  EXPECT_THROW(ResolveAttachmentOptions("database", "", "sqlite:x.db"), std::invalid_argument);
+  EXPECT_THROW(ResolveAttachmentOptions("s3", "", "sqlite:x.db"), std::invalid_argument);
+}
+
+TEST(AttachmentDispositionTest, CarriesTheUtf8NameAndAnAsciiFallback) {
+  EXPECT_EQ(AttachmentDisposition("营业执照 \"1\".pdf", false),
+            "attachment; filename=\"____________ _1_.pdf\"; filename*=UTF-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7%20%221%22.pdf");
+  EXPECT_EQ(AttachmentDisposition("a.png", true).rfind("inline; filename=\"a.png\"", 0), 0u);
+}
+
+TEST_P(CustomerAttachmentTest, UploadListDownloadDeleteOnDisk) {
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "北京凌天商贸有限公司");
+  clock_.Advance(std::chrono::minutes(1));
+  Json added = Upload(*attachments_, rep1, customer, kPng, "C:\\scans\\平面图.png", "image/png");
+  EXPECT_EQ(added["fileName"], "平面图.png");  // the path is dropped
+  EXPECT_EQ(added["contentType"], "image/png");
+  EXPECT_EQ(added["sizeBytes"], kPng.size());
+  EXPECT_EQ(added["uploadedByName"], "张伟");
+  std::string sha = added["sha256"];
+  EXPECT_TRUE(std::filesystem::is_regular_file(directory_ / sha.substr(0, 2) / sha));
+
+  int64_t id = *ParseId(added["id"].get<std::string>());
+  AttachmentContent content = attachments_->Download(rep1, id);
+  EXPECT_EQ(content.bytes, kPng);
+  EXPECT_EQ(content.content_type, "image/png");
+
+  Json detail = Json::parse(customers_->Get(rep1, customer));
+  ASSERT_EQ(detail["attachments"].size(), 1u);
+  EXPECT_EQ(detail["attachments"][0]["id"], added["id"]);
+  Json timeline = customers_->Timeline(rep1, customer, 10, std::nullopt);
+  EXPECT_EQ(timeline["items"][0]["kind"], "attachment_added");
+
+  // The same bytes again share the file; both rows list.
+  Upload(*attachments_, rep1, customer, kPng, "copy.png");
+  EXPECT_EQ(attachments_->List(rep1, customer)["items"].size(), 2u);
+
+  attachments_->Delete(rep1, id);
+  EXPECT_EQ(attachments_->List(rep1, customer)["items"].size(), 1u);
+  EXPECT_EQ(ErrorCode([&] { attachments_->Download(rep1, id); }), "customers.not_found");
+  EXPECT_EQ(ErrorCode([&] { attachments_->Delete(rep1, id); }), "customers.not_found");
+  EXPECT_EQ(customers_->Timeline(rep1, customer, 10, std::nullopt)["items"][0]["kind"], "attachment_deleted");
+}
+
+TEST_P(CustomerAttachmentTest, TypeSizeAndCountAreChecked) {
+  Caller rep1 = SignIn("rep1"), admin = SignIn("gm");
+  int64_t customer = Create(rep1, "上海东方建材");
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, rep1, customer, "<svg onload=alert(1)>", "x.png"); }, &details),
+            "customers.attachment_type");
+  EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, rep1, customer, kPdf, "x.png", "image/png"); }, &details),
+            "customers.attachment_type_mismatch");
+  EXPECT_EQ(details["detected"], "application/pdf");
+  EXPECT_EQ(Upload(*attachments_, rep1, customer, kPdf, "licence.pdf", "application/octet-stream")["contentType"],
+            "application/pdf");
+  EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, rep1, customer, ""); }), "validation.failed");
+  EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, rep1, customer, kPng, "../"); }), "validation.failed");
+  EXPECT_EQ(ErrorCode([&] {
+              attachments_->Upload(rep1, customer, AttachmentUpload{"selfie", "a.png", std::nullopt, std::nullopt, kPng});
+            }),
+            "validation.failed");
+
+  // The size and count limits are policies.
+  policies_->AddVersion(admin, "customers.attachment_max_bytes", Json(1024), FormatDate(policies_->Today()), "test");
+  std::string big = kPng + std::string(2000, 'x');
+  EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, rep1, customer, big); }, &details),
+            "customers.attachment_too_large");
+  EXPECT_EQ(details["limit"], 1024);
+  policies_->AddVersion(admin, "customers.attachments_per_customer", Json(2), FormatDate(policies_->Today()), "test");
+  Upload(*attachments_, rep1, customer, kPng);
+  EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, rep1, customer, kPng); }), "customers.attachment_limit");
+}
+
+TEST_P(CustomerAttachmentTest, ScopeLikeTheCustomer) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1"),
+         mgr2 = SignIn("mgr2");
+  int64_t customer = Create(rep1, "广州南方五金");
+  int64_t id = *ParseId(Upload(*attachments_, rep1, customer, kPng)["id"].get<std::string>());
+  // Another rep, and another team's manager: it does not exist for them.
+  for (const Caller* outsider : {&rep2, &rep4, &mgr2}) {
+    EXPECT_EQ(ErrorCode([&] { attachments_->Download(*outsider, id); }), "customers.not_found");
+    EXPECT_EQ(ErrorCode([&] { attachments_->List(*outsider, customer); }), "customers.not_found");
+    EXPECT_EQ(ErrorCode([&] { attachments_->Delete(*outsider, id); }), "customers.not_found");
+    EXPECT_EQ(ErrorCode([&] { Upload(*attachments_, *outsider, customer, kPng); }), "customers.not_found");
+  }
+  EXPECT_EQ(attachments_->Download(mgr1, id).bytes, kPng);
+  EXPECT_EQ(ErrorCode([&] { attachments_->Download(rep1, 999999); }), "customers.not_found");
+}
+
+TEST_P(CustomerAttachmentTest, MergeMovesAttachmentsAndReversalMovesThemBack) {
+  Caller rep1 = SignIn("rep1"), mgr1 = SignIn("mgr1");
+  int64_t survivor = Create(rep1, "北京凌天商贸有限公司");
+  int64_t merged = Create(rep1, "北京凌天贸易公司");
+  Upload(*attachments_, rep1, merged, kPdf, "执照.pdf");
+  CustomerMergeService merges(*database_, *customers_, clock_);
+  Json record = merges.Merge(mgr1, {{"survivorId", IdString(survivor)}, {"mergedId", IdString(merged)},
+                                    {"reason", "same"}});
+  EXPECT_EQ(record["moved"]["attachments"].size(), 1u);
+  EXPECT_EQ(attachments_->List(rep1, survivor)["items"].size(), 1u);
+  merges.Reverse(mgr1, *ParseId(record["id"].get<std::string>()), {{"reason", "not the same"}});
+  EXPECT_EQ(attachments_->List(rep1, survivor)["items"].size(), 0u);
+  EXPECT_EQ(attachments_->List(rep1, merged)["items"][0]["fileName"], "执照.pdf");
+}
+
+TEST_P(CustomerAttachmentTest, DatabaseStoreKeepsTheBytesInPostgres) {
+  if (GetParam() != storage::testing::TestBackend::kPostgres) {
+    EXPECT_THROW((void)CustomerAttachmentService(*customers_, AttachmentOptions{AttachmentStore::kDatabase, ""}),
+                 std::invalid_argument);
+    return;
+  }
+  CustomerAttachmentService in_database(*customers_, AttachmentOptions{AttachmentStore::kDatabase, ""});
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "深圳华强电子");
+  std::string binary = kPng + std::string("\0\xff\x00\x7f", 4);
+  int64_t id = *ParseId(Upload(in_database, rep1, customer, binary)["id"].get<std::string>());
+  EXPECT_EQ(in_database.Download(rep1, id).bytes, binary);
+  EXPECT_FALSE(std::filesystem::exists(directory_ / "00"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CustomerAttachmentTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
+                         platform::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tuoke::customers

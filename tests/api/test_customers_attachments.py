@@ -1,0 +1,123 @@
+"""Customer attachments (docs/api-customers.md, "Attachments"; R-CUST-26..30): upload of the
+raw file, type by content, size policy, download with the RFC 5987 name, scope (404 outside),
+soft delete with audit, merge and its reversal, the detail and the timeline."""
+
+import re
+import unittest
+import urllib.parse
+
+from harness import ServerTestCase, unique
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256))
+PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
+
+
+class CustomerAttachmentApiTests(ServerTestCase):
+
+    def create(self, client, name):
+        body = {"name": name, "type": "distributor", "acknowledgeDuplicates": True}
+        return self.assertStatus(client.post("/customers", body), 201).json
+
+    def upload(self, client, customer_id, data, file_name="平面图.png", kind="floor_plan",
+               content_type="image/png", **query):
+        return client.request("POST", "/customers/%s/attachments" % customer_id, raw=data,
+                              query=dict(kind=kind, fileName=file_name, **query),
+                              headers={"Content-Type": content_type})
+
+    def test_upload_list_download_delete(self):
+        rep1 = self.as_user("rep1")
+        customer = self.create(rep1, unique("北京凌天商贸有限公司"))
+        added = self.assertStatus(self.upload(rep1, customer["id"], PNG, note="一楼"), 201).json
+        self.assertEqual((added["kind"], added["fileName"], added["contentType"], added["sizeBytes"], added["note"]),
+                         ("floor_plan", "平面图.png", "image/png", len(PNG), "一楼"))
+        self.assertEqual(added["uploadedByName"], "张伟")
+
+        listed = self.assertOk(rep1.get("/customers/%s/attachments" % customer["id"])).json["items"]
+        self.assertEqual([item["id"] for item in listed], [added["id"]])
+        detail = self.assertOk(rep1.get("/customers/%s" % customer["id"])).json
+        self.assertEqual([item["id"] for item in detail["attachments"]], [added["id"]])
+        timeline = self.assertOk(rep1.get("/customers/%s/timeline" % customer["id"])).json["items"]
+        self.assertEqual(timeline[0]["kind"], "attachment_added")
+
+        download = self.assertOk(rep1.get(added["downloadUrl"]))
+        self.assertEqual(download.body, PNG)
+        self.assertEqual(download.headers["content-type"], "image/png")
+        disposition = download.headers["content-disposition"]
+        self.assertTrue(disposition.startswith("attachment;"))
+        encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
+        self.assertEqual(urllib.parse.unquote(encoded), "平面图.png")
+        self.assertEqual(download.headers["x-content-type-options"], "nosniff")
+        inline = self.assertOk(rep1.get(added["downloadUrl"], {"disposition": "inline"}))
+        self.assertTrue(inline.headers["content-disposition"].startswith("inline;"))
+
+        self.assertStatus(rep1.delete("/customer-attachments/%s" % added["id"]), 204)
+        self.assertEqual(self.assertOk(rep1.get("/customers/%s/attachments" % customer["id"])).json["items"], [])
+        self.assertStatus(rep1.get(added["downloadUrl"]), 404, "customers.not_found")
+        entries = self.assertOk(self.admin().get("/audit", {"action": "customer.attachment_delete", "limit": 1})).json
+        self.assertEqual(entries["items"][0]["before"]["id"], added["id"])
+
+    def test_type_is_sniffed_and_size_is_a_policy(self):
+        rep1 = self.as_user("rep1")
+        customer = self.create(rep1, unique("上海东方建材"))
+        before = len(self.assertOk(rep1.get("/customers/%s/attachments" % customer["id"])).json["items"])
+        self.assertStatus(self.upload(rep1, customer["id"], b"<html><script>alert(1)</script>",
+                                      content_type="image/png"), 422, "customers.attachment_type")
+        mismatch = self.assertStatus(self.upload(rep1, customer["id"], PDF, content_type="image/png"), 422,
+                                     "customers.attachment_type_mismatch")
+        self.assertEqual(mismatch.details["detected"], "application/pdf")
+        self.assertStatus(self.upload(rep1, customer["id"], PNG, kind="selfie"), 422, "validation.failed")
+        self.assertStatus(self.upload(rep1, customer["id"], PNG, file_name=""), 422, "validation.failed")
+        self.assertStatus(self.upload(rep1, customer["id"], b""), 422, "validation.failed")
+        self.assertEqual(len(self.assertOk(rep1.get("/customers/%s/attachments" % customer["id"])).json["items"]),
+                         before)
+        # Octet-stream is judged by its content alone.
+        pdf = self.assertStatus(self.upload(rep1, customer["id"], PDF, file_name="执照.pdf", kind="licence",
+                                            content_type="application/octet-stream"), 201).json
+        self.assertEqual(pdf["contentType"], "application/pdf")
+
+        policy = self.assertOk(self.admin().get("/policies/customers.attachment_max_bytes")).json
+        self.assertEqual(policy["value"], 10 * 1024 * 1024)
+        big = PNG + b"x" * (10 * 1024 * 1024)
+        too_large = self.assertStatus(self.upload(rep1, customer["id"], big), 413, "customers.attachment_too_large")
+        self.assertEqual(too_large.details["limit"], 10 * 1024 * 1024)
+        # Beyond the route's own limit the server refuses before reading it as a file.
+        self.assertStatus(self.upload(rep1, customer["id"], PNG + b"x" * (20 * 1024 * 1024)), 413,
+                          "request.body_too_large")
+
+    def test_scope_is_the_customers(self):
+        rep1 = self.as_user("rep1")
+        customer = self.create(rep1, unique("广州南方五金"))
+        added = self.assertStatus(self.upload(rep1, customer["id"], PNG), 201).json
+        for login in ("rep2", "rep4", "mgr2"):
+            with self.subTest(login=login):
+                outsider = self.as_user(login)
+                self.assertStatus(outsider.get(added["downloadUrl"]), 404, "customers.not_found")
+                self.assertStatus(outsider.get("/customers/%s/attachments" % customer["id"]), 404)
+                self.assertStatus(outsider.delete("/customer-attachments/%s" % added["id"]), 404)
+                self.assertStatus(self.upload(outsider, customer["id"], PNG), 404)
+        self.assertEqual(self.assertOk(self.as_user("mgr1").get(added["downloadUrl"])).body, PNG)
+        # Finance reads customers but may not write: no upload, no delete.
+        self.assertStatus(self.upload(self.as_user("finance"), customer["id"], PNG), 403)
+        self.assertStatus(self.as_user("finance").delete("/customer-attachments/%s" % added["id"]), 403)
+        self.assertStatus(self.as_user("rep1").get("/customer-attachments/99999999/content"), 404)
+
+    def test_merge_moves_attachments_and_reversal_moves_them_back(self):
+        rep1, mgr1 = self.as_user("rep1"), self.as_user("mgr1")
+        survivor = self.create(rep1, unique("杭州青禾建材"))
+        merged = self.create(rep1, unique("杭州青禾贸易"))
+        added = self.assertStatus(self.upload(rep1, merged["id"], PDF, file_name="执照.pdf", kind="licence",
+                                              content_type="application/pdf"), 201).json
+        record = self.assertStatus(mgr1.post("/customers/merge", {"survivorId": survivor["id"],
+                                                                  "mergedId": merged["id"], "reason": "same"}), 201).json
+        self.assertEqual(record["moved"]["attachments"], [added["id"]])
+        self.assertEqual([a["id"] for a in self.assertOk(rep1.get("/customers/%s" % survivor["id"])).json["attachments"]],
+                         [added["id"]])
+        self.assertOk(rep1.get(added["downloadUrl"]))
+        self.assertStatus(mgr1.post("/customers/merges/%s/reverse" % record["id"], {"reason": "no"}), 201)
+        self.assertEqual(self.assertOk(rep1.get("/customers/%s" % survivor["id"])).json["attachments"], [])
+        self.assertEqual([a["id"] for a in self.assertOk(rep1.get("/customers/%s" % merged["id"])).json["attachments"]],
+                         [added["id"]])
+
+
+if __name__ == "__main__":
+    unittest.main()
