@@ -3,10 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "modules/customers/customer_io.h"
+#include "modules/fieldreports/demo_data.h"
+#include "modules/visits/plan_demo.h"
 #include "modules/visits/visit_demo.h"
 #include "platform/demo_seed.h"
 #include "storage/migrator.h"
@@ -155,7 +160,11 @@ void RegisterSeedDemo(CLI::App& app, GlobalOptions& options) {
       throw Error(ErrorKind::kConflict, "org.company_exists", "the database already has a company");
     }
     auto logins = platform::SeedDemo(application->org());
+    fieldreports::SeedFieldReportsDemo(application->database(), application->policies(), application->customers(),
+                                       application->notifications(), g_clock);
     visits::SeedFieldDemo(application->database(), application->policies(), application->customers(), g_clock);
+    visits::SeedPlanDemo(application->database(), application->policies(), application->plans(),
+                         application->approvals());
     std::cout << "demo company created; every login's password is " << platform::kDemoPassword << "\n";
     for (const auto& login : logins)
       std::cout << "  " << login.username << "\t" << login.phone << "\t" << login.name << "\t" << login.role << "\n";
@@ -233,6 +242,110 @@ void RegisterDoctor(CLI::App& app, GlobalOptions& options) {
   });
 }
 
+// The caller a CLI command acts as: the user's roles, grants and unit, as a session of
+// theirs would have; the audit trail names the CLI as the request.
+platform::Caller CallerForUser(app::App& application, const std::string& login) {
+  int64_t user_id = RequireUser(application, login);
+  static const storage::Sql kUser{"cli.caller", "SELECT u.name, u.active, u.unit_id, o.path FROM users u "
+                                                "JOIN org_units o ON o.id = u.unit_id WHERE u.id = ?"};
+  static const storage::Sql kRoles{"cli.caller_roles", "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role"};
+  auto connection = application.database().Acquire();
+  auto row = connection->QueryOne(kUser, {user_id});
+  if (!row || !row->Bool(1)) throw Error(ErrorKind::kValidation, "users.inactive", login + " is not an active user");
+  platform::Caller caller;
+  caller.user_id = user_id;
+  caller.name = row->Text(0);
+  caller.unit_id = row->Int(2);
+  caller.unit_path = row->Text(3);
+  for (const auto& role : connection->Query(kRoles, {user_id}).rows) caller.roles.push_back(role.Text(0));
+  caller.grants = platform::LoadGrants(*connection, caller.roles);
+  caller.request = {"cli", "cli-import", "tuoke import"};
+  return caller;
+}
+
+// R-CUST-35..37: `tuoke import customers FILE` runs CustomerIo::ImportFile, the code of
+// POST /api/v1/customers/import-file, as the owner.
+void RegisterImport(CLI::App& app, GlobalOptions& options) {
+  auto* import_command = app.add_subcommand("import", "Import data from files");
+  import_command->require_subcommand(1);
+  struct ImportOptions {
+    std::string file, owner, mapping, mode = "all-or-nothing", encoding = "auto", format = "auto";
+    bool dry_run = false, acknowledge_duplicates = false, json = false;
+  };
+  auto import_options = std::make_shared<ImportOptions>();
+  auto* customers_command = import_command->add_subcommand(
+      "customers", "Import customers (and their contacts) from a CSV (UTF-8 or GBK) or XLSX file");
+  customers_command->add_option("file", import_options->file, "FILE.csv or FILE.xlsx; the first row names the columns")
+      ->required()
+      ->check(CLI::ExistingFile);
+  customers_command->add_option("--owner", import_options->owner,
+                        "Login of the user who imports and owns the customers (their permissions and scope apply)")
+      ->required();
+  customers_command->add_option("--mapping", import_options->mapping,
+                        "Column mapping, a JSON object {\"file header\": \"field\" or null}, inline or a file "
+                        "(default: headers naming a field or its zh-CN/English label)");
+  customers_command->add_flag("--dry-run", import_options->dry_run, "Validate and report; write nothing");
+  customers_command->add_option("--mode", import_options->mode, "all-or-nothing or skip-bad")
+      ->check(CLI::IsMember({"all-or-nothing", "skip-bad"}))
+      ->capture_default_str();
+  customers_command->add_option("--encoding", import_options->encoding, "CSV encoding: auto, utf-8 or gbk")
+      ->check(CLI::IsMember({"auto", "utf-8", "gbk"}))
+      ->capture_default_str();
+  customers_command->add_option("--format", import_options->format, "auto (by content), csv or xlsx")
+      ->check(CLI::IsMember({"auto", "csv", "xlsx"}))
+      ->capture_default_str();
+  customers_command->add_flag("--acknowledge-duplicates", import_options->acknowledge_duplicates,
+                      "Also write rows flagged as likely duplicates");
+  customers_command->add_flag("--json", import_options->json, "Print the whole report as JSON");
+  customers_command->callback([&options, import_options] {
+    auto application = OpenApp(options);
+    platform::Caller caller = CallerForUser(*application, import_options->owner);
+    auto read_file = [](const std::string& path) {
+      std::ifstream in(path, std::ios::binary);
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      return buffer.str();
+    };
+    customers::ImportFileOptions file_options;
+    file_options.mode = import_options->dry_run ? "dry_run"
+                        : import_options->mode == "skip-bad" ? "skip_bad"
+                                                             : "all_or_nothing";
+    file_options.encoding = import_options->encoding;
+    file_options.format = import_options->format;
+    file_options.acknowledge_duplicates = import_options->acknowledge_duplicates;
+    if (!import_options->mapping.empty()) {
+      std::string text = import_options->mapping.front() == '{' ? import_options->mapping : read_file(import_options->mapping);
+      Json mapping = Json::parse(text, nullptr, false);
+      if (!mapping.is_object())
+        throw Error(ErrorKind::kValidation, "validation.failed", "--mapping must be a JSON object");
+      file_options.mapping = std::move(mapping);
+    }
+    customers::CustomerIo io(application->customers());
+    Json report = io.ImportFile(caller, read_file(import_options->file), file_options);
+    if (import_options->json) {
+      std::cout << report.dump(2) << "\n";
+    } else {
+      for (const auto& row : report["rows"]) {
+        std::string status = row["status"];
+        if (status == "created" || status == "ok" || status == "contact" || status == "contact_added") continue;
+        std::cout << "row " << row["row"].get<int64_t>() << ": " << status;
+        if (row.contains("errors")) std::cout << " " << row["errors"].dump();
+        if (row.contains("matches")) std::cout << " matches " << row["matches"].size();
+        std::cout << "\n";
+      }
+      std::cout << report["format"].get<std::string>()
+                << (report["encoding"].is_string() ? " (" + report["encoding"].get<std::string>() + ")" : "")
+                << ": " << report["total"] << " rows, " << report["invalid"] << " invalid, " << report["duplicates"]
+                << " likely duplicates, " << report["created"] << " customers and " << report["contactsCreated"]
+                << " contacts created" << (file_options.mode == "dry_run" ? " (dry run)" : "") << "\n";
+    }
+    // Nothing written because of bad rows: a failure for scripts.
+    if (file_options.mode == "all_or_nothing" && report["created"] == 0 &&
+        (report["invalid"] > 0 || (report["duplicates"] > 0 && !file_options.acknowledge_duplicates)))
+      throw Error(ErrorKind::kValidation, "customers.import_rejected", "nothing imported: fix the rows above");
+  });
+}
+
 }  // namespace
 
 // Runs a scheduled job once, now (cron, or an operator after changing a policy). The
@@ -260,6 +373,7 @@ void RegisterAdmin(CLI::App& app, GlobalOptions& options) {
   RegisterBackup(app, options);
   RegisterDoctor(app, options);
   RegisterJobs(app, options);
+  RegisterImport(app, options);
 }
 
 }  // namespace tuoke::cli

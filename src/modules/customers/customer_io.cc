@@ -15,10 +15,19 @@
 #include "core/error.h"
 #include "modules/customers/customer.h"
 #include "modules/customers/customer_rules.h"
+#include "modules/customers/import_file.h"
 #include "platform/access.h"
 #include "platform/audit.h"
 
 namespace tuoke::customers {
+
+// One row's cells as text (nullopt: empty), with errors for cells that are not text.
+struct CustomerIo::ImportCells {
+  std::vector<std::optional<std::string>> cells;
+  std::optional<std::string> row_error;
+  std::map<size_t, std::string> cell_errors;
+};
+
 namespace {
 
 using platform::Actor;
@@ -126,7 +135,7 @@ Json FilterJson(const CustomerFilter& filter) {
 
 // ---- import -----------------------------------------------------------------------------
 
-enum class FieldKind : uint8_t { kText, kEnum, kTags };
+enum class FieldKind : uint8_t { kText, kEnum, kTags, kContact };
 struct ImportField {
   const char* field;  // the create body's field
   const char* zh;     // the export's zh-CN header, also accepted as a column name
@@ -154,6 +163,15 @@ const ImportField kImportFields[] = {
     {"potential", "潜力", "Potential", FieldKind::kEnum, &kLevelLabels},
     {"tags", "标签", "Tags", FieldKind::kTags, nullptr},
     {"notes", "备注", "Notes", FieldKind::kText, nullptr},
+    // R-CUST-37: contact columns; "contact.name" names the contact of the row.
+    {"contact.name", "联系人", "Contact", FieldKind::kContact, nullptr},
+    {"contact.title", "联系人职务", "Contact title", FieldKind::kContact, nullptr},
+    {"contact.mobile", "联系人手机", "Contact mobile", FieldKind::kContact, nullptr},
+    {"contact.phone", "联系人电话", "Contact phone", FieldKind::kContact, nullptr},
+    {"contact.email", "联系人邮箱", "Contact email", FieldKind::kContact, nullptr},
+    {"contact.wechat", "联系人微信", "Contact WeChat", FieldKind::kContact, nullptr},
+    {"contact.qq", "联系人QQ", "Contact QQ", FieldKind::kContact, nullptr},
+    {"contact.notes", "联系人备注", "Contact notes", FieldKind::kContact, nullptr},
 };
 
 const ImportField* FindImportField(const std::string& column) {
@@ -196,35 +214,56 @@ std::vector<std::string> SplitTagCell(const std::string& text) {
 
 struct ImportRow {
   Json body = Json::object();
+  Json contact = Json::object();  // R-CUST-37: the contact columns of the row
   Json errors = Json::object();
   Json matches = Json::array();
   std::string status = "ok";
+  // R-CUST-37: rows naming the customer of an earlier row add their contact to it.
+  std::optional<size_t> contact_of;
+  std::vector<size_t> contact_rows;
 };
 
-// The create body of one row; errors for cells that cannot be mapped.
-ImportRow MapRow(const std::vector<const ImportField*>& columns, const Json& cells) {
-  ImportRow row;
+CustomerIo::ImportCells CellsOfJson(const Json& cells) {
+  CustomerIo::ImportCells out;
   if (!cells.is_array()) {
-    row.errors["row"] = "must be an array of cells";
+    out.row_error = "must be an array of cells";
+    return out;
+  }
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const Json& cell = cells[i];
+    if (cell.is_null()) out.cells.emplace_back();
+    else if (cell.is_string()) out.cells.emplace_back(cell.get<std::string>());
+    else if (cell.is_number_integer()) out.cells.emplace_back(std::to_string(cell.get<int64_t>()));
+    else if (cell.is_number()) out.cells.emplace_back(cell.dump());
+    else if (cell.is_boolean()) out.cells.emplace_back(cell.get<bool>() ? "true" : "false");
+    else {
+      out.cells.emplace_back();
+      out.cell_errors[i] = "must be text";
+    }
+  }
+  return out;
+}
+
+// The create body of one row; errors for cells that cannot be mapped.
+ImportRow MapRow(const std::vector<const ImportField*>& columns, const CustomerIo::ImportCells& cells) {
+  ImportRow row;
+  if (cells.row_error) {
+    row.errors["row"] = *cells.row_error;
     return row;
   }
-  if (cells.size() > columns.size()) row.errors["row"] = "has more cells than there are columns";
-  for (size_t i = 0; i < cells.size() && i < columns.size(); ++i) {
+  if (cells.cells.size() > columns.size()) row.errors["row"] = "has more cells than there are columns";
+  for (size_t i = 0; i < cells.cells.size() && i < columns.size(); ++i) {
     const ImportField* field = columns[i];
     if (!field) continue;
-    const Json& cell = cells[i];
-    std::string text;
-    if (cell.is_null()) continue;
-    if (cell.is_string()) text = Trim(cell.get<std::string>());
-    else if (cell.is_number_integer()) text = std::to_string(cell.get<int64_t>());
-    else if (cell.is_number()) text = cell.dump();
-    else if (cell.is_boolean()) text = cell.get<bool>() ? "true" : "false";
-    else {
-      row.errors[field->field] = "must be text";
+    if (auto error = cells.cell_errors.find(i); error != cells.cell_errors.end()) {
+      row.errors[field->field] = error->second;
       continue;
     }
+    if (!cells.cells[i]) continue;
+    std::string text = Trim(*cells.cells[i]);
     if (text.empty()) continue;
     switch (field->kind) {
+      case FieldKind::kContact: row.contact[std::string(field->field).substr(8)] = text; break;
       case FieldKind::kText: row.body[field->field] = text; break;
       case FieldKind::kTags: row.body[field->field] = SplitTagCell(text); break;
       case FieldKind::kEnum: {
@@ -386,44 +425,72 @@ ExportFile CustomerIo::ExportXlsx(const Caller& caller, const CustomerFilter& fi
 
 // ---- import -----------------------------------------------------------------------------
 
-Json CustomerIo::Import(const Caller& caller, const Json& body) {
-  platform::Require(caller, "customers.write");
-  JsonReader reader(body);
-  auto mode = reader.Enum("mode", {"dry_run", "all_or_nothing", "skip_bad"});
-  if (!reader.Has("mode")) reader.Fail("mode", "is required");
-  bool acknowledged = reader.Bool("acknowledgeDuplicates").value_or(false);
-  auto owner_id = reader.Id("ownerId");
-  const Json* columns_json = reader.Raw("columns");
-  const Json* rows_json = reader.Raw("rows");
+namespace {
+
+// Maps column names to import fields; `columns` null or "" entries are skipped columns.
+std::vector<const ImportField*> ImportColumns(JsonReader& reader, const Json* columns_json) {
   std::vector<const ImportField*> columns;
   if (!columns_json || !columns_json->is_array() || columns_json->empty() || columns_json->size() > 100) {
     reader.Fail("columns", "must be a list of 1 to 100 column names");
-  } else {
-    bool has_name = false;
-    std::set<std::string> seen;
-    for (const auto& column : *columns_json) {
-      // null or "": a column of the file the user chose not to import.
-      if (column.is_null() || (column.is_string() && column.get<std::string>().empty())) {
-        columns.push_back(nullptr);
-        continue;
-      }
-      const ImportField* field = column.is_string() ? FindImportField(column.get<std::string>()) : nullptr;
-      if (!field) {
-        reader.Fail("columns", "unknown column " + column.dump());
-        continue;
-      }
-      if (!seen.insert(field->field).second) reader.Fail("columns", std::string("two columns map to ") + field->field);
-      has_name |= std::string_view(field->field) == "name";
-      columns.push_back(field);
-    }
-    if (!has_name) reader.Fail("columns", "must include name");
+    return columns;
   }
+  bool has_name = false;
+  std::set<std::string> seen;
+  for (const auto& column : *columns_json) {
+    // null or "": a column of the file the user chose not to import.
+    if (column.is_null() || (column.is_string() && column.get<std::string>().empty())) {
+      columns.push_back(nullptr);
+      continue;
+    }
+    const ImportField* field = column.is_string() ? FindImportField(column.get<std::string>()) : nullptr;
+    if (!field) {
+      reader.Fail("columns", "unknown column " + column.dump());
+      continue;
+    }
+    if (!seen.insert(field->field).second) reader.Fail("columns", std::string("two columns map to ") + field->field);
+    has_name |= std::string_view(field->field) == "name";
+    columns.push_back(field);
+  }
+  if (!has_name) reader.Fail("columns", "must include name");
+  return columns;
+}
+
+}  // namespace
+
+struct CustomerIo::ImportRequest {
+  std::string mode;  // dry_run / all_or_nothing / skip_bad
+  bool acknowledge_duplicates = false;
+  std::optional<int64_t> owner_id;
+  std::vector<const ImportField*> columns;  // null: a skipped column
+};
+
+Json CustomerIo::Import(const Caller& caller, const Json& body) {
+  platform::Require(caller, "customers.write");
+  JsonReader reader(body);
+  ImportRequest request;
+  auto mode = reader.Enum("mode", {"dry_run", "all_or_nothing", "skip_bad"});
+  if (!reader.Has("mode")) reader.Fail("mode", "is required");
+  request.acknowledge_duplicates = reader.Bool("acknowledgeDuplicates").value_or(false);
+  request.owner_id = reader.Id("ownerId");
+  const Json* columns_json = reader.Raw("columns");
+  const Json* rows_json = reader.Raw("rows");
+  request.columns = ImportColumns(reader, columns_json);
   if (!rows_json || !rows_json->is_array() || rows_json->empty())
     reader.Fail("rows", "must be a non-empty list of rows");
   else if (rows_json->size() > kMaxImportRows)
     reader.Fail("rows", "at most " + std::to_string(kMaxImportRows) + " rows per request");
   reader.Finish();
+  request.mode = *mode;
+  return ImportRows(caller, request, rows_json->size(),
+                    [&](size_t index) { return CellsOfJson((*rows_json)[index]); });
+}
 
+Json CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, size_t row_count,
+                            const std::function<ImportCells(size_t)>& row_at) {
+  const std::string* mode = &request.mode;
+  bool acknowledged = request.acknowledge_duplicates;
+  const auto& owner_id = request.owner_id;
+  const auto& columns = request.columns;
   int64_t owner = caller.user_id;
   if (owner_id && *owner_id != caller.user_id) {
     // R-CUST-25: importing for someone else is an assignment.
@@ -439,13 +506,42 @@ Json CustomerIo::Import(const Caller& caller, const Json& body) {
 
   // Validate every row as create does, and flag duplicates in the file and the archive.
   std::vector<ImportRow> rows;
-  rows.reserve(rows_json->size());
+  rows.reserve(row_count);
   std::map<std::string, size_t> names, phones, addresses;  // key → first row index
+  std::map<std::string, size_t> customer_rows;              // exact name → its first row
   int64_t invalid = 0, duplicates = 0;
   {
     auto connection = database_.Acquire();
-    for (size_t i = 0; i < rows_json->size(); ++i) {
-      ImportRow row = MapRow(columns, (*rows_json)[i]);
+    for (size_t i = 0; i < row_count; ++i) {
+      ImportRow row = MapRow(columns, row_at(i));
+      // R-CUST-37: a later row with the same customer name only adds its contact.
+      if (row.errors.empty() && row.body.contains("name")) {
+        auto [first, inserted] = customer_rows.emplace(row.body["name"].get<std::string>(), i);
+        if (!inserted) {
+          row.contact_of = first->second;
+          if (row.contact.empty()) row.errors["contact.name"] = "repeats the customer of row " + std::to_string(first->second + 2) + " without a contact";
+        }
+      }
+      if (row.errors.empty() && !row.contact.empty()) {
+        try {
+          customers_.ValidateContact(row.contact);
+        } catch (const Error& error) {
+          if (error.kind() != ErrorKind::kValidation) throw;
+          for (const auto& [field, message] : error.details().value("fields", Json::object()).items())
+            row.errors["contact." + field] = message;
+        }
+      }
+      if (row.contact_of) {
+        if (!row.errors.empty()) {
+          row.status = "invalid";
+          ++invalid;
+        } else {
+          row.status = "contact";
+          rows[*row.contact_of].contact_rows.push_back(i);
+        }
+        rows.push_back(std::move(row));
+        continue;
+      }
       if (row.errors.empty()) {
         try {
           customers_.ValidateCreate(row.body);
@@ -490,20 +586,36 @@ Json CustomerIo::Import(const Caller& caller, const Json& body) {
 
   // R-CUST-24: duplicates are written only when acknowledged.
   auto writable = [&](const ImportRow& row) {
+    if (row.contact_of) return row.status == "contact";
     return row.status == "ok" || (row.status == "duplicate" && acknowledged);
   };
   bool blocked = *mode == "all_or_nothing" &&
                  std::any_of(rows.begin(), rows.end(), [&](const ImportRow& row) { return !writable(row); });
-  int64_t created = 0;
+  int64_t created = 0, contacts = 0;
   if (*mode != "dry_run" && !blocked) {
     Actor actor = Actor::From(caller);
     database_.InTransaction([&](storage::Connection& connection) {
+      // R-CUST-32: the owner's hold limit counts every row to be written.
+      customers_.RequireRoomToHold(connection, owner, std::count_if(rows.begin(), rows.end(), [&](const ImportRow& row) {
+                                     return !row.contact_of && writable(row);
+                                   }));
       for (auto& row : rows) {
-        if (!writable(row)) continue;
+        if (row.contact_of || !writable(row)) continue;
         int64_t id = customers_.CreateIn(connection, caller, row.body, owner);
         row.status = "created";
         row.body["id"] = IdString(id);
         ++created;
+        // R-CUST-37: the row's own contact, then those of the rows naming this customer.
+        if (!row.contact.empty()) {
+          customers_.AddContactIn(connection, caller, id, row.contact);
+          ++contacts;
+        }
+        for (size_t index : row.contact_rows) {
+          customers_.AddContactIn(connection, caller, id, rows[index].contact);
+          rows[index].status = "contact_added";
+          rows[index].body["id"] = IdString(id);
+          ++contacts;
+        }
       }
       platform::RecordAudit(connection, actor,
                             {"customers.import", "customer", "", Json(),
@@ -512,13 +624,17 @@ Json CustomerIo::Import(const Caller& caller, const Json& body) {
                               {"total", rows.size()},
                               {"invalid", invalid},
                               {"duplicates", duplicates},
-                              {"created", created}}},
+                              {"created", created},
+                              {"contacts", contacts}}},
                             clock_.Now());
     });
   } else if (blocked) {
     for (auto& row : rows)
       if (writable(row)) row.status = "skipped";
   }
+  if (*mode != "dry_run")
+    for (auto& row : rows)
+      if (row.contact_of && row.status == "contact") row.status = "skipped";
 
   Json report_rows = Json::array();
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -534,7 +650,69 @@ Json CustomerIo::Import(const Caller& caller, const Json& body) {
           {"invalid", invalid},
           {"duplicates", duplicates},
           {"created", created},
+          {"contactsCreated", contacts},
           {"rows", std::move(report_rows)}};
+}
+
+Json CustomerIo::ImportFile(const Caller& caller, std::string_view bytes, const ImportFileOptions& options) {
+  platform::Require(caller, "customers.write");
+  if (options.mode != "dry_run" && options.mode != "all_or_nothing" && options.mode != "skip_bad")
+    ThrowValidation("mode", "must be dry_run, all_or_nothing or skip_bad");
+  ImportEncoding encoding = ParseImportEncoding(options.encoding);
+  ImportFormat format = SniffImportFormat(bytes);
+  if (options.format == "csv") format = ImportFormat::kCsv;
+  else if (options.format == "xlsx") format = ImportFormat::kXlsx;
+  else if (options.format != "auto") ThrowValidation("format", "must be auto, csv or xlsx");
+  if (bytes.empty()) ThrowValidation("body", "the file is empty");
+
+  // R-CUST-35, 36: the table of the file; one row more than allowed tells it is too long.
+  std::vector<std::vector<std::string>> table;
+  std::string used_encoding;
+  if (format == ImportFormat::kXlsx) {
+    table = ReadXlsx(bytes, kMaxImportFileRows + 1);
+  } else {
+    DecodedText text = DecodeImportText(bytes, encoding);
+    used_encoding = text.encoding;
+    table = ParseCsv(text.text);
+    while (!table.empty() && std::all_of(table.back().begin(), table.back().end(),
+                                         [](const std::string& cell) { return cell.empty(); }))
+      table.pop_back();
+  }
+  if (table.size() < 2) ThrowValidation("body", "the file needs a header row and at least one row");
+  if (table.size() - 1 > kMaxImportFileRows)
+    ThrowValidation("body", "at most " + std::to_string(kMaxImportFileRows) + " rows per file");
+
+  // Columns: the mapping decides; without one, headers naming a known field are taken.
+  Json columns = Json::array();
+  Json ignored = Json::array();
+  for (const auto& header : table[0]) {
+    std::string name = Trim(header);
+    Json column;
+    if (options.mapping) {
+      if (!options.mapping->is_object()) ThrowValidation("mapping", "must be an object of header to field");
+      if (options.mapping->contains(name)) column = (*options.mapping)[name];
+    } else if (FindImportField(name)) {
+      column = name;
+    }
+    if (column.is_null() || (column.is_string() && column.get<std::string>().empty())) ignored.push_back(name);
+    columns.push_back(std::move(column));
+  }
+  JsonReader reader(Json{{"columns", columns}});
+  ImportRequest request;
+  request.columns = ImportColumns(reader, reader.Raw("columns"));
+  reader.Finish();
+  request.mode = options.mode;
+  request.owner_id = options.owner_id;
+  request.acknowledge_duplicates = options.acknowledge_duplicates;
+  Json report = ImportRows(caller, request, table.size() - 1, [&](size_t index) {
+    ImportCells cells;
+    for (auto& cell : table[index + 1]) cells.cells.emplace_back(std::move(cell));
+    return cells;
+  });
+  report["format"] = format == ImportFormat::kXlsx ? "xlsx" : "csv";
+  report["encoding"] = used_encoding.empty() ? Json() : Json(used_encoding);
+  report["ignoredColumns"] = std::move(ignored);
+  return report;
 }
 
 }  // namespace tuoke::customers

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,18 @@ inline constexpr int64_t kMaxExportRows = 200000;
 inline constexpr size_t kMaxImportRows = 5000;
 
 enum class ExportLanguage : uint8_t { kChinese, kEnglish };
+
+// A file import: one transaction for the whole file, so bounded (a technical bound).
+inline constexpr size_t kMaxImportFileRows = 200000;
+
+struct ImportFileOptions {
+  std::string mode;                       // dry_run / all_or_nothing / skip_bad
+  std::string encoding = "auto";          // auto / utf-8 / gbk (CSV only)
+  std::string format = "auto";            // auto (by content) / csv / xlsx
+  std::optional<Json> mapping;            // {"file header": "field" | null}
+  std::optional<int64_t> owner_id;
+  bool acknowledge_duplicates = false;
+};
 
 // One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled).
 // A leading =, +, - or @ is prefixed with ' so spreadsheets do not run it as a formula.
@@ -55,7 +69,18 @@ class CustomerIo {
   // R-CUST-24, 25: needs customers.write; the report of docs/api-customers.md.
   Json Import(const platform::Caller& caller, const Json& body);
 
+  // R-CUST-35..37: the file itself (CSV in UTF-8 or GBK, or XLSX), its first row naming
+  // the columns (mapped by `mapping` {"header": "field" | null} or by the known field
+  // names and zh-CN/English headers); otherwise as Import, up to kMaxImportFileRows rows.
+  // The report adds "encoding", "format" and "ignoredColumns".
+  Json ImportFile(const platform::Caller& caller, std::string_view bytes, const ImportFileOptions& options);
+
+  struct ImportCells;
+  struct ImportRequest;
+
  private:
+  Json ImportRows(const platform::Caller& caller, const ImportRequest& request, size_t row_count,
+                  const std::function<ImportCells(size_t)>& row_at);
   void AuditExport(const platform::Caller& caller, const CustomerFilter& filter, std::string_view format,
                    int64_t rows);
 
