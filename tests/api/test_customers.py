@@ -54,6 +54,8 @@ class CustomerApiTests(ServerTestCase):
             self.assertEqual(created[field], body[field], field)
         self.assertEqual(created["grade"], {"value": "important",
                                             "reason": "important: decision expected within 3 months",
+                                            "reasonCode": "customers.grade_reason.horizon",
+                                            "reasonParams": {"grade": "important", "horizon": "within_3_months"},
                                             "source": "computed", "overriddenByName": None})
         self.assertEqual(created["ownerName"], "张伟")
         self.assertFalse(created["inPool"])
@@ -160,6 +162,8 @@ class CustomerApiTests(ServerTestCase):
         self.assertStatus(mgr1.post(path, {"grade": "key"}), 422, "validation.failed")
         overridden = self.assertOk(mgr1.post(path, {"grade": "key", "reason": "老板亲自跟进"})).json
         self.assertEqual(overridden["grade"], {"value": "key", "reason": "老板亲自跟进", "source": "override",
+                                               "reasonCode": "customers.grade_reason.override",
+                                               "reasonParams": {"grade": "key", "reason": "老板亲自跟进"},
                                                "overriddenByName": "李明"})
         restored = self.assertOk(mgr1.delete(path)).json
         self.assertEqual(restored["grade"]["source"], "computed")
@@ -190,11 +194,12 @@ class CustomerApiTests(ServerTestCase):
         self.assertIn(customer["id"], [c["id"] for c in pool])
         self.assertStatus(rep2.post(path + "/claim"), 409, "customers.cooldown")
 
+        # Created before the hold limit drops to 2: rep1 already holds more (R-CUST-32).
+        other = self.create(rep1)
+        self.assertOk(rep1.post("/customers/%s/release" % other["id"], {}))
         self.set_policy("customers.pool_claim_limit_per_day", 1)
         self.set_policy("customers.max_held_per_rep", 2)
         try:
-            other = self.create(rep1)
-            self.assertOk(rep1.post("/customers/%s/release" % other["id"], {}))
             _, newcomer = self.new_rep()
             claimed = self.assertOk(newcomer.post(path + "/claim")).json
             self.assertEqual(claimed["ownerId"], newcomer.user_id)
@@ -209,7 +214,7 @@ class CustomerApiTests(ServerTestCase):
             self.create(holder)
             response = holder.post("/customers/%s/claim" % other["id"])
             self.assertStatus(response, 409, "customers.hold_limit")
-            self.assertEqual(response.details, {"limit": 2, "held": 2})
+            self.assertEqual(response.details, {"limit": 2, "held": 2, "ownerId": holder.user_id})
         finally:
             self.set_policy("customers.pool_claim_limit_per_day", 5)
             self.set_policy("customers.max_held_per_rep", 300)

@@ -2,6 +2,7 @@
 // JSON bodies to CustomerService calls. No rules live here.
 #include "app/app.h"
 #include "core/text.h"
+#include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_io.h"
 #include "modules/customers/customer_merge.h"
 #include "modules/customers/customer_service.h"
@@ -27,6 +28,9 @@ customers::CustomerFilter ParseFilter(const Request& request) {
   if (auto cursor = request.Query("cursor"); cursor && !cursor->empty()) filter.cursor = *cursor;
   return filter;
 }
+
+// Uploaded files may exceed the JSON body limit of the server (AppConfig::max_body_bytes).
+constexpr size_t kImportFileBodyLimit = 20 * 1024 * 1024;
 
 // Import and export (customer_io.h). Registered before "/{id}": the router takes the
 // first pattern that matches, and "export.csv" would otherwise read as an id.
@@ -62,6 +66,30 @@ void RegisterCustomerIoRoutes(http::Router& router, CustomerService& service) {
              [io](Request& request) { return Response::JsonBody(io->Import(CallerOf(request), Body(request))); },
              RouteDoc{"Import parsed rows: dry run, all or nothing, or skip bad rows", "customers",
                       "customers.write", true});
+  // R-CUST-35..37: the body is the CSV or XLSX file itself; options in the query string.
+  router.Add("POST", base + "/import-file",
+             [io](Request& request) {
+               customers::ImportFileOptions options;
+               options.mode = request.Query("mode").value_or("");
+               options.encoding = request.Query("encoding").value_or("auto");
+               options.format = request.Query("format").value_or("auto");
+               if (auto mapping = request.Query("mapping"); mapping && !mapping->empty()) {
+                 Json parsed = Json::parse(*mapping, nullptr, false);
+                 if (!parsed.is_object()) ThrowValidation("mapping", "must be a JSON object of header to field");
+                 options.mapping = std::move(parsed);
+               }
+               if (auto owner = request.Query("ownerId"); owner && !owner->empty()) {
+                 options.owner_id = ParseId(*owner);
+                 if (!options.owner_id) ThrowValidation("ownerId", "must be an id");
+               }
+               auto acknowledge = request.Query("acknowledgeDuplicates").value_or("false");
+               if (acknowledge != "true" && acknowledge != "false")
+                 ThrowValidation("acknowledgeDuplicates", "must be true or false");
+               options.acknowledge_duplicates = acknowledge == "true";
+               return Response::JsonBody(io->ImportFile(CallerOf(request), request.body, options));
+             },
+             RouteDoc{"Import a CSV (UTF-8 or GBK) or XLSX file: the body is the file", "customers",
+                      "customers.write", true, 200, kImportFileBodyLimit});
 }
 
 // Merges (R-CUST-16..19) and saved views (R-CUST-20, 21); registered before "/{id}".
@@ -105,9 +133,60 @@ void RegisterCustomerMergeAndViewRoutes(http::Router& router, CustomerService& s
              RouteDoc{"Delete one's saved view", "customers", "customers.read", false, 204});
 }
 
+// Attachments (R-CUST-26..30). The upload body is the file itself (not multipart): the
+// route allows up to kUploadBodyLimit, the policy customers.attachment_max_bytes decides.
+constexpr size_t kUploadBodyLimit = 20 * 1024 * 1024;
+
+void RegisterCustomerAttachmentRoutes(http::Router& router, CustomerService& service,
+                                      const customers::AttachmentOptions& options) {
+  auto attachments = std::make_shared<customers::CustomerAttachmentService>(service, options);
+  router.Add("POST", "/api/v1/customers/{id}/attachments",
+             [attachments](Request& request) {
+               customers::AttachmentUpload upload;
+               upload.kind = request.Query("kind").value_or("");
+               upload.file_name = request.Query("fileName").value_or("");
+               upload.note = request.Query("note");
+               if (auto type = request.Header("content-type")) upload.declared_type = std::string(*type);
+               upload.bytes = request.body;
+               return Response::JsonBody(
+                   attachments->Upload(CallerOf(request), request.PathId("id", "customers"), upload), 201);
+             },
+             RouteDoc{"Upload an attachment: the body is the file; kind and fileName in the query", "customers",
+                      "customers.write", true, 201, kUploadBodyLimit});
+  router.Add("GET", "/api/v1/customers/{id}/attachments",
+             [attachments](Request& request) {
+               return Response::JsonBody(attachments->List(CallerOf(request), request.PathId("id", "customers")));
+             },
+             RouteDoc{"The customer's attachments", "customers", "customers.read"});
+  router.Add("GET", "/api/v1/customer-attachments/{id}/content",
+             [attachments](Request& request) {
+               auto disposition = request.Query("disposition").value_or("attachment");
+               if (disposition != "attachment" && disposition != "inline")
+                 ThrowValidation("disposition", "must be attachment or inline");
+               customers::AttachmentContent content =
+                   attachments->Download(CallerOf(request), request.PathId("id", "customers"));
+               Response response;
+               response.content_type = content.content_type;
+               response.body = std::move(content.bytes);
+               response.headers.emplace_back(
+                   "Content-Disposition", customers::AttachmentDisposition(content.file_name, disposition == "inline"));
+               return response;
+             },
+             RouteDoc{"Download an attachment (the bytes, with its type and file name)", "customers",
+                      "customers.read"});
+  router.Add("DELETE", "/api/v1/customer-attachments/{id}",
+             [attachments](Request& request) {
+               attachments->Delete(CallerOf(request), request.PathId("id", "customers"));
+               return Response::NoContent();
+             },
+             RouteDoc{"Delete an attachment (kept for the audit trail, no longer listed)", "customers",
+                      "customers.write", false, 204});
+}
+
 }  // namespace
 
-void RegisterCustomerRoutes(http::Router& router, CustomerService& service) {
+void RegisterCustomerRoutes(http::Router& router, CustomerService& service,
+                            const customers::AttachmentOptions& attachments) {
   const std::string base = "/api/v1/customers";
   router.Add("GET", base,
              [&service](Request& request) {
@@ -117,6 +196,7 @@ void RegisterCustomerRoutes(http::Router& router, CustomerService& service) {
                       "customers.read"});
   RegisterCustomerIoRoutes(router, service);
   RegisterCustomerMergeAndViewRoutes(router, service);
+  RegisterCustomerAttachmentRoutes(router, service, attachments);
   router.Add("POST", base + "/duplicate-check",
              [&service](Request& request) {
                return Response::JsonBody(service.DuplicateCheck(CallerOf(request), Body(request)));

@@ -68,28 +68,37 @@ std::string HorizonText(std::string_view horizon) {
 Grade HorizonGrade(const GradingInput& input, const HorizonThresholds& thresholds) {
   int months = HorizonMonths(input.purchase_horizon);
   std::string expected = "decision expected " + HorizonText(input.purchase_horizon);
-  if (months > 0 && thresholds.key_months >= 1 && months <= thresholds.key_months)
-    return {"key", "key: " + expected};
-  if (months > 0 && months <= thresholds.important_months) return {"important", "important: " + expected};
-  if (months > 0 && months <= thresholds.general_months) return {"general", "general: " + expected};
-  return {"watch", "watch: " + expected};
+  auto grade = [&](const char* value) {
+    return Grade{value, std::string(value) + ": " + expected, "customers.grade_reason.horizon",
+                 {{"grade", value}, {"horizon", input.purchase_horizon}}};
+  };
+  if (months > 0 && thresholds.key_months >= 1 && months <= thresholds.key_months) return grade("key");
+  if (months > 0 && months <= thresholds.important_months) return grade("important");
+  if (months > 0 && months <= thresholds.general_months) return grade("general");
+  return grade("watch");
 }
 
 // R-CUST-2 (§2.1, [003 (三) 1]): importance and growth potential, with the purchase
 // power class and MAN need of [000 §5 4B] deciding the edges.
 Grade AbcdGrade(const GradingInput& input) {
-  if (input.status == "lost") return {"D", "D: the customer is lost"};
+  auto grade = [](const char* value, const char* why, const char* text) {
+    return Grade{value, std::string(value) + ": " + text, std::string("customers.grade_reason.") + why,
+                 {{"grade", value}}};
+  };
+  if (input.status == "lost") return grade("D", "lost", "the customer is lost");
   if (input.purchase_power == "doubtful" && !input.man_need)
-    return {"D", "D: purchase power doubtful and no need"};
+    return grade("D", "doubtful_no_need", "purchase power doubtful and no need");
   bool high_importance = input.importance == "high";
   bool high_potential = input.potential == "high";
   bool clear_power = input.purchase_power == "clear";
-  if (high_importance && high_potential) return {"A", "A: high importance and high potential"};
-  if (high_importance && clear_power) return {"A", "A: high importance and clear purchase power"};
-  if (high_importance) return {"B", "B: high importance"};
-  if (high_potential) return {"B", "B: high potential"};
-  if (clear_power) return {"B", "B: clear purchase power"};
-  return {"C", "C: no high importance, potential or clear purchase power yet"};
+  if (high_importance && high_potential)
+    return grade("A", "high_importance_high_potential", "high importance and high potential");
+  if (high_importance && clear_power)
+    return grade("A", "high_importance_clear_power", "high importance and clear purchase power");
+  if (high_importance) return grade("B", "high_importance", "high importance");
+  if (high_potential) return grade("B", "high_potential", "high potential");
+  if (clear_power) return grade("B", "clear_power", "clear purchase power");
+  return grade("C", "nothing_high", "no high importance, potential or clear purchase power yet");
 }
 
 class PinyinTransliterator {

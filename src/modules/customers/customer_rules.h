@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tuoke::customers {
 
@@ -37,7 +39,11 @@ struct GradingInput {
 
 struct Grade {
   std::string value;   // key / important / general / watch, or A / B / C / D
-  std::string reason;  // "important: decision expected within 3 months"
+  std::string reason;  // "important: decision expected within 3 months" (English fallback)
+  // R-CUST-34: the reason as a stable message code and its parameters, for the client to
+  // translate: "customers.grade_reason.horizon" with grade and horizon, …
+  std::string code;
+  std::vector<std::pair<std::string, std::string>> params;
   bool operator==(const Grade&) const = default;
 };
 

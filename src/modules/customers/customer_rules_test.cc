@@ -16,14 +16,14 @@ GradingInput WithHorizon(const std::string& horizon) {
 TEST(GradingTest, HorizonRuleSetFollowsThePolicyMonths) {
   HorizonThresholds defaults;  // 1 / 3 / 6 months, the §2.1 defaults
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kHorizon, WithHorizon("within_1_month"), defaults),
-            (Grade{"key", "key: decision expected within 1 month"}));
+            (Grade{"key", "key: decision expected within 1 month", "customers.grade_reason.horizon", {{"grade", "key"}, {"horizon", "within_1_month"}}}));
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kHorizon, WithHorizon("within_3_months"), defaults),
-            (Grade{"important", "important: decision expected within 3 months"}));
+            (Grade{"important", "important: decision expected within 3 months", "customers.grade_reason.horizon", {{"grade", "important"}, {"horizon", "within_3_months"}}}));
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kHorizon, WithHorizon("within_6_months"), defaults),
-            (Grade{"general", "general: decision expected within 6 months"}));
+            (Grade{"general", "general: decision expected within 6 months", "customers.grade_reason.horizon", {{"grade", "general"}, {"horizon", "within_6_months"}}}));
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kHorizon, WithHorizon("later"), defaults).value, "watch");
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kHorizon, WithHorizon("unknown"), defaults),
-            (Grade{"watch", "watch: decision expected at an unknown time"}));
+            (Grade{"watch", "watch: decision expected at an unknown time", "customers.grade_reason.horizon", {{"grade", "watch"}, {"horizon", "unknown"}}}));
 
   // A company without key customers (0 months) grades a 1-month decision as important.
   HorizonThresholds no_key{0, 3, 6};
@@ -40,26 +40,26 @@ TEST(GradingTest, AbcdRuleSetWeighsImportancePotentialAndPurchasePower) {
   input.importance = "high";
   input.potential = "high";
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused),
-            (Grade{"A", "A: high importance and high potential"}));
+            (Grade{"A", "A: high importance and high potential", "customers.grade_reason.high_importance_high_potential", {{"grade", "A"}}}));
   input.potential = "low";
   input.purchase_power = "clear";
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused).value, "A");
   input.purchase_power = "some";
-  EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused), (Grade{"B", "B: high importance"}));
+  EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused), (Grade{"B", "B: high importance", "customers.grade_reason.high_importance", {{"grade", "B"}}}));
   input.importance = "medium";
   input.potential = "high";
-  EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused), (Grade{"B", "B: high potential"}));
+  EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused), (Grade{"B", "B: high potential", "customers.grade_reason.high_potential", {{"grade", "B"}}}));
   input.potential = "medium";
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused).value, "C");
   input.purchase_power = "doubtful";
   input.man_need = false;
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused),
-            (Grade{"D", "D: purchase power doubtful and no need"}));
+            (Grade{"D", "D: purchase power doubtful and no need", "customers.grade_reason.doubtful_no_need", {{"grade", "D"}}}));
   input.man_need = true;
   EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused).value, "C");
   input.status = "lost";
   input.importance = "high";
-  EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused), (Grade{"D", "D: the customer is lost"}));
+  EXPECT_EQ(ComputeGrade(GradingRuleSet::kAbcd, input, unused), (Grade{"D", "D: the customer is lost", "customers.grade_reason.lost", {{"grade", "D"}}}));
 }
 
 TEST(GradingTest, OverridesMustBelongToTheRuleSet) {

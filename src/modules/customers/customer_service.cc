@@ -10,6 +10,7 @@
 
 #include "core/json_writer.h"
 #include "core/text.h"
+#include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_rules.h"
 
 namespace tuoke::customers {
@@ -40,6 +41,7 @@ enum Column : size_t {
   kCreditFen, kCreditCurrency, kCollateral, kScaleNotes, kTags, kNotes, kGrade, kGradeReason,
   kGradeSource, kOverriddenByName, kOwnerId, kOwnerName, kLastFollowUp, kCreatedAt, kUpdatedAt,
   kOwnerPath, kOverrideGrade, kOverrideReason, kPreviousOwner, kPoolEnteredAt, kMergedInto,
+  kGradeReasonJson,
 };
 
 #define TUOKE_CUSTOMER_COLUMNS                                                                  \
@@ -51,7 +53,8 @@ enum Column : size_t {
   "c.credit_status, c.payment_method, c.credit_limit_fen, c.credit_limit_currency, "            \
   "c.collateral, c.scale_notes, c.tags, c.notes, c.grade, c.grade_reason, c.grade_source, "     \
   "ob.name, c.owner_id, ow.name, c.last_follow_up_at, c.created_at, c.updated_at, ou.path, "    \
-  "c.override_grade, c.override_reason, c.previous_owner_id, c.pool_entered_at, c.merged_into_id " \
+  "c.override_grade, c.override_reason, c.previous_owner_id, c.pool_entered_at, c.merged_into_id, " \
+  "c.grade_reason_json " \
   "FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "                                  \
   "LEFT JOIN org_units ou ON ou.id = ow.unit_id LEFT JOIN users ob ON ob.id = c.override_by "
 
@@ -93,18 +96,18 @@ const storage::Sql kGradingInputs{
 const storage::Sql kSetGrade{
     "customers.set_grade",
     "UPDATE customers SET computed_grade = ?, computed_reason = ?, grade = ?, grade_reason = ?, "
-    "grade_source = ? WHERE id = ?"};
+    "grade_source = ?, grade_reason_json = ? WHERE id = ?"};
 const storage::Sql kSetOverride{
     "customers.set_override",
     "UPDATE customers SET override_grade = ?, override_reason = ?, override_by = ?, updated_at = ? "
     "WHERE id = ?"};
 const storage::Sql kInsertGradeHistory{
     "customers.insert_grade_history",
-    "INSERT INTO customer_grade_history (customer_id, grade, reason, source, changed_by, at) "
-    "VALUES (?, ?, ?, ?, ?, ?)"};
+    "INSERT INTO customer_grade_history (customer_id, grade, reason, source, changed_by, at, reason_json) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"};
 const storage::Sql kSelectGradeHistory{
     "customers.select_grade_history",
-    "SELECT h.grade, h.reason, h.source, u.name, h.at FROM customer_grade_history h "
+    "SELECT h.grade, h.reason, h.source, u.name, h.at, h.reason_json FROM customer_grade_history h "
     "LEFT JOIN users u ON u.id = h.changed_by WHERE h.customer_id = ? ORDER BY h.id DESC"};
 
 const storage::Sql kInsertOwnerHistory{
@@ -168,7 +171,10 @@ const storage::Sql kDuplicates{
     "CASE WHEN c.name_key = ? THEN 1 ELSE 0 END, CASE WHEN c.phone_key = ? THEN 1 ELSE 0 END, "
     "CASE WHEN c.address_key = ? THEN 1 ELSE 0 END FROM customers c "
     "LEFT JOIN users ow ON ow.id = c.owner_id LEFT JOIN org_units ou ON ou.id = ow.unit_id "
-    "WHERE (c.name_key = ? OR c.phone_key = ? OR c.address_key = ?) AND c.id <> ? "
+    // One index lookup per key (a UNION), so neither engine walks the table in id order
+    // testing the OR when the keys are rare (docs/benchmarks.md).
+    "WHERE c.id IN (SELECT id FROM customers WHERE name_key = ? UNION SELECT id FROM customers "
+    "WHERE phone_key = ? UNION SELECT id FROM customers WHERE address_key = ?) AND c.id <> ? "
     "AND c.merged_into_id IS NULL "
     "ORDER BY c.id LIMIT ?"};
 
@@ -184,12 +190,12 @@ const storage::Sql kInsertContact{
     "customers.insert_contact",
     "INSERT INTO contacts (customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
     "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+    "updated_at, search_pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kUpdateContact{
     "customers.update_contact",
     "UPDATE contacts SET name = ?, title = ?, mobile = ?, phone = ?, fax = ?, email = ?, qq = ?, "
     "wechat = ?, purchase_role = ?, personality = ?, hobbies = ?, family = ?, social_relations = ?, "
-    "birthday = ?, notes = ?, updated_at = ? WHERE id = ?"};
+    "birthday = ?, notes = ?, updated_at = ?, search_pinyin = ? WHERE id = ?"};
 const storage::Sql kDeleteContact{"customers.delete_contact", "DELETE FROM contacts WHERE id = ?"};
 
 // ---- values ----------------------------------------------------------------------------
@@ -506,6 +512,23 @@ void ReadCustomer(JsonReader& reader, CustomerRecord& record, Purpose purpose,
 
 // ---- rendering -------------------------------------------------------------------------
 
+// R-CUST-34: "reasonCode" and "reasonParams" from the stored {"code","params"} of a
+// grade reason; null and {} for grades given before codes were stored.
+void WriteReasonCode(JsonWriter& out, const std::optional<std::string>& stored) {
+  Json reason = stored ? Json::parse(*stored, nullptr, false) : Json();
+  bool valid = reason.is_object() && reason.contains("code");
+  out.Key("reasonCode");
+  if (valid) out.String(reason["code"].get<std::string>());
+  else out.Null();
+  out.Key("reasonParams"), out.Value(valid ? reason.value("params", Json::object()) : Json::object());
+}
+
+Json ReasonCodeJson(const Grade& grade) {
+  Json params = Json::object();
+  for (const auto& [name, value] : grade.params) params[name] = value;
+  return {{"code", grade.code}, {"params", params}};
+}
+
 // Writes the Customer object and leaves it open, so the detail can append its contacts.
 void WriteCustomer(JsonWriter& out, const storage::Row& row) {
   out.BeginObject();
@@ -583,6 +606,7 @@ void WriteCustomer(JsonWriter& out, const storage::Row& row) {
   out.BeginObject();
   out.Key("value"), out.String(row.Text(kGrade));
   out.Key("reason"), out.String(row.Text(kGradeReason));
+  WriteReasonCode(out, row.OptionalText(kGradeReasonJson));
   out.Key("source"), out.String(row.Text(kGradeSource));
   out.Key("overriddenByName"), out.OptionalString(row.OptionalText(kOverriddenByName));
   out.EndObject();
@@ -749,6 +773,9 @@ std::string CustomerService::Render(storage::Connection& connection, int64_t cus
     out.BeginArray();
     for (const auto& contact : connection.Query(kSelectContacts, {customer_id}).rows) WriteContact(out, contact);
     out.EndArray();
+    // R-CUST-30: the detail lists the attachments.
+    out.Key("attachments");
+    WriteAttachments(out, connection, customer_id);
   }
   out.EndObject();
   return out.Take();
@@ -790,29 +817,105 @@ std::string CustomerService::ListSql(const Caller& caller, const CustomerFilter&
     // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
     const std::string& query = *filter.query;
     std::string like = "%" + EscapeLike(query) + "%";
-    std::string name_match = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
-    std::string contact_match = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
-    sql += " AND (" + name_match +
-           " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " + contact_match + ")";
-    params.push_back(like);
-    params.push_back(like);
     std::string folded = FoldForSearch(query);
     bool ascii = !folded.empty() && std::all_of(folded.begin(), folded.end(),
                                                 [](unsigned char c) { return c < 0x80; });
-    if (ascii) {
-      std::string folded_like = "%" + EscapeLike(folded) + "%";
-      sql += " OR c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\'";
-      params.push_back(folded_like);
-      params.push_back(folded_like);
-    }
+    std::string folded_like = "%" + EscapeLike(folded) + "%";
     std::string digits;
     for (char c : folded)
       if (c >= '0' && c <= '9') digits.push_back(c);
-    if (digits.size() >= 3 && digits.size() == folded.size()) {
-      sql += " OR c.phone_key LIKE ? ESCAPE '\\'";
-      params.push_back("%" + digits + "%");
+    bool phone = digits.size() >= 3 && digits.size() == folded.size();
+    // R-CUST-31: terms go through the trigram index (FTS5 on SQLite, pg_trgm on
+    // PostgreSQL) instead of testing every customer of the scope: ASCII terms of 3 or
+    // more characters against the name, the pinyin keys, the phone key and contact names;
+    // other terms (Chinese) by their pinyin (3 letters or more even for one character)
+    // against the name's and the contacts' pinyin, then exactly against the name and the
+    // contact names, and when of 3 or more characters also directly.
+    std::string pinyin = ascii ? "" : PinyinOf(query).full;
+    bool long_term = Utf8Length(query) >= 3;
+    bool indexed = ascii ? folded.size() >= 3 : (pinyin.size() >= 3 || long_term);
+    std::string exact_name = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
+    std::string exact_contact = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
+    std::string exact = " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+                        exact_contact + "))";
+    if (indexed && !postgres) {
+      auto phrase = [](const std::string& text) {
+        std::string quoted = "\"";
+        for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return quoted + "\"";
+      };
+      std::vector<std::string> parts;
+      if (long_term) parts.push_back("{name contacts} : " + phrase(query));
+      if (ascii) parts.push_back("keys : " + phrase(folded));
+      else if (pinyin.size() >= 3) parts.push_back("{keys contact_keys} : " + phrase(pinyin));
+      std::string match;
+      for (const auto& part : parts) match += (match.empty() ? "" : " OR ") + part;
+      sql += " AND c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)";
+      params.push_back(match);
+      if (!ascii) {
+        sql += exact;
+        params.push_back(like);
+        params.push_back(like);
+      }
+    } else if (indexed) {
+      std::vector<std::string> customer_parts, contact_parts;
+      storage::Params customer_params, contact_params;
+      if (long_term) {
+        customer_parts.push_back("s.name ILIKE ? ESCAPE '\\'");
+        customer_params.push_back(like);
+        contact_parts.push_back("k.name ILIKE ? ESCAPE '\\'");
+        contact_params.push_back(like);
+      }
+      if (ascii) {
+        customer_parts.push_back("s.search_pinyin LIKE ? ESCAPE '\\'");
+        customer_parts.push_back("s.search_initials LIKE ? ESCAPE '\\'");
+        customer_params.insert(customer_params.end(), {folded_like, folded_like});
+        if (phone) {
+          customer_parts.push_back("s.phone_key LIKE ? ESCAPE '\\'");
+          customer_params.push_back("%" + digits + "%");
+        }
+      } else if (pinyin.size() >= 3) {
+        std::string pinyin_like = "%" + EscapeLike(pinyin) + "%";
+        customer_parts.push_back("s.search_pinyin LIKE ? ESCAPE '\\'");
+        customer_params.push_back(pinyin_like);
+        contact_parts.push_back("k.search_pinyin LIKE ? ESCAPE '\\'");
+        contact_params.push_back(pinyin_like);
+      }
+      auto joined = [](const std::vector<std::string>& items) {
+        std::string out;
+        for (const auto& item : items) out += (out.empty() ? "" : " OR ") + item;
+        return out;
+      };
+      sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + joined(customer_parts);
+      params.insert(params.end(), customer_params.begin(), customer_params.end());
+      if (!contact_parts.empty()) {
+        sql += " UNION ALL SELECT k.customer_id FROM contacts k WHERE " + joined(contact_parts);
+        params.insert(params.end(), contact_params.begin(), contact_params.end());
+      }
+      sql += ")";
+      if (!ascii) {
+        sql += exact;
+        params.push_back(like);
+        params.push_back(like);
+      }
+    } else {
+      // One or two ASCII characters match too much for an index to help; the list walks
+      // its sort order and stops at the page size.
+      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+             exact_contact + ")";
+      params.push_back(like);
+      params.push_back(like);
+      if (ascii) {
+        sql += " OR c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\'";
+        params.push_back(folded_like);
+        params.push_back(folded_like);
+      }
+      if (phone) {
+        sql += " OR c.phone_key LIKE ? ESCAPE '\\'";
+        params.push_back("%" + digits + "%");
+      }
+      sql += ")";
     }
-    sql += ")";
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;
@@ -861,6 +964,17 @@ std::pair<std::string, bool> SortKey(CustomerSort sort) {
   }
   return {"c.updated_at", true};
 }
+
+// The value of the sort key of a listed row, as the cursor carries it.
+std::string SortKeyValue(const storage::Row& row, CustomerSort sort) {
+  switch (sort) {
+    case CustomerSort::kUpdatedAtDescending: return row.Text(kUpdatedAt);
+    case CustomerSort::kName: return row.Text(kName);
+    case CustomerSort::kLastFollowUpAscending:
+    case CustomerSort::kLastFollowUpDescending: return row.OptionalText(kLastFollowUp).value_or("");
+  }
+  return row.Text(kUpdatedAt);
+}
 }  // namespace
 
 std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
@@ -896,16 +1010,7 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
   for (size_t i = 0; i < result.rows.size(); ++i) {
     if (static_cast<int>(i) == filter.limit) {
       const auto& last = result.rows[i - 1];
-      std::string key;
-      switch (filter.sort) {
-        case CustomerSort::kUpdatedAtDescending: key = last.Text(kUpdatedAt); break;
-        case CustomerSort::kName: key = last.Text(kName); break;
-        case CustomerSort::kLastFollowUpAscending:
-        case CustomerSort::kLastFollowUpDescending:
-          key = last.OptionalText(kLastFollowUp).value_or("");
-          break;
-      }
-      next_cursor = HexEncode(key) + "." + IdString(last.Int(kId));
+      next_cursor = HexEncode(SortKeyValue(last, filter.sort)) + "." + IdString(last.Int(kId));
       break;
     }
     WriteCustomer(out, result.rows[i]);
@@ -973,7 +1078,8 @@ std::string CustomerService::Create(const Caller& caller, const Json& body) {
   platform::Require(caller, "customers.write");
   std::string result;
   database_.InTransaction([&](storage::Connection& connection) {
-    // R-CUST-7: whoever creates a customer owns it.
+    // R-CUST-7: whoever creates a customer owns it; R-CUST-32: within the hold limit.
+    RequireRoomToHold(connection, caller.user_id, 1);
     int64_t id = Insert(connection, caller, body, caller.user_id, true);
     result = Render(connection, id, false);
   });
@@ -1028,45 +1134,70 @@ int64_t CustomerService::Insert(storage::Connection& connection, const Caller& c
   for (const auto& tag : record.tags) connection.Execute(kInsertTag, {id, tag});
   RecordOwnerChange(connection, id, std::nullopt, owner_id, "created", actor, std::nullopt, now);
   Regrade(connection, id, actor);
-  AppendEvent(connection, id, "created", actor, "created " + record.name, Json::object());
+  AppendEvent(connection, id, "created", actor, "created " + record.name, {{"name", record.name}});
   platform::RecordAudit(connection, actor,
                         {"customer.create", "customer", IdString(id), Json(), AuditView(connection, id)}, now);
   return id;
 }
 
+namespace {
+
+void ExportRowOf(const storage::Row& row, CustomerService::ExportRow& out) {
+  out.name = row.Text(kName);
+  out.type = row.Text(kType);
+  out.grade = row.Text(kGrade);
+  out.status = row.Text(kStatus);
+  out.province = row.OptionalText(kProvince);
+  out.city = row.OptionalText(kCity);
+  out.district = row.OptionalText(kDistrict);
+  out.address = row.OptionalText(kAddress);
+  out.phone = row.OptionalText(kPhone);
+  out.owner_name = row.OptionalText(kOwnerName);
+  out.last_follow_up_at = row.OptionalText(kLastFollowUp);
+  out.tags = SplitTags(row.OptionalText(kTags).value_or(""));
+  out.created_at = row.Text(kCreatedAt);
+}
+}  // namespace
+
 void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& filter, int64_t max_rows,
                                     const std::function<void(const ExportRow&)>& visit) {
-  storage::Params params;
-  std::string sql = ListSql(caller, filter, params);
+  // Read in keyset pages of kChunk rows (the cursor of List), so an export of 100,000
+  // customers never holds more than one page of rows in memory (docs/benchmarks.md).
+  constexpr int64_t kChunk = 2000;
+  storage::Params base_params;
+  std::string base_sql = ListSql(caller, filter, base_params);
   auto [key_expression, descending] = SortKey(filter.sort);
   const char* direction = descending ? " DESC" : " ASC";
-  sql += " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
-  params.push_back(max_rows + 1);
-  const storage::Sql query{"customers.export", sql.c_str()};
+  const char* comparison = descending ? " < " : " > ";
+  std::string order = " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
+  std::string first_sql = base_sql + order;
+  std::string next_sql = base_sql + " AND (" + key_expression + comparison + "? OR (" + key_expression +
+                         " = ? AND c.id" + comparison + "?))" + order;
+  const storage::Sql first_query{"customers.export", first_sql.c_str()};
+  const storage::Sql next_query{"customers.export_next", next_sql.c_str()};
   auto connection = database_.Acquire();
-  auto result = connection->Query(query, params);
-  if (static_cast<int64_t>(result.rows.size()) > max_rows)
-    throw Error(ErrorKind::kValidation, "customers.export_too_large",
-                "more than " + std::to_string(max_rows) + " customers match; narrow the filters",
-                {{"limit", max_rows}});
+  int64_t seen = 0;
+  std::optional<std::pair<std::string, int64_t>> after;
   ExportRow out;
-  for (const auto& row : result.rows) {
-    out.name = row.Text(kName);
-    out.type = row.Text(kType);
-    out.grade = row.Text(kGrade);
-    out.status = row.Text(kStatus);
-    out.province = row.OptionalText(kProvince);
-    out.city = row.OptionalText(kCity);
-    out.district = row.OptionalText(kDistrict);
-    out.address = row.OptionalText(kAddress);
-    out.phone = row.OptionalText(kPhone);
-    out.owner_name = row.OptionalText(kOwnerName);
-    out.last_follow_up_at = row.OptionalText(kLastFollowUp);
-    out.tags = SplitTags(row.OptionalText(kTags).value_or(""));
-    out.created_at = row.Text(kCreatedAt);
-    visit(out);
+  for (;;) {
+    storage::Params params = base_params;
+    if (after) params.insert(params.end(), {after->first, after->first, after->second});
+    params.push_back(kChunk);
+    auto result = connection->Query(after ? next_query : first_query, params);
+    for (const auto& row : result.rows) {
+      if (++seen > max_rows)
+        throw Error(ErrorKind::kValidation, "customers.export_too_large",
+                    "more than " + std::to_string(max_rows) + " customers match; narrow the filters",
+                    {{"limit", max_rows}});
+      ExportRowOf(row, out);
+      visit(out);
+    }
+    if (static_cast<int64_t>(result.rows.size()) < kChunk) return;
+    const auto& last = result.rows.back();
+    after = std::pair(SortKeyValue(last, filter.sort), last.Int(kId));
   }
 }
+
 
 std::string CustomerService::Update(const Caller& caller, int64_t customer_id, const Json& body) {
   Date today = policies_.Today();
@@ -1078,12 +1209,29 @@ std::string CustomerService::Update(const Caller& caller, int64_t customer_id, c
     CustomerRecord record = RecordFromRow(row);
     JsonReader reader(body);
     ReadCustomer(reader, record, Purpose::kUpdate, currency);
+    bool acknowledged = reader.Bool("acknowledgeDuplicates").value_or(false);
     reader.Finish();
     // Saving an unchanged form is not a change: no write, no new updatedAt, no audit entry.
     storage::Params params = RecordParams(record);
-    if (params == RecordParams(RecordFromRow(row))) {
+    CustomerRecord stored = RecordFromRow(row);
+    if (params == RecordParams(stored)) {
       result = Render(connection, customer_id, false);
       return;
+    }
+    // R-CUST-33: a changed name, phone or address is checked for duplicates as on create,
+    // other customers only, and only by what changed (an old shared phone does not block
+    // correcting the name).
+    if (!acknowledged) {
+      auto changed = [](const std::optional<std::string>& now, const std::optional<std::string>& before) {
+        return now != before ? now : std::nullopt;
+      };
+      Json matches = FindDuplicates(connection, caller, record.name != stored.name ? std::optional(record.name) : std::nullopt,
+                                    changed(record.phone, stored.phone), changed(record.address, stored.address),
+                                    customer_id);
+      if (!matches.empty())
+        throw Error(ErrorKind::kConflict, "customers.possible_duplicate",
+                    "likely the same customer exists; check the matches or acknowledge them",
+                    {{"matches", matches}});
     }
     if (record.referrer_customer_id && (*record.referrer_customer_id == customer_id ||
                                         !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id})))
@@ -1127,18 +1275,25 @@ void CustomerService::Regrade(storage::Connection& connection, int64_t customer_
   Grade computed = ComputeGrade(rule_set, input, thresholds);
   // R-CUST-3: an override stands until removed.
   auto override_grade = row->OptionalText(11);
-  Grade in_force = override_grade ? Grade{*override_grade, row->OptionalText(12).value_or("")} : computed;
+  Grade in_force = computed;
+  if (override_grade) {
+    std::string reason = row->OptionalText(12).value_or("");
+    in_force = Grade{*override_grade, reason, "customers.grade_reason.override",
+                     {{"grade", *override_grade}, {"reason", reason}}};
+  }
   std::string source = override_grade ? "override" : "computed";
+  std::string reason_json = ReasonCodeJson(in_force).dump();
   connection.Execute(kSetGrade, {computed.value, computed.reason, in_force.value, in_force.reason, source,
-                                 customer_id});
+                                 reason_json, customer_id});
   bool changed = row->Text(8) != in_force.value || row->Text(9) != in_force.reason || row->Text(10) != source;
   if (!changed) return;
   Instant now = clock_.Now();
   connection.Execute(kInsertGradeHistory, {customer_id, in_force.value, in_force.reason, source,
-                                           storage::Nullable(actor.user_id), FormatInstant(now)});
+                                           storage::Nullable(actor.user_id), FormatInstant(now), reason_json});
   if (!row->Text(8).empty())
     AppendEvent(connection, customer_id, "graded", actor, "grade " + in_force.value + ": " + in_force.reason,
-                {{"grade", in_force.value}, {"previousGrade", row->Text(8)}, {"source", source}});
+                {{"grade", in_force.value}, {"previousGrade", row->Text(8)}, {"source", source},
+                 {"reason", ReasonCodeJson(in_force)}});
 }
 
 std::string CustomerService::OverrideGrade(const Caller& caller, int64_t customer_id, const Json& body) {
@@ -1201,12 +1356,17 @@ Json CustomerService::GradeHistory(const Caller& caller, int64_t customer_id) {
   auto connection = database_.Acquire();
   LoadReadable(*connection, caller, customer_id);
   Json items = Json::array();
-  for (const auto& row : connection->Query(kSelectGradeHistory, {customer_id}).rows)
+  for (const auto& row : connection->Query(kSelectGradeHistory, {customer_id}).rows) {
+    Json reason = row.OptionalText(5) ? Json::parse(*row.OptionalText(5), nullptr, false) : Json();
+    bool coded = reason.is_object() && reason.contains("code");
     items.push_back({{"grade", row.Text(0)},
                      {"reason", row.Text(1)},
+                     {"reasonCode", coded ? reason["code"] : Json()},
+                     {"reasonParams", coded ? reason.value("params", Json::object()) : Json::object()},
                      {"source", row.Text(2)},
                      {"changedByName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
                      {"at", row.Text(4)}});
+  }
   return {{"items", items}};
 }
 
@@ -1241,6 +1401,8 @@ std::string CustomerService::Assign(const Caller& caller, int64_t customer_id, c
     if (!assignee || !assignee->Bool(0) || !platform::InScope(caller, scope, *owner_id, assignee->Text(1)))
       ThrowValidation("ownerId", "must be an active user in your scope");
     if (previous == owner_id) ThrowValidation("ownerId", "already owns this customer");
+    // R-CUST-32: the assignee's hold limit applies as to a claim.
+    RequireRoomToHold(connection, *owner_id, 1);
     Json before = AuditView(connection, customer_id);
     Instant now = clock_.Now();
     connection.Execute(kSetOwner, {*owner_id, FormatInstant(now),
@@ -1325,11 +1487,7 @@ std::string CustomerService::Claim(const Caller& caller, int64_t customer_id) {
       throw Error(ErrorKind::kConflict, "customers.claim_limit", "you reached today's claim limit",
                   {{"limit", claim_limit}, {"claimedToday", claimed_today}});
     // … and a maximum number of customers held.
-    int64_t hold_limit = policies_.IntOn("customers.max_held_per_rep", today);
-    int64_t held = connection.QueryOne(kHeldBy, {caller.user_id})->Int(0);
-    if (held >= hold_limit)
-      throw Error(ErrorKind::kConflict, "customers.hold_limit", "you hold the maximum number of customers",
-                  {{"limit", hold_limit}, {"held", held}});
+    RequireRoomToHold(connection, caller.user_id, 1);
     Json before = AuditView(connection, customer_id);
     std::string now_text = FormatInstant(now);
     if (connection.Execute(kClaim, {caller.user_id, now_text, now_text, customer_id}) == 0)
@@ -1344,6 +1502,17 @@ std::string CustomerService::Claim(const Caller& caller, int64_t customer_id) {
     result = Render(connection, customer_id, false);
   });
   return result;
+}
+
+void CustomerService::RequireRoomToHold(storage::Connection& connection, int64_t owner_id, int64_t adding) {
+  // The owner's user row is locked (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises
+  // writers), so two parallel creates, claims or assigns cannot both take the last place.
+  connection.QueryOne(kLockUser, {owner_id});
+  int64_t hold_limit = policies_.IntOn("customers.max_held_per_rep", policies_.Today());
+  int64_t held = connection.QueryOne(kHeldBy, {owner_id})->Int(0);
+  if (held + adding > hold_limit)
+    throw Error(ErrorKind::kConflict, "customers.hold_limit", "the owner holds the maximum number of customers",
+                {{"limit", hold_limit}, {"held", held}, {"ownerId", IdString(owner_id)}});
 }
 
 ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
@@ -1406,12 +1575,19 @@ Json CustomerService::Timeline(const Caller& caller, int64_t customer_id, int li
       next_cursor = rows.rows[i - 1].Int(0);
       break;
     }
+    // R-CUST-34: the summary as a code ("customers.timeline.<kind>") whose parameters are
+    // the entry's data and actor; the stored text stays as the fallback.
+    Json data = Json::parse(row.Text(5));
+    Json params = data.is_object() ? data : Json::object();
+    params["actorName"] = row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json();
     items.push_back({{"id", IdString(row.Int(0))},
                      {"at", row.Text(1)},
                      {"kind", row.Text(2)},
                      {"actorName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
                      {"summary", row.Text(4)},
-                     {"data", Json::parse(row.Text(5))}});
+                     {"summaryCode", "customers.timeline." + row.Text(2)},
+                     {"summaryParams", params},
+                     {"data", std::move(data)}});
   }
   return {{"items", items}, {"nextCursor", next_cursor ? Json(IdString(*next_cursor)) : Json()}};
 }
@@ -1459,6 +1635,38 @@ Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, con
 
 // ---- contacts --------------------------------------------------------------------------
 
+namespace {
+int64_t InsertContact(storage::Connection& connection, const Actor& actor, int64_t customer_id,
+                      const ContactRecord& record, Instant now, Json* result) {
+  storage::Params params{customer_id, record.name};
+  for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
+  // R-CUST-31: the pinyin of the contact's name lets one- and two-character searches use the index.
+  params.insert(params.end(), {FormatInstant(now), FormatInstant(now), PinyinOf(record.name).full});
+  int64_t id = connection.QueryOne(kInsertContact, params)->Int(0);
+  connection.Execute(kTouch, {FormatInstant(now), customer_id});
+  Json created = ContactJson(*connection.QueryOne(kSelectContact, {id}));
+  platform::RecordAudit(connection, actor, {"contact.create", "contact", IdString(id), Json(), created}, now);
+  if (result) *result = std::move(created);
+  return id;
+}
+}  // namespace
+
+void CustomerService::ValidateContact(const Json& body) {
+  JsonReader reader(body);
+  ContactRecord record;
+  ReadContact(reader, record, Purpose::kCreate);
+  reader.Finish();
+}
+
+int64_t CustomerService::AddContactIn(storage::Connection& connection, const Caller& caller, int64_t customer_id,
+                                      const Json& body) {
+  JsonReader reader(body);
+  ContactRecord record;
+  ReadContact(reader, record, Purpose::kCreate);
+  reader.Finish();
+  return InsertContact(connection, Actor::From(caller), customer_id, record, clock_.Now(), nullptr);
+}
+
 Json CustomerService::AddContact(const Caller& caller, int64_t customer_id, const Json& body) {
   JsonReader reader(body);
   ContactRecord record;
@@ -1468,14 +1676,7 @@ Json CustomerService::AddContact(const Caller& caller, int64_t customer_id, cons
   Actor actor = Actor::From(caller);
   database_.InTransaction([&](storage::Connection& connection) {
     LoadWritable(connection, caller, customer_id);
-    Instant now = clock_.Now();
-    storage::Params params{customer_id, record.name};
-    for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
-    params.insert(params.end(), {FormatInstant(now), FormatInstant(now)});
-    int64_t id = connection.QueryOne(kInsertContact, params)->Int(0);
-    connection.Execute(kTouch, {FormatInstant(now), customer_id});
-    result = ContactJson(*connection.QueryOne(kSelectContact, {id}));
-    platform::RecordAudit(connection, actor, {"contact.create", "contact", IdString(id), Json(), result}, now);
+    InsertContact(connection, actor, customer_id, record, clock_.Now(), &result);
   });
   return result;
 }
@@ -1501,7 +1702,7 @@ Json CustomerService::UpdateContact(const Caller& caller, int64_t contact_id, co
     Instant now = clock_.Now();
     storage::Params params{record.name};
     for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
-    params.insert(params.end(), {FormatInstant(now), contact_id});
+    params.insert(params.end(), {FormatInstant(now), PinyinOf(record.name).full, contact_id});
     connection.Execute(kUpdateContact, params);
     connection.Execute(kTouch, {FormatInstant(now), row->Int(1)});
     result = ContactJson(*connection.QueryOne(kSelectContact, {contact_id}));

@@ -73,6 +73,12 @@ class CustomerService {
   // sees it. Inside the caller's transaction; the caller appends the timeline event.
   void RecordContact(storage::Connection& connection, int64_t customer_id, Instant at);
 
+  // For the module's other services (attachments): the access check of Update
+  // (customers.not_found, customers.in_pool, access.denied) on a customer.
+  void RequireWritable(storage::Connection& connection, const platform::Caller& caller, int64_t customer_id) {
+    LoadWritable(connection, caller, customer_id);
+  }
+
   // For the module's other services (merges, saved views, import and export).
   storage::Database& database() { return database_; }
   platform::PolicyService& policies() { return policies_; }
@@ -101,6 +107,16 @@ class CustomerService {
   int64_t CreateIn(storage::Connection& connection, const platform::Caller& caller, const Json& body,
                    int64_t owner_id);
 
+  // R-CUST-14, 32: throws customers.hold_limit (409) when owner_id would hold more than
+  // customers.max_held_per_rep with `adding` more; locks the owner's row first.
+  void RequireRoomToHold(storage::Connection& connection, int64_t owner_id, int64_t adding);
+
+  // For imports (R-CUST-37): a contact body validated as AddContact does (throws
+  // validation.failed), and added inside the caller's transaction to a customer the
+  // caller has just created (no access check; audited as contact.create).
+  void ValidateContact(const Json& body);
+  int64_t AddContactIn(storage::Connection& connection, const platform::Caller& caller, int64_t customer_id,
+                       const Json& body);
   Json AddContact(const platform::Caller& caller, int64_t customer_id, const Json& body);
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);

@@ -97,6 +97,8 @@ TEST_P(CustomerServiceTest, GradeIsComputedOverriddenAndKeptInHistory) {
   int64_t id = Id(customer);
   EXPECT_EQ(customer["grade"], Json({{"value", "important"},
                                      {"reason", "important: decision expected within 3 months"},
+                                     {"reasonCode", "customers.grade_reason.horizon"},
+                                     {"reasonParams", {{"grade", "important"}, {"horizon", "within_3_months"}}},
                                      {"source", "computed"},
                                      {"overriddenByName", nullptr}}));
   // R-CUST-3: only customers.assign in scope overrides, with a reason.
