@@ -94,8 +94,8 @@ class WorkflowApiTests(ServerTestCase):
             self.assertStatus(rep1.post("/approvals/999999/%s" % action, {"comment": "x"}), 404,
                               "approvals.not_found")
         self.assertStatus(rep1.post("/approvals/999999/approve", {"note": "x"}), 422, "validation.failed")
-        # Registering needs approvals.register (the sales assistant's).
-        self.assertStatus(rep1.post("/approvals/999999/register", {}), 403, "access.denied")
+        # Unknown stays unknown for everyone (approvals.register is checked on visible requests).
+        self.assertStatus(rep1.post("/approvals/999999/register", {}), 404, "approvals.not_found")
         self.assertStatus(self.as_user("assistant").post("/approvals/999999/register", {}), 404,
                           "approvals.not_found")
         self.assertStatus(rep1.post("/approvals/abc/approve", {}), 404)
