@@ -1,0 +1,76 @@
+#include "modules/fieldreports/demo_data.h"
+
+#include <chrono>
+
+#include "modules/fieldreports/daily_report_service.h"
+#include "modules/fieldreports/market_intel_service.h"
+#include "modules/fieldreports/routine_service.h"
+
+namespace tuoke::fieldreports {
+namespace {
+
+// A demo user as a signed-in caller: roles, grants and unit as a session would have them.
+platform::Caller DemoCaller(storage::Database& database, const std::string& username) {
+  static const storage::Sql kUser{"demo.caller",
+                                  "SELECT u.id, u.name, u.unit_id, o.path FROM users u JOIN org_units o "
+                                  "ON o.id = u.unit_id WHERE u.username = ?"};
+  static const storage::Sql kRoles{"demo.caller_roles", "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role"};
+  auto connection = database.Acquire();
+  auto row = connection->QueryOne(kUser, {username});
+  if (!row) throw Error(ErrorKind::kNotFound, "users.not_found", "demo user " + username + " is missing");
+  platform::Caller caller;
+  caller.user_id = row->Int(0);
+  caller.name = row->Text(1);
+  caller.unit_id = row->Int(2);
+  caller.unit_path = row->Text(3);
+  for (const auto& role : connection->Query(kRoles, {caller.user_id}).rows) caller.roles.push_back(role.Text(0));
+  caller.grants = platform::LoadGrants(*connection, caller.roles);
+  caller.request = {"", "seed-demo", "tuoke seed-demo"};
+  return caller;
+}
+
+}  // namespace
+
+void SeedFieldReportsDemo(storage::Database& database, platform::PolicyService& policies,
+                          customers::CustomerService& customers, platform::NotificationService& notifications,
+                          const Clock& clock) {
+  Date today = BusinessDate(clock.Now(), policies.TimeZone());
+  Date yesterday = AddDays(today, -1);
+  // Yesterday 18:00 in the company zone: rep1 wrote the report before the due time.
+  FakeClock evening(StartOfBusinessDate(yesterday, policies.TimeZone()) + std::chrono::hours(18));
+  Notifier notify = [&notifications](storage::Connection& tx, const platform::NotificationInput& input) {
+    notifications.Notify(tx, input);
+  };
+  ReportService reports(database, policies, evening, notify);
+  RoutineService routines(database, policies, clock);
+  MarketIntelService intel(database, policies, customers, clock);
+
+  platform::Caller gm = DemoCaller(database, "gm");
+  platform::Caller rep1 = DemoCaller(database, "rep1"), rep2 = DemoCaller(database, "rep2");
+  platform::Caller rep4 = DemoCaller(database, "rep4");
+
+  Json templates = routines.ListTemplates(gm);
+  for (const auto& item : templates["items"])
+    if (item["period"] == "daily" || item["period"] == "monthly")
+      routines.CreateAssignment(gm, {{"templateId", item["id"]}, {"role", "rep"}});
+
+  reports.Submit(rep1, ReportKind::kDay, yesterday,
+                 {{"summary", "拜访杭州两家经销商，了解到竞品立邦净味系列降价约 8%；青禾建材本月备货偏少。"},
+                  {"problems", "青禾建材对账有一笔 3 月的差额未清，需要财务协助核对。"},
+                  {"nextPlan", "上午回访宁波东方五金，下午整理本周报价单。"},
+                  {"sections", {{{"title", "竞品动态"}, {"body", "立邦在建材市场做满赠活动，持续到月底。"}}}}});
+
+  std::string observed = FormatDate(yesterday);
+  intel.Create(rep1, {{"kind", "competitor_price"}, {"competitor", "立邦"}, {"product", "净味墙面漆 18L"},
+                      {"price", {{"amount", "45800"}, {"currency", "CNY"}}}, {"observedOn", observed},
+                      {"province", "浙江"}, {"city", "杭州"}, {"tags", {"降价"}},
+                      {"description", "经销商零售价由 498 元降到 458 元。"}});
+  intel.Create(rep2, {{"kind", "competitor_promotion"}, {"competitor", "多乐士"}, {"observedOn", observed},
+                      {"province", "浙江"}, {"city", "宁波"}, {"tags", {"促销"}},
+                      {"description", "买两桶送一套滚筒工具，门店海报已张贴。"}});
+  intel.Create(rep4, {{"kind", "distributor_stock"}, {"product", "外墙乳胶漆 20L"}, {"quantity", 120},
+                      {"quantityUnit", "桶"}, {"observedOn", observed}, {"province", "广东"}, {"city", "佛山"},
+                      {"description", "经销商库存约 120 桶，够卖三周。"}});
+}
+
+}  // namespace tuoke::fieldreports

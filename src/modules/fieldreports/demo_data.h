@@ -1,0 +1,19 @@
+// Demo data of the field reports for `tuoke seed-demo` (after platform::SeedDemo): the
+// daily and monthly routines assigned to every rep, rep1's daily report of yesterday
+// (submitted on time, at 18:00), and a few market reports. Deterministic apart from the
+// dates, which follow the day of seeding.
+#pragma once
+
+#include "core/time.h"
+#include "modules/customers/customer_service.h"
+#include "platform/notification.h"
+#include "platform/policy.h"
+#include "storage/database.h"
+
+namespace tuoke::fieldreports {
+
+void SeedFieldReportsDemo(storage::Database& database, platform::PolicyService& policies,
+                          customers::CustomerService& customers, platform::NotificationService& notifications,
+                          const Clock& clock);
+
+}  // namespace tuoke::fieldreports
