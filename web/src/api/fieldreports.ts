@@ -227,7 +227,18 @@ export interface MarketRollup {
   total: number
   byKind: Array<{ kind: IntelKind; count: number }>
   byRegion: Array<{ province: string | null; count: number }>
-  byCompetitor: Array<{ competitor: string; count: number }>
+  /** null gathers the reports without a competitor. */
+  byCompetitor: Array<{ competitor: string | null; count: number }>
+  /** Counts per kind × province × competitor with the price range of the group. */
+  groups?: Array<{
+    kind: IntelKind
+    province: string | null
+    competitor: string | null
+    count: number
+    customers: number
+    minPrice: Money | null
+    maxPrice: Money | null
+  }>
 }
 
 export const getMarketRollup = (month: string, unitId?: Id | null) => http.get<MarketRollup>('/market-reports/rollup', { month, unitId })

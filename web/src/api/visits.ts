@@ -164,7 +164,6 @@ export const listVisits = (
     from?: BusinessDate | null
     to?: BusinessDate | null
     reportStatus?: ReportStatus | null
-    unitId?: Id | null
   } & CursorQuery = {},
 ) =>
   http.get<ListPage<Visit>>('/visits', {
@@ -174,7 +173,6 @@ export const listVisits = (
     from: query.from,
     to: query.to,
     reportStatus: query.reportStatus,
-    unitId: query.unitId,
     limit: query.limit,
     cursor: query.cursor,
   })
@@ -204,6 +202,7 @@ export interface FollowUpItem {
   /** `status`, with `due_today` / `overdue` for open items. */
   state?: string
   doneAt: Timestamp | null
+  doneNote?: string | null
   createdAt?: Timestamp
 }
 
@@ -211,7 +210,7 @@ export interface FollowUpQuery extends CursorQuery {
   status?: FollowUpFilter | null
   ownerId?: Id | null
   customerId?: Id | null
-  unitId?: Id | null
+  visitId?: Id | null
 }
 
 export const listFollowUps = (query: FollowUpQuery = {}) =>
@@ -219,15 +218,20 @@ export const listFollowUps = (query: FollowUpQuery = {}) =>
     status: query.status,
     ownerId: query.ownerId,
     customerId: query.customerId,
-    unitId: query.unitId,
+    visitId: query.visitId,
     limit: query.limit,
     cursor: query.cursor,
   })
 export const createFollowUp = (body: { customerId: Id; title: string; dueOn: BusinessDate; visitId?: Id | null }) =>
   http.post<FollowUpItem>('/follow-up-items', body)
-export const updateFollowUp = (id: Id, body: Partial<Pick<FollowUpItem, 'title' | 'dueOn' | 'status'>>) =>
+/** PATCH: status may only be `open` or `cancelled` here; done goes through /done. */
+export const updateFollowUp = (
+  id: Id,
+  body: { title?: string; note?: string | null; dueOn?: BusinessDate; ownerId?: Id; status?: 'open' | 'cancelled' },
+) =>
   http.patch<FollowUpItem>(`/follow-up-items/${seg(id)}`, body)
-export const markFollowUpDone = (id: Id) => http.post<FollowUpItem>(`/follow-up-items/${seg(id)}/done`)
+export const markFollowUpDone = (id: Id, note?: string) =>
+  http.post<FollowUpItem>(`/follow-up-items/${seg(id)}/done`, note ? { note } : {})
 
 export const isOverdue = (item: FollowUpItem, today: BusinessDate) =>
   item.status === 'open' && (item.state ? item.state === 'overdue' : item.dueOn < today)
