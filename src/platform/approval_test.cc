@@ -53,14 +53,15 @@ class ApprovalTest : public testing::DemoCompanyTest {
   }
   std::vector<std::string> InboxIds(const Caller& caller) {
     std::vector<std::string> ids;
-    for (const auto& item : approvals_->List(caller, ApprovalBox::kInbox, 50, std::nullopt)["items"])
-      ids.push_back(item["id"]);
+    // Keep the answer alive: a range-for over a member of a temporary dangles.
+    Json page = approvals_->List(caller, ApprovalBox::kInbox, 50, std::nullopt);
+    for (const auto& item : page["items"]) ids.push_back(item["id"]);
     return ids;
   }
   std::vector<std::string> NotificationKinds(const Caller& caller) {
     std::vector<std::string> kinds;
-    for (const auto& item : notifications_->List(caller, false, 50, std::nullopt)["items"])
-      kinds.push_back(item["kind"]);
+    Json page = notifications_->List(caller, false, 50, std::nullopt);
+    for (const auto& item : page["items"]) kinds.push_back(item["kind"]);
     return kinds;
   }
   int64_t AuditCount(int64_t request_id) {

@@ -221,12 +221,19 @@ TEST_P(PlatformTest, MenusFollowPermissions) {
   Caller rep = SignIn("rep1");
   std::vector<std::string> rep_keys;
   for (const auto& item : MenuFor(rep)) rep_keys.push_back(item["key"]);
-  EXPECT_EQ(rep_keys, (std::vector<std::string>{"dashboard", "customers", "pool"}));
+  EXPECT_EQ(rep_keys, (std::vector<std::string>{"dashboard", "customers", "pool", "today", "followUps",
+                                                  "dailyReport", "visitPlans", "visitApplications",
+                                                  "routines", "marketIntel", "approvals", "notifications"}));
   Caller gm = SignIn("gm");
   std::vector<std::string> keys;
   for (const auto& item : MenuFor(gm)) keys.push_back(item["key"]);
-  EXPECT_EQ(keys, (std::vector<std::string>{"dashboard", "customers", "pool", "units", "users", "roles",
-                                              "policies", "audit"}));
+  // The general manager holds visits.write (all) too, so the field screens are listed with
+  // the managers' views and the settings.
+  EXPECT_EQ(keys, (std::vector<std::string>{"dashboard", "customers", "pool", "today", "followUps",
+                                              "dailyReport", "visitPlans", "visitApplications", "teamDay",
+                                              "teamCalendar", "planProgress", "overdue", "dailyReview",
+                                              "routines", "marketIntel", "approvals", "notifications",
+                                              "units", "users", "roles", "policies", "audit", "webhooks"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest,

@@ -306,7 +306,8 @@ TEST_P(VisitPlanServiceTest, ProgressComparesPlannedWithActualVisits) {
   EXPECT_EQ(row["planStatus"], "draft");
   EXPECT_EQ(progress["reps"].size(), 3u);  // rep1, rep2, rep3 of 华东一组
   EXPECT_EQ(progress["team"]["actual"], 2);
-  for (const auto& rep : plans_->Progress(mgr2, "2026-11", std::nullopt)["reps"])
+  Json other_team = plans_->Progress(mgr2, "2026-11", std::nullopt);
+  for (const auto& rep : other_team["reps"])
     EXPECT_NE(rep["repId"], IdString(rep1.user_id));
   EXPECT_EQ(ErrorCode([&] { plans_->Progress(mgr1, "2026-13", std::nullopt); }), "validation.failed");
 }

@@ -172,7 +172,7 @@ async function readZip(bytes: Uint8Array): Promise<Map<string, () => Promise<Uin
       const data = bytes.subarray(start, start + compressedSize)
       if (method === 0) return data
       if (method !== 8) throw new Error(`unsupported zip method ${method}`)
-      const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw'))
+      const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'))
       return new Uint8Array(await new Response(stream).arrayBuffer())
     })
     offset += 46 + nameLength + extraLength + commentLength
