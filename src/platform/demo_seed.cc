@@ -56,4 +56,23 @@ std::vector<DemoLogin> SeedDemo(OrgService& org) {
   return logins;
 }
 
+Caller DemoCaller(storage::Database& database, const std::string& username) {
+  static const storage::Sql kUser{"demo.caller",
+                                  "SELECT u.id, u.name, u.unit_id, o.path FROM users u JOIN org_units o "
+                                  "ON o.id = u.unit_id WHERE u.username = ?"};
+  static const storage::Sql kRoles{"demo.caller_roles", "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role"};
+  auto connection = database.Acquire();
+  auto row = connection->QueryOne(kUser, {username});
+  if (!row) throw Error(ErrorKind::kNotFound, "users.not_found", "demo user " + username + " is missing");
+  Caller caller;
+  caller.user_id = row->Int(0);
+  caller.name = row->Text(1);
+  caller.unit_id = row->Int(2);
+  caller.unit_path = row->Text(3);
+  for (const auto& role : connection->Query(kRoles, {caller.user_id}).rows) caller.roles.push_back(role.Text(0));
+  caller.grants = LoadGrants(*connection, caller.roles);
+  caller.request = {"cli", "seed-demo", "tuoke seed-demo"};
+  return caller;
+}
+
 }  // namespace tuoke::platform

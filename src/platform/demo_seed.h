@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "platform/access.h"
 #include "platform/org.h"
+#include "storage/database.h"
 
 namespace tuoke::platform {
 
@@ -21,5 +23,9 @@ struct DemoLogin {
 
 // Seeds the demo company into an empty database. Throws org.company_exists otherwise.
 std::vector<DemoLogin> SeedDemo(OrgService& org);
+
+// A demo user as a signed-in caller (roles, grants, unit as a session would have them), so
+// the modules' demo seeds go through their services. Throws users.not_found when missing.
+Caller DemoCaller(storage::Database& database, const std::string& username);
 
 }  // namespace tuoke::platform

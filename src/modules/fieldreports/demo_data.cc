@@ -5,32 +5,9 @@
 #include "modules/fieldreports/daily_report_service.h"
 #include "modules/fieldreports/market_intel_service.h"
 #include "modules/fieldreports/routine_service.h"
+#include "platform/demo_seed.h"
 
 namespace tuoke::fieldreports {
-namespace {
-
-// A demo user as a signed-in caller: roles, grants and unit as a session would have them.
-platform::Caller DemoCaller(storage::Database& database, const std::string& username) {
-  static const storage::Sql kUser{"demo.caller",
-                                  "SELECT u.id, u.name, u.unit_id, o.path FROM users u JOIN org_units o "
-                                  "ON o.id = u.unit_id WHERE u.username = ?"};
-  static const storage::Sql kRoles{"demo.caller_roles", "SELECT role FROM user_roles WHERE user_id = ? ORDER BY role"};
-  auto connection = database.Acquire();
-  auto row = connection->QueryOne(kUser, {username});
-  if (!row) throw Error(ErrorKind::kNotFound, "users.not_found", "demo user " + username + " is missing");
-  platform::Caller caller;
-  caller.user_id = row->Int(0);
-  caller.name = row->Text(1);
-  caller.unit_id = row->Int(2);
-  caller.unit_path = row->Text(3);
-  for (const auto& role : connection->Query(kRoles, {caller.user_id}).rows) caller.roles.push_back(role.Text(0));
-  caller.grants = platform::LoadGrants(*connection, caller.roles);
-  caller.request = {"", "seed-demo", "tuoke seed-demo"};
-  return caller;
-}
-
-}  // namespace
-
 void SeedFieldReportsDemo(storage::Database& database, platform::PolicyService& policies,
                           customers::CustomerService& customers, platform::NotificationService& notifications,
                           const Clock& clock) {
@@ -45,9 +22,9 @@ void SeedFieldReportsDemo(storage::Database& database, platform::PolicyService& 
   RoutineService routines(database, policies, clock);
   MarketIntelService intel(database, policies, customers, clock);
 
-  platform::Caller gm = DemoCaller(database, "gm");
-  platform::Caller rep1 = DemoCaller(database, "rep1"), rep2 = DemoCaller(database, "rep2");
-  platform::Caller rep4 = DemoCaller(database, "rep4");
+  platform::Caller gm = platform::DemoCaller(database, "gm");
+  platform::Caller rep1 = platform::DemoCaller(database, "rep1"), rep2 = platform::DemoCaller(database, "rep2");
+  platform::Caller rep4 = platform::DemoCaller(database, "rep4");
 
   Json templates = routines.ListTemplates(gm);
   for (const auto& item : templates["items"])

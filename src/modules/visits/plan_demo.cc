@@ -1,37 +1,15 @@
 #include "modules/visits/plan_demo.h"
 
 #include "modules/visits/visit_rules.h"
+#include "platform/demo_seed.h"
 
 namespace tuoke::visits {
-namespace {
-
-platform::Caller DemoCaller(storage::Database& database, const std::string& username) {
-  static const storage::Sql kUser{"visits.plan_demo_caller",
-                                  "SELECT u.id, u.name, u.unit_id, o.path FROM users u JOIN org_units o "
-                                  "ON o.id = u.unit_id WHERE u.username = ?"};
-  static const storage::Sql kRoles{"visits.plan_demo_roles", "SELECT role FROM user_roles WHERE user_id = ?"};
-  auto connection = database.Acquire();
-  auto row = connection->QueryOne(kUser, {username});
-  if (!row) throw Error(ErrorKind::kNotFound, "visits.demo_user", "demo user " + username + " is missing");
-  platform::Caller caller;
-  caller.user_id = row->Int(0);
-  caller.name = row->Text(1);
-  caller.unit_id = row->Int(2);
-  caller.unit_path = row->Text(3);
-  for (const auto& role : connection->Query(kRoles, {caller.user_id}).rows) caller.roles.push_back(role.Text(0));
-  caller.grants = platform::LoadGrants(*connection, caller.roles);
-  caller.request = {"cli", "seed-demo", "tuoke seed-demo"};
-  return caller;
-}
-
-}  // namespace
-
 void SeedPlanDemo(storage::Database& database, platform::PolicyService& policies, PlanServices& plans,
                   platform::ApprovalService& approvals) {
   static const storage::Sql kCustomersOf{"visits.plan_demo_customers",
                                          "SELECT id FROM customers WHERE owner_id = ? AND merged_into_id IS NULL "
                                          "ORDER BY id LIMIT 4"};
-  platform::Caller rep1 = DemoCaller(database, "rep1"), mgr1 = DemoCaller(database, "mgr1");
+  platform::Caller rep1 = platform::DemoCaller(database, "rep1"), mgr1 = platform::DemoCaller(database, "mgr1");
   std::vector<std::string> customers;
   for (const auto& row : database.Acquire()->Query(kCustomersOf, {rep1.user_id}).rows)
     customers.push_back(IdString(row.Int(0)));

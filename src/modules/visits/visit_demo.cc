@@ -1,30 +1,12 @@
 #include "modules/visits/visit_demo.h"
 
 #include "modules/visits/field_routes.h"
+#include "platform/demo_seed.h"
 
 namespace tuoke::visits {
 namespace {
 
 using namespace std::chrono_literals;
-
-platform::Caller DemoCaller(storage::Database& database, const std::string& username) {
-  static const storage::Sql kUser{"visits.demo_caller",
-                                  "SELECT u.id, u.name, u.unit_id, o.path FROM users u JOIN org_units o "
-                                  "ON o.id = u.unit_id WHERE u.username = ?"};
-  static const storage::Sql kRoles{"visits.demo_caller_roles", "SELECT role FROM user_roles WHERE user_id = ?"};
-  auto connection = database.Acquire();
-  auto row = connection->QueryOne(kUser, {username});
-  if (!row) throw Error(ErrorKind::kNotFound, "visits.demo_user", "demo user " + username + " is missing");
-  platform::Caller caller;
-  caller.user_id = row->Int(0);
-  caller.name = row->Text(1);
-  caller.unit_id = row->Int(2);
-  caller.unit_path = row->Text(3);
-  for (const auto& role : connection->Query(kRoles, {caller.user_id}).rows) caller.roles.push_back(role.Text(0));
-  caller.grants = platform::LoadGrants(*connection, caller.roles);
-  caller.request = {"cli", "seed-demo", "tuoke seed-demo"};
-  return caller;
-}
 
 std::string Customer(customers::CustomerService& customers, const platform::Caller& owner, const std::string& name,
                      const std::string& address, std::optional<std::pair<double, double>> pin) {
@@ -46,8 +28,8 @@ Json CheckIn(FieldServices& field, const platform::Caller& rep, const std::strin
 
 void SeedFieldDemo(storage::Database& database, platform::PolicyService& policies,
                    customers::CustomerService& customers, const Clock& clock) {
-  platform::Caller rep1 = DemoCaller(database, "rep1"), rep2 = DemoCaller(database, "rep2");
-  platform::Caller mgr1 = DemoCaller(database, "mgr1");
+  platform::Caller rep1 = platform::DemoCaller(database, "rep1"), rep2 = platform::DemoCaller(database, "rep2");
+  platform::Caller mgr1 = platform::DemoCaller(database, "mgr1");
   std::string qinghe = Customer(customers, rep1, "杭州青禾建材", "西湖区文三路 90 号",
                                 std::pair{kDemoCustomerLatitude, kDemoCustomerLongitude});
   std::string yuanhang = Customer(customers, rep1, "杭州远航商贸", "拱墅区湖墅南路 208 号", std::pair{30.2905, 120.1560});
