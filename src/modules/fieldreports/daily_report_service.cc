@@ -66,8 +66,31 @@ std::string KindLabel(ReportKind kind) {
     case ReportKind::kDay: return "日报";
     case ReportKind::kWeek: return "周总结";
     case ReportKind::kMonth: return "月报";
+    case ReportKind::kQuarter: return "季度总结";
+    case ReportKind::kHalfYear: return "半年总结";
+    case ReportKind::kYear: return "年度总结";
   }
   return "日报";
+}
+
+// How the drafted summary names its period.
+std::string PeriodLabel(ReportKind kind) {
+  switch (kind) {
+    case ReportKind::kWeek: return "本周";
+    case ReportKind::kMonth: return "本月";
+    case ReportKind::kQuarter: return "本季度";
+    case ReportKind::kHalfYear: return "本半年";
+    case ReportKind::kYear: return "本年度";
+    case ReportKind::kDay: break;
+  }
+  return "今日";
+}
+
+// Does a stored kind code answer a request for `kind` (nullopt: any summary kind)?
+bool KindAccepted(std::optional<ReportKind> kind, const std::string& code) {
+  if (kind) return code == ReportKindCode(*kind);
+  auto parsed = ParseReportKind(code);
+  return parsed && *parsed != ReportKind::kDay;
 }
 
 Json ReportJson(const storage::Row& row) {
@@ -163,12 +186,16 @@ Texts DraftTexts(ReportKind kind, const Json& facts) {
       if (item["customerName"].is_string()) texts.next_plan += "（" + item["customerName"].get<std::string>() + "）";
     }
   } else {
-    std::string label = kind == ReportKind::kWeek ? "本周" : "本月";
-    texts.summary = label + "拜访 " + std::to_string(counts["visits"].get<int64_t>()) + " 次，覆盖客户 " +
-                    std::to_string(counts["customersVisited"].get<int64_t>()) + " 家；新增客户 " +
-                    std::to_string(counts["newCustomers"].get<int64_t>()) + " 家；完成跟进事项 " +
-                    std::to_string(counts["followUpsDone"].get<int64_t>()) + " 项，逾期 " +
-                    std::to_string(counts["followUpsOverdue"].get<int64_t>()) + " 项。";
+    auto count = [&](const char* key) { return std::to_string(counts[key].get<int64_t>()); };
+    texts.summary = PeriodLabel(kind) + "拜访 " + count("visits") + " 次，覆盖客户 " + count("customersVisited") +
+                    " 家；新增客户 " + count("newCustomers") + " 家；完成跟进事项 " + count("followUpsDone") +
+                    " 项，逾期 " + count("followUpsOverdue") + " 项；市场信息 " + count("intelReports") + " 条。";
+    // R-REPORT-12: plan against actual when the period had approved monthly plans.
+    if (const Json& plan = facts["plan"]; plan.is_object() && plan["plannedVisits"].get<int64_t>() > 0)
+      texts.summary += "计划拜访 " + std::to_string(plan["plannedVisits"].get<int64_t>()) + " 次，已完成 " +
+                       std::to_string(plan["plannedVisitsDone"].get<int64_t>()) + " 次。";
+    if (counts["dailyReportsMissing"].get<int64_t>() > 0 || counts["followUpsOverdue"].get<int64_t>() > 0)
+      texts.problems = "缺交日报 " + count("dailyReportsMissing") + " 份；逾期跟进事项 " + count("followUpsOverdue") + " 项。";
   }
   return texts;
 }
@@ -180,18 +207,41 @@ std::string_view ReportKindCode(ReportKind kind) {
     case ReportKind::kDay: return "day";
     case ReportKind::kWeek: return "week";
     case ReportKind::kMonth: return "month";
+    case ReportKind::kQuarter: return "quarter";
+    case ReportKind::kHalfYear: return "half_year";
+    case ReportKind::kYear: return "year";
   }
   return "day";
 }
 
+std::optional<ReportKind> ParseReportKind(std::string_view code) {
+  for (ReportKind kind : {ReportKind::kDay, ReportKind::kWeek, ReportKind::kMonth, ReportKind::kQuarter,
+                          ReportKind::kHalfYear, ReportKind::kYear})
+    if (ReportKindCode(kind) == code) return kind;
+  return std::nullopt;
+}
+
+Period PeriodOf(ReportKind kind) {
+  switch (kind) {
+    case ReportKind::kDay: return Period::kDay;
+    case ReportKind::kWeek: return Period::kWeek;
+    case ReportKind::kMonth: return Period::kMonth;
+    case ReportKind::kQuarter: return Period::kQuarter;
+    case ReportKind::kHalfYear: return Period::kHalfYear;
+    case ReportKind::kYear: return Period::kYear;
+  }
+  return Period::kDay;
+}
+
 DateRange ReportService::RangeFor(ReportKind kind, Date start) {
-  DateRange range{start, start};
-  if (kind == ReportKind::kWeek) {
-    range = PeriodContaining(Period::kWeek, start);
-    if (range.first != start) ThrowValidation("start", "must be a Monday");
-  } else if (kind == ReportKind::kMonth) {
-    range = PeriodContaining(Period::kMonth, start);
-    if (range.first != start) ThrowValidation("start", "must be the first day of a month");
+  DateRange range = PeriodContaining(PeriodOf(kind), start);
+  if (range.first != start) {
+    // R-REPORT-8, 11: a summary names its period by the period's first day.
+    if (kind == ReportKind::kWeek) ThrowValidation("start", "must be a Monday");
+    if (kind == ReportKind::kMonth) ThrowValidation("start", "must be the first day of a month");
+    ThrowValidation("start", "must be the first day of a " + std::string(ReportKindCode(kind)) +
+                                 " (quarters start on January, April, July and October 1st, halves on January and "
+                                 "July 1st)");
   }
   // Reports are about days that have begun; a future period has nothing to report yet.
   if (start > policies_.Today())
@@ -209,6 +259,12 @@ Instant ReportService::DueFor(ReportKind kind, DateRange range) {
   else if (kind == ReportKind::kMonth)
     due_date = MonthlyDueDate(range.first,
                               static_cast<int>(policies_.IntOn("visits.monthly_report_due_days_after_month_end", range.first)));
+  else if (kind == ReportKind::kQuarter)
+    due_date = DueAfterEnd(range, static_cast<int>(policies_.IntOn("visits.quarterly_summary_due_days_after_end", range.first)));
+  else if (kind == ReportKind::kHalfYear)
+    due_date = DueAfterEnd(range, static_cast<int>(policies_.IntOn("visits.half_year_summary_due_days_after_end", range.first)));
+  else if (kind == ReportKind::kYear)
+    due_date = DueAfterEnd(range, static_cast<int>(policies_.IntOn("visits.annual_summary_due_days_after_end", range.first)));
   auto minutes = ParseClockTime(policies_.StringOn("visits.daily_report_due_time", due_date)).value_or(23 * 60 + 59);
   return DueInstant(due_date, minutes, zone);
 }
@@ -286,8 +342,9 @@ int64_t ReportService::Upsert(storage::Connection& connection, const Caller& cal
   Texts texts;
   if (row) {
     texts = {row->Text(kSummary), row->Text(kProblems), row->Text(kNextPlan), Json::parse(row->Text(kSections))};
-  } else if (submitting) {
-    // Submitting without a saved draft sends the drafted texts, completed by the body.
+  } else {
+    // R-REPORT-1, 3: the first save or a submission without a saved draft starts from the
+    // drafted texts, completed by the body (saving only `problems` keeps the summary).
     texts = DraftTexts(kind, Facts(connection, kind, caller.user_id, range));
   }
   JsonReader reader(body);
@@ -361,7 +418,7 @@ Json ReportService::Submit(const Caller& caller, ReportKind kind, Date start, co
                              "/reports/" + std::string(ReportKindCode(kind)) + "/" + IdString(id),
                              {{"reportId", IdString(id)}, {"kind", ReportKindCode(kind)},
                               {"periodStart", FormatDate(range.first)}, {"repId", IdString(caller.user_id)},
-                              {"late", late}}});
+                              {"repName", caller.name}, {"late", late}}});
     }
     result = Render(connection, id, true);
   });
@@ -369,11 +426,17 @@ Json ReportService::Submit(const Caller& caller, ReportKind kind, Date start, co
 }
 
 Json ReportService::Get(const Caller& caller, ReportKind kind, int64_t report_id) {
+  return GetOf(caller, kind, report_id);
+}
+
+Json ReportService::GetSummary(const Caller& caller, int64_t report_id) { return GetOf(caller, std::nullopt, report_id); }
+
+Json ReportService::GetOf(const Caller& caller, std::optional<ReportKind> kind, int64_t report_id) {
   Scope scope = platform::Require(caller, "visits.read");
   auto connection = database_.Acquire();
   auto row = connection->QueryOne(kSelectById, {report_id});
   // R-REPORT-5: drafts are private to their rep; other kinds' ids are not found here.
-  if (!row || row->Text(kKind) != ReportKindCode(kind) ||
+  if (!row || !KindAccepted(kind, row->Text(kKind)) ||
       !platform::InScope(caller, scope, row->Int(kRepId), row->Text(kUnitPath)) ||
       (row->Text(kStatus) == "draft" && row->Int(kRepId) != caller.user_id))
     ThrowReportNotFound();
@@ -429,6 +492,15 @@ Json ReportService::List(const Caller& caller, const ReportFilter& filter) {
 }
 
 Json ReportService::Comment(const Caller& caller, ReportKind kind, int64_t report_id, const Json& body) {
+  return CommentOn(caller, kind, report_id, body);
+}
+
+Json ReportService::CommentSummary(const Caller& caller, int64_t report_id, const Json& body) {
+  return CommentOn(caller, std::nullopt, report_id, body);
+}
+
+Json ReportService::CommentOn(const Caller& caller, std::optional<ReportKind> requested, int64_t report_id,
+                              const Json& body) {
   Scope read_scope = platform::Require(caller, "visits.read");
   JsonReader reader(body);
   auto text = reader.RequiredString("body", 1, kMaxComment);
@@ -436,7 +508,7 @@ Json ReportService::Comment(const Caller& caller, ReportKind kind, int64_t repor
   Json result;
   database_.InTransaction([&](storage::Connection& connection) {
     auto row = connection.QueryOne(kSelectById, {report_id});
-    if (!row || row->Text(kKind) != ReportKindCode(kind) ||
+    if (!row || !KindAccepted(requested, row->Text(kKind)) ||
         !platform::InScope(caller, read_scope, row->Int(kRepId), row->Text(kUnitPath)) ||
         (row->Text(kStatus) == "draft" && row->Int(kRepId) != caller.user_id))
       ThrowReportNotFound();
@@ -447,6 +519,7 @@ Json ReportService::Comment(const Caller& caller, ReportKind kind, int64_t repor
       throw Error(ErrorKind::kForbidden, "access.denied", "only a reviewer of the rep comments on a report");
     if (row->Text(kStatus) == "draft")
       throw Error(ErrorKind::kConflict, "reports.not_submitted", "the report has not been submitted");
+    ReportKind kind = *ParseReportKind(row->Text(kKind));
     Instant now = clock_.Now();
     int64_t comment_id =
         connection.QueryOne(kInsertComment, {report_id, caller.user_id, *text, FormatInstant(now)})->Int(0);
@@ -460,7 +533,8 @@ Json ReportService::Comment(const Caller& caller, ReportKind kind, int64_t repor
       notifier_(connection, {row->Int(kRepId), "field_report.commented", title,
                              "/reports/" + std::string(ReportKindCode(kind)) + "/" + IdString(report_id),
                              {{"reportId", IdString(report_id)}, {"kind", ReportKindCode(kind)},
-                              {"periodStart", row->Text(kPeriodStart)}, {"commentId", IdString(comment_id)}}});
+                              {"periodStart", row->Text(kPeriodStart)}, {"commentId", IdString(comment_id)},
+                              {"authorName", caller.name}}});
     }
     result = Render(connection, report_id, true);
   });

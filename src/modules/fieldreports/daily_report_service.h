@@ -27,8 +27,14 @@
 
 namespace tuoke::fieldreports {
 
-enum class ReportKind : uint8_t { kDay, kWeek, kMonth };
-std::string_view ReportKindCode(ReportKind kind);  // "day" | "week" | "month"
+// R-REPORT-11 (§10 reporting cadence [001 §1]): quarterly, half-year and annual summaries
+// are the same report as weekly and monthly ones over a longer period.
+enum class ReportKind : uint8_t { kDay, kWeek, kMonth, kQuarter, kHalfYear, kYear };
+// "day" | "week" | "month" | "quarter" | "half_year" | "year" (persisted and in URLs).
+std::string_view ReportKindCode(ReportKind kind);
+std::optional<ReportKind> ParseReportKind(std::string_view code);
+// The period of a summary kind (kWeek … kYear); a day report is Period::kDay.
+Period PeriodOf(ReportKind kind);
 
 // Sends one in-app notification inside the caller's transaction (NotificationService::Notify
 // in the app; a recorder in tests).
@@ -64,6 +70,9 @@ class ReportService {
   Json Submit(const platform::Caller& caller, ReportKind kind, Date start, const Json& body);
   // One report with its comments (visits.read scope; others' drafts are not found).
   Json Get(const platform::Caller& caller, ReportKind kind, int64_t report_id);
+  // Get / Comment of a period summary of any kind (week … year): the id decides.
+  Json GetSummary(const platform::Caller& caller, int64_t report_id);
+  Json CommentSummary(const platform::Caller& caller, int64_t report_id, const Json& body);
   // {"items":[…],"nextCursor":…}, newest period first.
   Json List(const platform::Caller& caller, const ReportFilter& filter);
   // R-REPORT-5: a reviewer (visits.review over the rep) comments on a submitted report;
@@ -98,6 +107,9 @@ class ReportService {
   int64_t Upsert(storage::Connection& connection, const platform::Caller& caller, ReportKind kind,
                  DateRange range, const Json& body, bool submitting);
   Json Render(storage::Connection& connection, int64_t report_id, bool with_comments);
+  // Get and Comment of a report of `kind`, or of any summary kind when nullopt.
+  Json GetOf(const platform::Caller& caller, std::optional<ReportKind> kind, int64_t report_id);
+  Json CommentOn(const platform::Caller& caller, std::optional<ReportKind> kind, int64_t report_id, const Json& body);
 
   storage::Database& database_;
   platform::PolicyService& policies_;

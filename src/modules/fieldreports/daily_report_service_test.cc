@@ -249,7 +249,7 @@ TEST_P(ReportServiceTest, WeeklyAndMonthlySummariesRollUpAndFallDueByPolicy) {
   EXPECT_EQ(week["facts"]["customers"][0]["visits"], 2);
   // R-REPORT-8: due on Saturday (weekday 6) by the daily due time.
   EXPECT_EQ(week["dueAt"], "2026-11-21T16:00:00.000Z");
-  EXPECT_EQ(week["summary"], "本周拜访 2 次，覆盖客户 1 家；新增客户 1 家；完成跟进事项 1 项，逾期 1 项。");
+  EXPECT_EQ(week["summary"], "本周拜访 2 次，覆盖客户 1 家；新增客户 1 家；完成跟进事项 1 项，逾期 1 项；市场信息 0 条。");
   EXPECT_FALSE(reports_->Submit(rep1, ReportKind::kWeek, D("2026-11-16"), Json::object())["late"].get<bool>());
 
   Json month = reports_->Draft(rep1, ReportKind::kMonth, D("2026-11-01"));
@@ -257,6 +257,92 @@ TEST_P(ReportServiceTest, WeeklyAndMonthlySummariesRollUpAndFallDueByPolicy) {
   EXPECT_EQ(month["dueAt"], "2026-12-01T16:00:00.000Z");
   EXPECT_EQ(ErrorCode([&] { reports_->Draft(rep1, ReportKind::kMonth, D("2026-11-02")); }), "validation.failed");
   EXPECT_EQ(ErrorCode([&] { reports_->Draft(rep1, ReportKind::kMonth, D("2026-12-01")); }), "validation.failed");
+}
+
+TEST_P(ReportServiceTest, QuarterHalfYearAndAnnualSummariesRollUpTheSameFactsWithIntelAndPlan) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), mgr1 = SignIn("mgr1"), mgr2 = SignIn("mgr2");
+  At("2026-10-05T02:00:00Z");
+  int64_t qinghe = Customer(rep1, "杭州青禾建材"), dongfang = Customer(rep1, "宁波东方五金");
+  Visit(rep1.user_id, qinghe, "2026-10-08", "2026-10-08T02:00:00.000Z");
+  Visit(rep1.user_id, dongfang, "2026-11-12", "2026-11-12T02:00:00.000Z");
+  Visit(rep1.user_id, qinghe, "2026-09-30", "2026-09-30T02:00:00.000Z");  // the previous quarter
+  // An approved plan for October: one planned visit made on its date, one not.
+  Exec("INSERT INTO visit_plans (rep_id, month, status, created_at, updated_at) VALUES (?, '2026-10', 'approved', ?, ?)",
+       {rep1.user_id, "2026-09-25T00:00:00.000Z", "2026-09-25T00:00:00.000Z"});
+  Exec("INSERT INTO visit_plan_items (plan_id, position, customer_id, visit_date, purposes) "
+       "SELECT id, 1, ?, '2026-10-08', 'relationship' FROM visit_plans WHERE rep_id = ?",
+       {qinghe, rep1.user_id});
+  Exec("INSERT INTO visit_plan_items (plan_id, position, customer_id, visit_date, purposes) "
+       "SELECT id, 2, ?, '2026-10-09', 'relationship' FROM visit_plans WHERE rep_id = ?",
+       {dongfang, rep1.user_id});
+  Exec("INSERT INTO market_reports (reporter_id, kind, competitor, observed_on, description, created_at, updated_at) "
+       "VALUES (?, 'competitor_price', '东方雨虹', '2026-10-10', '降价 5%', ?, ?)",
+       {rep1.user_id, "2026-10-10T02:00:00.000Z", "2026-10-10T02:00:00.000Z"});
+  Exec("INSERT INTO market_reports (reporter_id, kind, competitor, observed_on, description, created_at, updated_at) "
+       "VALUES (?, 'competitor_price', '东方雨虹', '2026-10-11', '别人的', ?, ?)",
+       {rep2.user_id, "2026-10-11T02:00:00.000Z", "2026-10-11T02:00:00.000Z"});
+
+  At("2026-12-20T02:00:00Z");
+  // R-REPORT-11: a summary names its period by the first day; future periods are refused.
+  EXPECT_EQ(ErrorCode([&] { reports_->Draft(rep1, ReportKind::kQuarter, D("2026-11-01")); }), "validation.failed");
+  EXPECT_EQ(ErrorCode([&] { reports_->Draft(rep1, ReportKind::kHalfYear, D("2026-10-01")); }), "validation.failed");
+  EXPECT_EQ(ErrorCode([&] { reports_->Draft(rep1, ReportKind::kYear, D("2027-01-01")); }), "validation.failed");
+  Json quarter = reports_->Draft(rep1, ReportKind::kQuarter, D("2026-10-01"));
+  EXPECT_EQ(quarter["kind"], "quarter");
+  EXPECT_EQ(quarter["periodEnd"], "2026-12-31");
+  const Json& counts = quarter["facts"]["counts"];
+  EXPECT_EQ(counts["visits"], 2);
+  EXPECT_EQ(counts["customersVisited"], 2);
+  EXPECT_EQ(counts["intelReports"], 1);
+  EXPECT_EQ(quarter["facts"]["intel"], Json::parse(R"([{"kind":"competitor_price","count":1}])"));
+  // R-REPORT-12: plan against actual.
+  EXPECT_EQ(quarter["facts"]["plan"]["plannedVisits"], 2);
+  EXPECT_EQ(quarter["facts"]["plan"]["plannedVisitsDone"], 1);
+  EXPECT_EQ(quarter["facts"]["plan"]["completionPercent"], 50);
+  EXPECT_EQ(quarter["facts"]["plan"]["unplannedVisits"], 1);
+  EXPECT_EQ(quarter["summary"],
+            "本季度拜访 2 次，覆盖客户 2 家；新增客户 2 家；完成跟进事项 0 项，逾期 0 项；市场信息 1 条。"
+            "计划拜访 2 次，已完成 1 次。");
+  // Due by policy days after the period's end, by the daily due time (23:59 local).
+  EXPECT_EQ(quarter["dueAt"], "2027-01-05T16:00:00.000Z");
+  Json half = reports_->Draft(rep1, ReportKind::kHalfYear, D("2026-07-01"));
+  EXPECT_EQ(half["facts"]["counts"]["visits"], 3);
+  EXPECT_EQ(half["dueAt"], "2027-01-07T16:00:00.000Z");
+  Json year = reports_->Draft(rep1, ReportKind::kYear, D("2026-01-01"));
+  EXPECT_EQ(year["periodEnd"], "2026-12-31");
+  EXPECT_EQ(year["dueAt"], "2027-01-10T16:00:00.000Z");
+
+  // Edited, submitted, read and commented as weekly and monthly reports are.
+  reports_->Save(rep1, ReportKind::kQuarter, D("2026-10-01"), {{"problems", "东方雨虹降价"}});
+  sent_.clear();
+  Json submitted = reports_->Submit(rep1, ReportKind::kQuarter, D("2026-10-01"), Json::object());
+  EXPECT_EQ(submitted["status"], "submitted");
+  EXPECT_FALSE(submitted["late"].get<bool>());
+  EXPECT_EQ(submitted["problems"], "东方雨虹降价");
+  EXPECT_EQ(submitted["facts"]["plan"]["plannedVisitsDone"], 1);
+  ASSERT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(sent_[0].user_id, mgr1.user_id);
+  EXPECT_EQ(sent_[0].kind, "field_report.submitted");
+  EXPECT_EQ(sent_[0].data["kind"], "quarter");
+  EXPECT_EQ(sent_[0].data["repName"], rep1.name);
+  int64_t id = *ParseId(submitted["id"].get<std::string>());
+  EXPECT_EQ(reports_->GetSummary(mgr1, id)["kind"], "quarter");
+  EXPECT_EQ(ErrorCode([&] { reports_->GetSummary(mgr2, id); }), "reports.not_found");
+  EXPECT_EQ(ErrorCode([&] { reports_->Get(mgr1, ReportKind::kDay, id); }), "reports.not_found");
+  sent_.clear();
+  Json commented = reports_->CommentSummary(mgr1, id, {{"body", "注意价格战"}});
+  EXPECT_EQ(commented["status"], "reviewed");
+  ASSERT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(sent_[0].user_id, rep1.user_id);
+  EXPECT_EQ(sent_[0].data["kind"], "quarter");
+  ReportFilter quarters;
+  quarters.kind = ReportKind::kQuarter;
+  Json listed = reports_->List(mgr1, quarters);
+  ASSERT_EQ(listed["items"].size(), 1u);
+  EXPECT_EQ(listed["items"][0]["id"], submitted["id"]);
+  ReportFilter months;
+  months.kind = ReportKind::kMonth;
+  EXPECT_EQ(reports_->List(mgr1, months)["items"].size(), 0u);
 }
 
 TEST_P(ReportServiceTest, MorningNotesAreLateAfterTheirDueTimeAndExplainAnAbsence) {

@@ -131,37 +131,11 @@ void ReadOptionalInt(JsonReader& reader, const std::string& field, std::optional
 // Money travels as {"amount": "<fen as a string>", "currency": "CNY"} (docs/api.md), in the
 // company currency.
 void ReadPrice(JsonReader& reader, Record& record, const std::string& currency) {
-  const Json* price = reader.Raw("price");
-  if (!price) return;
-  if (price->is_null()) {
-    record.price_fen.reset();
-    record.price_currency.reset();
-    return;
-  }
-  if (!price->is_object()) {
-    reader.Fail("price", "must be {amount, currency} or null");
-    return;
-  }
-  JsonReader nested(*price);
-  auto amount = nested.RequiredString("amount", 1, 13);
-  auto money_currency = nested.RequiredString("currency", 3, 3);
-  std::optional<int64_t> fen;
-  if (amount) {
-    int64_t parsed = 0;
-    auto [end, error] = std::from_chars(amount->data(), amount->data() + amount->size(), parsed);
-    if (error != std::errc() || end != amount->data() + amount->size() || parsed < 0 || parsed > kMaxPriceFen)
-      nested.Fail("amount", "must be a whole number of fen, as a string");
-    else fen = parsed;
-  }
-  if (money_currency && *money_currency != currency) nested.Fail("currency", "must be the company currency " + currency);
-  try {
-    nested.Finish();
-    record.price_fen = fen;
-    record.price_currency = money_currency;
-  } catch (const Error& error) {
-    for (const auto& [name, message] : error.details()["fields"].items())
-      reader.Fail("price." + name, message.get<std::string>());
-  }
+  bool present = false;
+  auto fen = ReadMoney(reader, "price", currency, &present);
+  if (!present) return;
+  record.price_fen = fen;
+  record.price_currency = fen ? std::optional<std::string>(currency) : std::nullopt;
 }
 
 void ReadRecord(JsonReader& reader, Record& record, bool create, Date today, const std::string& currency,
@@ -233,6 +207,39 @@ storage::Params RecordParams(const Record& record) {
 }
 
 }  // namespace
+
+std::optional<int64_t> ReadMoney(JsonReader& reader, const std::string& field, const std::string& currency,
+                                 bool* present) {
+  const Json* price = reader.Raw(field);
+  if (present) *present = price != nullptr;
+  if (!price || price->is_null()) return std::nullopt;
+  if (!price->is_object()) {
+    reader.Fail(field, "must be {amount, currency} or null");
+    if (present) *present = false;
+    return std::nullopt;
+  }
+  JsonReader nested(*price);
+  auto amount = nested.RequiredString("amount", 1, 13);
+  auto money_currency = nested.RequiredString("currency", 3, 3);
+  std::optional<int64_t> fen;
+  if (amount) {
+    int64_t parsed = 0;
+    auto [end, error] = std::from_chars(amount->data(), amount->data() + amount->size(), parsed);
+    if (error != std::errc() || end != amount->data() + amount->size() || parsed < 0 || parsed > kMaxPriceFen)
+      nested.Fail("amount", "must be a whole number of fen, as a string");
+    else fen = parsed;
+  }
+  if (money_currency && *money_currency != currency) nested.Fail("currency", "must be the company currency " + currency);
+  try {
+    nested.Finish();
+    return fen;
+  } catch (const Error& error) {
+    for (const auto& [name, message] : error.details()["fields"].items())
+      reader.Fail(field + "." + name, message.get<std::string>());
+    if (present) *present = false;
+    return std::nullopt;
+  }
+}
 
 const std::set<std::string>& MarketReportKinds() {
   static const std::set<std::string> kinds{
@@ -425,9 +432,39 @@ Json MarketIntelService::List(const Caller& caller, const MarketReportFilter& fi
 }
 
 Json MarketIntelService::Rollup(const Caller& caller, Date month, std::optional<int64_t> unit_id) {
-  Scope scope = platform::Require(caller, "intel.read");
   Date first{month.year, month.month, 1};
-  storage::Params params{FormatDate(first), FormatDate(LastDayOfMonth(first))};
+  Json rollup = RollupRange(caller, {first, LastDayOfMonth(first)}, unit_id);
+  rollup["month"] = FormatDate(first).substr(0, 7);
+  return rollup;
+}
+
+Json MarketIntelService::QuarterRollup(const Caller& caller, Date quarter_start, std::optional<int64_t> unit_id) {
+  DateRange range = PeriodContaining(Period::kQuarter, quarter_start);
+  if (range.first != quarter_start) ThrowValidation("quarter", "must start on January, April, July or October 1st");
+  Json rollup = RollupRange(caller, range, unit_id);
+  rollup["quarter"] = std::to_string(range.first.year) + "-Q" + std::to_string((range.first.month - 1) / 3 + 1);
+  // R-INTEL-6: the quarter's three months, each with its count (0 when none).
+  Scope scope = platform::Require(caller, "intel.read");
+  storage::Params params{FormatDate(range.first), FormatDate(range.last)};
+  std::string sql =
+      "SELECT substr(m.observed_on, 1, 7), COUNT(*) FROM market_reports m JOIN users u ON u.id = m.reporter_id "
+      "JOIN org_units o ON o.id = u.unit_id WHERE m.observed_on >= ? AND m.observed_on <= ?" +
+      ScopeSql(caller, scope, params) + UnitSql(unit_id, params) + " GROUP BY substr(m.observed_on, 1, 7)";
+  const storage::Sql query{"market_reports.rollup_months", sql.c_str()};
+  std::map<std::string, int64_t> by_month;
+  for (int offset = 0; offset < 3; ++offset)
+    by_month[FormatDate(Date{range.first.year, static_cast<unsigned>(range.first.month + offset), 1}).substr(0, 7)] = 0;
+  auto connection = database_.Acquire();
+  for (const auto& row : connection->Query(query, params).rows) by_month[row.Text(0)] = row.Int(1);
+  Json months = Json::array();
+  for (const auto& [month, count] : by_month) months.push_back({{"month", month}, {"count", count}});
+  rollup["byMonth"] = months;
+  return rollup;
+}
+
+Json MarketIntelService::RollupRange(const Caller& caller, DateRange range, std::optional<int64_t> unit_id) {
+  Scope scope = platform::Require(caller, "intel.read");
+  storage::Params params{FormatDate(range.first), FormatDate(range.last)};
   std::string sql =
       "SELECT m.kind, COALESCE(m.province, ''), COALESCE(m.competitor, ''), COUNT(*), MIN(m.price_fen), "
       "MAX(m.price_fen), COUNT(DISTINCT m.customer_id) FROM market_reports m JOIN users u ON u.id = m.reporter_id "
@@ -464,7 +501,8 @@ Json MarketIntelService::Rollup(const Caller& caller, Date month, std::optional<
     for (const auto& [name, count] : by) list.push_back({{key, name.empty() ? Json() : Json(name)}, {"count", count}});
     return list;
   };
-  return {{"month", FormatDate(first).substr(0, 7)},
+  return {{"periodStart", FormatDate(range.first)},
+          {"periodEnd", FormatDate(range.last)},
           {"total", total},
           {"byKind", counts(by_kind, "kind")},
           {"byRegion", counts(by_region, "province")},

@@ -15,6 +15,7 @@
 #include "core/json_util.h"
 #include "core/time.h"
 #include "modules/customers/customer_service.h"
+#include "modules/fieldreports/report_rules.h"
 #include "platform/access.h"
 #include "platform/policy.h"
 #include "storage/database.h"
@@ -23,6 +24,12 @@ namespace tuoke::fieldreports {
 
 // Stable codes of the kinds of report.
 const std::set<std::string>& MarketReportKinds();
+
+// R-INTEL-2: a money field {"amount": "<fen>", "currency"} in the company currency, amount
+// ≥ 0. nullopt when absent, null or invalid (the reader then holds the error); `present`
+// is true when the field was given as null or a valid amount.
+std::optional<int64_t> ReadMoney(JsonReader& reader, const std::string& field, const std::string& currency,
+                                 bool* present);
 
 struct MarketReportFilter {
   std::optional<std::string> kind;
@@ -53,10 +60,15 @@ class MarketIntelService {
   // R-INTEL-5: the month's reports of the caller's scope (and unit) counted by kind, by
   // region (province), by competitor, and per (kind, region, competitor) with price range.
   Json Rollup(const platform::Caller& caller, Date month, std::optional<int64_t> unit_id);
+  // R-INTEL-6 (§13 "the quarterly market summary"): the same counts over the quarter
+  // starting `quarter_start` (January, April, July or October 1st), plus the count per month.
+  Json QuarterRollup(const platform::Caller& caller, Date quarter_start, std::optional<int64_t> unit_id);
 
  private:
   storage::Row LoadReadable(storage::Connection& connection, const platform::Caller& caller, int64_t report_id);
   Json Render(storage::Connection& connection, int64_t report_id);
+  // The roll-up of R-INTEL-5, 6 over a range of observation dates.
+  Json RollupRange(const platform::Caller& caller, DateRange range, std::optional<int64_t> unit_id);
 
   storage::Database& database_;
   platform::PolicyService& policies_;

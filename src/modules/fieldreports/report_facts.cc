@@ -1,6 +1,7 @@
 // The facts of a report: what the field data of the period says (R-REPORT-1, 7). Reads
 // the tables of the field module (check_ins, visits, follow_up_items, columns of the
 // contract in coord/contract-visit-loop.md) and of the archive (customers), never writes.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -81,6 +82,20 @@ const storage::Sql kPeriodFollowUpsOverdue{
     "field_reports.facts.period_follow_ups_overdue",
     "SELECT COUNT(*) FROM follow_up_items WHERE owner_id = ? AND status = 'open' AND due_on >= ? AND due_on <= ? "
     "AND due_on < ?"};
+// R-REPORT-12: the rep's market reports observed in the period, by kind.
+const storage::Sql kPeriodIntel{
+    "field_reports.facts.period_intel",
+    "SELECT kind, COUNT(*) FROM market_reports WHERE reporter_id = ? AND observed_on >= ? AND observed_on <= ? "
+    "GROUP BY kind ORDER BY kind"};
+// R-REPORT-12: plan against actual: the items of the rep's approved monthly plans dated in
+// the period, and how many of them met a visit to that customer on that date.
+const storage::Sql kPeriodPlan{
+    "field_reports.facts.period_plan",
+    "SELECT COUNT(*), COUNT(DISTINCT i.customer_id), "
+    "COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM visits v WHERE v.rep_id = p.rep_id AND "
+    "v.customer_id = i.customer_id AND v.visit_date = i.visit_date) THEN 1 ELSE 0 END), 0) "
+    "FROM visit_plan_items i JOIN visit_plans p ON p.id = i.plan_id "
+    "WHERE p.rep_id = ? AND p.status = 'approved' AND i.visit_date >= ? AND i.visit_date <= ?"};
 const storage::Sql kPeriodDailyReports{
     "field_reports.facts.period_daily_reports",
     "SELECT period_start, late FROM field_reports WHERE rep_id = ? AND kind = 'day' AND status <> 'draft' "
@@ -189,6 +204,21 @@ Json ReportService::PeriodFacts(storage::Connection& connection, int64_t rep_id,
     if (!submitted_days.count(FormatDate(day))) ++missing_daily;
   }
 
+  Json intel_by_kind = Json::array();
+  int64_t intel_total = 0;
+  for (const auto& row : connection.Query(kPeriodIntel, {rep_id, first, last}).rows) {
+    intel_by_kind.push_back({{"kind", row.Text(0)}, {"count", row.Int(1)}});
+    intel_total += row.Int(1);
+  }
+  auto plan = connection.QueryOne(kPeriodPlan, {rep_id, first, last});
+  int64_t planned = plan->Int(0), planned_done = plan->Int(2);
+  Json plan_facts = {{"plannedVisits", planned},
+                     {"plannedCustomers", plan->Int(1)},
+                     {"plannedVisitsDone", planned_done},
+                     // Percent rounded down; null without a plan.
+                     {"completionPercent", planned > 0 ? Json(planned_done * 100 / planned) : Json()},
+                     {"unplannedVisits", std::max<int64_t>(0, visits->Int(0) - planned_done)}};
+
   Json counts = {{"visits", visits->Int(0)},
                  {"customersVisited", visits->Int(1)},
                  {"lateVisitReports", visits->Int(2)},
@@ -199,8 +229,10 @@ Json ReportService::PeriodFacts(storage::Connection& connection, int64_t rep_id,
                  {"followUpsOverdue", follow_ups_overdue},
                  {"dailyReportsSubmitted", static_cast<int64_t>(submitted_days.size())},
                  {"dailyReportsLate", late_daily},
-                 {"dailyReportsMissing", missing_daily}};
-  return {{"periodStart", first}, {"periodEnd", last}, {"counts", counts}, {"customers", customers}};
+                 {"dailyReportsMissing", missing_daily},
+                 {"intelReports", intel_total}};
+  return {{"periodStart", first}, {"periodEnd", last}, {"counts", counts}, {"customers", customers},
+          {"intel", intel_by_kind}, {"plan", plan_facts}};
 }
 
 }  // namespace tuoke::fieldreports

@@ -50,5 +50,10 @@ Date WeeklyDueDate(Date monday, int due_weekday);
 // R-REPORT-8: the monthly report is due `days_after_month_end` days after the month's
 // last day (0 = on the last day).
 Date MonthlyDueDate(Date first_of_month, int days_after_month_end);
+// R-REPORT-11: quarterly, half-year and annual summaries are due `days_after_end` days
+// after the period's last day (0 = on the last day).
+inline Date DueAfterEnd(DateRange range, int days_after_end) {
+  return AddDays(range.last, days_after_end);
+}
 
 }  // namespace tuoke::fieldreports
