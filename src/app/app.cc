@@ -85,6 +85,12 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
       });
   routines_ = std::make_unique<fieldreports::RoutineService>(*database_, *policies_, clock_);
   market_intel_ = std::make_unique<fieldreports::MarketIntelService>(*database_, *policies_, *customers_, clock_);
+  competitors_ = std::make_unique<fieldreports::CompetitorService>(*database_, *policies_, *customers_, clock_);
+  reminders_ = std::make_unique<fieldreports::ReminderService>(
+      *database_, *policies_, clock_,
+      [notifications = notifications_.get()](storage::Connection& tx, const platform::NotificationInput& input) {
+        notifications->Notify(tx, input);
+      });
   unsigned char random[4];
   randombytes_buf(random, sizeof random);
   char prefix[9];
@@ -104,6 +110,7 @@ void App::RegisterRoutes() {
   RegisterFieldRoutes(router_, *field_);
   RegisterPlanRoutes(router_, *plans_);
   RegisterFieldReportRoutes(router_, *reports_, *routines_, *market_intel_);
+  RegisterCompetitorRoutes(router_, *competitors_);
   openapi_json_ = BuildOpenApi(router_).dump();
 }
 
@@ -116,6 +123,9 @@ void App::StartBackgroundJobs(std::chrono::milliseconds interval) {
     webhook_worker_ = std::make_unique<platform::WebhookWorker>(*notifications_, std::chrono::seconds(1));
   // R-VISIT-46: late visit reports are marked and notified on the pool-reclaim cadence.
   if (!visit_report_job_) visit_report_job_ = std::make_unique<visits::VisitReportJob>(field_->visits, interval);
+  // R-REMIND-1, 2: the daily report reminder window is an hour by default, so the
+  // five-minute cadence finds every rep in it.
+  if (!reminder_job_) reminder_job_ = std::make_unique<fieldreports::ReminderJob>(*reminders_, interval);
 }
 
 std::string App::NewRequestId() {

@@ -14,8 +14,11 @@
 #include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_service.h"
 #include "modules/customers/pool_reclaim_job.h"
+#include "modules/fieldreports/competitor_service.h"
 #include "modules/fieldreports/daily_report_service.h"
 #include "modules/fieldreports/market_intel_service.h"
+#include "modules/fieldreports/reminder_job.h"
+#include "modules/fieldreports/reminder_service.h"
 #include "modules/fieldreports/routine_service.h"
 #include "modules/visits/field_routes.h"
 #include "modules/visits/plans_routes.h"
@@ -64,6 +67,8 @@ class App {
   fieldreports::ReportService& reports() { return *reports_; }
   fieldreports::RoutineService& routines() { return *routines_; }
   fieldreports::MarketIntelService& market_intel() { return *market_intel_; }
+  fieldreports::CompetitorService& competitors() { return *competitors_; }
+  fieldreports::ReminderService& reminders() { return *reminders_; }
   platform::NotificationService& notifications() { return *notifications_; }
   platform::ApprovalService& approvals() { return *approvals_; }
   visits::FieldServices& field() { return *field_; }
@@ -92,6 +97,8 @@ class App {
   std::unique_ptr<fieldreports::ReportService> reports_;
   std::unique_ptr<fieldreports::RoutineService> routines_;
   std::unique_ptr<fieldreports::MarketIntelService> market_intel_;
+  std::unique_ptr<fieldreports::CompetitorService> competitors_;
+  std::unique_ptr<fieldreports::ReminderService> reminders_;
   std::unique_ptr<platform::WebhookSender> webhook_sender_;
   std::unique_ptr<platform::NotificationService> notifications_;
   std::unique_ptr<platform::ApprovalService> approvals_;
@@ -109,6 +116,7 @@ class App {
   std::unique_ptr<customers::PoolReclaimJob> pool_reclaim_job_;
   std::unique_ptr<platform::WebhookWorker> webhook_worker_;
   std::unique_ptr<visits::VisitReportJob> visit_report_job_;
+  std::unique_ptr<fieldreports::ReminderJob> reminder_job_;
 };
 
 // Routes of the platform issue (auth, org, users, roles, policies, audit, ops).
@@ -128,6 +136,8 @@ void RegisterWorkflowRoutes(http::Router& router, platform::ApprovalService& app
 // (issue #4 items 6, 9, 10; docs/api-fieldreports.md).
 void RegisterFieldReportRoutes(http::Router& router, fieldreports::ReportService& reports,
                                fieldreports::RoutineService& routines, fieldreports::MarketIntelService& intel);
+// Competitor profiles, offers and the side-by-side comparison (§13; docs/api-fieldreports.md).
+void RegisterCompetitorRoutes(http::Router& router, fieldreports::CompetitorService& competitors);
 
 // Builds the OpenAPI 3.0 document from the registered routes.
 Json BuildOpenApi(const http::Router& router);

@@ -355,11 +355,21 @@ void RegisterJobs(CLI::App& app, GlobalOptions& options) {
   jobs->require_subcommand(1);
   auto* run = jobs->add_subcommand("run", "Run a job once");
   auto job = std::make_shared<std::string>();
-  run->add_option("job", *job, "pool-reclaim: return idle customers to the shared pool")
+  run->add_option("job", *job,
+                  "pool-reclaim: return idle customers to the shared pool; reminders: daily report due soon "
+                  "and overdue follow-ups")
       ->required()
-      ->check(CLI::IsMember({"pool-reclaim"}));
+      ->check(CLI::IsMember({"pool-reclaim", "reminders"}));
   run->callback([&options, job] {
     auto application = OpenApp(options);
+    if (*job == "reminders") {
+      auto sent = application->reminders().RunDue();
+      if (!sent.ran) std::cout << "reminders: another process holds the job lease; skipped\n";
+      else
+        std::cout << "reminders: " << sent.daily_report << " daily report, " << sent.follow_up_overdue
+                  << " overdue follow-up\n";
+      return;
+    }
     auto result = application->customers().ReclaimIdleCustomers(g_clock.Now());
     if (!result.ran) std::cout << "pool-reclaim: another process holds the job lease; skipped\n";
     else std::cout << "pool-reclaim: " << result.reclaimed << " customers returned to the pool\n";

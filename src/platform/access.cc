@@ -126,6 +126,8 @@ Json MenuFor(const Caller& caller) {
       {"dailyReview", "/reports/review", "DocumentChecked", "visits.review"},
       {"routines", "/reports/routines", "Checked", "visits.read"},
       {"marketIntel", "/reports/intel", "DataLine", "intel.read"},
+      {"summaries", "/reports/summaries", "Files", "visits.read"},
+      {"competitors", "/reports/competitors", "DataAnalysis", "intel.read"},
       {"approvals", "/approvals", "Stamp", nullptr},
       {"notifications", "/notifications", "Bell", nullptr},
       {"units", "/org/units", "OfficeBuilding", "org.read"},

@@ -31,7 +31,7 @@ const storage::Sql kInsertNotification{
     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kEnabledWebhooks{
     "notifications.enabled_webhooks",
-    "SELECT id, format, events_json FROM webhooks WHERE enabled = 1 ORDER BY id"};
+    "SELECT id, format, events_json, language FROM webhooks WHERE enabled = 1 ORDER BY id"};
 const storage::Sql kInsertOutbox{
     "notifications.insert_outbox",
     "INSERT INTO webhook_outbox (webhook_id, notification_id, event_kind, body_json, state, "
@@ -55,18 +55,18 @@ const storage::Sql kMarkAllRead{
     "UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL"};
 
 #define TUOKE_WEBHOOK_COLUMNS \
-  "id, name, url, format, secret, events_json, enabled, created_at, updated_at FROM webhooks "
+  "id, name, url, format, secret, events_json, enabled, created_at, updated_at, language FROM webhooks "
 const storage::Sql kListWebhooks{"webhooks.list",
                                  "SELECT " TUOKE_WEBHOOK_COLUMNS "ORDER BY id LIMIT ?"};
 const storage::Sql kSelectWebhook{"webhooks.select", "SELECT " TUOKE_WEBHOOK_COLUMNS "WHERE id = ?"};
 const storage::Sql kInsertWebhook{
     "webhooks.insert",
     "INSERT INTO webhooks (name, url, format, secret, events_json, enabled, created_by, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+    "updated_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kUpdateWebhook{
     "webhooks.update",
     "UPDATE webhooks SET name = ?, url = ?, format = ?, secret = ?, events_json = ?, enabled = ?, "
-    "updated_at = ? WHERE id = ?"};
+    "updated_at = ?, language = ? WHERE id = ?"};
 const storage::Sql kDeleteDeliveries{"webhooks.delete_deliveries",
                                      "DELETE FROM webhook_deliveries WHERE webhook_id = ?"};
 const storage::Sql kDeleteOutbox{"webhooks.delete_outbox", "DELETE FROM webhook_outbox WHERE webhook_id = ?"};
@@ -198,7 +198,9 @@ Json WebhookJson(const storage::Row& row) {
           {"events", ParseStoredJson(row.Text(5))},
           {"enabled", row.Bool(6)},
           {"createdAt", row.Text(7)},
-          {"updatedAt", row.Text(8)}};
+          {"updatedAt", row.Text(8)},
+          // R-NOTIF-8: null follows the policy notifications.webhook_language.
+          {"language", row.IsNull(9) ? Json() : Json(row.Text(9))}};
 }
 
 // The audited view: never the secret, never the token in the URL.
@@ -218,7 +220,9 @@ std::string TruncateUtf8(const std::string& text, size_t max_code_points) {
   return text;
 }
 
-std::string ContentFor(std::string_view title) { return "【拓客】" + std::string(title); }
+std::string ContentFor(std::string_view title, std::string_view language = "zh-CN") {
+  return (language == "en" ? "[Tuoke] " : "【拓客】") + std::string(title);
+}
 
 }  // namespace
 
@@ -258,16 +262,33 @@ int64_t NotificationService::Notify(storage::Connection& tx, const NotificationI
   if (input.user_id <= 0 || input.kind.empty() || !input.data.is_object())
     throw std::logic_error("Notify: user, kind and an object data are required");
   std::string title = TruncateUtf8(input.title, kMaxTitle);
-  std::string data = input.data.dump();
+  Json params = input.data;
+  // R-NOTIF-8: the subject of "label：subject" titles is a param of every client's text.
+  if (!params.contains("subject")) {
+    std::string subject = SubjectOfTitle(title);
+    if (!subject.empty()) params["subject"] = subject;
+  }
+  std::string data = params.dump();
   if (data.size() > kMaxDataBytes) throw std::logic_error("Notify: data too large");
   std::string now = FormatInstant(clock_.Now());
   int64_t id = tx.QueryOne(kInsertNotification, {input.user_id, input.kind, title,
                                                   input.link.substr(0, kMaxLink), data, now})
                    ->Int(0);
   // R-NOTIF-4: the outbox rows commit with the notification, or not at all.
+  std::optional<std::string> default_language;
   for (const auto& row : tx.Query(kEnabledWebhooks).rows) {
     if (!EventMatches(ParseStoredJson(row.Text(2)), input.kind)) continue;
-    std::string body = RobotBody(row.Text(1), ContentFor(title), "");
+    // R-NOTIF-8: the webhook's language, else the policy's; the zh-CN title when the
+    // kind has no text in that language.
+    std::string language;
+    if (auto own = row.OptionalText(3)) {
+      language = *own;
+    } else {
+      if (!default_language) default_language = policies_.StringOn("notifications.webhook_language", policies_.Today());
+      language = *default_language;
+    }
+    std::string text = NotificationText(input.kind, params, language).value_or(title);
+    std::string body = RobotBody(row.Text(1), ContentFor(text, language), "");
     tx.Execute(kInsertOutbox, {row.Int(0), id, input.kind, body, now, now, now});
   }
   return id;
@@ -337,6 +358,8 @@ struct WebhookFields {
   bool secret_present = false;
   std::optional<std::vector<std::string>> events;
   std::optional<bool> enabled;
+  std::optional<std::string> language;
+  bool language_present = false;
 };
 
 WebhookFields ReadWebhookFields(const Json& body, bool create) {
@@ -370,6 +393,12 @@ WebhookFields ReadWebhookFields(const Json& body, bool create) {
     }
   }
   fields.enabled = reader.Bool("enabled");
+  fields.language = reader.NullableString("language", 10, &fields.language_present);
+  if (fields.language && *fields.language != "zh-CN" && *fields.language != "en") {
+    reader.Fail("language", "must be zh-CN, en or null (the policy notifications.webhook_language)");
+    fields.language.reset();
+    fields.language_present = false;
+  }
   reader.Finish();
   return fields;
 }
@@ -390,7 +419,7 @@ Json NotificationService::CreateWebhook(const Caller& caller, const Json& body) 
     int64_t id = connection
                      .QueryOne(kInsertWebhook, {*fields.name, *fields.url, *fields.format, secret,
                                                 events.dump(), int64_t{fields.enabled.value_or(true) ? 1 : 0},
-                                                caller.user_id, now, now})
+                                                caller.user_id, now, now, storage::Nullable(fields.language)})
                      ->Int(0);
     answer = LoadWebhook(connection, id);
     RecordAudit(connection, Actor::From(caller),
@@ -413,9 +442,11 @@ Json NotificationService::UpdateWebhook(const Caller& caller, int64_t webhook_id
     if (secret && format != "dingtalk") ThrowValidation("secret", "only DingTalk robots sign their requests");
     Json events = fields.events ? Json(*fields.events) : ParseStoredJson(row->Text(5));
     bool enabled = fields.enabled.value_or(row->Bool(6));
+    std::optional<std::string> language = fields.language_present ? fields.language : row->OptionalText(9);
     connection.Execute(kUpdateWebhook, {fields.name.value_or(row->Text(1)), fields.url.value_or(row->Text(2)),
                                         format, storage::Nullable(secret), events.dump(),
-                                        int64_t{enabled ? 1 : 0}, FormatInstant(clock_.Now()), webhook_id});
+                                        int64_t{enabled ? 1 : 0}, FormatInstant(clock_.Now()),
+                                        storage::Nullable(language), webhook_id});
     answer = LoadWebhook(connection, webhook_id);
     Json audit_before = WebhookAuditView(before), audit_after = WebhookAuditView(answer);
     // A new secret or token is recorded as changed without showing either value.

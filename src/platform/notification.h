@@ -29,6 +29,14 @@ struct NotificationInput {
   Json data = Json::object();
 };
 
+// R-NOTIF-8: a notification is a code (its kind) with params (its data); the stored
+// title is the zh-CN text. NotificationText renders `language` ("en") from the kind's
+// template and the data, or nullopt (no template, a param missing, or zh-CN): the caller
+// then uses the title. Notify adds the param `subject` (the title after its first "："),
+// so texts of the form "待审批：<subject>" translate without the caller's help.
+std::optional<std::string> NotificationText(std::string_view kind, const Json& data, std::string_view language);
+std::string SubjectOfTitle(const std::string& title);
+
 // One HTTP POST of a webhook delivery. Behind an interface so tests fake the network.
 struct WebhookRequest {
   std::string url;  // with the signing query parameters already appended

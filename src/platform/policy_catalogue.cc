@@ -114,6 +114,10 @@ std::vector<PolicyDefinition> Build() {
       "§3.4 (product default)", 72, 1, 720, "离线签到最长延迟", "Offline check-in accepted unflagged within");
   add("visits.checkin_photo_max_kb", "visits", T::kInteger, "KB", "§3.4 (product default)", 512, 16,
       700, "签到照片大小上限", "Check-in photo size limit");
+  add("visits.pin_from_check_in", "visits", T::kBoolean, "", "§3.4 (product default)", true, {}, {},
+      "可用签到位置补录客户坐标", "A rep may pin an unpinned customer from a check-in");
+  add("visits.pin_max_accuracy_m", "visits", T::kInteger, "m", "§3.4 (product default)", 50, 5, 1000,
+      "补录客户坐标的定位精度要求", "Accuracy needed to pin a customer from a check-in");
   add("visits.report_due_days", "visits", T::kInteger, "days", "§3.5 [003 4.1]", 2, 0, 30,
       "拜访报告提交期限", "Visit report due within");
   add("visits.daily_report_due_time", "visits", T::kTime, "", "§3.4 [第7条 4]", "23:59", {}, {},
@@ -125,6 +129,15 @@ std::vector<PolicyDefinition> Build() {
   add("visits.monthly_report_due_days_after_month_end", "visits", T::kInteger, "days",
       "§3.6 reporting cadence (product default)", 1, 0, 15, "月报提交期限（月末后天数）",
       "Monthly report due days after month end");
+  add("visits.quarterly_summary_due_days_after_end", "visits", T::kInteger, "days",
+      "§10 reporting cadence [001 §1] (product default)", 5, 0, 31, "季度总结提交期限（季末后天数）",
+      "Quarterly summary due days after quarter end");
+  add("visits.half_year_summary_due_days_after_end", "visits", T::kInteger, "days",
+      "§10 reporting cadence [001 §1] (product default)", 7, 0, 31, "半年总结提交期限（半年末后天数）",
+      "Half-year summary due days after the half's end");
+  add("visits.annual_summary_due_days_after_end", "visits", T::kInteger, "days",
+      "§10 reporting cadence [001 §1] (product default)", 10, 0, 31, "年度总结提交期限（年末后天数）",
+      "Annual summary due days after year end");
   add("visits.route_weeks_by_grade", "visits", T::kJson, "", "§3.6 [003 (三) 1]", RouteWeeks(),
       {}, {}, "按客户等级安排拜访周次", "Visit week by customer grade");
   // §3.1 [003 2.3] counts 本市 / 本省 / 其它地区 from the company's seat; empty = not set,
@@ -151,6 +164,18 @@ std::vector<PolicyDefinition> Build() {
       "Webhook retry: first back-off (doubles each time)");
   add("notifications.webhook_backoff_max_seconds", "notifications", T::kInteger, "seconds",
       "product default", 3600, 1, 86400, "Webhook 重试最长间隔", "Webhook retry: longest back-off");
+  // Reminders (issue #4 item 11; src/modules/fieldreports/README.md R-REMIND-n) and the
+  // language of webhook messages (R-NOTIF-8).
+  add("reminders.daily_report_minutes_before", "notifications", T::kInteger, "minutes",
+      "§3.4 [第7条 4] (daily report by end of day; product default)", 60, 0, 720,
+      "日报截止前提醒（分钟，0 为不提醒）", "Remind reps this many minutes before the daily report is due (0 = off)");
+  add("reminders.followup_overdue", "notifications", T::kBoolean, "", "§3.5 [第10条 1] (product default)", true, {},
+      {}, "跟进事项逾期提醒", "Remind the owner when a follow-up item becomes overdue");
+  add("reminders.followup_overdue_lookback_days", "notifications", T::kInteger, "days",
+      "§3.5 [第10条 1] (product default)", 7, 1, 365, "逾期提醒回溯天数",
+      "Overdue reminders only for items due within the last N days");
+  add("notifications.webhook_language", "notifications", T::kEnum, "", "§1 (zh-CN first; product default)",
+      "zh-CN", {}, {}, "Webhook 消息语言", "Webhook message language", {"zh-CN", "en"});
 
   // §5 Quotes
   add("quotes.vat_rate_bp", "quotes", T::kBasisPoints, "bp", "§5", 1700, 0, 10000, "增值税率",

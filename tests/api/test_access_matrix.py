@@ -46,7 +46,9 @@ MENU = [("dashboard", "/", None), ("customers", "/customers", "customers.read"),
         ("teamCalendar", "/field/team-calendar", "visits.review"),
         ("planProgress", "/field/progress", "visits.review"), ("overdue", "/field/overdue", "visits.review"),
         ("dailyReview", "/reports/review", "visits.review"), ("routines", "/reports/routines", "visits.read"),
-        ("marketIntel", "/reports/intel", "intel.read"), ("approvals", "/approvals", None),
+        ("marketIntel", "/reports/intel", "intel.read"),
+        ("summaries", "/reports/summaries", "visits.read"), ("competitors", "/reports/competitors", "intel.read"),
+        ("approvals", "/approvals", None),
         ("notifications", "/notifications", None),
         ("units", "/org/units", "org.read"),
         ("users", "/org/users", "users.read"), ("roles", "/org/roles", "roles.read"),
@@ -223,14 +225,14 @@ class AccessMatrixTests(ServerTestCase):
         rep = self.assertOk(self.client_for("rep").get("/auth/me")).json
         self.assertEqual([m["key"] for m in rep["menu"]],
                          ["dashboard", "customers", "pool", "today", "followUps", "dailyReport",
-                          "visitPlans", "visitApplications", "routines", "marketIntel", "approvals",
-                          "notifications"])
+                          "visitPlans", "visitApplications", "routines", "marketIntel", "summaries",
+                          "competitors", "approvals", "notifications"])
         gm = self.assertOk(self.client_for("general_manager").get("/auth/me")).json
         self.assertEqual([m["key"] for m in gm["menu"]],
                          ["dashboard", "customers", "pool", "today", "followUps", "dailyReport",
                           "visitPlans", "visitApplications", "teamDay", "teamCalendar", "planProgress",
-                          "overdue", "dailyReview", "routines", "marketIntel", "approvals",
-                          "notifications", "units", "users", "roles", "policies", "audit", "webhooks"])
+                          "overdue", "dailyReview", "routines", "marketIntel", "summaries", "competitors",
+                          "approvals", "notifications", "units", "users", "roles", "policies", "audit", "webhooks"])
 
     def test_roles_and_permission_catalogue(self):
         roles = self.assertOk(self.admin().get("/roles")).json["items"]

@@ -137,6 +137,49 @@ class FieldReportTests(ServerTestCase):
         month = self.assertOk(rep5.get("/period-reports/draft", {"period": "month"})).json
         self.assertEqual(month["periodStart"], iso(self.today.replace(day=1)))
 
+    def test_quarter_half_year_and_annual_summaries(self):
+        rep4, mgr2, mgr1 = self.as_user("rep4"), self.as_user("mgr2"), self.as_user("mgr1")
+        quarter_start = self.today.replace(month=(self.today.month - 1) // 3 * 3 + 1, day=1)
+        draft = self.assertOk(rep4.get("/period-reports/draft", {"period": "quarter"})).json
+        self.assertEqual(draft["kind"], "quarter")
+        self.assertEqual(draft["periodStart"], iso(quarter_start))
+        self.assertIn("intelReports", draft["facts"]["counts"])
+        self.assertEqual(set(draft["facts"]["plan"]), {"plannedVisits", "plannedCustomers", "plannedVisitsDone",
+                                                        "completionPercent", "unplannedVisits"})
+        self.assertIsInstance(draft["facts"]["intel"], list)
+        self.assertTrue(draft["summary"].startswith("本季度拜访"))
+        half = self.assertOk(rep4.get("/period-reports/draft", {"period": "half_year"})).json
+        self.assertEqual(half["periodStart"], iso(self.today.replace(month=1 if self.today.month <= 6 else 7, day=1)))
+        year = self.assertOk(rep4.get("/period-reports/draft", {"period": "year"})).json
+        self.assertEqual(year["periodStart"], iso(self.today.replace(month=1, day=1)))
+        self.assertEqual(year["periodEnd"], iso(self.today.replace(month=12, day=31)))
+        # R-REPORT-11: the period's first day only; not a future period.
+        off = quarter_start + datetime.timedelta(days=1)
+        self.assertStatus(rep4.get("/period-reports/draft", {"period": "quarter", "start": iso(off)}), 422,
+                          "validation.failed")
+        self.assertStatus(rep4.put("/period-reports/year/%s-01-01" % (self.today.year + 1), {"summary": "x"}), 422)
+        saved = self.assertOk(rep4.put("/period-reports/quarter/" + iso(quarter_start),
+                                       {"summary": "季度总结", "problems": "竞品降价"})).json
+        self.assertEqual(saved["status"], "draft")
+        submitted = self.assertOk(rep4.post("/period-reports/quarter/%s/submit" % iso(quarter_start), {})).json
+        self.assertEqual(submitted["status"], "submitted")
+        self.assertEqual(submitted["problems"], "竞品降价")
+        self.assertStatus(rep4.put("/period-reports/quarter/" + iso(quarter_start), {"summary": "y"}), 409,
+                          "reports.already_submitted")
+        listed = self.assertOk(mgr2.get("/period-reports", {"period": "quarter"})).json["items"]
+        self.assertIn(submitted["id"], [r["id"] for r in listed])
+        self.assertStatus(mgr1.get("/period-reports/" + submitted["id"]), 404, "reports.not_found")
+        commented = self.assertOk(mgr2.post("/period-reports/%s/comment" % submitted["id"], {"body": "请细化"}), 201).json
+        self.assertEqual(commented["status"], "reviewed")
+        # The manager was told of the submission, the rep of the comment (code + params).
+        inbox = self.assertOk(mgr2.get("/notifications")).json["items"]
+        notice = next(n for n in inbox if n["kind"] == "field_report.submitted" and n["data"]["reportId"] == submitted["id"])
+        self.assertEqual(notice["data"]["kind"], "quarter")
+        self.assertIn("季度总结", notice["title"])
+        mine = self.assertOk(rep4.get("/notifications")).json["items"]
+        self.assertTrue(any(n["kind"] == "field_report.commented" and n["data"]["kind"] == "quarter" for n in mine))
+        self.assertStatus(rep4.get("/daily-reports/" + submitted["id"]), 404, "reports.not_found")
+
 
 if __name__ == "__main__":
     unittest.main()

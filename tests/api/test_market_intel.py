@@ -63,6 +63,32 @@ class MarketIntelTests(ServerTestCase):
         self.assertStatus(rep1.delete("/market-reports/" + created["id"]), 204)
         self.assertStatus(rep1.get("/market-reports/" + created["id"]), 404)
 
+    def test_quarterly_market_summary(self):
+        mgr2, rep5 = self.as_user("mgr2"), self.as_user("rep5")
+        today = shanghai_date()
+        competitor = unique("竞品")
+        self.assertOk(self.report(rep5, competitor=competitor, province="广东",
+                                  price={"amount": "30000", "currency": "CNY"}), 201)
+        self.assertOk(self.report(rep5, competitor=competitor, province="广东",
+                                  price={"amount": "28000", "currency": "CNY"}), 201)
+        quarter = "%d-Q%d" % (today.year, (today.month - 1) // 3 + 1)
+        rollup = self.assertOk(mgr2.get("/market-reports/rollup", {"quarter": quarter})).json
+        self.assertEqual(rollup["quarter"], quarter)
+        first_month = (today.month - 1) // 3 * 3 + 1
+        self.assertEqual(rollup["periodStart"], "%d-%02d-01" % (today.year, first_month))
+        self.assertEqual([m["month"] for m in rollup["byMonth"]],
+                         ["%d-%02d" % (today.year, first_month + i) for i in range(3)])
+        self.assertEqual(sum(m["count"] for m in rollup["byMonth"]), rollup["total"])
+        group = next(g for g in rollup["groups"] if g["competitor"] == competitor)
+        self.assertEqual(group["count"], 2)
+        self.assertEqual(group["minPrice"], {"amount": "28000", "currency": "CNY"})
+        self.assertEqual(group["maxPrice"], {"amount": "30000", "currency": "CNY"})
+        # rep1 (another team) does not see rep5's reports in its roll-up.
+        theirs = self.assertOk(self.as_user("rep1").get("/market-reports/rollup", {"quarter": quarter})).json
+        self.assertNotIn(competitor, [g["competitor"] for g in theirs["groups"]])
+        for bad in ("2026-Q5", "2026Q1", "2026-Q0", "26-Q1"):
+            self.assertStatus(mgr2.get("/market-reports/rollup", {"quarter": bad}), 422, "validation.failed")
+
     def test_validation(self):
         rep1 = self.as_user("rep1")
         response = self.assertStatus(rep1.post("/market-reports", {

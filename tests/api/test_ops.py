@@ -76,6 +76,15 @@ FIELD_REPORT_ROUTES = [
     ("GET", "/market-reports/{id}", "intel.read"),
     ("PATCH", "/market-reports/{id}", "intel.write"),
     ("DELETE", "/market-reports/{id}", "intel.write"),
+    ("GET", "/competitor-profiles", "intel.read"),
+    ("POST", "/competitor-profiles", "intel.write"),
+    ("GET", "/competitor-profiles/{id}", "intel.read"),
+    ("PATCH", "/competitor-profiles/{id}", "intel.write"),
+    ("DELETE", "/competitor-profiles/{id}", "intel.write"),
+    ("POST", "/competitor-profiles/{id}/offers", "intel.write"),
+    ("PATCH", "/competitor-offers/{id}", "intel.write"),
+    ("DELETE", "/competitor-offers/{id}", "intel.write"),
+    ("GET", "/competitor-comparison", "intel.read"),
 ]
 
 # A literal copy of the endpoints of docs/api-workflow.md (issue #4 items 1 and 11).
@@ -109,6 +118,7 @@ FIELD_VISIT_ROUTES = [
     ("GET", "/check-ins", "visits.read"),
     ("GET", "/check-ins/{id}", "visits.read"),
     ("GET", "/check-ins/{id}/photo", "visits.read"),
+    ("POST", "/check-ins/{id}/pin-customer", "visits.write"),
     ("GET", "/visits", "visits.read"),
     ("GET", "/visits/{id}", "visits.read"),
     ("PATCH", "/visits/{id}", "visits.write"),

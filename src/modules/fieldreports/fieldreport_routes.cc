@@ -3,6 +3,7 @@
 // query strings and bodies to the services; no rules live here.
 #include "app/app.h"
 #include "core/text.h"
+#include "modules/fieldreports/competitor_service.h"
 #include "modules/fieldreports/daily_report_service.h"
 #include "modules/fieldreports/market_intel_service.h"
 #include "modules/fieldreports/routine_service.h"
@@ -47,10 +48,11 @@ std::optional<std::string> TextParameter(const Request& request, const std::stri
   return text;
 }
 
+// R-REPORT-7, 11: the summary kinds (every kind but the day's).
 ReportKind PeriodKind(const std::string& text, const std::string& name) {
-  if (text == "week") return ReportKind::kWeek;
-  if (text == "month") return ReportKind::kMonth;
-  ThrowValidation(name, "must be week or month");
+  auto kind = fieldreports::ParseReportKind(text);
+  if (!kind || *kind == ReportKind::kDay) ThrowValidation(name, "must be week, month, quarter, half_year or year");
+  return *kind;
 }
 
 fieldreports::ReportFilter ReportFilterOf(const Request& request, ReportKind kind) {
@@ -150,67 +152,56 @@ void RegisterPeriodReportRoutes(http::Router& router, fieldreports::ReportServic
   router.Add("GET", base,
              [&reports](Request& request) {
                auto period = request.Query("period");
-               if (!period || period->empty()) ThrowValidation("period", "is required (week or month)");
+               if (!period || period->empty())
+                 ThrowValidation("period", "is required (week, month, quarter, half_year or year)");
                return Response::JsonBody(
                    reports.List(CallerOf(request), ReportFilterOf(request, PeriodKind(*period, "period"))));
              },
-             RouteDoc{"Weekly summaries or monthly reports of the caller's scope; filters start, from, to, repId, "
-                      "unitId, status, late",
+             RouteDoc{"Weekly, monthly, quarterly, half-year or annual summaries of the caller's scope (period); "
+                      "filters start, from, to, repId, unitId, status, late",
                       "reports", "visits.read"});
   router.Add("GET", base + "/draft",
              [&reports](Request& request) {
                auto period = request.Query("period");
-               if (!period || period->empty()) ThrowValidation("period", "is required (week or month)");
+               if (!period || period->empty())
+                 ThrowValidation("period", "is required (week, month, quarter, half_year or year)");
                ReportKind kind = PeriodKind(*period, "period");
                Date start = DateParameter(request, "start")
-                                .value_or(fieldreports::PeriodContaining(kind == ReportKind::kWeek
-                                                                             ? fieldreports::Period::kWeek
-                                                                             : fieldreports::Period::kMonth,
-                                                                         reports.Today())
+                                .value_or(fieldreports::PeriodContaining(fieldreports::PeriodOf(kind), reports.Today())
                                               .first);
                return Response::JsonBody(reports.Draft(CallerOf(request), kind, start));
              },
-             RouteDoc{"The caller's weekly summary or monthly report, drafted from the period's field data",
+             RouteDoc{"The caller's summary of a period (week … year), drafted from the period's field data, "
+                      "market reports and plan against actual",
                       "reports", "visits.write"});
   router.Add("GET", base + "/{id}",
              [&reports](Request& request) {
-               // Either kind: the id decides.
-               auto id = request.PathId("id", "reports");
-               try {
-                 return Response::JsonBody(reports.Get(CallerOf(request), ReportKind::kWeek, id));
-               } catch (const Error& error) {
-                 if (error.code() != "reports.not_found") throw;
-               }
-               return Response::JsonBody(reports.Get(CallerOf(request), ReportKind::kMonth, id));
+               // Any summary kind: the id decides.
+               return Response::JsonBody(reports.GetSummary(CallerOf(request), request.PathId("id", "reports")));
              },
-             RouteDoc{"One weekly summary or monthly report with its facts and comments", "reports", "visits.read"});
+             RouteDoc{"One period summary with its facts and comments", "reports", "visits.read"});
   router.Add("PUT", base + "/{period}/{start}",
              [&reports](Request& request) {
                return Response::JsonBody(reports.Save(CallerOf(request),
                                                       PeriodKind(request.path_params.at("period"), "period"),
                                                       PathDate(request, "start"), Body(request)));
              },
-             RouteDoc{"Save the caller's weekly or monthly draft", "reports", "visits.write", true});
+             RouteDoc{"Save the caller's draft summary of a period (week, month, quarter, half_year, year)", "reports",
+                      "visits.write", true});
   router.Add("POST", base + "/{period}/{start}/submit",
              [&reports](Request& request) {
                return Response::JsonBody(reports.Submit(CallerOf(request),
                                                         PeriodKind(request.path_params.at("period"), "period"),
                                                         PathDate(request, "start"), Body(request)));
              },
-             RouteDoc{"Submit the caller's weekly summary or monthly report", "reports", "visits.write", true});
+             RouteDoc{"Submit the caller's summary of a period to their manager", "reports", "visits.write", true});
   router.Add("POST", base + "/{id}/comment",
              [&reports](Request& request) {
-               auto id = request.PathId("id", "reports");
-               try {
-                 return Response::JsonBody(reports.Comment(CallerOf(request), ReportKind::kWeek, id, Body(request)),
-                                           201);
-               } catch (const Error& error) {
-                 if (error.code() != "reports.not_found") throw;
-               }
-               return Response::JsonBody(reports.Comment(CallerOf(request), ReportKind::kMonth, id, Body(request)),
-                                         201);
+               return Response::JsonBody(
+                   reports.CommentSummary(CallerOf(request), request.PathId("id", "reports"), Body(request)), 201);
              },
-             RouteDoc{"Comment on a submitted weekly or monthly report", "reports", "visits.review", true, 201});
+             RouteDoc{"Comment on a submitted period summary (the rep is notified)", "reports", "visits.review", true,
+                      201});
 }
 
 void RegisterRoutineRoutes(http::Router& router, fieldreports::RoutineService& routines) {
@@ -313,13 +304,24 @@ void RegisterMarketIntelRoutes(http::Router& router, fieldreports::MarketIntelSe
                       "intel.write", true, 201});
   router.Add("GET", base + "/rollup",
              [&intel](Request& request) {
+               if (auto quarter = request.Query("quarter"); quarter && !quarter->empty()) {
+                 // "YYYY-Qn": the quarterly market summary (R-INTEL-6).
+                 auto year = quarter->size() == 7 && quarter->substr(4, 2) == "-Q" ? ParseDate(quarter->substr(0, 4) + "-01-01")
+                                                                                  : std::nullopt;
+                 char digit = quarter->size() == 7 ? (*quarter)[6] : '0';
+                 if (!year || digit < '1' || digit > '4') ThrowValidation("quarter", "must be a quarter YYYY-Qn (n = 1..4)");
+                 Date start{year->year, static_cast<unsigned>((digit - '1') * 3 + 1), 1};
+                 return Response::JsonBody(intel.QuarterRollup(CallerOf(request), start, IdParameter(request, "unitId")));
+               }
                auto text = request.Query("month");
-               if (!text || text->empty()) ThrowValidation("month", "is required (YYYY-MM)");
+               if (!text || text->empty()) ThrowValidation("month", "is required (YYYY-MM), or quarter (YYYY-Qn)");
                auto month = fieldreports::ParseMonth(*text);
                if (!month) ThrowValidation("month", "must be a month YYYY-MM");
                return Response::JsonBody(intel.Rollup(CallerOf(request), *month, IdParameter(request, "unitId")));
              },
-             RouteDoc{"The month's market reports counted by kind, region and competitor", "intel", "intel.read"});
+             RouteDoc{"The market summary of a month (month=YYYY-MM) or a quarter (quarter=YYYY-Qn): reports counted "
+                      "by kind, region and competitor, with price ranges",
+                      "intel", "intel.read"});
   router.Add("GET", base + "/{id}",
              [&intel](Request& request) {
                return Response::JsonBody(intel.Get(CallerOf(request), request.PathId("id", "intel")));
@@ -339,6 +341,72 @@ void RegisterMarketIntelRoutes(http::Router& router, fieldreports::MarketIntelSe
 }
 
 }  // namespace
+
+// R-INTEL-7..12 (docs/api-fieldreports.md "Competitor profiles").
+void RegisterCompetitorRoutes(http::Router& router, fieldreports::CompetitorService& competitors) {
+  const std::string base = "/api/v1/competitor-profiles";
+  router.Add("GET", base,
+             [&competitors](Request& request) {
+               fieldreports::CompetitorFilter filter;
+               filter.query = TextParameter(request, "q", 100);
+               filter.limit = ListLimit(request);
+               filter.cursor = ListCursor(request);
+               return Response::JsonBody(competitors.List(CallerOf(request), filter));
+             },
+             RouteDoc{"Competitor profiles (company-wide); filter q (name or alias)", "intel", "intel.read"});
+  router.Add("POST", base,
+             [&competitors](Request& request) {
+               return Response::JsonBody(competitors.Create(CallerOf(request), Body(request)), 201);
+             },
+             RouteDoc{"Create a competitor profile: strength, weak points, price floor, notes, aliases", "intel",
+                      "intel.write", true, 201});
+  router.Add("GET", base + "/{id}",
+             [&competitors](Request& request) {
+               return Response::JsonBody(competitors.Get(CallerOf(request), request.PathId("id", "intel")));
+             },
+             RouteDoc{"One competitor profile with the offers to customers the caller may read and the newest "
+                      "market reports naming it",
+                      "intel", "intel.read"});
+  router.Add("PATCH", base + "/{id}",
+             [&competitors](Request& request) {
+               return Response::JsonBody(
+                   competitors.Update(CallerOf(request), request.PathId("id", "intel"), Body(request)));
+             },
+             RouteDoc{"Edit a competitor profile (its author or their manager)", "intel", "intel.write", true});
+  router.Add("DELETE", base + "/{id}",
+             [&competitors](Request& request) {
+               competitors.Delete(CallerOf(request), request.PathId("id", "intel"));
+               return Response::NoContent();
+             },
+             RouteDoc{"Delete a competitor profile and its offers (its author or their manager)", "intel",
+                      "intel.write", false, 204});
+  router.Add("POST", base + "/{id}/offers",
+             [&competitors](Request& request) {
+               return Response::JsonBody(
+                   competitors.AddOffer(CallerOf(request), request.PathId("id", "intel"), Body(request)), 201);
+             },
+             RouteDoc{"Record what the competitor offers one customer, beside our offer and the customer's data",
+                      "intel", "intel.write", true, 201});
+  router.Add("PATCH", "/api/v1/competitor-offers/{id}",
+             [&competitors](Request& request) {
+               return Response::JsonBody(
+                   competitors.UpdateOffer(CallerOf(request), request.PathId("id", "intel"), Body(request)));
+             },
+             RouteDoc{"Edit a competitor offer (its author or their manager)", "intel", "intel.write", true});
+  router.Add("DELETE", "/api/v1/competitor-offers/{id}",
+             [&competitors](Request& request) {
+               competitors.DeleteOffer(CallerOf(request), request.PathId("id", "intel"));
+               return Response::NoContent();
+             },
+             RouteDoc{"Delete a competitor offer (its author or their manager)", "intel", "intel.write", false, 204});
+  router.Add("GET", "/api/v1/competitor-comparison",
+             [&competitors](Request& request) {
+               return Response::JsonBody(competitors.Compare(CallerOf(request), IdParameter(request, "profileId"),
+                                                             IdParameter(request, "customerId")));
+             },
+             RouteDoc{"Side by side: ours, the competitor's and the customer's data, per profileId and/or customerId",
+                      "intel", "intel.read"});
+}
 
 void RegisterFieldReportRoutes(http::Router& router, fieldreports::ReportService& reports,
                                fieldreports::RoutineService& routines, fieldreports::MarketIntelService& intel) {

@@ -1,0 +1,152 @@
+#include "modules/fieldreports/reminder_service.h"
+
+#include <unistd.h>
+
+#include <random>
+
+#include "modules/fieldreports/report_rules.h"
+#include "platform/audit.h"
+
+namespace tuoke::fieldreports {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kJob = "fieldreports.reminders";
+// Longer than any run; a process that dies mid-run hands over after it.
+constexpr auto kLease = 5min;
+// Reminders are sent in transactions of this many, so a company of thousands of reps
+// never holds one long write transaction.
+constexpr int64_t kBatch = 200;
+
+const storage::Sql kTakeLease{
+    "reminders.take_lease",
+    "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (job) DO UPDATE "
+    "SET holder = excluded.holder, expires_at = excluded.expires_at "
+    "WHERE job_leases.expires_at <= ? OR job_leases.holder = ?"};
+const storage::Sql kReleaseLease{"reminders.release_lease", "DELETE FROM job_leases WHERE job = ? AND holder = ?"};
+// R-REMIND-3: the claim; 0 rows when this reminder went out already.
+const storage::Sql kClaim{
+    "reminders.claim",
+    "INSERT INTO reminders_sent (reminder_key, user_id, sent_at) VALUES (?, ?, ?) ON CONFLICT (reminder_key) DO NOTHING"};
+
+// R-REMIND-1: active reps without a submitted daily report for the day, not reminded yet.
+const storage::Sql kRepsToRemind{
+    "reminders.reps_without_daily_report",
+    "SELECT u.id, u.name FROM users u JOIN user_roles ur ON ur.user_id = u.id AND ur.role = 'rep' "
+    "LEFT JOIN field_reports r ON r.rep_id = u.id AND r.kind = 'day' AND r.period_start = ? "
+    "LEFT JOIN reminders_sent s ON s.reminder_key = 'daily_report:' || CAST(u.id AS TEXT) || ':' || CAST(? AS TEXT) "
+    "WHERE u.active = 1 AND (r.id IS NULL OR r.status = 'draft') AND s.reminder_key IS NULL "
+    "ORDER BY u.id LIMIT ?"};
+// R-REMIND-2: open follow-up items (field module, read only) due before today and not
+// before the look-back, whose owner is active, not reminded yet.
+const storage::Sql kOverdueFollowUps{
+    "reminders.overdue_follow_ups",
+    "SELECT f.id, f.owner_id, f.title, f.due_on, f.customer_id, c.name FROM follow_up_items f "
+    "JOIN users u ON u.id = f.owner_id LEFT JOIN customers c ON c.id = f.customer_id "
+    "LEFT JOIN reminders_sent s ON s.reminder_key = 'followup_overdue:' || CAST(f.id AS TEXT) "
+    "WHERE f.status = 'open' AND f.due_on < ? AND f.due_on >= ? AND u.active = 1 AND s.reminder_key IS NULL "
+    "ORDER BY f.id LIMIT ?"};
+
+std::string RandomHolder() {
+  std::random_device random;
+  return "pid" + std::to_string(::getpid()) + "-" + std::to_string(random());
+}
+
+}  // namespace
+
+ReminderRun ReminderService::RunDue() {
+  static const std::string holder = RandomHolder();
+  ReminderRun run;
+  Instant now = clock_.Now();
+  std::string now_text = FormatInstant(now);
+  bool leased = false;
+  database_.InTransaction([&](storage::Connection& connection) {
+    leased = connection.Execute(kTakeLease, {std::string(kJob), holder, FormatInstant(now + kLease), now_text,
+                                             holder}) == 1;
+  });
+  if (!leased) return run;
+  run.ran = true;
+  Date today = BusinessDate(now, policies_.TimeZone());
+  try {
+    run.daily_report = RemindDailyReports(now, today);
+    run.follow_up_overdue = RemindOverdueFollowUps(today);
+  } catch (...) {
+    database_.InTransaction([&](storage::Connection& connection) {
+      connection.Execute(kReleaseLease, {std::string(kJob), holder});
+    });
+    throw;
+  }
+  database_.InTransaction([&](storage::Connection& connection) {
+    connection.Execute(kReleaseLease, {std::string(kJob), holder});
+  });
+  return run;
+}
+
+int64_t ReminderService::RemindDailyReports(Instant now, Date today) {
+  // R-REMIND-1 (§3.4 [第7条 4]): reminders.daily_report_minutes_before the policy due
+  // time; 0 turns the reminder off.
+  int64_t minutes_before = policies_.IntOn("reminders.daily_report_minutes_before", today);
+  if (minutes_before <= 0) return 0;
+  std::string due_time = policies_.StringOn("visits.daily_report_due_time", today);
+  auto minutes = ParseClockTime(due_time).value_or(23 * 60 + 59);
+  Instant due = DueInstant(today, minutes, policies_.TimeZone());
+  if (now < due - std::chrono::minutes(minutes_before) || IsLate(now, due)) return 0;
+  std::string day = FormatDate(today);
+  int64_t sent = 0;
+  for (;;) {
+    int64_t batch = 0;
+    database_.InTransaction([&](storage::Connection& connection) {
+      batch = 0;
+      for (const auto& row : connection.Query(kRepsToRemind, {day, day, kBatch}).rows) {
+        ++batch;
+        int64_t rep_id = row.Int(0);
+        std::string key = "daily_report:" + std::to_string(rep_id) + ":" + day;
+        if (connection.Execute(kClaim, {key, rep_id, FormatInstant(now)}) != 1) continue;
+        if (!notifier_) continue;
+        notifier_(connection, {rep_id, "field_report.due_soon", "日报将于今天 " + due_time + " 截止，请及时提交",
+                               "/reports/daily?date=" + day,
+                               {{"date", day}, {"dueTime", due_time}, {"dueAt", FormatInstant(due)}}});
+        ++sent;
+      }
+    });
+    if (batch < kBatch) break;
+  }
+  return sent;
+}
+
+int64_t ReminderService::RemindOverdueFollowUps(Date today) {
+  // R-REMIND-2 (§3.5 [第10条 1]): once per item, the day after its due date; items overdue
+  // longer than the look-back (e.g. before the reminders were turned on) are left alone.
+  if (!policies_.ValueOn("reminders.followup_overdue", today).get<bool>()) return 0;
+  int64_t lookback = policies_.IntOn("reminders.followup_overdue_lookback_days", today);
+  std::string earliest = FormatDate(AddDays(today, -static_cast<int>(lookback)));
+  std::string now = FormatInstant(clock_.Now());
+  int64_t sent = 0;
+  for (;;) {
+    int64_t batch = 0;
+    database_.InTransaction([&](storage::Connection& connection) {
+      batch = 0;
+      for (const auto& row : connection.Query(kOverdueFollowUps, {FormatDate(today), earliest, kBatch}).rows) {
+        ++batch;
+        int64_t item_id = row.Int(0), owner_id = row.Int(1);
+        std::string key = "followup_overdue:" + std::to_string(item_id);
+        if (connection.Execute(kClaim, {key, owner_id, now}) != 1) continue;
+        if (!notifier_) continue;
+        auto customer = row.OptionalText(5);
+        std::string title = "跟进事项已逾期：" + row.Text(2) + (customer ? "（" + *customer + "）" : "");
+        notifier_(connection, {owner_id, "followup.overdue", title, "/field/follow-ups",
+                               {{"followUpId", IdString(item_id)},
+                                {"title", row.Text(2)},
+                                {"dueOn", row.Text(3)},
+                                {"customerId", row.OptionalInt(4) ? Json(IdString(*row.OptionalInt(4))) : Json()},
+                                {"customerName", customer ? Json(*customer) : Json()}}});
+        ++sent;
+      }
+    });
+    if (batch < kBatch) break;
+  }
+  return sent;
+}
+
+}  // namespace tuoke::fieldreports
