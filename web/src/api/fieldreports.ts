@@ -23,11 +23,24 @@ export interface DailyFacts {
   date?: BusinessDate
   counts: Record<string, number>
   flags?: Array<{ code: string; count: number }>
+  /** Summaries (R-REPORT-7, 12): the most visited customers, market reports by kind, plan vs actual. */
+  customers?: Array<{ id: Id; name: string; visits: number }>
+  intel?: Array<{ kind: string; count: number }>
+  plan?: PlanFacts
+}
+
+export interface PlanFacts {
+  plannedVisits: number
+  plannedCustomers: number
+  plannedVisitsDone: number
+  /** Rounded down; null without an approved plan in the period. */
+  completionPercent: number | null
+  unplannedVisits: number
 }
 
 export interface FieldReport {
   id: Id | null
-  kind: 'day' | 'week' | 'month'
+  kind: 'day' | PeriodKind
   date?: BusinessDate
   periodStart: BusinessDate
   periodEnd: BusinessDate
@@ -107,7 +120,8 @@ export const putMorningNote = (body: { plan: string; backByEndOfDay: boolean; re
 
 // ---- weekly / monthly ----------------------------------------------------------------------------
 
-export type PeriodKind = 'week' | 'month'
+export const PERIOD_KINDS = ['week', 'month', 'quarter', 'half_year', 'year'] as const
+export type PeriodKind = (typeof PERIOD_KINDS)[number]
 
 export const getPeriodDraft = (period: PeriodKind, start?: BusinessDate) =>
   http.get<FieldReport>('/period-reports/draft', { period, start })
@@ -115,6 +129,20 @@ export const savePeriodReport = (period: PeriodKind, start: BusinessDate, body: 
   http.put<FieldReport>(`/period-reports/${seg(period)}/${seg(start)}`, body)
 export const submitPeriodReport = (period: PeriodKind, start: BusinessDate, body: ReportInput = {}) =>
   http.post<FieldReport>(`/period-reports/${seg(period)}/${seg(start)}/submit`, body)
+export const listPeriodReports = (
+  query: { period: PeriodKind; start?: BusinessDate | null; repId?: Id | null; unitId?: Id | null; status?: string | null } & CursorQuery,
+) =>
+  http.get<ListPage<FieldReport>>('/period-reports', {
+    period: query.period,
+    start: query.start,
+    repId: query.repId,
+    unitId: query.unitId,
+    status: query.status,
+    limit: query.limit,
+    cursor: query.cursor,
+  })
+export const getPeriodReport = (id: Id) => http.get<FieldReport>(`/period-reports/${seg(id)}`)
+export const commentPeriodReport = (id: Id, body: string) => http.post<FieldReport>(`/period-reports/${seg(id)}/comment`, { body })
 
 // ---- routines (§11) ---------------------------------------------------------------------------------
 
@@ -223,7 +251,13 @@ export const updateMarketReport = (id: Id, body: Partial<MarketReportInput>) => 
 export const deleteMarketReport = (id: Id) => http.delete<void>(`/market-reports/${seg(id)}`)
 
 export interface MarketRollup {
-  month: string
+  /** One of month (YYYY-MM) and quarter (YYYY-Qn), as asked. */
+  month?: string
+  quarter?: string
+  periodStart?: BusinessDate
+  periodEnd?: BusinessDate
+  /** Quarterly summaries: the count of each of the quarter's months. */
+  byMonth?: Array<{ month: string; count: number }>
   total: number
   byKind: Array<{ kind: IntelKind; count: number }>
   byRegion: Array<{ province: string | null; count: number }>
@@ -242,3 +276,92 @@ export interface MarketRollup {
 }
 
 export const getMarketRollup = (month: string, unitId?: Id | null) => http.get<MarketRollup>('/market-reports/rollup', { month, unitId })
+/** The quarterly market summary; `quarter` is `YYYY-Qn`. */
+export const getQuarterRollup = (quarter: string, unitId?: Id | null) => http.get<MarketRollup>('/market-reports/rollup', { quarter, unitId })
+
+// ---- competitor profiles (§13, R-INTEL-7..12) ----------------------------------------------------------
+
+export interface CompetitorInput {
+  name: string
+  aliases: string[]
+  strength: string
+  weakPoints: string
+  floor: Money | null
+  floorNote: string | null
+  notes: string
+}
+
+export interface LinkedReport {
+  id: Id
+  kind: IntelKind
+  observedOn: BusinessDate
+  competitor: string
+  product: string | null
+  price: Money | null
+  description: string
+  reporterName: string
+}
+
+export interface CompetitorOffer {
+  id: Id
+  profileId: Id
+  competitor: string
+  customerId: Id
+  customerName: string
+  customerGrade: string
+  province: string | null
+  city: string | null
+  product: string
+  theirs: { price: Money | null; terms: string }
+  ours: { price: Money | null; terms: string }
+  customerData: { volume: number | null; volumeUnit: string | null; note: string }
+  /** Theirs − ours; negative when the competitor is cheaper. */
+  priceGap: Money | null
+  belowFloor: boolean | null
+  observedOn: BusinessDate
+  createdBy: Id
+  createdByName: string
+  updatedAt: Timestamp
+}
+
+export interface CompetitorProfile extends CompetitorInput {
+  id: Id
+  createdBy: Id
+  createdByName: string
+  createdAt: Timestamp
+  updatedAt: Timestamp
+  offers?: CompetitorOffer[]
+  linkedReports?: { total: number; items: LinkedReport[] }
+}
+
+export interface OfferInput {
+  customerId?: Id
+  product: string
+  theirPrice: Money | null
+  theirTerms: string
+  ourPrice: Money | null
+  ourTerms: string
+  customerVolume: number | null
+  volumeUnit: string | null
+  customerNote: string
+  observedOn?: BusinessDate
+}
+
+export interface Comparison {
+  profile?: CompetitorProfile
+  customer?: { id: Id; name: string; grade: string; province: string | null; city: string | null }
+  rows: CompetitorOffer[]
+  truncated: boolean
+}
+
+export const listCompetitors = (query: { q?: string | null } & CursorQuery = {}) =>
+  http.get<ListPage<CompetitorProfile>>('/competitor-profiles', { q: query.q, limit: query.limit, cursor: query.cursor })
+export const getCompetitor = (id: Id) => http.get<CompetitorProfile>(`/competitor-profiles/${seg(id)}`)
+export const createCompetitor = (body: CompetitorInput) => http.post<CompetitorProfile>('/competitor-profiles', body)
+export const updateCompetitor = (id: Id, body: Partial<CompetitorInput>) => http.patch<CompetitorProfile>(`/competitor-profiles/${seg(id)}`, body)
+export const deleteCompetitor = (id: Id) => http.delete<void>(`/competitor-profiles/${seg(id)}`)
+export const addOffer = (profileId: Id, body: OfferInput) => http.post<CompetitorOffer>(`/competitor-profiles/${seg(profileId)}/offers`, body)
+export const updateOffer = (id: Id, body: Partial<OfferInput>) => http.patch<CompetitorOffer>(`/competitor-offers/${seg(id)}`, body)
+export const deleteOffer = (id: Id) => http.delete<void>(`/competitor-offers/${seg(id)}`)
+export const getComparison = (query: { profileId?: Id | null; customerId?: Id | null }) =>
+  http.get<Comparison>('/competitor-comparison', { profileId: query.profileId, customerId: query.customerId })

@@ -30,11 +30,16 @@ export interface Webhook {
   enabled: boolean
   /** DingTalk signing secret: write-only; the server says whether one is set. */
   hasSecret: boolean
+  /** R-NOTIF-8: the messages' language; null follows the policy notifications.webhook_language. */
+  language?: WebhookLanguage | null
   createdAt?: Timestamp
   updatedAt?: Timestamp
 }
 
+export type WebhookLanguage = 'zh-CN' | 'en'
+
 export interface WebhookInput {
+  language?: WebhookLanguage | null
   name: string
   url: string
   format: WebhookFormat

@@ -89,6 +89,8 @@ const byKey: Record<string, Component> = {
   dailyReview: DocumentChecked,
   routines: Checked,
   marketIntel: DataLine,
+  summaries: Files,
+  competitors: DataAnalysis,
   approvals: Stamp,
   notifications: Bell,
   webhooks: Link,

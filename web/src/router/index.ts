@@ -172,6 +172,18 @@ const routes: RouteRecordRaw[] = [
         meta: { menuKey: 'marketIntel', title: 'menu.marketIntel' },
       },
       {
+        path: 'reports/summaries',
+        name: 'summaries',
+        component: () => import('@/views/reports/SummariesView.vue'),
+        meta: { menuKey: 'summaries', title: 'menu.summaries' },
+      },
+      {
+        path: 'reports/competitors',
+        name: 'competitors',
+        component: () => import('@/views/reports/CompetitorsView.vue'),
+        meta: { menuKey: 'competitors', title: 'menu.competitors' },
+      },
+      {
         path: 'approvals',
         name: 'approvals',
         component: () => import('@/views/approvals/ApprovalsView.vue'),
