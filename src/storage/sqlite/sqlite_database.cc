@@ -1,5 +1,7 @@
-// SQLite backend: WAL journal, foreign keys on, a busy timeout so writers queue,
-// and a per-connection cache of prepared statements.
+// SQLite backend: WAL journal, foreign keys on, an in-process writer queue so the
+// server's writers take turns in arrival order (writer_queue.h, ADR 0008), a busy
+// timeout for writers of other processes, and a per-connection cache of prepared
+// statements.
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
@@ -11,11 +13,15 @@
 #include "core/error.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
+#include "storage/sqlite/writer_queue.h"
 
 namespace tuoke::storage {
 namespace {
 
 constexpr size_t kStatementCacheLimit = 256;
+// How long SQLite's busy handler retries, and how long a writer waits for its turn in the
+// queue before it goes on without it (then the busy handler decides, as without a queue).
+constexpr int kBusyTimeoutMs = 10000;
 
 DatabaseError MakeError(sqlite3* db, int code, const std::string& context) {
   std::string message = context + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
@@ -32,7 +38,8 @@ DatabaseError MakeError(sqlite3* db, int code, const std::string& context) {
 
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(const std::string& path, int slow_query_ms) : slow_query_ms_(slow_query_ms) {
+  SqliteConnection(const std::string& path, int slow_query_ms, WriterQueue* writers)
+      : slow_query_ms_(slow_query_ms), writers_(writers) {
     int rc = sqlite3_open_v2(path.c_str(), &db_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
@@ -42,13 +49,14 @@ class SqliteConnection final : public Connection {
       throw Error(ErrorKind::kUnavailable, "storage.unavailable",
                   "cannot open SQLite database " + path + ": " + message);
     }
-    sqlite3_busy_timeout(db_, 10000);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     ExecuteScript(
         "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;");
   }
 
   ~SqliteConnection() override {
+    LeaveTurn();
     for (auto& [text, statement] : statements_) sqlite3_finalize(statement);
     sqlite3_close(db_);
   }
@@ -58,6 +66,7 @@ class SqliteConnection final : public Connection {
   ResultSet Query(const Sql& sql, const Params& params) override {
     auto started = std::chrono::steady_clock::now();
     sqlite3_stmt* statement = Prepare(sql, params);
+    StatementTurn turn(*this, statement);  // INSERT … RETURNING comes through here too
     ResultSet result;
     int columns = sqlite3_column_count(statement);
     result.columns.reserve(columns);
@@ -94,6 +103,7 @@ class SqliteConnection final : public Connection {
   int64_t Execute(const Sql& sql, const Params& params) override {
     auto started = std::chrono::steady_clock::now();
     sqlite3_stmt* statement = Prepare(sql, params);
+    StatementTurn turn(*this, statement);
     int rc;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
     }
@@ -115,10 +125,26 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  void Begin() override { ExecuteScript("BEGIN IMMEDIATE"); }
-  void Commit() override { ExecuteScript("COMMIT"); }
+  // A write transaction holds the turn from before BEGIN IMMEDIATE until COMMIT or
+  // ROLLBACK, so BEGIN IMMEDIATE finds the write lock free instead of sleeping for it.
+  void Begin() override {
+    TakeTurn();
+    try {
+      ExecuteScript("BEGIN IMMEDIATE");
+    } catch (...) {
+      LeaveTurn();
+      throw;
+    }
+  }
+  // A failed COMMIT keeps the turn: the transaction is still open and the caller rolls it
+  // back (Database::InTransaction does).
+  void Commit() override {
+    ExecuteScript("COMMIT");
+    LeaveTurn();
+  }
   void Rollback() override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    LeaveTurn();
   }
   bool Healthy() override { return sqlite3_get_autocommit(db_) != 0; }
 
@@ -157,6 +183,38 @@ class SqliteConnection final : public Connection {
     return statement;
   }
 
+  void TakeTurn() {
+    if (holds_turn_ || !writers_) return;
+    holds_turn_ = writers_->Enter(std::chrono::milliseconds(kBusyTimeoutMs)) == WriterQueue::Turn::kTaken;
+  }
+  void LeaveTurn() {
+    if (!holds_turn_) return;
+    holds_turn_ = false;
+    writers_->Leave();
+  }
+
+  // A writing statement outside a transaction (autocommit, e.g. a session's last-seen
+  // time) queues for its own duration like a transaction; reads never queue (WAL readers
+  // do not block the writer).
+  class StatementTurn {
+   public:
+    StatementTurn(SqliteConnection& connection, sqlite3_stmt* statement) : connection_(connection) {
+      if (!connection.holds_turn_ && sqlite3_get_autocommit(connection.db_) && !sqlite3_stmt_readonly(statement)) {
+        connection.TakeTurn();
+        taken_ = connection.holds_turn_;
+      }
+    }
+    ~StatementTurn() {
+      if (taken_) connection_.LeaveTurn();
+    }
+    StatementTurn(const StatementTurn&) = delete;
+    StatementTurn& operator=(const StatementTurn&) = delete;
+
+   private:
+    SqliteConnection& connection_;
+    bool taken_ = false;
+  };
+
   void Report(const Sql& sql, std::chrono::steady_clock::time_point started) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     ReportSlowQuery(sql, ms, slow_query_ms_);
@@ -164,6 +222,8 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_ = nullptr;
   int slow_query_ms_;
+  WriterQueue* writers_;     // the database's, shared by its connections; outlives them
+  bool holds_turn_ = false;  // this connection holds the writers' turn
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
@@ -172,7 +232,7 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const DatabaseOptions& options, std::string path)
       : path_(std::move(path)),
         pool_(options.pool_size, [this, slow = options.slow_query_ms] {
-          return std::make_unique<SqliteConnection>(path_, slow);
+          return std::make_unique<SqliteConnection>(path_, slow, &writers_);
         }) {
     // Open one connection now so a bad path fails at start-up, not at first request.
     Release(pool_.Take());
@@ -187,6 +247,7 @@ class SqliteDatabase final : public Database {
 
  private:
   std::string path_;
+  WriterQueue writers_;  // declared before the pool: destroyed after its connections
   ConnectionPool pool_;
 };
 
