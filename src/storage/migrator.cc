@@ -50,7 +50,8 @@ std::vector<Migration> LoadMigrations(const std::vector<EmbeddedFile>& files, Di
     int version = std::stoi(name.substr(0, 4));
     if (ends_with(name, other_suffix)) continue;
     if (ends_with(name, own_suffix)) {
-      extras[version] += file.content;
+      // Dialect files may use the macros too (a table of their own needs {{id_pk}}).
+      extras[version] += ExpandMacros(file.content, dialect);
       continue;
     }
     std::string base = name.substr(0, name.size() - 4);
