@@ -239,6 +239,61 @@ TEST_P(NotificationTest, TestMessageIsSentAndLogged) {
   EXPECT_FALSE(deliveries["nextCursor"].is_null());
 }
 
+TEST_P(NotificationTest, WebhookMessagesAreInTheWebhooksLanguageWithTheZhTitleAsFallback) {
+  Caller rep1 = SignIn("rep1"), admin = SignIn("admin");
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { notifications_->UpdateWebhook(admin, *ParseId(CreateHook({"*"})["id"].get<std::string>()),
+                                                          {{"language", "fr"}}); }, &details),
+            "validation.failed");
+  EXPECT_TRUE(details["fields"].contains("language"));
+  // R-NOTIF-8: one robot in English, one following the policy (zh-CN by default).
+  auto outbox = [&] {
+    std::vector<std::string> contents;
+    auto connection = database_->Acquire();
+    static const storage::Sql kBodies{"test.outbox_bodies", "SELECT body_json FROM webhook_outbox ORDER BY id"};
+    for (const auto& row : connection->Query(kBodies, {}).rows)
+      contents.push_back(Json::parse(row.Text(0))["text"]["content"].get<std::string>());
+    return contents;
+  };
+  database_->InTransaction([&](storage::Connection& connection) {
+    connection.Execute(storage::Sql{"test.clear_outbox", "DELETE FROM webhook_outbox"}, {});
+    connection.Execute(storage::Sql{"test.clear_hooks", "DELETE FROM webhooks"}, {});
+  });
+  Json english = CreateHook({"*"});
+  EXPECT_TRUE(english["language"].is_null());
+  english = notifications_->UpdateWebhook(admin, *ParseId(english["id"].get<std::string>()), {{"language", "en"}});
+  EXPECT_EQ(english["language"], "en");
+  CreateHook({"*"});
+  Notify(rep1, "approval.pending", "待审批：2026-12 拜访计划");
+  Notify(rep1, "quote.expired", "报价已过期");  // no English text: the zh-CN title
+  EXPECT_EQ(outbox(), (std::vector<std::string>{"[Tuoke] Approval waiting: 2026-12 拜访计划", "【拓客】待审批：2026-12 拜访计划",
+                                                "[Tuoke] 报价已过期", "【拓客】报价已过期"}));
+  // The subject is a param of the inbox row too, for the web's own texts.
+  EXPECT_EQ(notifications_->List(rep1, false, 10, std::nullopt)["items"][1]["data"]["subject"], "2026-12 拜访计划");
+  // The policy switches the robots without a language of their own.
+  SetPolicy("notifications.webhook_language", "en");
+  database_->InTransaction([&](storage::Connection& tx) {
+    notifications_->Notify(tx, {rep1.user_id, "field_report.submitted", "张伟 提交了2026-10-01季度总结（迟交）", "/x",
+                                {{"repName", "张伟"}, {"kind", "quarter"}, {"periodStart", "2026-10-01"}, {"late", true}}});
+  });
+  std::vector<std::string> contents = outbox();
+  ASSERT_EQ(contents.size(), 6u);
+  EXPECT_EQ(contents[4], "[Tuoke] 张伟 submitted the quarterly summary of 2026-10-01 (late)");
+  EXPECT_EQ(contents[5], contents[4]);
+}
+
+TEST(NotificationTexts, EnglishFromKindAndParamsElseNothing) {
+  EXPECT_EQ(NotificationText("followup.overdue", {{"title", "送样品"}, {"dueOn", "2026-11-19"}}, "en"),
+            "Follow-up overdue since 2026-11-19: 送样品");
+  EXPECT_EQ(NotificationText("field_report.due_soon", {{"date", "2026-11-20"}, {"dueTime", "23:59"}}, "en"),
+            "Your daily report of 2026-11-20 is due at 23:59");
+  EXPECT_EQ(NotificationText("followup.overdue", {{"title", "送样品"}}, "en"), std::nullopt);  // a param missing
+  EXPECT_EQ(NotificationText("followup.overdue", {{"title", "x"}, {"dueOn", "y"}}, "zh-CN"), std::nullopt);
+  EXPECT_EQ(NotificationText("unknown.kind", Json::object(), "en"), std::nullopt);
+  EXPECT_EQ(SubjectOfTitle("待审批：a：b"), "a：b");
+  EXPECT_EQ(SubjectOfTitle("没有冒号"), "");
+}
+
 TEST(RobotFormat, BodiesAndDingTalkSignature) {
   Json wecom = Json::parse(NotificationService::RobotBody("wecom", "标题", ""));
   EXPECT_EQ(wecom, Json::parse(R"({"msgtype":"text","text":{"content":"标题"}})"));
