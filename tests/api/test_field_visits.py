@@ -235,6 +235,93 @@ class FieldVisitApiTests(ServerTestCase):
         self.assertIn("followUpsDue", my_day)
         self.assertEqual(len(self.as_user("rep6").get("/team-day").json["reps"]), 1)
 
+    def test_team_day_summary_view_counts_per_rep(self):
+        rep6 = self.as_user("rep6")
+        customer = self.customer(rep6)
+        self.check_in(rep6, customerId=customer, accuracyM=700)
+        self.check_in(rep6, customerId=customer, kind="out")
+        mgr2 = self.as_user("mgr2")
+        full = self.assertStatus(mgr2.get("/team-day"), 200).json
+        summary = self.assertStatus(mgr2.get("/team-day", {"view": "summary"}), 200).json
+        self.assertEqual((full["view"], summary["view"]), ("full", "summary"))
+        self.assertEqual(summary["summary"], full["summary"])
+        self.assertEqual([r["repId"] for r in summary["reps"]], [r["repId"] for r in full["reps"]])
+        for listed, counted in zip(full["reps"], summary["reps"]):
+            self.assertNotIn("checkIns", counted)
+            self.assertNotIn("visits", counted)
+            self.assertEqual(counted["checkInCount"], len(listed["checkIns"]))
+            self.assertEqual(counted["visitCount"], len(listed["visits"]))
+            for key in ("checkInCount", "visitCount", "firstCheckInAt", "lastCheckInAt", "reportsPending",
+                        "reportsLate", "flagCounts", "unitId", "unitName", "repName"):
+                self.assertEqual(counted[key], listed[key], key)
+        entry = next(rep for rep in summary["reps"] if rep["repName"] == "黄婷")
+        self.assertGreaterEqual(entry["checkInCount"], 2)
+        self.assertGreaterEqual(entry["flagCounts"]["poor_accuracy"], 1)
+        self.assertStatus(mgr2.get("/team-day", {"view": "rows"}), 422, "validation.failed")
+        east = self.unit_by_name("华东一组")["id"]
+        self.assertStatus(mgr2.get("/team-day", {"unitId": east, "view": "summary"}), 404, "visits.not_found")
+
+    def test_unit_filter_narrows_visits_and_follow_ups_within_the_scope(self):
+        rep6 = self.as_user("rep6")  # 华南组, managed by mgr2
+        customer = self.customer(rep6)
+        visit = self.check_in(rep6, customerId=customer)["visitId"]
+        later = (shanghai_date() + datetime.timedelta(days=3)).isoformat()
+        item = self.assertStatus(rep6.post("/follow-up-items", {
+            "customerId": customer, "title": "单位筛选", "dueOn": later}), 201).json["id"]
+        south, east = self.unit_by_name("华南组")["id"], self.unit_by_name("华东一组")["id"]
+
+        def visit_ids(client, unit):
+            return [v["id"] for v in self.assertStatus(client.get("/visits", {"unitId": unit, "limit": 100}), 200)
+                    .json["items"]]
+
+        def item_ids(client, unit):
+            return [i["id"] for i in self.assertStatus(
+                client.get("/follow-up-items", {"unitId": unit, "limit": 100}), 200).json["items"]]
+
+        mgr2, gm = self.as_user("mgr2"), self.as_user("gm")
+        self.assertIn(visit, visit_ids(mgr2, south))
+        self.assertIn(item, item_ids(mgr2, south))
+        self.assertIn(visit, visit_ids(gm, south))
+        self.assertNotIn(visit, visit_ids(gm, east))
+        self.assertNotIn(item, item_ids(gm, east))
+        # Every visit the GM sees in the east team is by a rep of that team.
+        east_reps = {r["repId"] for r in gm.get("/team-day", {"unitId": east}).json["reps"]}
+        self.assertTrue(all(v["repId"] in east_reps for v in gm.get("/visits", {"unitId": east}).json["items"]))
+        # Outside the scope, unknown, or with an `own` scope: not found, never a wider list.
+        self.assertStatus(mgr2.get("/visits", {"unitId": east}), 404, "visits.not_found")
+        self.assertStatus(mgr2.get("/follow-up-items", {"unitId": east}), 404, "visits.not_found")
+        self.assertStatus(gm.get("/visits", {"unitId": "999999"}), 404, "visits.not_found")
+        self.assertStatus(rep6.get("/follow-up-items", {"unitId": south}), 404, "visits.not_found")
+        self.assertStatus(gm.get("/visits", {"unitId": "abc"}), 422, "validation.failed")
+
+    def test_pin_an_unpinned_customer_from_an_accurate_check_in(self):
+        rep5 = self.as_user("rep5")
+        customer = self.customer(rep5, pinned=False)
+        check_in = self.check_in(rep5, customerId=customer, accuracyM=10)
+        self.assertEqual(check_in["geofence"], "unknown")
+        self.assertIn("no_customer_location", check_in["flags"])
+        # Someone else's check-in: the manager in scope is refused, an outsider does not see it.
+        self.assertStatus(self.as_user("mgr2").post("/check-ins/%s/pin-customer" % check_in["id"]), 403,
+                          "visits.not_your_check_in")
+        self.assertStatus(self.as_user("rep1").post("/check-ins/%s/pin-customer" % check_in["id"]), 404,
+                          "visits.not_found")
+        pinned = self.assertStatus(rep5.post("/check-ins/%s/pin-customer" % check_in["id"]), 200).json
+        self.assertEqual(pinned["customerId"], customer)
+        self.assertEqual((pinned["location"]["lat"], pinned["location"]["lng"]),
+                         (check_in["location"]["lat"], check_in["location"]["lng"]))
+        location = self.assertStatus(rep5.get("/customers/%s" % customer), 200).json["location"]
+        self.assertEqual((location["lat"], location["lng"]), (check_in["location"]["lat"], check_in["location"]["lng"]))
+        self.assertStatus(rep5.post("/check-ins/%s/pin-customer" % check_in["id"]), 409, "visits.customer_pinned")
+        audit = self.assertStatus(self.admin().get("/audit", {"entity": "check_in", "entityId": check_in["id"]}),
+                                  200).json["items"]
+        self.assertIn("check_in.pin_customer", [entry["action"] for entry in audit])
+        # A vague fix (80 m, above visits.pin_max_accuracy_m = 50) pins nothing.
+        other = self.customer(rep5, pinned=False)
+        vague = self.check_in(rep5, customerId=other, accuracyM=80)
+        self.assertStatus(rep5.post("/check-ins/%s/pin-customer" % vague["id"]), 409, "visits.pin_untrusted")
+        self.assertIsNone(rep5.get("/customers/%s" % other).json["location"])
+        self.assertStatus(rep5.post("/check-ins/999999999/pin-customer"), 404, "visits.not_found")
+
     def test_check_in_list_scopes(self):
         rep4 = self.as_user("rep4")
         self.check_in(rep4, place="office")

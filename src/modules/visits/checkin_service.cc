@@ -40,7 +40,6 @@ const storage::Sql kInsertVisit{
     "visits.insert_visit",
     "INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, created_at, "
     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
-const storage::Sql kSetCheckInVisit{"visits.set_check_in_visit", "UPDATE check_ins SET visit_id = ? WHERE id = ?"};
 const storage::Sql kOpenVisitById{
     "visits.open_visit_by_id",
     "SELECT id, customer_id, checked_in_at, flags FROM visits WHERE id = ? AND rep_id = ? AND checked_out_at IS NULL"};
@@ -50,11 +49,16 @@ const storage::Sql kLatestOpenVisit{
     "AND checked_out_at IS NULL ORDER BY checked_in_at DESC, id DESC LIMIT 1"};
 const storage::Sql kCloseVisit{
     "visits.close_visit",
-    "UPDATE visits SET checked_out_at = ?, duration_minutes = ?, flags = ?, updated_at = ? WHERE id = ?"};
+    "UPDATE visits SET checked_out_at = ?, duration_minutes = ?, flags = ?, updated_at = ? WHERE id = ? "
+    "AND checked_out_at IS NULL"};
 const storage::Sql kCheckInOwner{
     "visits.check_in_owner",
     "SELECT c.rep_id, o.path, c.has_photo FROM check_ins c JOIN users u ON u.id = c.rep_id "
     "JOIN org_units o ON o.id = u.unit_id WHERE c.id = ?"};
+const storage::Sql kPinSource{
+    "visits.pin_source",
+    "SELECT c.customer_id, c.kind, c.lat, c.lng, c.accuracy_m, c.flags, c.business_date, cu.latitude, cu.longitude "
+    "FROM check_ins c LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?"};
 const storage::Sql kSelectPhoto{"visits.select_photo",
                                 "SELECT content_type, data_base64 FROM check_in_photos WHERE check_in_id = ?"};
 
@@ -183,15 +187,6 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   if (visit_id && kind && *kind == "in") reader.Fail("visitId", "only for a check-out");
   reader.Finish();
 
-  // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
-  auto connection_for_replay = [&]() -> std::optional<CheckInResult> {
-    auto connection = context_.database.Acquire();
-    auto existing = connection->QueryOne(kFindByClientId, {caller.user_id, *client_id});
-    if (!existing) return std::nullopt;
-    return CheckInResult{Render(*connection, existing->Int(0), true), false};
-  };
-  if (auto replay = connection_for_replay()) return *replay;
-
   CheckInPolicy policy;
   policy.geofence_radius_m = policies.IntOn("visits.geofence_radius_m", received_date);
   policy.max_accuracy_m = policies.IntOn("visits.checkin_max_accuracy_m", received_date);
@@ -205,47 +200,61 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
 
   bool check_out = *kind == "out";
   Actor actor = Actor::From(caller);
+
+  // R-VISIT-47: the checks only read, so they run before the write transaction, on the
+  // connection of the replay check: under a morning burst every statement inside the
+  // transaction holds SQLite's single write lock (ADR 0008), reads outside it do not.
+  // Nothing they read is made exact by a transaction anyway: on PostgreSQL (READ
+  // COMMITTED) each statement sees its own snapshot either way.
+  CheckInFacts facts;
+  facts.place = *place == "customer" ? CheckInPlace::kCustomer
+                                     : (*place == "office" ? CheckInPlace::kOffice : CheckInPlace::kOther);
+  facts.check_out = check_out;
+  facts.point = {*lat, *lng};
+  facts.accuracy_m = *accuracy;
+  facts.received_at = received_at;
+  facts.captured_at = *captured_at;
+  facts.sent_at = sent_at;
+  std::string customer_name;
+  {
+    auto connection = context_.database.Acquire();
+    // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
+    if (auto existing = connection->QueryOne(kFindByClientId, {caller.user_id, *client_id}))
+      return CheckInResult{Render(*connection, existing->Int(0), true), false};
+    if (customer_id) {
+      context_.customers.CheckReadable(*connection, caller, *customer_id);
+      auto pin = connection->QueryOne(kCustomerPin, {*customer_id});
+      customer_name = pin->Text(0);
+      if (!pin->IsNull(1) && !pin->IsNull(2))
+        facts.customer_location = GeoPoint{std::stod(pin->Text(1)), std::stod(pin->Text(2))};
+    }
+    // The time first (it decides which check-in came before), then everything else.
+    Instant at = JudgeCheckIn(facts, policy).at;
+    Date business_date = BusinessDate(at, time_zone);
+    if (auto previous = connection->QueryOne(kPreviousCheckIn, {caller.user_id, FormatInstant(at)})) {
+      facts.previous = PreviousCheckIn{*ParseInstant(previous->Text(0)),
+                                       {std::stod(previous->Text(1)), std::stod(previous->Text(2))},
+                                       previous->Int(3)};
+    }
+    // R-VISIT-33: field check-ins (not the office, not the way out) need an application.
+    if (!check_out && facts.place != CheckInPlace::kOffice && policy.application_required &&
+        context_.application_check) {
+      facts.application_covers =
+          context_.application_check(*connection, caller.user_id, FormatDate(business_date), customer_id);
+    }
+  }
+  CheckInJudgement judgement = JudgeCheckIn(facts, policy);
+  Date business_date = BusinessDate(judgement.at, time_zone);
+  std::string flags = JoinFlags(judgement.flags);
+  std::string at_text = FormatInstant(judgement.at);
+  std::string now_text = FormatInstant(received_at);
+
   int64_t check_in_id = 0;
   try {
     context_.database.InTransaction([&](storage::Connection& connection) {
-      CheckInFacts facts;
-      facts.place = *place == "customer" ? CheckInPlace::kCustomer
-                                         : (*place == "office" ? CheckInPlace::kOffice : CheckInPlace::kOther);
-      facts.check_out = check_out;
-      facts.point = {*lat, *lng};
-      facts.accuracy_m = *accuracy;
-      facts.received_at = received_at;
-      facts.captured_at = *captured_at;
-      facts.sent_at = sent_at;
-      std::string customer_name;
-      if (customer_id) {
-        context_.customers.CheckReadable(connection, caller, *customer_id);
-        auto pin = connection.QueryOne(kCustomerPin, {*customer_id});
-        customer_name = pin->Text(0);
-        if (!pin->IsNull(1) && !pin->IsNull(2))
-          facts.customer_location = GeoPoint{std::stod(pin->Text(1)), std::stod(pin->Text(2))};
-      }
-      // The time first (it decides which check-in came before), then everything else.
-      Instant at = JudgeCheckIn(facts, policy).at;
-      Date business_date = BusinessDate(at, time_zone);
-      if (auto previous = connection.QueryOne(kPreviousCheckIn, {caller.user_id, FormatInstant(at)})) {
-        facts.previous = PreviousCheckIn{*ParseInstant(previous->Text(0)),
-                                         {std::stod(previous->Text(1)), std::stod(previous->Text(2))},
-                                         previous->Int(3)};
-      }
-      // R-VISIT-33: field check-ins (not the office, not the way out) need an application.
-      if (!check_out && facts.place != CheckInPlace::kOffice && policy.application_required &&
-          context_.application_check) {
-        facts.application_covers =
-            context_.application_check(connection, caller.user_id, FormatDate(business_date), customer_id);
-      }
-      CheckInJudgement judgement = JudgeCheckIn(facts, policy);
-      std::string flags = JoinFlags(judgement.flags);
-      std::string at_text = FormatInstant(judgement.at);
-      std::string now_text = FormatInstant(received_at);
-
       // R-VISIT-36: a check-out closes the rep's visit (the one named, else the latest
-      // open visit at that customer).
+      // open visit at that customer). The UPDATE below is guarded, so of two check-outs
+      // racing (PostgreSQL reads do not lock) only one closes it.
       std::optional<int64_t> closes_visit;
       std::optional<storage::Row> open_visit;
       if (check_out && (visit_id || customer_id)) {
@@ -259,11 +268,30 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         if (!customer_id) customer_id = open_visit->Int(1);
       }
 
+      // R-VISIT-34: a check-in at a customer opens the visit (report due date §3.5,
+      // calendar days) — inserted first, so the check-in row carries its id at once.
+      std::optional<int64_t> visit;
+      if (!check_out && customer_id) {
+        Date due = AddDays(business_date, static_cast<int>(report_due_days));
+        visit = connection
+                    .QueryOne(kInsertVisit, {caller.user_id, *customer_id, FormatDate(business_date), at_text, flags,
+                                             FormatDate(due), now_text, now_text})
+                    ->Int(0);
+      } else if (closes_visit) {
+        visit = closes_visit;
+        auto started = *ParseInstant(open_visit->Text(2));
+        int64_t minutes = std::max<int64_t>(
+            0, std::chrono::duration_cast<std::chrono::minutes>(judgement.at - started).count());
+        if (connection.Execute(kCloseVisit, {at_text, minutes, MergeFlags(open_visit->Text(3), judgement.flags),
+                                             now_text, *closes_visit}) == 0)
+          throw Error(ErrorKind::kConflict, "visits.no_open_visit", "the visit was checked out meanwhile");
+      }
+
       check_in_id =
           connection
               .QueryOne(kInsertCheckIn,
-                        {*client_id, caller.user_id, storage::Nullable(customer_id), storage::Nullable(closes_visit),
-                         *kind, *place, at_text, FormatDate(business_date), now_text, FormatInstant(*captured_at),
+                        {*client_id, caller.user_id, storage::Nullable(customer_id), storage::Nullable(visit), *kind,
+                         *place, at_text, FormatDate(business_date), now_text, FormatInstant(*captured_at),
                          sent_at ? storage::Value(FormatInstant(*sent_at)) : storage::Value(nullptr), *lat, *lng,
                          *accuracy, storage::Nullable(judgement.distance_m), judgement.geofence,
                          storage::Nullable(judgement.speed_kmh), flags, int64_t{judgement.delayed},
@@ -271,24 +299,6 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
               ->Int(0);
       if (photo)
         connection.Execute(kInsertPhoto, {check_in_id, photo->content_type, photo->base64, photo->bytes});
-
-      std::optional<int64_t> visit;
-      if (!check_out && customer_id) {
-        // R-VISIT-34: the visit and its report due date (§3.5, calendar days).
-        Date due = AddDays(business_date, static_cast<int>(report_due_days));
-        visit = connection
-                    .QueryOne(kInsertVisit, {caller.user_id, *customer_id, FormatDate(business_date), at_text, flags,
-                                             FormatDate(due), now_text, now_text})
-                    ->Int(0);
-        connection.Execute(kSetCheckInVisit, {*visit, check_in_id});
-      } else if (closes_visit) {
-        visit = closes_visit;
-        auto started = *ParseInstant(open_visit->Text(2));
-        int64_t minutes = std::max<int64_t>(
-            0, std::chrono::duration_cast<std::chrono::minutes>(judgement.at - started).count());
-        connection.Execute(kCloseVisit, {at_text, minutes, MergeFlags(open_visit->Text(3), judgement.flags),
-                                         now_text, *closes_visit});
-      }
 
       // R-VISIT-34: a visit is a follow-up of the customer (the pool clock, R-CUST-10)
       // and an entry of its timeline.
@@ -315,7 +325,9 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   } catch (const storage::DatabaseError& error) {
     // Two copies of one offline queue entry raced: the first one won, answer with it.
     if (error.kind() != storage::DatabaseError::Kind::kUniqueViolation) throw;
-    if (auto replay = connection_for_replay()) return *replay;
+    auto connection = context_.database.Acquire();
+    if (auto existing = connection->QueryOne(kFindByClientId, {caller.user_id, *client_id}))
+      return CheckInResult{Render(*connection, existing->Int(0), true), false};
     throw;
   }
   auto connection = context_.database.Acquire();
@@ -356,6 +368,62 @@ std::string CheckInService::Get(const Caller& caller, int64_t check_in_id) {
   auto owner = connection->QueryOne(kCheckInOwner, {check_in_id});
   if (!owner || !platform::InScope(caller, scope, owner->Int(0), owner->Text(1))) ThrowNotFound("visits", "check-in");
   return Render(*connection, check_in_id, false);
+}
+
+std::string CheckInService::PinCustomer(const Caller& caller, int64_t check_in_id) {
+  Scope scope = platform::Require(caller, "visits.write");
+  std::optional<storage::Row> source;
+  {
+    auto connection = context_.database.Acquire();
+    auto owner = connection->QueryOne(kCheckInOwner, {check_in_id});
+    if (!owner || !platform::InScope(caller, scope, owner->Int(0), owner->Text(1))) ThrowNotFound("visits", "check-in");
+    if (owner->Int(0) != caller.user_id)
+      throw Error(ErrorKind::kForbidden, "visits.not_your_check_in", "only the rep who checked in pins from it");
+    source = connection->QueryOne(kPinSource, {check_in_id});
+  }
+  if (source->IsNull(0) || source->Text(1) != "in")
+    throw Error(ErrorKind::kConflict, "visits.pin_needs_customer_check_in",
+                "only a check-in (not a check-out) at a customer pins that customer");
+  int64_t customer_id = source->Int(0);
+  Date date = *ParseDate(source->Text(6));
+  if (!context_.policies.ValueOn("visits.pin_from_check_in", date).get<bool>())
+    throw Error(ErrorKind::kConflict, "visits.pin_disabled", "pinning customers from check-ins is switched off");
+  if (!source->IsNull(7) && !source->IsNull(8))
+    throw Error(ErrorKind::kConflict, "visits.customer_pinned",
+                "the customer has coordinates already; edit the customer to move them");
+  // Only a fix the check-in rules found plausible (R-VISIT-31, 37, 38) and precise enough.
+  int64_t accuracy = source->Int(4);
+  int64_t max_accuracy = context_.policies.IntOn("visits.pin_max_accuracy_m", date);
+  auto flags = SplitFlags(source->Text(5));
+  bool implausible = std::any_of(flags.begin(), flags.end(), [](const std::string& flag) {
+    return flag == "poor_accuracy" || flag == "too_fast" || flag == "clock_skew" || flag == "stale_capture";
+  });
+  if (accuracy > max_accuracy || implausible)
+    throw Error(ErrorKind::kConflict, "visits.pin_untrusted", "the check-in's position is not precise or plausible enough",
+                {{"accuracyM", accuracy}, {"maxAccuracyM", max_accuracy}, {"flags", flags}});
+  double lat = std::stod(source->Text(2)), lng = std::stod(source->Text(3));
+  // The customer module decides whether the caller may edit the customer, and records the
+  // edit (audit, timeline) in its own transaction.
+  customers::CustomerService& customers = context_.customers;
+  customers.Update(caller, customer_id, {{"location", {{"lat", lat}, {"lng", lng}}}});
+  Json after = {{"customerId", IdString(customer_id)}, {"lat", lat}, {"lng", lng}, {"accuracyM", accuracy}};
+  context_.database.InTransaction([&](storage::Connection& connection) {
+    platform::RecordAudit(connection, Actor::From(caller),
+                          {"check_in.pin_customer", "check_in", IdString(check_in_id), Json(), after},
+                          context_.clock.Now());
+  });
+  JsonWriter out;
+  out.BeginObject();
+  out.Key("checkInId"); out.Id(check_in_id);
+  out.Key("customerId"); out.Id(customer_id);
+  out.Key("location");
+  out.BeginObject();
+  out.Key("lat"); out.Double(lat);
+  out.Key("lng"); out.Double(lng);
+  out.Key("accuracyM"); out.Int(accuracy);
+  out.EndObject();
+  out.EndObject();
+  return out.Take();
 }
 
 Photo CheckInService::GetPhoto(const Caller& caller, int64_t check_in_id) {

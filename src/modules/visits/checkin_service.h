@@ -37,6 +37,12 @@ class CheckInService {
   std::string List(const platform::Caller& caller, std::optional<int64_t> rep_id, std::optional<Date> date);
   std::string Get(const platform::Caller& caller, int64_t check_in_id);
   Photo GetPhoto(const platform::Caller& caller, int64_t check_in_id);
+  // R-VISIT-48: sets the coordinates of the check-in's customer, which has none, from the
+  // caller's own check-in there when it is accurate and plausible (policies
+  // visits.pin_from_check_in, visits.pin_max_accuracy_m). The customer service applies
+  // the edit (its write scope, audit and timeline); the pin is audited here as well.
+  // Returns {"checkInId", "customerId", "location": {lat, lng}}.
+  std::string PinCustomer(const platform::Caller& caller, int64_t check_in_id);
 
  private:
   std::string Render(storage::Connection& connection, int64_t check_in_id, bool replayed);

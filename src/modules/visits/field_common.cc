@@ -9,6 +9,7 @@ const storage::Sql kLoadRep{
     "visits.load_rep",
     "SELECT u.id, u.name, o.path, u.manager_id FROM users u JOIN org_units o ON o.id = u.unit_id "
     "WHERE u.id = ?"};
+const storage::Sql kUnitPathOf{"visits.unit_path_of", "SELECT path FROM org_units WHERE id = ?"};
 }  // namespace
 
 std::optional<RepInfo> LoadRep(storage::Connection& connection, int64_t user_id) {
@@ -38,6 +39,16 @@ std::string RepScopeCondition(const platform::Caller& caller, platform::Scope sc
       return "(" + std::string(rep_column) + " = ? OR " + std::string(path_column) + " LIKE ? ESCAPE '\\')";
   }
   return "1 = 0";
+}
+
+std::string UnitSubtreeInScope(storage::Connection& connection, const platform::Caller& caller,
+                               platform::Scope scope, int64_t unit_id) {
+  auto unit = connection.QueryOne(kUnitPathOf, {unit_id});
+  if (!unit) ThrowNotFound("visits", "unit");
+  bool visible = scope == platform::Scope::kAll ||
+                 (scope == platform::Scope::kTeam && unit->Text(0).rfind(caller.unit_path, 0) == 0);
+  if (!visible) ThrowNotFound("visits", "unit");
+  return unit->Text(0);
 }
 
 Date AddDays(Date date, int days) {

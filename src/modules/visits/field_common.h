@@ -64,6 +64,13 @@ std::string RepScopeCondition(const platform::Caller& caller, platform::Scope sc
                               std::string_view rep_column, std::string_view path_column,
                               storage::Params& params);
 
+// R-VISIT-55: `unitId` narrows a list to a unit's subtree, never widens it: the unit must
+// lie in the caller's scope (`all`, or `team` with the unit under the caller's unit);
+// otherwise (unknown unit, or an `own` scope) visits.not_found (404). Returns the unit's
+// org_units.path for a `LIKE path%` condition.
+std::string UnitSubtreeInScope(storage::Connection& connection, const platform::Caller& caller,
+                               platform::Scope scope, int64_t unit_id);
+
 // A business date `days` later.
 Date AddDays(Date date, int days);
 // Reads a "YYYY-MM-DD" query value; validation.failed on a bad one.

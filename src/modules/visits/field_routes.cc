@@ -29,6 +29,14 @@ std::optional<int64_t> QueryId(const Request& request, const std::string& name) 
   return id;
 }
 
+// ?view=full (default) or summary (R-VISIT-58).
+visits::VisitService::TeamDayView TeamDayViewOf(const Request& request) {
+  auto text = request.Query("view");
+  if (!text || *text == "full") return visits::VisitService::TeamDayView::kFull;
+  if (*text == "summary") return visits::VisitService::TeamDayView::kSummary;
+  ThrowValidation("view", "must be full or summary");
+}
+
 }  // namespace
 
 void RegisterFieldRoutes(http::Router& router, visits::FieldServices& field) {
@@ -65,6 +73,12 @@ void RegisterFieldRoutes(http::Router& router, visits::FieldServices& field) {
                return response;
              },
              RouteDoc{"The photo of a check-in (JPEG or PNG)", "visits", "visits.read"});
+  router.Add("POST", api + "/check-ins/{id}/pin-customer",
+             [&check_ins](Request& request) {
+               return Response::JsonText(check_ins.PinCustomer(CallerOf(request), request.PathId("id", "visits")));
+             },
+             RouteDoc{"Pin the check-in's unpinned customer at the check-in's position", "visits",
+                      "visits.write"});
 
   // ---- visits ----
   router.Add("GET", api + "/visits",
@@ -72,6 +86,7 @@ void RegisterFieldRoutes(http::Router& router, visits::FieldServices& field) {
                visits::VisitFilter filter;
                filter.rep_id = QueryId(request, "repId");
                filter.customer_id = QueryId(request, "customerId");
+               filter.unit_id = QueryId(request, "unitId");
                if (auto date = visits::QueryDate(request.Query("date"), "date")) filter.from = filter.to = date;
                if (auto from = visits::QueryDate(request.Query("from"), "from")) filter.from = from;
                if (auto to = visits::QueryDate(request.Query("to"), "to")) filter.to = to;
@@ -118,6 +133,7 @@ void RegisterFieldRoutes(http::Router& router, visits::FieldServices& field) {
                filter.owner_id = QueryId(request, "ownerId");
                filter.customer_id = QueryId(request, "customerId");
                filter.visit_id = QueryId(request, "visitId");
+               filter.unit_id = QueryId(request, "unitId");
                filter.limit = ListLimit(request);
                if (auto cursor = request.Query("cursor"); cursor && !cursor->empty()) filter.cursor = *cursor;
                return Response::JsonText(follow_ups.List(CallerOf(request), filter));
@@ -145,10 +161,13 @@ void RegisterFieldRoutes(http::Router& router, visits::FieldServices& field) {
   // ---- day views ----
   router.Add("GET", api + "/team-day",
              [&visits_service](Request& request) {
-               return Response::JsonText(visits_service.TeamDay(
-                   CallerOf(request), visits::QueryDate(request.Query("date"), "date"), QueryId(request, "unitId")));
+               return Response::JsonText(visits_service.TeamDay(CallerOf(request),
+                                                                 visits::QueryDate(request.Query("date"), "date"),
+                                                                 QueryId(request, "unitId"), TeamDayViewOf(request)));
              },
-             RouteDoc{"Every rep of the scope with the day's check-ins, visits and flags", "visits", "visits.read"});
+             RouteDoc{"Every rep of the scope with the day's check-ins, visits and flags (view=full), or counts "
+                      "per rep (view=summary)",
+                      "visits", "visits.read"});
   router.Add("GET", api + "/my-day",
              [&visits_service](Request& request) {
                return Response::JsonText(

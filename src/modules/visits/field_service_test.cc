@@ -319,6 +319,95 @@ TEST_P(FieldServiceTest, TeamDayShowsEveryRepOfTheScopeWithFlags) {
   EXPECT_EQ(my_day["reportsDue"].size(), 1u);
 }
 
+TEST_P(FieldServiceTest, TeamDaySummaryCountsWhatTheFullViewLists) {
+  // rep1: in (poor accuracy) and out at one customer, then in at another (unpinned).
+  int64_t pinned = NewCustomer(rep1_), unpinned = NewCustomer(rep1_, std::nullopt);
+  Cover(rep1_, pinned);
+  CheckIn(rep1_, {{"customerId", IdString(pinned)}, {"accuracyM", 900}});
+  clock_.Advance(30min);
+  CheckIn(rep1_, {{"kind", "out"}, {"customerId", IdString(pinned)}});
+  clock_.Advance(30min);
+  CheckIn(rep1_, {{"customerId", IdString(unpinned)}});
+  CheckIn(SignIn("rep2"), {{"place", "office"}});
+  auto summary_view = VisitService::TeamDayView::kSummary;
+  Json full = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt));
+  Json summary = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt, summary_view));
+  EXPECT_EQ(full["view"], "full");
+  EXPECT_EQ(summary["view"], "summary");
+  EXPECT_EQ(summary["summary"], full["summary"]);
+  EXPECT_EQ(summary["summary"]["checkIns"], 4);
+  EXPECT_EQ(summary["summary"]["visits"], 2);
+  ASSERT_EQ(summary["reps"].size(), full["reps"].size());
+  for (size_t i = 0; i < full["reps"].size(); ++i) {
+    const Json& listed = full["reps"][i];
+    const Json& counted = summary["reps"][i];
+    EXPECT_EQ(counted["repId"], listed["repId"]);
+    EXPECT_FALSE(counted.contains("checkIns")) << "the summary carries no check-in rows";
+    EXPECT_EQ(counted["checkInCount"], listed["checkIns"].size());
+    EXPECT_EQ(counted["visitCount"], listed["visits"].size());
+    for (const char* key : {"checkInCount", "visitCount", "firstCheckInAt", "lastCheckInAt", "reportsPending",
+                            "reportsLate", "flagCounts"})
+      EXPECT_EQ(counted[key], listed[key]) << key << " of " << listed["repName"];
+  }
+  Json rep1_entry;
+  for (const auto& rep : summary["reps"])
+    if (rep["repName"] == "张伟") rep1_entry = rep;
+  EXPECT_EQ(rep1_entry["checkInCount"], 3);
+  EXPECT_EQ(rep1_entry["visitCount"], 2);
+  EXPECT_EQ(rep1_entry["reportsPending"], 2);
+  EXPECT_EQ(rep1_entry["firstCheckInAt"], FormatInstant(clock_.Now() - 60min));
+  EXPECT_EQ(rep1_entry["lastCheckInAt"], FormatInstant(clock_.Now()));
+  EXPECT_EQ(rep1_entry["flagCounts"]["poor_accuracy"], 1);
+  EXPECT_EQ(rep1_entry["flagCounts"]["no_customer_location"], 1);
+  EXPECT_EQ(rep1_entry["flagCounts"]["absence"], 1);  // only the unpinned customer is not covered
+  // Three days later both reports are late in either view.
+  clock_.Advance(72h);
+  Json later = Json::parse(field_->visits.TeamDay(mgr1_, ParseDate("2026-11-22"), std::nullopt, summary_view));
+  EXPECT_EQ(later["summary"]["reportsLate"], 2);
+}
+
+TEST_P(FieldServiceTest, AnAccurateCheckInPinsAnUnpinnedCustomer) {
+  int64_t customer = NewCustomer(rep1_, std::nullopt);
+  Json first = CheckIn(rep1_, {{"customerId", IdString(customer)}, {"accuracyM", 12}});
+  EXPECT_EQ(first["geofence"], "unknown");
+  // Not the rep's own check-in: the manager may read it but not pin from it; another rep
+  // does not even see it.
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.PinCustomer(mgr1_, Id(first)); }), "visits.not_your_check_in");
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.PinCustomer(SignIn("rep2"), Id(first)); }), "visits.not_found");
+  Json pinned = Json::parse(field_->check_ins.PinCustomer(rep1_, Id(first)));
+  EXPECT_EQ(pinned["customerId"], IdString(customer));
+  EXPECT_EQ(pinned["location"]["lat"], first["location"]["lat"]);
+  Json customer_json = Json::parse(customers_->Get(rep1_, customer));
+  EXPECT_EQ(customer_json["location"]["lat"], first["location"]["lat"]);
+  EXPECT_EQ(customer_json["location"]["lng"], first["location"]["lng"]);
+  EXPECT_EQ(database_->Acquire()
+                ->QueryOne({"test.pin_audit", "SELECT COUNT(*) FROM audit_log WHERE action = 'check_in.pin_customer' "
+                                              "AND entity_id = ?"},
+                           {IdString(Id(first))})
+                ->Int(0),
+            1);
+  // Pinned once: the next check-in there is judged against the pin; no second pin.
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.PinCustomer(rep1_, Id(first)); }), "visits.customer_pinned");
+  clock_.Advance(1h);
+  Json out = CheckIn(rep1_, {{"kind", "out"}, {"customerId", IdString(customer)}});
+  EXPECT_EQ(out["geofence"], "inside");
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.PinCustomer(rep1_, Id(out)); }), "visits.pin_needs_customer_check_in");
+
+  // An imprecise fix (within the check-in limit, above the pin limit of 50 m) pins nothing.
+  int64_t other = NewCustomer(rep1_, std::nullopt);
+  clock_.Advance(1h);
+  Json vague = CheckIn(rep1_, {{"customerId", IdString(other)}, {"accuracyM", 80}});
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.PinCustomer(rep1_, Id(vague)); }, &details), "visits.pin_untrusted");
+  EXPECT_EQ(details["maxAccuracyM"], 50);
+  EXPECT_TRUE(Json::parse(customers_->Get(rep1_, other))["location"].is_null());
+  // Switched off by policy.
+  SetPolicy("visits.pin_from_check_in", false);
+  clock_.Advance(1h);
+  Json precise = CheckIn(rep1_, {{"customerId", IdString(other)}, {"accuracyM", 10}});
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.PinCustomer(rep1_, Id(precise)); }), "visits.pin_disabled");
+}
+
 TEST_P(FieldServiceTest, BadInputIsRejectedWithFieldErrors) {
   Json details;
   EXPECT_EQ(ErrorCode([&] { field_->check_ins.Record(rep1_, {{"kind", "in"}, {"lat", 91}}); }, &details),

@@ -219,9 +219,14 @@ std::string FollowUpService::List(const Caller& caller, const FollowUpFilter& fi
   static const std::set<std::string> kStates = {"open", "due_today", "overdue", "done", "cancelled", "all"};
   if (!kStates.count(filter.status)) ThrowValidation("status", "must be one of open, due_today, overdue, done, cancelled, all");
   std::string today = FormatDate(context_.policies.Today());
+  auto connection = context_.database.Acquire();
   storage::Params params;
   std::string sql = TUOKE_FOLLOW_UP_SELECT "WHERE " +
                     RepScopeCondition(caller, scope, "f.owner_id", "o.path", params);
+  if (filter.unit_id) {
+    sql += " AND o.path LIKE ? ESCAPE '\\'";
+    params.push_back(EscapeLike(UnitSubtreeInScope(*connection, caller, scope, *filter.unit_id)) + "%");
+  }
   if (filter.status == "open") {
     sql += " AND f.status = 'open'";
   } else if (filter.status == "due_today") {
@@ -251,7 +256,6 @@ std::string FollowUpService::List(const Caller& caller, const FollowUpFilter& fi
   }
   sql += " ORDER BY f.due_on, f.id LIMIT ?";
   params.push_back(int64_t{filter.limit + 1});
-  auto connection = context_.database.Acquire();
   storage::Sql statement{"visits.list_follow_ups", sql.c_str()};
   auto rows = connection->Query(statement, params);
   JsonWriter out;

@@ -22,6 +22,7 @@ struct FollowUpFilter {
   std::optional<int64_t> owner_id;
   std::optional<int64_t> customer_id;
   std::optional<int64_t> visit_id;
+  std::optional<int64_t> unit_id;  // R-VISIT-55: owners in that unit's subtree
   int limit = 50;
   std::optional<std::string> cursor;
 };

@@ -27,6 +27,11 @@ const std::set<std::string> kObjectionCategories = {"price", "effect", "after_sa
 const std::set<std::string> kVisitKinds = {"on_site", "phone", "night", "home", "outing"};
 constexpr size_t kMaxListItems = 20;
 constexpr size_t kMaxText = 2000;
+// R-VISIT-58: the team day is bounded. The full view (every check-in and visit) stays
+// readable for a team or a small department; the summary (counts per rep) covers a
+// department of a few thousand reps; a larger scope is narrowed with ?unitId=.
+constexpr int64_t kTeamDayFullMaxReps = 1000;
+constexpr int64_t kTeamDaySummaryMaxReps = 5000;
 
 const storage::Sql kVisitScopeRow{
     "visits.visit_scope_row",
@@ -49,11 +54,24 @@ const storage::Sql kReviewReport{
     "visits.review_report",
     "UPDATE visits SET report_status = 'reviewed', reviewed_by = ?, reviewed_at = ?, review_comment = ?, "
     "updated_at = ? WHERE id = ? AND report_status = 'submitted'"};
+// R-VISIT-59: the plan's items of the day (approved plan) and the customers of the day's
+// approved or registered applications; plan rows first, in plan order.
+const storage::Sql kPlannedCustomers{
+    "visits.my_day_planned",
+    "SELECT 'plan' AS source, i.customer_id, cu.name, cu.latitude, cu.longitude, i.purposes, NULL AS application_id, "
+    "NULL AS application_status, 0 AS kind_order, i.position AS position FROM visit_plan_items i "
+    "JOIN visit_plans p ON p.id = i.plan_id JOIN customers cu ON cu.id = i.customer_id "
+    "WHERE p.rep_id = ? AND p.status = 'approved' AND i.visit_date = ? "
+    "UNION ALL "
+    "SELECT 'application', ac.customer_id, cu.name, cu.latitude, cu.longitude, a.purposes, a.id, a.status, 1, a.id "
+    "FROM visit_application_customers ac JOIN visit_applications a ON a.id = ac.application_id "
+    "JOIN customers cu ON cu.id = ac.customer_id "
+    "WHERE a.rep_id = ? AND a.visit_date = ? AND a.status IN ('approved', 'registered') "
+    "ORDER BY kind_order, position LIMIT 200"};
 const storage::Sql kMarkLate{
     "visits.mark_late",
     "UPDATE visits SET report_status = 'late', late_notified = 1, updated_at = ? "
     "WHERE report_status = 'open' AND report_due_on < ? RETURNING id, rep_id, customer_id, visit_date, report_due_on"};
-const storage::Sql kUnitPath{"visits.unit_path", "SELECT path, name FROM org_units WHERE id = ?"};
 
 std::string CheckInsOfVisitSql() { return std::string(kCheckInSelect) + "WHERE c.visit_id = ? ORDER BY c.at, c.id"; }
 
@@ -371,8 +389,13 @@ std::string VisitService::List(const Caller& caller, const VisitFilter& filter) 
   Scope scope = platform::Require(caller, "visits.read");
   std::string today = FormatDate(context_.policies.Today());
   storage::Params params;
+  auto connection = context_.database.Acquire();
   std::string sql = std::string(kVisitSelect) + "JOIN org_units o ON o.id = u.unit_id WHERE " +
                     RepScopeCondition(caller, scope, "v.rep_id", "o.path", params);
+  if (filter.unit_id) {
+    sql += " AND o.path LIKE ? ESCAPE '\\'";
+    params.push_back(EscapeLike(UnitSubtreeInScope(*connection, caller, scope, *filter.unit_id)) + "%");
+  }
   if (filter.rep_id) sql += " AND v.rep_id = ?", params.push_back(*filter.rep_id);
   if (filter.customer_id) sql += " AND v.customer_id = ?", params.push_back(*filter.customer_id);
   if (filter.from) sql += " AND v.visit_date >= ?", params.push_back(FormatDate(*filter.from));
@@ -394,7 +417,6 @@ std::string VisitService::List(const Caller& caller, const VisitFilter& filter) 
   if (filter.before_id) sql += " AND v.id < ?", params.push_back(*filter.before_id);
   sql += " ORDER BY v.id DESC LIMIT ?";
   params.push_back(int64_t{filter.limit + 1});
-  auto connection = context_.database.Acquire();
   auto rows = connection->Query({"visits.list", sql.c_str()}, params);
   JsonWriter out;
   out.BeginObject();
@@ -412,58 +434,74 @@ std::string VisitService::List(const Caller& caller, const VisitFilter& filter) 
 
 // ---- day views -----------------------------------------------------------------------------
 
-std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date, std::optional<int64_t> unit_id) {
+std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date, std::optional<int64_t> unit_id,
+                                  TeamDayView view) {
   Scope scope = platform::Require(caller, "visits.read");
   Date day = date.value_or(context_.policies.Today());
   std::string day_text = FormatDate(day);
   std::string today = FormatDate(context_.policies.Today());
+  bool summary_only = view == TeamDayView::kSummary;
   auto connection = context_.database.Acquire();
   // The subtree shown: the unit asked for (which must lie in the scope), else the scope.
-  std::string subtree = "/";
-  std::string unit_name;
-  if (unit_id) {
-    auto unit = connection->QueryOne(kUnitPath, {*unit_id});
-    if (!unit) ThrowNotFound("visits", "unit");
-    bool visible = scope == Scope::kAll ||
-                   (scope == Scope::kTeam && unit->Text(0).rfind(caller.unit_path, 0) == 0);
-    if (!visible) ThrowNotFound("visits", "unit");
-    subtree = unit->Text(0);
-    unit_name = unit->Text(1);
-  }
+  std::string subtree = unit_id ? UnitSubtreeInScope(*connection, caller, scope, *unit_id) : "/";
   auto scoped = [&](const std::string& rep_column, storage::Params& params) {
-    std::string condition = RepScopeCondition(caller, scope, rep_column, "o.path", params) + " AND o.path LIKE ? ESCAPE '\\'";
+    std::string condition =
+        RepScopeCondition(caller, scope, rep_column, "o.path", params) + " AND o.path LIKE ? ESCAPE '\\'";
     params.push_back(EscapeLike(subtree) + "%");
     return condition;
   };
-  // 1. The reps (R-VISIT-56: every active rep of the scope, even without a check-in).
+  // 1. The reps (R-VISIT-56: every active rep of the scope, even without a check-in),
+  // bounded (R-VISIT-58): one more row than allowed tells that the answer is too large.
+  int64_t max_reps = summary_only ? kTeamDaySummaryMaxReps : kTeamDayFullMaxReps;
   storage::Params rep_params;
   std::string rep_sql =
       "SELECT u.id, u.name, o.id, o.name FROM users u JOIN org_units o ON o.id = u.unit_id "
       "WHERE u.active = 1 AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'rep') AND " +
-      scoped("u.id", rep_params) + " ORDER BY o.path, u.name, u.id";
+      scoped("u.id", rep_params) + " ORDER BY o.path, u.name, u.id LIMIT ?";
+  rep_params.push_back(max_reps + 1);
   auto reps = connection->Query({"visits.team_day_reps", rep_sql.c_str()}, rep_params);
-  // 2. The day's check-ins of the same reps, in one query.
+  if (static_cast<int64_t>(reps.rows.size()) > max_reps)
+    throw Error(ErrorKind::kValidation, "visits.team_day_too_large",
+                summary_only ? "more than " + std::to_string(max_reps) + " reps: narrow by unitId"
+                             : "more than " + std::to_string(max_reps) +
+                                   " reps for the full view: ask view=summary or narrow by unitId",
+                {{"maxReps", max_reps}, {"view", summary_only ? "summary" : "full"}});
+
+  // 2. The day's check-ins of the same reps, in one query: every row for the full view;
+  // for the summary one row per rep and set of flags (R-VISIT-58).
   storage::Params check_in_params{day_text};
   std::string check_in_sql =
-      "SELECT c.rep_id, c.id, c.kind, c.place, c.at, c.customer_id, cu.name, c.distance_m, c.geofence, c.flags, "
-      "c.delayed, c.visit_id, c.accuracy_m FROM check_ins c JOIN users u ON u.id = c.rep_id "
-      "JOIN org_units o ON o.id = u.unit_id LEFT JOIN customers cu ON cu.id = c.customer_id "
-      "WHERE c.business_date = ? AND " +
-      scoped("c.rep_id", check_in_params) + " ORDER BY c.rep_id, c.at, c.id";
-  auto check_ins = connection->Query({"visits.team_day_check_ins", check_in_sql.c_str()}, check_in_params);
-  // 3. The day's visits with their report state.
+      summary_only
+          ? "SELECT c.rep_id, c.flags, COUNT(*), MIN(c.at), MAX(c.at) FROM check_ins c JOIN users u ON u.id = c.rep_id "
+            "JOIN org_units o ON o.id = u.unit_id WHERE c.business_date = ? AND " +
+                scoped("c.rep_id", check_in_params) + " GROUP BY c.rep_id, c.flags ORDER BY c.rep_id"
+          : "SELECT c.rep_id, c.id, c.kind, c.place, c.at, c.customer_id, cu.name, c.distance_m, c.geofence, c.flags, "
+            "c.delayed, c.visit_id, c.accuracy_m FROM check_ins c JOIN users u ON u.id = c.rep_id "
+            "JOIN org_units o ON o.id = u.unit_id LEFT JOIN customers cu ON cu.id = c.customer_id "
+            "WHERE c.business_date = ? AND " +
+                scoped("c.rep_id", check_in_params) + " ORDER BY c.rep_id, c.at, c.id";
+  auto check_ins = connection->Query(
+      {summary_only ? "visits.team_day_check_in_counts" : "visits.team_day_check_ins", check_in_sql.c_str()},
+      check_in_params);
+  // 3. The day's visits with their report state (summary: counted per state and due date).
   storage::Params visit_params{day_text};
   std::string visit_sql =
-      "SELECT v.rep_id, v.id, v.customer_id, cu.name, v.checked_in_at, v.checked_out_at, v.duration_minutes, "
-      "v.flags, v.report_status, v.report_due_on FROM visits v JOIN users u ON u.id = v.rep_id "
-      "JOIN org_units o ON o.id = u.unit_id JOIN customers cu ON cu.id = v.customer_id "
-      "WHERE v.visit_date = ? AND " +
-      scoped("v.rep_id", visit_params) + " ORDER BY v.rep_id, v.checked_in_at, v.id";
-  auto visits = connection->Query({"visits.team_day_visits", visit_sql.c_str()}, visit_params);
+      summary_only
+          ? "SELECT v.rep_id, v.report_status, v.report_due_on, COUNT(*) FROM visits v JOIN users u ON u.id = v.rep_id "
+            "JOIN org_units o ON o.id = u.unit_id WHERE v.visit_date = ? AND " +
+                scoped("v.rep_id", visit_params) + " GROUP BY v.rep_id, v.report_status, v.report_due_on ORDER BY v.rep_id"
+          : "SELECT v.rep_id, v.id, v.customer_id, cu.name, v.checked_in_at, v.checked_out_at, v.duration_minutes, "
+            "v.flags, v.report_status, v.report_due_on FROM visits v JOIN users u ON u.id = v.rep_id "
+            "JOIN org_units o ON o.id = u.unit_id JOIN customers cu ON cu.id = v.customer_id "
+            "WHERE v.visit_date = ? AND " +
+                scoped("v.rep_id", visit_params) + " ORDER BY v.rep_id, v.checked_in_at, v.id";
+  auto visits = connection->Query(
+      {summary_only ? "visits.team_day_visit_counts" : "visits.team_day_visits", visit_sql.c_str()}, visit_params);
 
   // Rows are sorted by rep: index the first row of each rep.
   auto index = [](const storage::ResultSet& rows) {
     std::unordered_map<int64_t, std::pair<size_t, size_t>> ranges;
+    ranges.reserve(rows.rows.size());
     for (size_t i = 0; i < rows.rows.size(); ++i) {
       int64_t rep = rows.rows[i].Int(0);
       auto [it, inserted] = ranges.try_emplace(rep, i, i + 1);
@@ -480,77 +518,122 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
   out.BeginObject();
   out.Key("date"); out.String(day_text);
   out.Key("unitId"); out.OptionalId(unit_id);
+  out.Key("view"); out.String(summary_only ? "summary" : "full");
   out.Key("reps");
   out.BeginArray();
   for (const auto& rep : reps.rows) {
     int64_t rep_id = rep.Int(0);
     std::map<std::string, int> flag_counts;
+    int rep_check_ins = 0, rep_visits = 0, rep_pending = 0, rep_late = 0;
+    std::optional<std::string> first_at, last_at;
     out.BeginObject();
     out.Key("repId"); out.Id(rep_id);
     out.Key("repName"); out.String(rep.Text(1));
     out.Key("unitId"); out.Id(rep.Int(2));
     out.Key("unitName"); out.String(rep.Text(3));
-    out.Key("checkIns");
-    out.BeginArray();
-    if (auto found = check_in_ranges.find(rep_id); found != check_in_ranges.end()) {
-      ++reps_checked_in;
-      for (size_t i = found->second.first; i < found->second.second; ++i) {
-        const auto& row = check_ins.rows[i];
-        ++total_check_ins;
-        out.BeginObject();
-        out.Key("id"); out.Id(row.Int(1));
-        out.Key("kind"); out.String(row.Text(2));
-        out.Key("place"); out.String(row.Text(3));
-        out.Key("at"); out.String(row.Text(4));
-        out.Key("customerId"); out.OptionalId(row.OptionalInt(5));
-        out.Key("customerName"); out.OptionalString(row.OptionalText(6));
-        out.Key("distanceM");
-        if (auto distance = row.OptionalInt(7)) out.Int(*distance);
-        else out.Null();
-        out.Key("geofence"); out.String(row.Text(8));
-        out.Key("accuracyM"); out.Int(row.Int(12));
-        out.Key("flags");
-        out.BeginArray();
-        for (const auto& flag : SplitFlags(row.Text(9))) {
-          out.String(flag);
-          ++flag_counts[flag];
-          ++team_flags[flag];
+    auto check_in_range = check_in_ranges.find(rep_id);
+    auto visit_range = visit_ranges.find(rep_id);
+    if (check_in_range != check_in_ranges.end()) ++reps_checked_in;
+    if (summary_only) {
+      // Rows (rep, flags, count, first, last).
+      if (check_in_range != check_in_ranges.end()) {
+        for (size_t i = check_in_range->second.first; i < check_in_range->second.second; ++i) {
+          const auto& row = check_ins.rows[i];
+          int count = static_cast<int>(row.Int(2));
+          rep_check_ins += count;
+          for (const auto& flag : SplitFlags(row.Text(1))) {
+            flag_counts[flag] += count;
+            team_flags[flag] += count;
+          }
+          if (!first_at || row.Text(3) < *first_at) first_at = row.Text(3);
+          if (!last_at || row.Text(4) > *last_at) last_at = row.Text(4);
         }
-        out.EndArray();
-        out.Key("delayed"); out.Bool(row.Bool(10));
-        out.Key("visitId"); out.OptionalId(row.OptionalInt(11));
-        out.EndObject();
       }
-    }
-    out.EndArray();
-    out.Key("visits");
-    out.BeginArray();
-    if (auto found = visit_ranges.find(rep_id); found != visit_ranges.end()) {
-      for (size_t i = found->second.first; i < found->second.second; ++i) {
-        const auto& row = visits.rows[i];
-        ++total_visits;
-        std::string status = EffectiveReportStatus(row.Text(8), row.Text(9), today);
-        if (status == "late") ++reports_late;
-        if (status == "open" || status == "late") ++reports_pending;
-        out.BeginObject();
-        out.Key("id"); out.Id(row.Int(1));
-        out.Key("customerId"); out.Id(row.Int(2));
-        out.Key("customerName"); out.String(row.Text(3));
-        out.Key("checkedInAt"); out.String(row.Text(4));
-        out.Key("checkedOutAt"); out.OptionalString(row.OptionalText(5));
-        out.Key("durationMinutes");
-        if (auto minutes = row.OptionalInt(6)) out.Int(*minutes);
-        else out.Null();
-        out.Key("flags");
-        out.BeginArray();
-        for (const auto& flag : SplitFlags(row.Text(7))) out.String(flag);
-        out.EndArray();
-        out.Key("reportStatus"); out.String(status);
-        out.Key("reportDueOn"); out.String(row.Text(9));
-        out.EndObject();
+      // Rows (rep, stored report status, due date, count).
+      if (visit_range != visit_ranges.end()) {
+        for (size_t i = visit_range->second.first; i < visit_range->second.second; ++i) {
+          const auto& row = visits.rows[i];
+          int count = static_cast<int>(row.Int(3));
+          rep_visits += count;
+          std::string status = EffectiveReportStatus(row.Text(1), row.Text(2), today);
+          if (status == "late") rep_late += count;
+          if (status == "open" || status == "late") rep_pending += count;
+        }
       }
+    } else {
+      out.Key("checkIns");
+      out.BeginArray();
+      if (check_in_range != check_in_ranges.end()) {
+        for (size_t i = check_in_range->second.first; i < check_in_range->second.second; ++i) {
+          const auto& row = check_ins.rows[i];
+          ++rep_check_ins;
+          if (!first_at) first_at = row.Text(4);
+          last_at = row.Text(4);
+          out.BeginObject();
+          out.Key("id"); out.Id(row.Int(1));
+          out.Key("kind"); out.String(row.Text(2));
+          out.Key("place"); out.String(row.Text(3));
+          out.Key("at"); out.String(row.Text(4));
+          out.Key("customerId"); out.OptionalId(row.OptionalInt(5));
+          out.Key("customerName"); out.OptionalString(row.OptionalText(6));
+          out.Key("distanceM");
+          if (auto distance = row.OptionalInt(7)) out.Int(*distance);
+          else out.Null();
+          out.Key("geofence"); out.String(row.Text(8));
+          out.Key("accuracyM"); out.Int(row.Int(12));
+          out.Key("flags");
+          out.BeginArray();
+          for (const auto& flag : SplitFlags(row.Text(9))) {
+            out.String(flag);
+            ++flag_counts[flag];
+            ++team_flags[flag];
+          }
+          out.EndArray();
+          out.Key("delayed"); out.Bool(row.Bool(10));
+          out.Key("visitId"); out.OptionalId(row.OptionalInt(11));
+          out.EndObject();
+        }
+      }
+      out.EndArray();
+      out.Key("visits");
+      out.BeginArray();
+      if (visit_range != visit_ranges.end()) {
+        for (size_t i = visit_range->second.first; i < visit_range->second.second; ++i) {
+          const auto& row = visits.rows[i];
+          ++rep_visits;
+          std::string status = EffectiveReportStatus(row.Text(8), row.Text(9), today);
+          if (status == "late") ++rep_late;
+          if (status == "open" || status == "late") ++rep_pending;
+          out.BeginObject();
+          out.Key("id"); out.Id(row.Int(1));
+          out.Key("customerId"); out.Id(row.Int(2));
+          out.Key("customerName"); out.String(row.Text(3));
+          out.Key("checkedInAt"); out.String(row.Text(4));
+          out.Key("checkedOutAt"); out.OptionalString(row.OptionalText(5));
+          out.Key("durationMinutes");
+          if (auto minutes = row.OptionalInt(6)) out.Int(*minutes);
+          else out.Null();
+          out.Key("flags");
+          out.BeginArray();
+          for (const auto& flag : SplitFlags(row.Text(7))) out.String(flag);
+          out.EndArray();
+          out.Key("reportStatus"); out.String(status);
+          out.Key("reportDueOn"); out.String(row.Text(9));
+          out.EndObject();
+        }
+      }
+      out.EndArray();
     }
-    out.EndArray();
+    total_check_ins += rep_check_ins;
+    total_visits += rep_visits;
+    reports_late += rep_late;
+    reports_pending += rep_pending;
+    out.Key("checkInCount"); out.Int(rep_check_ins);
+    out.Key("firstCheckInAt"); out.OptionalString(first_at);
+    out.Key("lastCheckInAt"); out.OptionalString(last_at);
+    out.Key("visitCount"); out.Int(rep_visits);
+    out.Key("reportsPending"); out.Int(rep_pending);
+    out.Key("reportsLate"); out.Int(rep_late);
     out.Key("flagCounts");
     WriteFlagCounts(out, flag_counts);
     out.EndObject();
@@ -600,6 +683,71 @@ std::string VisitService::MyDay(const Caller& caller, std::optional<Date> date) 
   for (const auto& row : visits.rows) {
     std::string status = EffectiveReportStatus(row.Text(17), row.Text(18), today);
     if (status == "open" || status == "late") WriteVisit(out, row, today, true);
+  }
+  out.EndArray();
+  // R-VISIT-59: the customers planned for the day, from the approved monthly plan and the
+  // approved (or registered) applications, one entry per customer, plan order first.
+  struct Planned {
+    int64_t customer_id = 0;
+    std::string customer_name;
+    std::optional<std::string> lat, lng;
+    bool in_plan = false;
+    std::optional<int64_t> application_id;
+    std::optional<std::string> application_status;
+    std::vector<std::string> purposes;
+  };
+  std::vector<Planned> planned;
+  std::unordered_map<int64_t, size_t> planned_index;
+  for (const auto& row :
+       connection->Query(kPlannedCustomers, {caller.user_id, day_text, caller.user_id, day_text}).rows) {
+    int64_t customer_id = row.Int(1);
+    auto [found, inserted] = planned_index.try_emplace(customer_id, planned.size());
+    if (inserted) {
+      Planned entry;
+      entry.customer_id = customer_id;
+      entry.customer_name = row.Text(2);
+      entry.lat = row.OptionalText(3);
+      entry.lng = row.OptionalText(4);
+      planned.push_back(std::move(entry));
+    }
+    Planned& entry = planned[found->second];
+    if (row.Text(0) == "plan") entry.in_plan = true;
+    else if (!entry.application_id) entry.application_id = row.Int(6), entry.application_status = row.Text(7);
+    for (const auto& purpose : SplitFlags(row.Text(5)))
+      if (std::find(entry.purposes.begin(), entry.purposes.end(), purpose) == entry.purposes.end())
+        entry.purposes.push_back(purpose);
+  }
+  // The day's visit at each planned customer (the latest), so the screen can show it done.
+  std::unordered_map<int64_t, int64_t> visit_of_customer;
+  for (const auto& row : visits.rows)
+    if (row.Text(5) == day_text) visit_of_customer.try_emplace(row.Int(3), row.Int(0));
+  out.Key("planned");
+  out.BeginArray();
+  for (const auto& entry : planned) {
+    out.BeginObject();
+    out.Key("customerId"); out.Id(entry.customer_id);
+    out.Key("customerName"); out.String(entry.customer_name);
+    out.Key("location");
+    if (entry.lat && entry.lng) {
+      out.BeginObject();
+      out.Key("lat"); out.Double(std::stod(*entry.lat));
+      out.Key("lng"); out.Double(std::stod(*entry.lng));
+      out.EndObject();
+    } else {
+      out.Null();
+    }
+    out.Key("inPlan"); out.Bool(entry.in_plan);
+    out.Key("applicationId"); out.OptionalId(entry.application_id);
+    out.Key("applicationStatus"); out.OptionalString(entry.application_status);
+    out.Key("purposes");
+    out.BeginArray();
+    for (const auto& purpose : entry.purposes) out.String(purpose);
+    out.EndArray();
+    auto visit = visit_of_customer.find(entry.customer_id);
+    out.Key("visitId");
+    if (visit != visit_of_customer.end()) out.Id(visit->second);
+    else out.Null();
+    out.EndObject();
   }
   out.EndArray();
   out.EndObject();

@@ -20,6 +20,7 @@ namespace tuoke::visits {
 struct VisitFilter {
   std::optional<int64_t> rep_id;
   std::optional<int64_t> customer_id;
+  std::optional<int64_t> unit_id;  // R-VISIT-55: the reps of that unit's subtree
   std::optional<Date> from;  // business dates, inclusive
   std::optional<Date> to;
   std::optional<std::string> report_status;  // open | late | submitted | reviewed (as read)
@@ -51,8 +52,11 @@ class VisitService {
   LateReportRun FlagLateReports();
 
   // R-VISIT-56..58: every rep of the scope (optionally one unit's subtree) with that
-  // day's check-ins, visits, report states and flag counts. Few queries, streamed JSON.
-  std::string TeamDay(const platform::Caller& caller, std::optional<Date> date, std::optional<int64_t> unit_id);
+  // day's check-ins, visits, report states and flag counts (kFull), or only the counts
+  // per rep (kSummary, for departments of thousands of reps). Three queries, streamed JSON.
+  enum class TeamDayView { kFull, kSummary };
+  std::string TeamDay(const platform::Caller& caller, std::optional<Date> date, std::optional<int64_t> unit_id,
+                      TeamDayView view = TeamDayView::kFull);
   // R-VISIT-59: the caller's day: check-ins, visits, reports still due, follow-ups due.
   std::string MyDay(const platform::Caller& caller, std::optional<Date> date);
 

@@ -101,12 +101,26 @@ TEST_P(VisitStoryTest, PlanApplicationCheckInReportReviewAndFollowUp) {
   // Approved but not yet registered: a check-in now would still be absence.
   Decide(assistant, submitted_application, "register");
 
-  // 3. The visit: checked in inside the radius, no flags.
+  // 3. The visit: the rep's day lists the planned customer (R-VISIT-59: in the approved
+  // plan and the registered application); checked in inside the radius, no flags.
   clock_.Set(*ParseInstant("2026-12-01T01:30:00Z"));  // 09:30 in Shanghai
+  Json planned = Json::parse(field_->visits.MyDay(rep1, std::nullopt))["planned"];
+  ASSERT_EQ(planned.size(), 1u) << planned.dump();
+  EXPECT_EQ(planned[0]["customerId"], customer);
+  EXPECT_EQ(planned[0]["customerName"], "杭州青禾建材");
+  EXPECT_TRUE(planned[0]["inPlan"].get<bool>());
+  EXPECT_EQ(planned[0]["applicationId"], application["id"]);
+  EXPECT_EQ(planned[0]["applicationStatus"], "registered");
+  EXPECT_EQ(planned[0]["purposes"], Json::array({"relationship"}));
+  EXPECT_EQ(planned[0]["location"]["lat"], 30.2741);
+  EXPECT_TRUE(planned[0]["visitId"].is_null());
+  EXPECT_EQ(Json::parse(field_->visits.MyDay(rep1, ParseDate("2026-12-02")))["planned"], Json::array());
+  EXPECT_EQ(Json::parse(field_->visits.MyDay(SignIn("rep2"), std::nullopt))["planned"], Json::array());
   Json check_in = CheckIn(rep1, customer);
   EXPECT_EQ(check_in["flags"], Json::array()) << check_in.dump();
   EXPECT_EQ(check_in["geofence"], "inside");
   int64_t visit_id = *ParseId(check_in["visitId"].get<std::string>());
+  EXPECT_EQ(Json::parse(field_->visits.MyDay(rep1, std::nullopt))["planned"][0]["visitId"], check_in["visitId"]);
   // A customer the application does not name: absence (§3.3 [第7条 注]).
   clock_.Advance(2h);
   Json unplanned_check_in = CheckIn(rep1, unplanned);
