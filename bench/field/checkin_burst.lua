@@ -1,8 +1,14 @@
 -- wrk script of the morning burst (bench/field/run.sh). Every rep of tokens.csv checks in
--- at its customer with its own bearer token and a unique clientId, then (in the next
--- round) checks out, then in again …: requests go round the reps, so the first
+-- at its customer with its own bearer token and a unique clientId, then (in its next
+-- turn) checks out, then in again …: requests go round the reps, so the first
 -- len(tokens.csv) requests are the 10,000 morning check-ins and the run sustains the
 -- same mix for as long as wrk runs. Each wrk thread takes every n-th rep.
+--
+-- A rep's requests are sequential, as on one phone: a rep is not sent again while its
+-- previous request is unanswered (the request carries X-Request-Id "rep-<index>", which
+-- the server echoes, so the response names its rep); the round-robin skips such a rep.
+-- Without this, one rep's check-out could reach the server on another connection before
+-- its check-in had committed and fail with visits.no_open_visit.
 --   wrk -t2 -c64 -d20s --latency -s checkin_burst.lua URL -- tokens.csv RUN
 local threads = {}
 local counter = 0
@@ -23,24 +29,47 @@ function init(args)
     local token, customer, lat, lng = line:match("([^,]+),([^,]+),([^,]+),([^,]+)")
     table.insert(reps, {token = token, customer = customer, lat = tonumber(lat), lng = tonumber(lng)})
   end
-  next_index = thread_index
+  -- This thread's reps (0-based indexes into reps), its position in them, each rep's
+  -- requests sent so far and whether one is unanswered.
+  mine = {}
+  for index = thread_index, #reps - 1, thread_total do table.insert(mine, index) end
+  position = 0
+  sent = {}
+  busy = {}
   failures = 0
+  unmatched = 0
 end
 
 function request()
-  local index = next_index
-  next_index = next_index + thread_total
-  local rep = reps[(index % #reps) + 1]
-  local round = math.floor(index / #reps)
+  -- The next rep in turn that has no request in flight (there are far more reps than
+  -- connections, so the scan is short).
+  local index
+  for _ = 1, #mine do
+    local candidate = mine[(position % #mine) + 1]
+    position = position + 1
+    if not busy[candidate] then
+      index = candidate
+      break
+    end
+  end
+  if index == nil then index = mine[(position % #mine) + 1]; position = position + 1 end
+  local rep = reps[index + 1]
+  local round = sent[index] or 0
+  sent[index] = round + 1
+  busy[index] = true
   local kind = (round % 2 == 0) and "in" or "out"
   local body = string.format(
     '{"clientId":"bench-%s-%d-%d","kind":"%s","customerId":"%s","lat":%.6f,"lng":%.6f,"accuracyM":25,"capturedAt":"%s"}',
-    run, round, index % #reps, kind, rep.customer, rep.lat + 0.0004, rep.lng, os.date("!%Y-%m-%dT%H:%M:%S.000Z"))
+    run, round, index, kind, rep.customer, rep.lat + 0.0004, rep.lng, os.date("!%Y-%m-%dT%H:%M:%S.000Z"))
   return wrk.format("POST", "/api/v1/check-ins",
-                    {["Authorization"] = "Bearer " .. rep.token, ["Content-Type"] = "application/json"}, body)
+                    {["Authorization"] = "Bearer " .. rep.token, ["Content-Type"] = "application/json",
+                     ["X-Request-Id"] = "rep-" .. index}, body)
 end
 
 function response(status, headers, body)
+  local id = headers["X-Request-Id"] or headers["x-request-id"] or ""
+  local index = tonumber(id:match("^rep%-(%d+)$") or "")
+  if index then busy[index] = nil else unmatched = unmatched + 1 end
   if status ~= 201 and status ~= 200 then
     failures = failures + 1
     if failures <= 3 then io.stderr:write("status " .. status .. ": " .. body .. "\n") end
@@ -48,7 +77,11 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local failed = 0
-  for _, thread in ipairs(threads) do failed = failed + (thread:get("failures") or 0) end
+  local failed, lost = 0, 0
+  for _, thread in ipairs(threads) do
+    failed = failed + (thread:get("failures") or 0)
+    lost = lost + (thread:get("unmatched") or 0)
+  end
   io.write(string.format("burst_failures %d\n", failed))
+  if lost > 0 then io.write(string.format("burst_unmatched_responses %d\n", lost)) end
 end

@@ -123,6 +123,10 @@ def main():
     unit = run_sql(args.sql, "SELECT CAST(id AS TEXT) FROM org_units WHERE name = '%s';\n" % departments[0])
     with open(os.path.join(args.out, "unit_id.txt"), "w") as out:
         out.write(unit.strip() + "\n")
+    # One team of the first department, for the full team day.
+    team = run_sql(args.sql, "SELECT CAST(id AS TEXT) FROM org_units WHERE name = '%s';\n" % teams[0][0])
+    with open(os.path.join(args.out, "team_id.txt"), "w") as out:
+        out.write(team.strip() + "\n")
     print("prepared %d reps, %d teams, %d customers, %d tokens in %.1f s" %
           (len(reps), len(teams), len(by_user), len(tokens), elapsed))
 

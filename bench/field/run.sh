@@ -2,9 +2,11 @@
 # Field benchmarks (issue #4 item 7; docs/benchmarks.md "Check-in burst and team day"):
 #   - the morning burst: 10,000 reps check in (then out, then in …) at full speed against
 #     the real server for $BURST (default 20 s), wrk with bench/field/checkin_burst.lua,
-#     64 connections, 2 threads: sustained check-ins/s and latency percentiles;
+#     64 connections, 2 threads: sustained check-ins/s and latency percentiles; then the
+#     same mix from 8 connections for 10 s (latency without most of the queueing);
 #   - the RESTinio hello-world of bench/run.sh in the same run, same wrk settings;
-#   - GET /team-day for a department of 5,000 reps after the burst (one connection).
+#   - GET /team-day?view=summary for a department of 5,000 reps after the burst, and the
+#     full team day of one team of 100 reps (one connection each).
 # On SQLite, and on PostgreSQL when TUOKE_TEST_PG_ADMIN_URL is set (run under
 # scripts/with-postgres.sh for a throw-away cluster):
 #   bash bench/field/run.sh [build-dir]
@@ -64,25 +66,38 @@ run_backend() {
   until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
   local url="http://127.0.0.1:$port"
   local tokens="$work/$backend-data/tokens.csv"
-  local in_line hello_line team_line
+  local in_line low_line hello_line team_line full_line
   in_line=$(wrk -t2 -c64 -d"$BURST" --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 1 | wrk_summary)
+  # The same mix from 8 connections: with wrk's closed loop the latency at 64 connections
+  # is mostly queueing (64 / throughput); this shows the time of one check-in.
+  low_line=$(wrk -t2 -c8 -d10s --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 2 | wrk_summary)
   hello_line=$(wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$hello_port/" | wrk_summary)
-  local gm_token unit_id
+  local gm_token unit_id team_id
   gm_token=$(cat "$work/$backend-data/gm_token.txt")
   unit_id=$(cat "$work/$backend-data/unit_id.txt")
-  local reps_shown bytes
-  reps_shown=$(curl -fsS -H "Authorization: Bearer $gm_token" "$url/api/v1/team-day?unitId=$unit_id" |
+  team_id=$(cat "$work/$backend-data/team_id.txt")
+  # The department's summary (counts per rep, what the screen loads for thousands of
+  # reps) and one team's full view (every check-in and visit).
+  local summary_url="$url/api/v1/team-day?unitId=$unit_id&view=summary" full_url="$url/api/v1/team-day?unitId=$team_id"
+  local reps_shown bytes team_reps team_bytes
+  reps_shown=$(curl -fsS -H "Authorization: Bearer $gm_token" "$summary_url" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["reps"]), d["summary"]["checkIns"])')
-  bytes=$(curl -fsS -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $gm_token" "$url/api/v1/team-day?unitId=$unit_id")
-  team_line=$(wrk -t1 -c1 -d10s --latency -H "Authorization: Bearer $gm_token" "$url/api/v1/team-day?unitId=$unit_id" | wrk_summary)
+  bytes=$(curl -fsS -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $gm_token" "$summary_url")
+  team_line=$(wrk -t1 -c1 -d10s --latency -H "Authorization: Bearer $gm_token" "$summary_url" | wrk_summary)
+  team_reps=$(curl -fsS -H "Authorization: Bearer $gm_token" "$full_url" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["reps"]), d["summary"]["checkIns"])')
+  team_bytes=$(curl -fsS -o /dev/null -w '%{size_download}' -H "Authorization: Bearer $gm_token" "$full_url")
+  full_line=$(wrk -t1 -c1 -d5s --latency -H "Authorization: Bearer $gm_token" "$full_url" | wrk_summary)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "### $backend"
   echo "$prepared"
   echo "| measurement | requests | req/s | p50 ms | p99 ms | failures |"
   echo "|---|---|---|---|---|---|"
   read -r n rps p50 p99 failures <<<"$in_line";    echo "| burst: $REPS reps check in, then out, … ($BURST, POST /check-ins) | $n | $rps | $p50 | $p99 | $failures |"
+  read -r n rps p50 p99 failures <<<"$low_line";   echo "| the same from 8 connections (10 s) | $n | $rps | $p50 | $p99 | $failures |"
   read -r n rps p50 p99 failures <<<"$hello_line"; echo "| RESTinio hello-world (same run) | $n | $rps | $p50 | $p99 | – |"
-  read -r n rps p50 p99 failures <<<"$team_line";  echo "| GET /team-day, department of ${reps_shown% *} reps, ${reps_shown#* } check-ins, $bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – |"
+  read -r n rps p50 p99 failures <<<"$team_line";  echo "| GET /team-day?view=summary, department of ${reps_shown% *} reps, ${reps_shown#* } check-ins, $bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – |"
+  read -r n rps p50 p99 failures <<<"$full_line";  echo "| GET /team-day (full), team of ${team_reps% *} reps, ${team_reps#* } check-ins, $team_bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – |"
   echo
 }
 
