@@ -38,15 +38,19 @@ describe('visit-loop requests', () => {
     expect(visits.EXPENSE_CATEGORIES).toContain('gift')
   })
 
-  it('filters visits and follow-ups only by what the server reads', async () => {
-    await visits.listVisits({ reportStatus: 'late', limit: 10 })
-    await visits.listFollowUps({ status: 'overdue', visitId: '7' })
+  it('filters visits and follow-ups by what the server reads, unitId included (R-VISIT-55)', async () => {
+    await visits.listVisits({ reportStatus: 'late', unitId: '3', limit: 10 })
+    await visits.listFollowUps({ status: 'overdue', visitId: '7', unitId: '3' })
     const visitQuery = calls[0]!.arg as Record<string, unknown>
-    expect(visitQuery.reportStatus).toBe('late')
-    expect(visitQuery).not.toHaveProperty('unitId')
+    expect(visitQuery).toMatchObject({ reportStatus: 'late', unitId: '3', limit: 10 })
+    expect(Object.keys(visitQuery).sort()).toEqual(
+      ['customerId', 'cursor', 'date', 'from', 'limit', 'repId', 'reportStatus', 'to', 'unitId'].sort(),
+    )
     const followUpQuery = calls[1]!.arg as Record<string, unknown>
-    expect(followUpQuery).toMatchObject({ status: 'overdue', visitId: '7' })
-    expect(followUpQuery).not.toHaveProperty('unitId')
+    expect(followUpQuery).toMatchObject({ status: 'overdue', visitId: '7', unitId: '3' })
+    expect(Object.keys(followUpQuery).sort()).toEqual(
+      ['customerId', 'cursor', 'limit', 'ownerId', 'status', 'unitId', 'visitId'].sort(),
+    )
   })
 
   it('marks a follow-up done with an optional note', async () => {
@@ -56,5 +60,14 @@ describe('visit-loop requests', () => {
       ['/follow-up-items/5/done', {}],
       ['/follow-up-items/5/done', { note: '已寄样品' }],
     ])
+  })
+
+  it('asks the team day in full by default and as counts per rep with view=summary', async () => {
+    await visits.getTeamDay('2026-11-23', '7')
+    await visits.getTeamDay('2026-11-23', null, 'summary')
+    expect(calls.map((call) => call.path)).toEqual(['/team-day', '/team-day'])
+    expect(calls[0]!.arg).toEqual({ date: '2026-11-23', unitId: '7', view: undefined })
+    expect(calls[1]!.arg).toEqual({ date: '2026-11-23', unitId: null, view: 'summary' })
+    expect(visits.TEAM_DAY_TOO_LARGE).toBe('visits.team_day_too_large')
   })
 })

@@ -78,6 +78,11 @@ export interface CheckIn {
 
 /** POST /check-ins: 201 (or 200 for a resend of the same clientId). */
 export const postCheckIn = (body: CheckInRequest) => http.post<CheckIn>('/check-ins', body)
+/** R-VISIT-48: pins the check-in's unpinned customer at the check-in's position (the rep's own, accurate check-in). */
+export const pinCustomerFromCheckIn = (checkInId: Id) =>
+  http.post<{ checkInId: Id; customerId: Id; location: { lat: number; lng: number; accuracyM: number } }>(
+    `/check-ins/${seg(checkInId)}/pin-customer`,
+  )
 
 /** GET /check-ins?repId=&date= (oldest first) */
 export const listCheckIns = (query: { repId?: Id | null; date?: BusinessDate | null } & CursorQuery = {}) =>
@@ -164,6 +169,8 @@ export const listVisits = (
     from?: BusinessDate | null
     to?: BusinessDate | null
     reportStatus?: ReportStatus | null
+    /** The reps of that unit's subtree (must lie in the caller's scope). */
+    unitId?: Id | null
   } & CursorQuery = {},
 ) =>
   http.get<ListPage<Visit>>('/visits', {
@@ -173,6 +180,7 @@ export const listVisits = (
     from: query.from,
     to: query.to,
     reportStatus: query.reportStatus,
+    unitId: query.unitId,
     limit: query.limit,
     cursor: query.cursor,
   })
@@ -211,6 +219,8 @@ export interface FollowUpQuery extends CursorQuery {
   ownerId?: Id | null
   customerId?: Id | null
   visitId?: Id | null
+  /** Owners in that unit's subtree (must lie in the caller's scope). */
+  unitId?: Id | null
 }
 
 export const listFollowUps = (query: FollowUpQuery = {}) =>
@@ -219,6 +229,7 @@ export const listFollowUps = (query: FollowUpQuery = {}) =>
     ownerId: query.ownerId,
     customerId: query.customerId,
     visitId: query.visitId,
+    unitId: query.unitId,
     limit: query.limit,
     cursor: query.cursor,
   })
@@ -247,6 +258,19 @@ export interface MyDay {
   reportsDue: Visit[]
   /** Open items due by that day. */
   followUpsDue: FollowUpItem[]
+  /** The customers of the approved plan on that day and of the approved or registered applications (R-VISIT-59). */
+  planned?: PlannedCustomer[]
+}
+
+export interface PlannedCustomer {
+  customerId: Id
+  customerName: string
+  location: { lat: number; lng: number } | null
+  inPlan: boolean
+  applicationId: Id | null
+  applicationStatus: string | null
+  purposes: string[]
+  visitId: Id | null
 }
 
 export const getMyDay = (date?: BusinessDate) => http.get<MyDay>('/my-day', { date })
@@ -256,14 +280,30 @@ export interface TeamDayRep {
   repName: string
   unitId?: Id
   unitName?: string | null
-  checkIns: CheckIn[]
-  visits: Visit[]
+  /** Only in the full view (view=full). */
+  checkIns?: CheckIn[]
+  /** Only in the full view (view=full). */
+  visits?: Visit[]
+  /** Counts per rep, in both views. */
+  checkInCount?: number
+  firstCheckInAt?: string | null
+  lastCheckInAt?: string | null
+  visitCount?: number
+  reportsPending?: number
+  reportsLate?: number
   flagCounts: Record<string, number>
 }
+
+/** full: every check-in and visit (up to 1,000 reps); summary: counts per rep (up to 5,000). */
+export type TeamDayView = 'full' | 'summary'
+
+/** The error of a full view asked for too many reps: ask the summary instead. */
+export const TEAM_DAY_TOO_LARGE = 'visits.team_day_too_large'
 
 export interface TeamDay {
   date: BusinessDate
   unitId: Id | null
+  view?: TeamDayView
   reps: TeamDayRep[]
   summary: {
     reps: number
@@ -276,8 +316,8 @@ export interface TeamDay {
   }
 }
 
-export const getTeamDay = (date: BusinessDate, unitId?: Id | null) =>
-  http.get<TeamDay>('/team-day', { date, unitId })
+export const getTeamDay = (date: BusinessDate, unitId?: Id | null, view?: TeamDayView) =>
+  http.get<TeamDay>('/team-day', { date, unitId, view })
 
 // ---- monthly plans (plans) --------------------------------------------------------------------
 
