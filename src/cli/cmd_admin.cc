@@ -165,6 +165,8 @@ void RegisterSeedDemo(CLI::App& app, GlobalOptions& options) {
     visits::SeedFieldDemo(application->database(), application->policies(), application->customers(), g_clock);
     visits::SeedPlanDemo(application->database(), application->policies(), application->plans(),
                          application->approvals());
+    fieldreports::SeedCompetitorDemo(application->database(), application->policies(), application->customers(),
+                                     g_clock);
     std::cout << "demo company created; every login's password is " << platform::kDemoPassword << "\n";
     for (const auto& login : logins)
       std::cout << "  " << login.username << "\t" << login.phone << "\t" << login.name << "\t" << login.role << "\n";

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "modules/fieldreports/competitor_service.h"
 #include "modules/fieldreports/daily_report_service.h"
 #include "modules/fieldreports/market_intel_service.h"
 #include "modules/fieldreports/routine_service.h"
@@ -48,6 +49,37 @@ void SeedFieldReportsDemo(storage::Database& database, platform::PolicyService& 
   intel.Create(rep4, {{"kind", "distributor_stock"}, {"product", "外墙乳胶漆 20L"}, {"quantity", 120},
                       {"quantityUnit", "桶"}, {"observedOn", observed}, {"province", "广东"}, {"city", "佛山"},
                       {"description", "经销商库存约 120 桶，够卖三周。"}});
+}
+
+void SeedCompetitorDemo(storage::Database& database, platform::PolicyService& policies,
+                        customers::CustomerService& customers, const Clock& clock) {
+  // §13: a competitor profile with what it offers one of rep1's customers, beside ours.
+  platform::Caller rep1 = platform::DemoCaller(database, "rep1");
+  std::string observed = FormatDate(AddDays(BusinessDate(clock.Now(), policies.TimeZone()), -1));
+  CompetitorService competitors(database, policies, customers, clock);
+  Json profile = competitors.Create(rep1, {{"name", "立邦"},
+                                           {"aliases", {"Nippon"}},
+                                           {"strength", "品牌知名度高，门店覆盖广，广告投入大。"},
+                                           {"weakPoints", "经销商账期短，售后响应慢；工程渠道价格不灵活。"},
+                                           {"floor", {{"amount", "42000"}, {"currency", "CNY"}}},
+                                           {"floorNote", "净味墙面漆 18L 每桶"},
+                                           {"notes", "本季度在杭州、宁波连续降价和满赠。"}});
+  customers::CustomerFilter first;
+  first.owner_id = rep1.user_id;
+  first.limit = 1;
+  Json listed = Json::parse(customers.List(rep1, first));
+  if (!listed["items"].empty())
+    competitors.AddOffer(rep1, *ParseId(profile["id"].get<std::string>()),
+                         {{"customerId", listed["items"][0]["id"]},
+                          {"product", "净味墙面漆 18L"},
+                          {"theirPrice", {{"amount", "45800"}, {"currency", "CNY"}}},
+                          {"theirTerms", "月结 30 天，满 50 桶送滚筒工具"},
+                          {"ourPrice", {{"amount", "47500"}, {"currency", "CNY"}}},
+                          {"ourTerms", "月结 60 天，季度返点 2%"},
+                          {"customerVolume", 80},
+                          {"volumeUnit", "桶/月"},
+                          {"customerNote", "更看重账期和送货速度。"},
+                          {"observedOn", observed}});
 }
 
 }  // namespace tuoke::fieldreports

@@ -16,4 +16,9 @@ void SeedFieldReportsDemo(storage::Database& database, platform::PolicyService& 
                           customers::CustomerService& customers, platform::NotificationService& notifications,
                           const Clock& clock);
 
+// After the field demo (which creates the customers): a competitor profile with what it
+// offers one of rep1's customers beside ours (§13).
+void SeedCompetitorDemo(storage::Database& database, platform::PolicyService& policies,
+                        customers::CustomerService& customers, const Clock& clock);
+
 }  // namespace tuoke::fieldreports
