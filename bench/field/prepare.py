@@ -25,6 +25,10 @@ import subprocess
 import time
 
 NOW = "2026-01-01T00:00:00.000Z"
+# The customers' last follow-up is the time of preparation: with NOW, a whole year idle,
+# the server's pool-reclaim job (R-CUST-10) would return all 10,000 customers to the pool
+# at start-up, in one long write transaction in the middle of the burst.
+FOLLOWED_UP = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
 
 
 def run_sql(prefix, sql):
@@ -91,7 +95,7 @@ def main():
         "SELECT '压测客户' || u.username, 'distributor', 30.2741 + (u.id %% 100) * 0.001, "
         "120.1551 + (u.id %% 97) * 0.001, 'active', 'other', 'unknown', 'unknown', '', 'watch', '', 'computed', "
         "'watch', '', u.id, '%s', 'bench customer ' || u.username, '', '', u.id, '%s', '%s', '%s' "
-        "FROM users u WHERE u.username LIKE 'bench%%';" % (NOW, NOW, NOW, NOW))
+        "FROM users u WHERE u.username LIKE 'bench%%';" % (NOW, NOW, NOW, FOLLOWED_UP))
     for start in range(0, len(reps), 2000):
         rows = [(reps[i][0], hashes[i]) for i in range(start, min(start + 2000, len(reps)))]
         sql.append(

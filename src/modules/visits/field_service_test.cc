@@ -366,6 +366,60 @@ TEST_P(FieldServiceTest, TeamDaySummaryCountsWhatTheFullViewLists) {
   EXPECT_EQ(later["summary"]["reportsLate"], 2);
 }
 
+TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnlyTheUnit) {
+  // A unit of 501 reps (more than the summary's join threshold of 500), in SQL: one
+  // password hash copied from rep1, as bench/field/prepare.py does.
+  auto connection = database_->Acquire();
+  const char* now = "2026-01-01T00:00:00.000Z";
+  connection->Execute({"test.bulk_unit",
+                       "INSERT INTO org_units (parent_id, name, kind, manager_id, path, active, created_at, updated_at) "
+                       "SELECT id, '批量组', 'team', NULL, '', 1, ?, ? FROM org_units WHERE parent_id IS NULL"},
+                      {std::string(now), std::string(now)});
+  connection->Execute({"test.bulk_unit_path",
+                       "UPDATE org_units SET path = (SELECT p.path FROM org_units p WHERE p.id = org_units.parent_id) "
+                       "|| CAST(id AS TEXT) || '/' WHERE path = ''"});
+  connection->Execute(
+      {"test.bulk_users",
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 501) "
+       "INSERT INTO users (username, name, phone, email, unit_id, manager_id, employment_status, hired_on, active, "
+       "password_hash, must_change_password, failed_logins, created_at, updated_at) "
+       "SELECT 'bulk' || CAST(n.i AS TEXT), '批量' || CAST(n.i AS TEXT), '1380000' || CAST(1000 + n.i AS TEXT), NULL, "
+       "o.id, NULL, 'regular', '2024-01-01', 1, h.password_hash, 0, 0, ?, ? FROM n "
+       "CROSS JOIN (SELECT id FROM org_units WHERE name = '批量组') o "
+       "CROSS JOIN (SELECT password_hash FROM users WHERE username = 'rep1') h"},
+      {std::string(now), std::string(now)});
+  connection->Execute({"test.bulk_roles",
+                       "INSERT INTO user_roles (user_id, role) SELECT id, 'rep' FROM users WHERE username LIKE 'bulk%'"});
+  int64_t unit = connection->QueryOne({"test.bulk_unit_id", "SELECT id FROM org_units WHERE name = '批量组'"})->Int(0);
+  Caller bulk1 = SignIn("bulk1"), bulk2 = SignIn("bulk2");
+  CheckIn(bulk1, {{"place", "other"}, {"accuracyM", 900}});
+  clock_.Advance(10min);
+  CheckIn(bulk1, {{"place", "office"}});
+  CheckIn(bulk2, {{"place", "other"}});
+  int64_t outside_customer = NewCustomer(rep1_);
+  CheckIn(rep1_, {{"customerId", IdString(outside_customer)}});  // rep1 is not in the unit
+
+  Caller gm = SignIn("gm");
+  Json summary =
+      Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit, VisitService::TeamDayView::kSummary));
+  Json full = Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit));
+  ASSERT_EQ(summary["reps"].size(), 501u);
+  EXPECT_EQ(summary["summary"], full["summary"]);
+  EXPECT_EQ(summary["summary"]["checkIns"], 3);  // not rep1's
+  EXPECT_EQ(summary["summary"]["visits"], 0);
+  EXPECT_EQ(summary["summary"]["repsCheckedIn"], 2);
+  for (size_t i = 0; i < full["reps"].size(); ++i) {
+    ASSERT_EQ(summary["reps"][i]["repId"], full["reps"][i]["repId"]);
+    for (const char* key : {"checkInCount", "firstCheckInAt", "lastCheckInAt", "visitCount", "flagCounts"})
+      EXPECT_EQ(summary["reps"][i][key], full["reps"][i][key]) << key;
+  }
+  Json bulk1_entry;
+  for (const auto& rep : summary["reps"])
+    if (rep["repName"] == "批量1") bulk1_entry = rep;
+  EXPECT_EQ(bulk1_entry["checkInCount"], 2);
+  EXPECT_EQ(bulk1_entry["flagCounts"]["poor_accuracy"], 1);
+}
+
 TEST_P(FieldServiceTest, AnAccurateCheckInPinsAnUnpinnedCustomer) {
   int64_t customer = NewCustomer(rep1_, std::nullopt);
   Json first = CheckIn(rep1_, {{"customerId", IdString(customer)}, {"accuracyM", 12}});
