@@ -70,7 +70,8 @@ const storage::Sql kOfferExists{
 const storage::Sql kInsertOffer{
     "competitor_offers.insert",
     "INSERT INTO competitor_offers (profile_id, customer_id, product, their_price_fen, their_terms, our_price_fen, "
-    "our_terms, customer_volume, volume_unit, customer_note, currency, observed_on, created_by, created_at, updated_at) "
+    "our_terms, customer_volume, volume_unit, customer_note, currency, observed_on, created_by, created_at, "
+    "updated_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kUpdateOffer{
     "competitor_offers.update",
@@ -78,6 +79,8 @@ const storage::Sql kUpdateOffer{
     "customer_volume = ?, volume_unit = ?, customer_note = ?, currency = ?, observed_on = ?, updated_at = ? "
     "WHERE id = ?"};
 const storage::Sql kDeleteOffer{"competitor_offers.delete", "DELETE FROM competitor_offers WHERE id = ?"};
+const storage::Sql kSelectCreatorPath{"competitor_profiles.creator_path",
+                                      "SELECT o.path FROM users u JOIN org_units o ON o.id = u.unit_id WHERE u.id = ?"};
 
 [[noreturn]] void ThrowProfileNotFound() {
   throw Error(ErrorKind::kNotFound, "intel.competitor_not_found", "competitor profile not found");
@@ -164,8 +167,9 @@ Json OfferJson(const storage::Row& row) {
             {"volumeUnit", OptionalText(row, kVolumeUnit)},
             {"note", row.Text(kCustomerNote)}}},
           {"priceGap", theirs && ours ? Money(*theirs - *ours, currency) : Json()},
-          // Their offer at or under the floor recorded in the profile is worth a look.
-          {"belowFloor", theirs && row.OptionalInt(kOfferFloor) ? Json(*theirs < *row.OptionalInt(kOfferFloor)) : Json()},
+          // Their offer below the floor recorded in the profile is worth a look.
+          {"belowFloor",
+           theirs && row.OptionalInt(kOfferFloor) ? Json(*theirs < *row.OptionalInt(kOfferFloor)) : Json()},
           {"observedOn", row.Text(kObservedOn)},
           {"createdBy", IdString(row.Int(kOfferCreatedBy))},
           {"createdByName", row.Text(kOfferCreatorName)},
@@ -307,9 +311,7 @@ storage::Row CompetitorService::LoadOffer(storage::Connection& connection, const
 void CompetitorService::RequireWriter(const Caller& caller, storage::Connection& connection, int64_t creator_id) {
   Scope scope = platform::Require(caller, "intel.write");
   if (creator_id == caller.user_id || scope == Scope::kAll) return;
-  const storage::Sql kCreatorPath{"competitor_profiles.creator_path",
-                                  "SELECT o.path FROM users u JOIN org_units o ON o.id = u.unit_id WHERE u.id = ?"};
-  auto row = connection.QueryOne(kCreatorPath, {creator_id});
+  auto row = connection.QueryOne(kSelectCreatorPath, {creator_id});
   // R-INTEL-12: as market reports (R-INTEL-4): the creator or a manager covering them.
   if (!row || !platform::InScope(caller, scope, creator_id, row->Text(0)))
     throw Error(ErrorKind::kForbidden, "access.denied", "only the author or their manager edits this");
@@ -330,7 +332,8 @@ Json CompetitorService::RenderProfile(storage::Connection& connection, const Cal
   for (const auto& offer : connection.Query(kProfileOffers, {profile_id, kMaxOffers}).rows) {
     int64_t customer_id = offer.Int(kOfferCustomerId);
     auto known = readable.find(customer_id);
-    if (known == readable.end()) known = readable.emplace(customer_id, CustomerReadable(connection, caller, customer_id)).first;
+    if (known == readable.end())
+      known = readable.emplace(customer_id, CustomerReadable(connection, caller, customer_id)).first;
     if (known->second) offers.push_back(OfferJson(offer));
   }
   profile["offers"] = offers;
@@ -485,10 +488,9 @@ void CompetitorService::Delete(const Caller& caller, int64_t profile_id) {
     storage::Row row = LoadProfile(connection, caller, profile_id);
     RequireWriter(caller, connection, row.Int(kCreatedBy));
     Json before = ProfileJson(row);
-    before["offerCount"] = connection.QueryOne(storage::Sql{"competitor_profiles.offer_count",
-                                                            "SELECT COUNT(*) FROM competitor_offers WHERE profile_id = ?"},
-                                               {profile_id})
-                               ->Int(0);
+    const storage::Sql offer_count{"competitor_profiles.offer_count",
+                                   "SELECT COUNT(*) FROM competitor_offers WHERE profile_id = ?"};
+    before["offerCount"] = connection.QueryOne(offer_count, {profile_id})->Int(0);
     connection.Execute(kDeleteProfileOffers, {profile_id});
     connection.Execute(kDeleteProfile, {profile_id});
     platform::RecordAudit(connection, platform::Actor::From(caller),

@@ -28,7 +28,8 @@ const storage::Sql kReleaseLease{"reminders.release_lease", "DELETE FROM job_lea
 // R-REMIND-3: the claim; 0 rows when this reminder went out already.
 const storage::Sql kClaim{
     "reminders.claim",
-    "INSERT INTO reminders_sent (reminder_key, user_id, sent_at) VALUES (?, ?, ?) ON CONFLICT (reminder_key) DO NOTHING"};
+    "INSERT INTO reminders_sent (reminder_key, user_id, sent_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (reminder_key) DO NOTHING"};
 
 // R-REMIND-1: active reps without a submitted daily report for the day, not reminded yet.
 const storage::Sql kRepsToRemind{
@@ -104,8 +105,8 @@ int64_t ReminderService::RemindDailyReports(Instant now, Date today) {
         std::string key = "daily_report:" + std::to_string(rep_id) + ":" + day;
         if (connection.Execute(kClaim, {key, rep_id, FormatInstant(now)}) != 1) continue;
         if (!notifier_) continue;
-        notifier_(connection, {rep_id, "field_report.due_soon", "日报将于今天 " + due_time + " 截止，请及时提交",
-                               "/reports/daily?date=" + day,
+        std::string title = "日报将于今天 " + due_time + " 截止，请及时提交";
+        notifier_(connection, {rep_id, "field_report.due_soon", title, "/reports/daily?date=" + day,
                                {{"date", day}, {"dueTime", due_time}, {"dueAt", FormatInstant(due)}}});
         ++sent;
       }
