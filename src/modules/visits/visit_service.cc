@@ -473,6 +473,8 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
                 {{"maxReps", max_reps}, {"view", summary_only ? "summary" : "full"}});
 
   // 2. The day's check-ins of the same reps, in one query: every row for the full view;
+  // units → users → the day index per rep (CROSS JOIN fixes that order on SQLite, which
+  // would otherwise walk the whole company's day and join every row back to its unit);
   // for the summary only (rep, flags, time) from the covering day index, counted here
   // (R-VISIT-58: SQLite's GROUP BY over the flag texts cost three times the plain read).
   // A summary of many reps reads the whole company's day from the index without joining
@@ -484,13 +486,13 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
   std::string check_in_sql =
       whole_day ? std::string("SELECT c.rep_id, c.flags, c.at FROM check_ins c WHERE c.business_date = ? ORDER BY c.rep_id")
       : summary_only
-          ? "SELECT c.rep_id, c.flags, c.at FROM check_ins c JOIN users u ON u.id = c.rep_id "
-            "JOIN org_units o ON o.id = u.unit_id WHERE c.business_date = ? AND " +
+          ? "SELECT c.rep_id, c.flags, c.at FROM org_units o CROSS JOIN users u CROSS JOIN check_ins c "
+            "WHERE u.unit_id = o.id AND c.rep_id = u.id AND c.business_date = ? AND " +
                 scoped("c.rep_id", check_in_params) + " ORDER BY c.rep_id"
           : "SELECT c.rep_id, c.id, c.kind, c.place, c.at, c.customer_id, cu.name, c.distance_m, c.geofence, c.flags, "
-            "c.delayed, c.visit_id, c.accuracy_m FROM check_ins c JOIN users u ON u.id = c.rep_id "
-            "JOIN org_units o ON o.id = u.unit_id LEFT JOIN customers cu ON cu.id = c.customer_id "
-            "WHERE c.business_date = ? AND " +
+            "c.delayed, c.visit_id, c.accuracy_m FROM org_units o CROSS JOIN users u CROSS JOIN check_ins c "
+            "LEFT JOIN customers cu ON cu.id = c.customer_id "
+            "WHERE u.unit_id = o.id AND c.rep_id = u.id AND c.business_date = ? AND " +
                 scoped("c.rep_id", check_in_params) + " ORDER BY c.rep_id, c.at, c.id";
   auto check_ins = connection->Query(
       {summary_only ? "visits.team_day_check_in_counts" : "visits.team_day_check_ins", check_in_sql.c_str()},
@@ -501,13 +503,13 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
       whole_day ? std::string("SELECT v.rep_id, v.report_status, v.report_due_on FROM visits v WHERE v.visit_date = ? "
                               "ORDER BY v.rep_id")
       : summary_only
-          ? "SELECT v.rep_id, v.report_status, v.report_due_on FROM visits v JOIN users u ON u.id = v.rep_id "
-            "JOIN org_units o ON o.id = u.unit_id WHERE v.visit_date = ? AND " +
+          ? "SELECT v.rep_id, v.report_status, v.report_due_on FROM org_units o CROSS JOIN users u CROSS JOIN visits v "
+            "WHERE u.unit_id = o.id AND v.rep_id = u.id AND v.visit_date = ? AND " +
                 scoped("v.rep_id", visit_params) + " ORDER BY v.rep_id"
           : "SELECT v.rep_id, v.id, v.customer_id, cu.name, v.checked_in_at, v.checked_out_at, v.duration_minutes, "
-            "v.flags, v.report_status, v.report_due_on FROM visits v JOIN users u ON u.id = v.rep_id "
-            "JOIN org_units o ON o.id = u.unit_id JOIN customers cu ON cu.id = v.customer_id "
-            "WHERE v.visit_date = ? AND " +
+            "v.flags, v.report_status, v.report_due_on FROM org_units o CROSS JOIN users u CROSS JOIN visits v "
+            "JOIN customers cu ON cu.id = v.customer_id "
+            "WHERE u.unit_id = o.id AND v.rep_id = u.id AND v.visit_date = ? AND " +
                 scoped("v.rep_id", visit_params) + " ORDER BY v.rep_id, v.checked_in_at, v.id";
   auto visits = connection->Query(
       {summary_only ? "visits.team_day_visit_counts" : "visits.team_day_visits", visit_sql.c_str()}, visit_params);
