@@ -368,8 +368,8 @@ void RegisterJobs(CLI::App& app, GlobalOptions& options) {
       auto sent = application->reminders().RunDue();
       if (!sent.ran) std::cout << "reminders: another process holds the job lease; skipped\n";
       else
-        std::cout << "reminders: " << sent.daily_report << " daily report, " << sent.follow_up_overdue
-                  << " overdue follow-up\n";
+        std::cout << "reminders: " << sent.daily_report << " daily report, " << sent.summary << " summary, "
+                  << sent.follow_up_overdue << " overdue follow-up\n";
       return;
     }
     auto result = application->customers().ReclaimIdleCustomers(g_clock.Now());

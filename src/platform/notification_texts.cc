@@ -25,6 +25,7 @@ const std::map<std::string, std::string, std::less<>>& EnglishTemplates() {
       {"field_report.submitted", "{repName} submitted the {reportKind} of {periodStart}{lateMark}"},
       {"field_report.commented", "{authorName} commented on your {reportKind} of {periodStart}"},
       {"field_report.due_soon", "Your daily report of {date} is due at {dueTime}"},
+      {"field_report.summary_due_soon", "Your {reportKind} from {periodStart} is due soon"},
       {"followup.overdue", "Follow-up overdue since {dueOn}: {title}"},
   };
   return templates;

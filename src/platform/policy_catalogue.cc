@@ -169,6 +169,10 @@ std::vector<PolicyDefinition> Build() {
   add("reminders.daily_report_minutes_before", "notifications", T::kInteger, "minutes",
       "§3.4 [第7条 4] (daily report by end of day; product default)", 60, 0, 720,
       "日报截止前提醒（分钟，0 为不提醒）", "Remind reps this many minutes before the daily report is due (0 = off)");
+  add("reminders.summary_hours_before", "notifications", T::kInteger, "hours",
+      "§10 reporting cadence [000 §2 四] (product default)", 24, 0, 168,
+      "周总结至年度总结截止前提醒（小时，0 为不提醒）",
+      "Remind reps this many hours before a weekly … annual summary is due (0 = off)");
   add("reminders.followup_overdue", "notifications", T::kBoolean, "", "§3.5 [第10条 1] (product default)", true, {},
       {}, "跟进事项逾期提醒", "Remind the owner when a follow-up item becomes overdue");
   add("reminders.followup_overdue_lookback_days", "notifications", T::kInteger, "days",

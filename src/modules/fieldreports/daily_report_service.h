@@ -90,6 +90,12 @@ class ReportService {
 
   // Today in the company time zone (the default date of the routes).
   Date Today() { return policies_.Today(); }
+  // R-REPORT-2, 8, 11: the first late instant of the report of `kind` whose period
+  // contains `date`, and that period (for reminders).
+  std::pair<DateRange, Instant> DueOfPeriod(ReportKind kind, Date date) {
+    DateRange range = PeriodContaining(PeriodOf(kind), date);
+    return {range, DueFor(kind, range)};
+  }
 
   // The facts of a period for one rep, read from the field tables (daily_report_facts.cc).
   Json DayFacts(storage::Connection& connection, int64_t rep_id, Date day);

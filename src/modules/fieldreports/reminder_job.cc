@@ -22,8 +22,9 @@ void ReminderJob::Loop() {
     lock.unlock();
     try {
       ReminderRun run = reminders_.RunDue();
-      if (run.daily_report + run.follow_up_overdue > 0)
-        spdlog::info("reminders: {} daily report, {} overdue follow-up", run.daily_report, run.follow_up_overdue);
+      if (run.daily_report + run.summary + run.follow_up_overdue > 0)
+        spdlog::info("reminders: {} daily report, {} summary, {} overdue follow-up", run.daily_report, run.summary,
+                     run.follow_up_overdue);
     } catch (const std::exception& error) {
       // A failed run (database restarting …) is retried at the next interval.
       spdlog::error("reminders failed: {}", error.what());

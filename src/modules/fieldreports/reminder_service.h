@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "core/time.h"
 #include "modules/fieldreports/daily_report_service.h"
@@ -20,6 +22,7 @@ namespace tuoke::fieldreports {
 struct ReminderRun {
   bool ran = false;  // false: another process holds the lease
   int64_t daily_report = 0;
+  int64_t summary = 0;
   int64_t follow_up_overdue = 0;
 };
 
@@ -27,7 +30,11 @@ class ReminderService {
  public:
   ReminderService(storage::Database& database, platform::PolicyService& policies, const Clock& clock,
                   Notifier notifier)
-      : database_(database), policies_(policies), clock_(clock), notifier_(std::move(notifier)) {}
+      : database_(database),
+        policies_(policies),
+        clock_(clock),
+        notifier_(std::move(notifier)),
+        reports_(database, policies, clock, nullptr) {}
 
   // R-REMIND-1..4: sends the reminders due at the clock's now.
   ReminderRun RunDue();
@@ -35,11 +42,17 @@ class ReminderService {
  private:
   int64_t RemindDailyReports(Instant now, Date today);
   int64_t RemindOverdueFollowUps(Date today);
+  int64_t RemindSummaries(Instant now, Date today);
+  // Notifies the active reps without a submitted report of `kind` starting `start` who
+  // were not reminded of it yet (key `<prefix>:<rep>:<start>`).
+  int64_t RemindReps(Instant now, const std::string& kind, const std::string& start, const std::string& key_prefix,
+                     const std::function<platform::NotificationInput(int64_t rep_id)>& notice);
 
   storage::Database& database_;
   platform::PolicyService& policies_;
   const Clock& clock_;
   Notifier notifier_;
+  ReportService reports_;  // due instants of the summaries (no notifier: it never writes)
 };
 
 }  // namespace tuoke::fieldreports

@@ -86,6 +86,32 @@ TEST_P(ReminderServiceTest, RepsAreRemindedOnceBeforeTheDailyReportIsDue) {
   EXPECT_EQ(reminders_->RunDue().daily_report, 0);
 }
 
+TEST_P(ReminderServiceTest, SummariesAreRemindedTheDayBeforeTheyAreDue) {
+  Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
+  // Defaults: the weekly summary of the week from Monday 16 November is due on Saturday the
+  // 21st by 23:59 local (16:00 UTC); reminded from 24 hours before.
+  At("2026-11-20T15:59:00Z");
+  EXPECT_TRUE(Sent("field_report.summary_due_soon").empty() && reminders_->RunDue().summary == 0);
+  At("2026-11-20T16:00:00Z");
+  reports_->Submit(rep1, ReportKind::kWeek, *ParseDate("2026-11-16"), {{"summary", "本周"}});
+  EXPECT_EQ(reminders_->RunDue().summary, 5);
+  auto reminded = Sent("field_report.summary_due_soon");
+  ASSERT_EQ(reminded.size(), 5u);
+  for (const auto& input : reminded) EXPECT_NE(input.user_id, rep1.user_id);
+  EXPECT_EQ(reminded[0].data["kind"], "week");
+  EXPECT_EQ(reminded[0].data["periodStart"], "2026-11-16");
+  EXPECT_EQ(reminded[0].title, "周总结（2026-11-16 起）即将截止，请及时提交");
+  EXPECT_EQ(other_process_->RunDue().summary, 0);
+  // The monthly report of November is due on 1 December: reminded from 30 November 16:00 UTC.
+  At("2026-11-30T16:30:00Z");
+  EXPECT_EQ(reminders_->RunDue().summary, 6);
+  EXPECT_EQ(Sent("field_report.summary_due_soon").back().data["kind"], "month");
+  EXPECT_EQ(Sent("field_report.summary_due_soon").back().data["periodStart"], "2026-11-01");
+  policies_->AddVersion(gm, "reminders.summary_hours_before", Json(0), "2026-12-04", "off");
+  At("2026-12-04T16:30:00Z");  // the next weekly summary's window, turned off
+  EXPECT_EQ(reminders_->RunDue().summary, 0);
+}
+
 TEST_P(ReminderServiceTest, OverdueFollowUpsAreRemindedOncePerItem) {
   Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), gm = SignIn("gm");
   At("2026-11-18T02:00:00Z");
