@@ -386,9 +386,12 @@ Json CompetitorService::List(const Caller& caller, const CompetitorFilter& filte
   storage::Params params;
   std::string sql = "SELECT " TUOKE_PROFILE_COLUMNS "WHERE 1 = 1";
   if (filter.query) {
-    sql += " AND (p.name_key LIKE ? ESCAPE '\\' OR p.aliases LIKE ? ESCAPE '\\')";
-    params.push_back("%" + EscapeLike(ToLowerAscii(*filter.query)) + "%");
-    params.push_back("%" + EscapeLike(*filter.query) + "%");
+    // ASCII case folded on both sides, so both backends match alike (SQLite's LIKE folds
+    // ASCII, PostgreSQL's does not).
+    sql += " AND (p.name_key LIKE ? ESCAPE '\\' OR lower(p.aliases) LIKE ? ESCAPE '\\')";
+    std::string pattern = "%" + EscapeLike(ToLowerAscii(*filter.query)) + "%";
+    params.push_back(pattern);
+    params.push_back(pattern);
   }
   if (filter.cursor) sql += " AND p.id > ?", params.push_back(*filter.cursor);
   sql += " ORDER BY p.id LIMIT ?";

@@ -85,6 +85,9 @@ TEST_P(CompetitorServiceTest, ProfilesAreValidatedUniqueAndAudited) {
   Json listed = competitors_->List(rep1, by_alias);
   ASSERT_EQ(listed["items"].size(), 1u);
   EXPECT_EQ(listed["items"][0]["id"], profile["id"]);
+  CompetitorFilter by_name;
+  by_name.query = "nIPP";
+  EXPECT_EQ(competitors_->List(rep1, by_name)["items"].size(), 1u);
   CompetitorFilter one;
   one.limit = 1;
   Json page = competitors_->List(rep1, one);
