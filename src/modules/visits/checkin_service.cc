@@ -21,12 +21,16 @@ constexpr size_t kMaxNoteLength = 500;
 
 const storage::Sql kFindByClientId{"visits.check_in_by_client_id",
                                    "SELECT id FROM check_ins WHERE rep_id = ? AND client_id = ?"};
-const storage::Sql kCustomerPin{"visits.customer_pin",
-                                "SELECT name, latitude, longitude FROM customers WHERE id = ?"};
-const storage::Sql kPreviousCheckIn{
-    "visits.previous_check_in",
-    "SELECT at, lat, lng, accuracy_m FROM check_ins WHERE rep_id = ? AND at <= ? ORDER BY at DESC, id DESC "
-    "LIMIT 1"};
+// R-VISIT-47: the three reads a check-in is judged on, in one round trip (a burst of
+// check-ins is mostly round trips): a stored check-in with this clientId (R-VISIT-35), the
+// rep's previous check-in at or before this one's time (R-VISIT-38), the customer's name
+// and pin (R-VISIT-32; no row without a customer). Rows (kind, text, lat, lng, accuracy).
+const storage::Sql kCheckInContext{
+    "visits.check_in_context",
+    "SELECT 'replay', CAST(id AS TEXT), NULL, NULL, NULL FROM check_ins WHERE rep_id = ? AND client_id = ? "
+    "UNION ALL SELECT 'previous', p.at, p.lat, p.lng, p.accuracy_m FROM (SELECT at, lat, lng, accuracy_m "
+    "FROM check_ins WHERE rep_id = ? AND at <= ? ORDER BY at DESC, id DESC LIMIT 1) p "
+    "UNION ALL SELECT 'customer', name, latitude, longitude, NULL FROM customers WHERE id = ?"};
 const storage::Sql kInsertCheckIn{
     "visits.insert_check_in",
     "INSERT INTO check_ins (client_id, rep_id, customer_id, visit_id, kind, place, at, business_date, "
@@ -218,23 +222,25 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   std::string customer_name;
   {
     auto connection = context_.database.Acquire();
-    // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
-    if (auto existing = connection->QueryOne(kFindByClientId, {caller.user_id, *client_id}))
-      return CheckInResult{Render(*connection, existing->Int(0), true), false};
-    if (customer_id) {
-      context_.customers.CheckReadable(*connection, caller, *customer_id);
-      auto pin = connection->QueryOne(kCustomerPin, {*customer_id});
-      customer_name = pin->Text(0);
-      if (!pin->IsNull(1) && !pin->IsNull(2))
-        facts.customer_location = GeoPoint{std::stod(pin->Text(1)), std::stod(pin->Text(2))};
-    }
-    // The time first (it decides which check-in came before), then everything else.
+    // The time first (it decides which check-in came before; it depends on the clocks
+    // only), then everything else.
     Instant at = JudgeCheckIn(facts, policy).at;
     Date business_date = BusinessDate(at, time_zone);
-    if (auto previous = connection->QueryOne(kPreviousCheckIn, {caller.user_id, FormatInstant(at)})) {
-      facts.previous = PreviousCheckIn{*ParseInstant(previous->Text(0)),
-                                       {std::stod(previous->Text(1)), std::stod(previous->Text(2))},
-                                       previous->Int(3)};
+    auto context = connection->Query(kCheckInContext, {caller.user_id, *client_id, caller.user_id, FormatInstant(at),
+                                                       storage::Nullable(customer_id)});
+    // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
+    for (const auto& row : context.rows)
+      if (row.Text(0) == "replay") return CheckInResult{Render(*connection, row.Int(1), true), false};
+    if (customer_id) context_.customers.CheckReadable(*connection, caller, *customer_id);
+    for (const auto& row : context.rows) {
+      if (row.Text(0) == "previous") {
+        facts.previous = PreviousCheckIn{*ParseInstant(row.Text(1)), {std::stod(row.Text(2)), std::stod(row.Text(3))},
+                                         row.Int(4)};
+      } else if (row.Text(0) == "customer") {
+        customer_name = row.Text(1);
+        if (!row.IsNull(2) && !row.IsNull(3))
+          facts.customer_location = GeoPoint{std::stod(row.Text(2)), std::stod(row.Text(3))};
+      }
     }
     // R-VISIT-33: field check-ins (not the office, not the way out) need an application.
     if (!check_out && facts.place != CheckInPlace::kOffice && policy.application_required &&
