@@ -4,7 +4,9 @@
 #   bash bench/customers/run.sh sqlite [build-dir]
 #   bash scripts/with-postgres.sh bash bench/customers/run.sh postgres [build-dir]
 # Environment: CUSTOMERS (default 1000000), REQUESTS per measurement (default 300),
-# KEEP=1 keeps the generated database in $WORK (default /tmp/tuoke-bench-customers-<backend>).
+# KEEP=1 keeps the generated database in $WORK (default /tmp/tuoke-bench-customers-<backend>);
+# FROM_SQLITE=/tmp/tuoke-bench-customers-sqlite/tuoke.db makes the PostgreSQL run copy the
+# SQLite run's customers instead of generating them again.
 set -euo pipefail
 BACKEND=${1:?sqlite or postgres}
 BUILD_DIR=${2:-build}
@@ -32,7 +34,32 @@ else
   sql="psql $db_url -AtF '	' -c"
 fi
 
-if [ ! -f "$WORK/generated" ] || [ "$BACKEND" = postgres ]; then
+if [ "$BACKEND" = postgres ] && [ -n "${FROM_SQLITE:-}" ]; then
+  # Copy the customers a SQLite run generated (FROM_SQLITE=/path/tuoke.db) instead of
+  # generating them again: the same rows on both backends, and the pinyin of 4M names is
+  # not computed twice. The org (same logins, same ids on a fresh database) comes from the
+  # generator with --customers 0; the ids are checked before copying.
+  "$BUILD_DIR/bench_customers_gen" --database "$db_url" --customers 0 >/dev/null 2>"$WORK/generate.log"
+  users_sql="SELECT id, username FROM users ORDER BY id"
+  if [ "$(sqlite3 -separator ' ' "$FROM_SQLITE" "$users_sql")" != "$(psql "$db_url" -AtF ' ' -c "$users_sql")" ]; then
+    echo "users differ between $FROM_SQLITE and PostgreSQL" >&2; exit 1
+  fi
+  started=$(date +%s)
+  copy_table() {  # table, columns
+    sqlite3 -batch -separator '	' -nullvalue '\N' "$FROM_SQLITE" "SELECT $2 FROM $1" |
+      psql "$db_url" -q -c "COPY $1 ($2) FROM STDIN"
+  }
+  copy_table customers "id, name, type, industry, province, city, district, address, phone, status, source, \
+man_money, man_authority, man_need, purchase_power, purchase_horizon, importance, potential, credit_status, tags, \
+grade, grade_reason, grade_source, computed_grade, computed_reason, grade_reason_json, owner_id, owned_since, \
+previous_owner_id, pool_entered_at, last_follow_up_at, name_key, phone_key, address_key, search_pinyin, \
+search_initials, created_by, created_at, updated_at"
+  copy_table contacts "customer_id, name, title, mobile, purchase_role, personality, created_at, updated_at, search_pinyin"
+  copy_table customer_tags "customer_id, tag"
+  psql "$db_url" -q -c "SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))" \
+    -c "SELECT setval(pg_get_serial_sequence('contacts', 'id'), (SELECT MAX(id) FROM contacts))" -c "ANALYZE" >/dev/null
+  echo "{\"copiedFrom\": \"$FROM_SQLITE\", \"seconds\": $(( $(date +%s) - started ))}" >"$WORK/generate.json"
+elif [ ! -f "$WORK/generated" ] || [ "$BACKEND" = postgres ]; then
   rm -f "$WORK"/tuoke.db*
   /usr/bin/time -f "%e s, max RSS %M KB" "$BUILD_DIR/bench_customers_gen" --database "$db_url" --customers "$CUSTOMERS" \
     2>"$WORK/generate.log" >"$WORK/generate.json"

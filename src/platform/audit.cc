@@ -10,19 +10,35 @@ Actor Actor::From(const Caller& caller) {
 
 Actor Actor::System(std::string name) { return Actor{std::nullopt, std::move(name), "", ""}; }
 
+namespace {
+storage::Value DumpOrNull(const Json& value) {
+  if (value.is_null()) return nullptr;
+  return value.dump();
+}
+}  // namespace
+
 void RecordAudit(storage::Connection& connection, const Actor& actor, const AuditChange& change,
                  Instant at) {
   static const storage::Sql kInsert{
       "audit.insert",
       "INSERT INTO audit_log (at, actor_id, actor_name, ip, request_id, action, entity, entity_id, "
       "before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
-  auto dump = [](const Json& value) -> storage::Value {
-    if (value.is_null()) return nullptr;
-    return value.dump();
-  };
   connection.Execute(kInsert, {FormatInstant(at), storage::Nullable(actor.user_id), actor.name,
                                actor.ip, actor.request_id, change.action, change.entity,
-                               change.entity_id, dump(change.before), dump(change.after)});
+                               change.entity_id, DumpOrNull(change.before), DumpOrNull(change.after)});
+}
+
+AuditBatch::AuditBatch(storage::Connection& connection, const Actor& actor, Instant at)
+    : actor_(actor),
+      at_(FormatInstant(at)),
+      insert_(connection, "audit.insert_many",
+              "INSERT INTO audit_log (at, actor_id, actor_name, ip, request_id, action, entity, entity_id, "
+              "before_json, after_json)",
+              10) {}
+
+void AuditBatch::Add(const AuditChange& change) {
+  insert_.Add({at_, storage::Nullable(actor_.user_id), actor_.name, actor_.ip, actor_.request_id, change.action,
+               change.entity, change.entity_id, DumpOrNull(change.before), DumpOrNull(change.after)});
 }
 
 void KeepChangedFields(Json& before, Json& after) {

@@ -10,6 +10,7 @@
 #include "core/json_util.h"
 #include "core/time.h"
 #include "platform/access.h"
+#include "storage/bulk_insert.h"
 #include "storage/database.h"
 
 namespace tuoke::platform {
@@ -34,6 +35,20 @@ struct AuditChange {
 
 void RecordAudit(storage::Connection& connection, const Actor& actor, const AuditChange& change,
                  Instant at);
+
+// Many entries of one actor at one moment (a bulk import), the same rows RecordAudit writes,
+// with multi-row statements. Call Flush before the transaction commits.
+class AuditBatch {
+ public:
+  AuditBatch(storage::Connection& connection, const Actor& actor, Instant at);
+  void Add(const AuditChange& change);
+  void Flush() { insert_.Flush(); }
+
+ private:
+  const Actor& actor_;
+  std::string at_;
+  storage::BulkInsert insert_;
+};
 
 // Only the fields that differ, so the trail shows what changed, not whole records.
 void KeepChangedFields(Json& before, Json& after);

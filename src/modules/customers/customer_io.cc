@@ -510,6 +510,8 @@ Json CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, 
   std::map<std::string, size_t> names, phones, addresses;  // key → first row index
   std::map<std::string, size_t> customer_rows;              // exact name → its first row
   int64_t invalid = 0, duplicates = 0;
+  std::vector<CustomerService::DuplicateProbe> probes;  // the valid customer rows'
+  std::vector<size_t> probed_rows;                      // … and their indexes in rows
   {
     auto connection = database_.Acquire();
     for (size_t i = 0; i < row_count; ++i) {
@@ -574,13 +576,19 @@ Json CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, 
       check(addresses, address ? AddressKey(*address) : std::nullopt, "address");
       for (auto& [index, reasons] : in_file)
         row.matches.push_back({{"row", static_cast<int64_t>(index + 2)}, {"reasons", reasons}});
-      for (auto& match : customers_.MatchDuplicates(*connection, caller, name, phone, address))
-        row.matches.push_back(std::move(match));
+      probes.push_back({name, phone, address});
+      probed_rows.push_back(i);
+      rows.push_back(std::move(row));
+    }
+    // R-CUST-38: the archive's matches for all rows, a hundred rows per query.
+    std::vector<Json> archive_matches = customers_.MatchDuplicatesMany(*connection, caller, probes);
+    for (size_t p = 0; p < probed_rows.size(); ++p) {
+      ImportRow& row = rows[probed_rows[p]];
+      for (auto& match : archive_matches[p]) row.matches.push_back(std::move(match));
       if (!row.matches.empty()) {
         row.status = "duplicate";
         ++duplicates;
       }
-      rows.push_back(std::move(row));
     }
   }
 
@@ -599,22 +607,29 @@ Json CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, 
       customers_.RequireRoomToHold(connection, owner, std::count_if(rows.begin(), rows.end(), [&](const ImportRow& row) {
                                      return !row.contact_of && writable(row);
                                    }));
-      for (auto& row : rows) {
+      // R-CUST-38: all customers and contacts in multi-row statements.
+      std::vector<CustomerService::NewCustomer> batch;
+      std::vector<size_t> batch_rows;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const ImportRow& row = rows[i];
         if (row.contact_of || !writable(row)) continue;
-        int64_t id = customers_.CreateIn(connection, caller, row.body, owner);
-        row.status = "created";
-        row.body["id"] = IdString(id);
-        ++created;
+        CustomerService::NewCustomer& customer = batch.emplace_back();
+        customer.body = &row.body;
         // R-CUST-37: the row's own contact, then those of the rows naming this customer.
-        if (!row.contact.empty()) {
-          customers_.AddContactIn(connection, caller, id, row.contact);
-          ++contacts;
-        }
+        if (!row.contact.empty()) customer.contacts.push_back(&row.contact);
+        for (size_t index : row.contact_rows) customer.contacts.push_back(&rows[index].contact);
+        batch_rows.push_back(i);
+      }
+      std::vector<int64_t> ids = customers_.CreateManyIn(connection, caller, batch, owner);
+      for (size_t b = 0; b < batch.size(); ++b) {
+        ImportRow& row = rows[batch_rows[b]];
+        row.status = "created";
+        row.body["id"] = IdString(ids[b]);
+        ++created;
+        contacts += static_cast<int64_t>(batch[b].contacts.size());
         for (size_t index : row.contact_rows) {
-          customers_.AddContactIn(connection, caller, id, rows[index].contact);
           rows[index].status = "contact_added";
-          rows[index].body["id"] = IdString(id);
-          ++contacts;
+          rows[index].body["id"] = IdString(ids[b]);
         }
       }
       platform::RecordAudit(connection, actor,

@@ -164,6 +164,60 @@ TEST_P(CustomerIoTest, SkipBadCreatesTheValidRowsOwnedByTheImporter) {
   EXPECT_EQ(Count(rep1), 2);
 }
 
+// R-CUST-38: the bulk path leaves what one create per row leaves. 250 rows: two full
+// multi-row statements and a one-row-per-statement remainder.
+TEST_P(CustomerIoTest, BulkImportLeavesWhatCreateLeaves) {
+  Caller rep1 = SignIn("rep1");
+  Json rows = Json::array();
+  for (int i = 0; i < 250; ++i)
+    rows.push_back({"批量" + std::to_string(i) + "号建材有限公司", "经销商", "within_1_month",
+                    "0571-" + std::to_string(80000000 + i), i % 2 ? "重点" : "", "联系人" + std::to_string(i)});
+  // Row 252 repeats row 2's customer: its contact joins that customer (R-CUST-37).
+  rows.push_back({"批量0号建材有限公司", nullptr, nullptr, nullptr, nullptr, "第二联系人"});
+  Json body = {{"columns", {"name", "type", "purchaseHorizon", "phone", "tags", "contact.name"}},
+               {"rows", rows},
+               {"mode", "all_or_nothing"}};
+  Json report = io_->Import(rep1, body);
+  ASSERT_EQ(report["created"], 250) << report.dump().substr(0, 500);
+  EXPECT_EQ(report["contactsCreated"], 251);
+  EXPECT_EQ(report["rows"][250]["status"], "contact_added");
+
+  // The same grade, history, timeline and tags as a customer created through the API.
+  std::string first_id = report["rows"][0]["id"].get<std::string>();
+  std::string last_id = report["rows"][249]["id"].get<std::string>();
+  Json imported = Json::parse(customers_->Get(rep1, *ParseId(first_id)));
+  std::string created_id = Json::parse(customers_->Create(
+      rep1, {{"name", "对照建材有限公司"}, {"type", "distributor"}, {"purchaseHorizon", "within_1_month"}}))["id"];
+  Json created = Json::parse(customers_->Get(rep1, *ParseId(created_id)));
+  EXPECT_EQ(imported["grade"], created["grade"]);
+  EXPECT_EQ(imported["ownerName"], created["ownerName"]);
+  EXPECT_EQ(imported["contacts"].size(), 2u);
+  EXPECT_GT(*ParseId(created_id), *ParseId(last_id)) << "ids taken by the import are not handed out again";
+  Json odd = Json::parse(customers_->Get(rep1, *ParseId(report["rows"][1]["id"].get<std::string>())));
+  EXPECT_EQ(odd["tags"], Json({"重点"}));
+  EXPECT_EQ(customers_->GradeHistory(rep1, *ParseId(first_id))["items"].size(), 1u);
+  Json timeline = customers_->Timeline(rep1, *ParseId(last_id), 10, std::nullopt);
+  ASSERT_EQ(timeline["items"].size(), 1u);
+  EXPECT_EQ(timeline["items"][0]["kind"], "created");
+
+  // Found by the search index through the contact's name (the trigger path on SQLite).
+  CustomerFilter filter;
+  filter.query = "第二联系人";
+  Json found = Json::parse(customers_->List(rep1, filter));
+  ASSERT_EQ(found["items"].size(), 1u);
+  EXPECT_EQ(found["items"][0]["id"], first_id);
+
+  // One audit entry per customer and per contact, by the importer.
+  auto connection = database_->Acquire();
+  const storage::Sql kAudits{"test.import_audits",
+                             "SELECT action, COUNT(*) FROM audit_log WHERE actor_id = ? AND action IN "
+                             "('customer.create', 'contact.create') GROUP BY action ORDER BY action"};
+  auto audits = connection->Query(kAudits, {rep1.user_id});
+  ASSERT_EQ(audits.rows.size(), 2u);
+  EXPECT_EQ(audits.rows[0].Int(1), 251);  // contacts
+  EXPECT_EQ(audits.rows[1].Int(1), 251);  // 250 imported + 1 created
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerIoTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
                          platform::testing::BackendTestName);
 

@@ -6,12 +6,15 @@
 #include <array>
 #include <charconv>
 #include <functional>
+#include <map>
 #include <random>
+#include <stdexcept>
 
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_rules.h"
+#include "storage/bulk_insert.h"
 
 namespace tuoke::customers {
 namespace {
@@ -1093,19 +1096,6 @@ void CustomerService::ValidateCreate(const Json& body) {
   reader.Finish();
 }
 
-Json CustomerService::MatchDuplicates(storage::Connection& connection, const Caller& caller,
-                                      const std::optional<std::string>& name,
-                                      const std::optional<std::string>& phone,
-                                      const std::optional<std::string>& address) {
-  return FindDuplicates(connection, caller, name, phone, address, std::nullopt);
-}
-
-int64_t CustomerService::CreateIn(storage::Connection& connection, const Caller& caller, const Json& body,
-                                  int64_t owner_id) {
-  platform::Require(caller, "customers.write");
-  return Insert(connection, caller, body, owner_id, false);
-}
-
 int64_t CustomerService::Insert(storage::Connection& connection, const Caller& caller, const Json& body,
                                 int64_t owner_id, bool check_duplicates) {
   Date today = policies_.Today();
@@ -1658,15 +1648,6 @@ void CustomerService::ValidateContact(const Json& body) {
   reader.Finish();
 }
 
-int64_t CustomerService::AddContactIn(storage::Connection& connection, const Caller& caller, int64_t customer_id,
-                                      const Json& body) {
-  JsonReader reader(body);
-  ContactRecord record;
-  ReadContact(reader, record, Purpose::kCreate);
-  reader.Finish();
-  return InsertContact(connection, Actor::From(caller), customer_id, record, clock_.Now(), nullptr);
-}
-
 Json CustomerService::AddContact(const Caller& caller, int64_t customer_id, const Json& body) {
   JsonReader reader(body);
   ContactRecord record;
@@ -1732,6 +1713,234 @@ void CustomerService::DeleteContact(const Caller& caller, int64_t contact_id) {
     platform::RecordAudit(connection, actor,
                           {"contact.delete", "contact", IdString(contact_id), ContactJson(*row), Json()}, now);
   });
+}
+
+// ---- bulk paths (imports, R-CUST-38) -----------------------------------------------------
+
+namespace {
+
+// SQLite runs this inside the writer's BEGIN IMMEDIATE, so MAX(id) cannot move under it;
+// PostgreSQL takes the ids from the identity sequence, like concurrent inserts do.
+const storage::Sql kAllocateCustomerIds{
+    "customers.allocate_ids",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+    "SELECT (SELECT COALESCE(MAX(id), 0) FROM customers) + i FROM n",
+    "SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, ?)"};
+const storage::Sql kAllocateContactIds{
+    "customers.allocate_contact_ids",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+    "SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts) + i FROM n",
+    "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, ?)"};
+
+std::vector<int64_t> AllocateIds(storage::Connection& connection, const storage::Sql& sql, size_t count) {
+  std::vector<int64_t> ids;
+  ids.reserve(count);
+  if (count == 0) return ids;
+  for (const auto& row : connection.Query(sql, {static_cast<int64_t>(count)}).rows) ids.push_back(row.Int(0));
+  if (ids.size() != count) throw std::logic_error("id allocation returned the wrong number of ids");
+  return ids;
+}
+
+// Probes per duplicate query: the IN lists are padded with NULL (which matches nothing),
+// so every query has one shape.
+constexpr size_t kProbesPerQuery = 100;
+
+std::string DuplicatesManySql() {
+  std::string list = "(";
+  for (size_t i = 0; i < kProbesPerQuery; ++i) list += i ? ", ?" : "?";
+  list += ")";
+  return "SELECT c.id, c.name, c.owner_id, ow.name, ou.path, c.name_key, c.phone_key, c.address_key "
+         "FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "
+         "LEFT JOIN org_units ou ON ou.id = ow.unit_id WHERE c.id IN (SELECT id FROM customers WHERE name_key IN " +
+         list + " UNION SELECT id FROM customers WHERE phone_key IN " + list +
+         " UNION SELECT id FROM customers WHERE address_key IN " + list +
+         ") AND c.merged_into_id IS NULL ORDER BY c.id";
+}
+
+}  // namespace
+
+std::vector<Json> CustomerService::MatchDuplicatesMany(storage::Connection& connection, const Caller& caller,
+                                                       const std::vector<DuplicateProbe>& probes) {
+  static const std::string kSql = DuplicatesManySql();
+  const storage::Sql query{"customers.duplicates_many", kSql.c_str()};
+  Scope scope = caller.ScopeFor("customers.read").value_or(Scope::kOwn);
+  bool can_read = caller.Has("customers.read");
+  std::vector<Json> out(probes.size(), Json::array());
+  for (size_t start = 0; start < probes.size(); start += kProbesPerQuery) {
+    size_t end = std::min(probes.size(), start + kProbesPerQuery);
+    // The keys of this slice, and which probes asked for each.
+    std::map<std::string, std::vector<size_t>> by_name, by_phone, by_address;
+    storage::Params names, phones, addresses;
+    for (size_t i = start; i < end; ++i) {
+      const auto& probe = probes[i];
+      std::optional<std::string> name_key = probe.name ? std::optional(NameKey(*probe.name)) : std::nullopt;
+      if (name_key && name_key->empty()) name_key.reset();
+      auto phone_key = probe.phone ? PhoneKey(*probe.phone) : std::nullopt;
+      auto address_key = probe.address ? AddressKey(*probe.address) : std::nullopt;
+      names.push_back(storage::Nullable(name_key));
+      phones.push_back(storage::Nullable(phone_key));
+      addresses.push_back(storage::Nullable(address_key));
+      if (name_key) by_name[*name_key].push_back(i);
+      if (phone_key) by_phone[*phone_key].push_back(i);
+      if (address_key) by_address[*address_key].push_back(i);
+    }
+    if (by_name.empty() && by_phone.empty() && by_address.empty()) continue;
+    for (auto* list : {&names, &phones, &addresses}) list->resize(kProbesPerQuery, nullptr);
+    storage::Params params = std::move(names);
+    params.insert(params.end(), phones.begin(), phones.end());
+    params.insert(params.end(), addresses.begin(), addresses.end());
+    // Rows come in id order, so each probe's matches are in the order FindDuplicates gives.
+    for (const auto& row : connection.Query(query, params).rows) {
+      std::map<size_t, Json> reasons;  // probe → its reasons for this customer
+      auto note = [&](const std::map<std::string, std::vector<size_t>>& index, std::optional<std::string> key,
+                      const char* reason) {
+        if (!key) return;
+        if (auto found = index.find(*key); found != index.end())
+          for (size_t probe : found->second) reasons[probe].push_back(reason);
+      };
+      note(by_name, row.OptionalText(5), "name");
+      note(by_phone, row.OptionalText(6), "phone");
+      note(by_address, row.OptionalText(7), "address");
+      auto owner = row.OptionalInt(2);
+      bool visible = can_read && (!owner || platform::InScope(caller, scope, *owner, row.OptionalText(4).value_or("")));
+      for (auto& [probe, probe_reasons] : reasons) {
+        if (out[probe].size() >= static_cast<size_t>(kMaxDuplicateMatches)) continue;
+        // R-CUST-13, as in FindDuplicates: out of scope names only the owner.
+        out[probe].push_back({{"id", visible ? Json(IdString(row.Int(0))) : Json()},
+                              {"name", row.Text(1)},
+                              {"ownerName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
+                              {"inPool", !owner.has_value()},
+                              {"reasons", std::move(probe_reasons)},
+                              {"visible", visible}});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connection, const Caller& caller,
+                                                   const std::vector<NewCustomer>& customers, int64_t owner_id) {
+  platform::Require(caller, "customers.write");
+  // Policies read once for the whole batch (Insert and Regrade read them per customer).
+  Date today = policies_.Today();
+  std::string currency = policies_.StringOn("company.currency", today);
+  auto rule_set = ParseGradingRuleSet(policies_.StringOn("customers.grading_rule_set", today))
+                      .value_or(GradingRuleSet::kHorizon);
+  HorizonThresholds thresholds{static_cast<int>(policies_.IntOn("customers.horizon_key_months", today)),
+                               static_cast<int>(policies_.IntOn("customers.horizon_important_months", today)),
+                               static_cast<int>(policies_.IntOn("customers.horizon_general_months", today))};
+  Actor actor = Actor::From(caller);
+  Instant now = clock_.Now();
+  std::string now_text = FormatInstant(now);
+  size_t contact_count = 0;
+  for (const auto& customer : customers) contact_count += customer.contacts.size();
+  std::vector<int64_t> ids = AllocateIds(connection, kAllocateCustomerIds, customers.size());
+  std::vector<int64_t> contact_ids = AllocateIds(connection, kAllocateContactIds, contact_count);
+
+  storage::BulkInsert insert_customers(
+      connection, "customers.insert_many",
+      "INSERT INTO customers (name, type, industry, province, city, district, address, latitude, "
+      "longitude, phone, fax, email, website, project_unit, project_site, project_area_sqm, "
+      "project_expected_completion, status, source, referrer_customer_id, referrer_name, man_money, "
+      "man_authority, man_need, man_easy_to_approach, purchase_power, purchase_horizon, importance, "
+      "potential, credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "
+      "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "
+      "id, grade, grade_reason, grade_source, computed_grade, computed_reason, grade_reason_json, owner_id, "
+      "owned_since, created_by, created_at, updated_at)",
+      54);
+  storage::BulkInsert insert_tags(connection, "customers.insert_tags_many",
+                                  "INSERT INTO customer_tags (customer_id, tag)", 2);
+  storage::BulkInsert insert_owner_history(
+      connection, "customers.insert_owner_history_many",
+      "INSERT INTO customer_owner_history (customer_id, from_owner_id, to_owner_id, kind, changed_by, note, at)", 7);
+  storage::BulkInsert insert_grade_history(
+      connection, "customers.insert_grade_history_many",
+      "INSERT INTO customer_grade_history (customer_id, grade, reason, source, changed_by, at, reason_json)", 7);
+  storage::BulkInsert insert_events(
+      connection, "customers.insert_events_many",
+      "INSERT INTO customer_events (customer_id, at, kind, actor_id, actor_name, summary, data_json)", 7);
+  storage::BulkInsert insert_contacts(
+      connection, "customers.insert_contacts_many",
+      "INSERT INTO contacts (id, customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
+      "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
+      "updated_at, search_pinyin)",
+      20);
+  platform::AuditBatch audit(connection, actor, now);
+
+  // Chunk by chunk: a chunk's customers are written before the rows that refer to them
+  // (foreign keys are checked per statement, and the contact trigger of the search index
+  // needs the customer's row).
+  struct Prepared {
+    CustomerRecord record;
+    Grade grade;
+    std::string reason_json;
+  };
+  std::vector<Prepared> chunk;
+  size_t next_contact = 0;
+  for (size_t start = 0; start < customers.size(); start += storage::BulkInsert::kRowsPerStatement) {
+    size_t end = std::min(customers.size(), start + storage::BulkInsert::kRowsPerStatement);
+    chunk.clear();
+    for (size_t index = start; index < end; ++index) {
+      JsonReader reader(*customers[index].body);
+      Prepared& prepared = chunk.emplace_back();
+      CustomerRecord& record = prepared.record;
+      ReadCustomer(reader, record, Purpose::kCreate, currency);
+      reader.Finish();
+      if (record.referrer_customer_id && !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id}))
+        ThrowValidation("referrerCustomerId", "no such customer");
+      // R-CUST-1/2: the grade Regrade would compute right after the insert.
+      GradingInput input{record.status,         record.purchase_horizon, record.importance, record.potential,
+                         record.purchase_power, record.man_money,        record.man_authority, record.man_need};
+      prepared.grade = ComputeGrade(rule_set, input, thresholds);
+      prepared.reason_json = ReasonCodeJson(prepared.grade).dump();
+      storage::Params params = RecordParams(record);
+      params.insert(params.end(), {ids[index], prepared.grade.value, prepared.grade.reason, std::string("computed"),
+                                   prepared.grade.value, prepared.grade.reason, prepared.reason_json, owner_id,
+                                   now_text, caller.user_id, now_text, now_text});
+      insert_customers.Add(std::move(params));
+    }
+    insert_customers.Flush();
+    for (size_t index = start; index < end; ++index) {
+      const Prepared& prepared = chunk[index - start];
+      const CustomerRecord& record = prepared.record;
+      const Grade& grade = prepared.grade;
+      int64_t id = ids[index];
+      for (const auto& tag : record.tags) insert_tags.Add({id, tag});
+      insert_owner_history.Add({id, nullptr, owner_id, std::string("created"), storage::Nullable(actor.user_id),
+                                nullptr, now_text});
+      insert_grade_history.Add({id, grade.value, grade.reason, std::string("computed"),
+                                storage::Nullable(actor.user_id), now_text, prepared.reason_json});
+      insert_events.Add({id, now_text, std::string("created"), storage::Nullable(actor.user_id), actor.name,
+                         "created " + record.name, Json{{"name", record.name}}.dump()});
+      // The audit entry carries the fields as given (the API's names) with the id, owner
+      // and grade: Insert's re-read of the whole customer is what a bulk path must avoid.
+      Json after = *customers[index].body;
+      after["id"] = IdString(id);
+      after["ownerId"] = IdString(owner_id);
+      after["grade"] = {{"value", grade.value}, {"reason", grade.reason}, {"source", "computed"}};
+      audit.Add({"customer.create", "customer", IdString(id), Json(), after});
+
+      for (const Json* contact_body : customers[index].contacts) {
+        JsonReader contact_reader(*contact_body);
+        ContactRecord contact;
+        ReadContact(contact_reader, contact, Purpose::kCreate);
+        contact_reader.Finish();
+        int64_t contact_id = contact_ids[next_contact++];
+        storage::Params contact_params{contact_id, id, contact.name};
+        for (const auto& field : contact.fields) contact_params.push_back(storage::Nullable(field));
+        contact_params.insert(contact_params.end(), {now_text, now_text, PinyinOf(contact.name).full});
+        insert_contacts.Add(std::move(contact_params));
+        Json contact_after = *contact_body;
+        contact_after["id"] = IdString(contact_id);
+        contact_after["customerId"] = IdString(id);
+        audit.Add({"contact.create", "contact", IdString(contact_id), Json(), contact_after});
+      }
+    }
+  }
+  for (auto* insert : {&insert_tags, &insert_owner_history, &insert_grade_history, &insert_events, &insert_contacts})
+    insert->Flush();
+  audit.Flush();
+  return ids;
 }
 
 }  // namespace tuoke::customers

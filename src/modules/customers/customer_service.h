@@ -98,25 +98,31 @@ class CustomerService {
                      const std::function<void(const ExportRow&)>& visit);
   // Validates a create body exactly as Create does; throws validation.failed.
   void ValidateCreate(const Json& body);
-  // R-CUST-4..6, 13 for one prospective customer, inside the caller's transaction.
-  Json MatchDuplicates(storage::Connection& connection, const platform::Caller& caller,
-                       const std::optional<std::string>& name, const std::optional<std::string>& phone,
-                       const std::optional<std::string>& address);
-  // Create inside the caller's transaction, owned by owner_id (checked by the caller),
-  // without the duplicate check; audit, history and timeline as Create. Returns the id.
-  int64_t CreateIn(storage::Connection& connection, const platform::Caller& caller, const Json& body,
-                   int64_t owner_id);
+  // R-CUST-4..6, 13 for many prospective customers at once (an import, R-CUST-38): the
+  // matches the duplicate check of Create gives for each probe, one query per 100 probes.
+  struct DuplicateProbe {
+    std::optional<std::string> name, phone, address;
+  };
+  std::vector<Json> MatchDuplicatesMany(storage::Connection& connection, const platform::Caller& caller,
+                                        const std::vector<DuplicateProbe>& probes);
+  // R-CUST-38: Create + AddContact for many customers inside the caller's transaction,
+  // owned by owner_id (checked by the caller): the same rows, owner and grade history,
+  // timeline and audit entries, written with multi-row statements. Bodies must have passed
+  // ValidateCreate / ValidateContact. Returns the new ids in input order.
+  struct NewCustomer {
+    const Json* body;
+    std::vector<const Json*> contacts;
+  };
+  std::vector<int64_t> CreateManyIn(storage::Connection& connection, const platform::Caller& caller,
+                                    const std::vector<NewCustomer>& customers, int64_t owner_id);
 
   // R-CUST-14, 32: throws customers.hold_limit (409) when owner_id would hold more than
   // customers.max_held_per_rep with `adding` more; locks the owner's row first.
   void RequireRoomToHold(storage::Connection& connection, int64_t owner_id, int64_t adding);
 
   // For imports (R-CUST-37): a contact body validated as AddContact does (throws
-  // validation.failed), and added inside the caller's transaction to a customer the
-  // caller has just created (no access check; audited as contact.create).
+  // validation.failed); CreateManyIn adds it.
   void ValidateContact(const Json& body);
-  int64_t AddContactIn(storage::Connection& connection, const platform::Caller& caller, int64_t customer_id,
-                       const Json& body);
   Json AddContact(const platform::Caller& caller, int64_t customer_id, const Json& body);
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);
