@@ -223,7 +223,8 @@ TEST_P(PlatformTest, MenusFollowPermissions) {
   for (const auto& item : MenuFor(rep)) rep_keys.push_back(item["key"]);
   EXPECT_EQ(rep_keys, (std::vector<std::string>{"dashboard", "customers", "pool", "today", "followUps",
                                                   "dailyReport", "visitPlans", "visitApplications",
-                                                  "routines", "marketIntel", "approvals", "notifications"}));
+                                                  "routines", "marketIntel", "summaries", "competitors",
+                                                  "approvals", "notifications"}));
   Caller gm = SignIn("gm");
   std::vector<std::string> keys;
   for (const auto& item : MenuFor(gm)) keys.push_back(item["key"]);
@@ -232,7 +233,8 @@ TEST_P(PlatformTest, MenusFollowPermissions) {
   EXPECT_EQ(keys, (std::vector<std::string>{"dashboard", "customers", "pool", "today", "followUps",
                                               "dailyReport", "visitPlans", "visitApplications", "teamDay",
                                               "teamCalendar", "planProgress", "overdue", "dailyReview",
-                                              "routines", "marketIntel", "approvals", "notifications",
+                                              "routines", "marketIntel", "summaries", "competitors",
+                                              "approvals", "notifications",
                                               "units", "users", "roles", "policies", "audit", "webhooks"}));
 }
 

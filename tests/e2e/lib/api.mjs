@@ -62,7 +62,7 @@ export async function visitsAvailable() {
 export async function repMenu() {
   const menu = (await customersAvailable()) ? ['dashboard', 'customers', 'pool'] : ['dashboard']
   if (await visitsAvailable()) {
-    menu.push('today', 'followUps', 'dailyReport', 'visitPlans', 'visitApplications', 'routines', 'marketIntel', 'approvals', 'notifications')
+    menu.push('today', 'followUps', 'dailyReport', 'visitPlans', 'visitApplications', 'routines', 'marketIntel', 'summaries', 'competitors', 'approvals', 'notifications')
   }
   return menu
 }
