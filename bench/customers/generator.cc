@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -175,7 +176,7 @@ std::string ReasonJson(const customers::Grade& grade) {
 }
 
 Generated GenerateRow(const GeneratorOptions& options, int64_t index, int64_t id,
-                      const std::vector<int64_t>& reps, Instant now) {
+                      const std::vector<int64_t>& reps, Instant now, int reclaim_days) {
   Random random(options.seed, index);
   const City& city = random.Pick(kCities);
   std::string name = CompanyName(random, city);
@@ -209,6 +210,12 @@ Generated GenerateRow(const GeneratorOptions& options, int64_t index, int64_t id
   std::optional<std::string> follow_up;
   if (random.Chance(800)) follow_up = FormatInstant(updated);
   bool in_pool = random.Chance(options.pool_per_mille);
+  // R-CUST-10: an owned customer idle for more than customers.pool_reclaim_days would
+  // already be back in the pool, so owned customers were followed up within that window
+  // (otherwise the server's reclaim job empties the reps' lists at start).
+  if (!in_pool)
+    follow_up = FormatInstant(now - std::chrono::minutes(static_cast<int64_t>(
+                                        random.Below(static_cast<size_t>(std::max(1, reclaim_days - 1)) * 24 * 60))));
   int64_t owner = reps[random.Below(reps.size())];
   Value owner_value = in_pool ? Value(nullptr) : Value(owner);
   Value previous_owner = in_pool ? Value(owner) : Value(nullptr);
@@ -385,6 +392,7 @@ GeneratorReport GenerateCustomerData(storage::Database& database, const std::str
     first_id = connection->QueryOne(kMaxCustomerId)->Int(0) + 1;
   }
   Instant now = clock.Now();
+  int reclaim_days = static_cast<int>(policies.IntOn("customers.pool_reclaim_days", policies.Today()));
   bool postgres = database.dialect() == storage::Dialect::kPostgres;
   std::unique_ptr<PostgresCopy> copy;
   if (postgres) copy = std::make_unique<PostgresCopy>(database_url);
@@ -419,7 +427,7 @@ GeneratorReport GenerateCustomerData(storage::Database& database, const std::str
     int64_t end = std::min(options.customers, start + options.batch_rows);
     std::vector<Generated> rows;
     rows.reserve(static_cast<size_t>(end - start));
-    for (int64_t i = start; i < end; ++i) rows.push_back(GenerateRow(options, i, first_id + i, reps, now));
+    for (int64_t i = start; i < end; ++i) rows.push_back(GenerateRow(options, i, first_id + i, reps, now, reclaim_days));
     if (postgres) {
       std::string customers_data, contacts_data, tags_data;
       for (const auto& row : rows) {
