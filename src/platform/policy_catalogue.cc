@@ -77,7 +77,7 @@ std::vector<PolicyDefinition> Build() {
   add("customers.pool_claim_limit_per_day", "customers", T::kInteger, "customers",
       "§2.2 (product default)", 5, 0, 1000, "每日公海领取上限", "Pool claims per rep per day");
   add("customers.max_held_per_rep", "customers", T::kInteger, "customers", "product default", 300,
-      1, 100000, "每人最多持有客户数", "Customers held per rep at most");
+      1, 1000000, "每人最多持有客户数", "Customers held per rep at most");
   add("customers.pool_reclaim_cooldown_days", "customers", T::kInteger, "days", "product default",
       7, 0, 365, "原负责人重新领取冷却天数", "Cool-down before the previous owner reclaims");
   add("customers.attachment_max_bytes", "customers", T::kInteger, "bytes", "§2 (product default)",
