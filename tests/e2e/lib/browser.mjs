@@ -80,9 +80,20 @@ export async function login(page, login, password = PASSWORD) {
 }
 
 export async function logout(page) {
-  await byTest(page, 'user-menu').click()
-  await visibleDropdownItem(page, 'logout').click()
-  await page.waitForURL(/\/login/)
+  // The user menu opens with a transition; on a loaded machine a click can land on the
+  // item before it takes clicks (seen once in CI). Open and click again, unless the first
+  // click already led to the login page.
+  for (let attempt = 1; ; attempt++) {
+    await byTest(page, 'user-menu').click()
+    await visibleDropdownItem(page, 'logout').click()
+    try {
+      await page.waitForURL(/\/login/, { timeout: 5000 })
+      return
+    } catch (error) {
+      if (/\/login/.test(page.url())) return
+      if (attempt === 3) throw error
+    }
+  }
 }
 
 /** A menu entry in a visible Element Plus dropdown, by data-test or by text. */
