@@ -5,8 +5,8 @@
 // Every derived column (duplicate keys, pinyin search keys, grade and reason) is computed
 // with the service's own rules (customer_rules.h), so the server finds the rows exactly as
 // if they had been created through the API. Rows are written in big transactions on
-// SQLite and with COPY on PostgreSQL; the search index (FTS5 table, pg_trgm) is kept by
-// the migration's triggers and indexes.
+// SQLite (the FTS5 search triggers dropped for the load, the index filled once after it,
+// the triggers restored) and with COPY on PostgreSQL (pg_trgm indexes kept by PostgreSQL).
 #pragma once
 
 #include <cstdint>

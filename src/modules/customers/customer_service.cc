@@ -1083,7 +1083,7 @@ std::string CustomerService::Create(const Caller& caller, const Json& body) {
   database_.InTransaction([&](storage::Connection& connection) {
     // R-CUST-7: whoever creates a customer owns it; R-CUST-32: within the hold limit.
     RequireRoomToHold(connection, caller.user_id, 1);
-    int64_t id = Insert(connection, caller, body, caller.user_id, true);
+    int64_t id = Insert(connection, caller, body, caller.user_id);
     result = Render(connection, id, false);
   });
   return result;
@@ -1097,12 +1097,12 @@ void CustomerService::ValidateCreate(const Json& body) {
 }
 
 int64_t CustomerService::Insert(storage::Connection& connection, const Caller& caller, const Json& body,
-                                int64_t owner_id, bool check_duplicates) {
+                                int64_t owner_id) {
   Date today = policies_.Today();
   JsonReader reader(body);
   CustomerRecord record;
   ReadCustomer(reader, record, Purpose::kCreate, policies_.StringOn("company.currency", today));
-  bool acknowledged = check_duplicates ? reader.Bool("acknowledgeDuplicates").value_or(false) : true;
+  bool acknowledged = reader.Bool("acknowledgeDuplicates").value_or(false);
   reader.Finish();
 
   Actor actor = Actor::From(caller);

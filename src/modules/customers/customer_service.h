@@ -139,7 +139,7 @@ class CustomerService {
   // The scoped, filtered SELECT of List, without ORDER BY / LIMIT; appends to params.
   std::string ListSql(const platform::Caller& caller, const CustomerFilter& filter, storage::Params& params);
   int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
-                 int64_t owner_id, bool check_duplicates);
+                 int64_t owner_id);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
   Json FindDuplicates(storage::Connection& connection, const platform::Caller& caller,
                       const std::optional<std::string>& name, const std::optional<std::string>& phone,
