@@ -7,6 +7,8 @@
 # Exports for the command:
 #   TUOKE_TEST_PG_ADMIN_URL  maintenance database (to CREATE DATABASE per test suite)
 #   TUOKE_TEST_PG_URL        a fresh database `tuoke_test` for store tests
+# TUOKE_PG_KEEP_DIR=/path keeps the cluster in that directory instead (created when
+# missing, stopped but not removed at the end): for benchmarks whose data takes long to load.
 set -euo pipefail
 
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -15,7 +17,13 @@ if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
   exit 1
 fi
 
-workdir=$(mktemp -d /tmp/tuoke-pg.XXXXXX)
+keep=${TUOKE_PG_KEEP_DIR:-}
+if [ -n "$keep" ]; then
+  workdir=$keep
+  mkdir -p "$workdir"
+else
+  workdir=$(mktemp -d /tmp/tuoke-pg.XXXXXX)
+fi
 chmod 755 "$workdir"
 port=$(( 20000 + RANDOM % 20000 ))
 as_postgres() {
@@ -27,13 +35,19 @@ as_postgres() {
   fi
 }
 cleanup() {
-  as_postgres "$PGBIN/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$workdir"
+  if [ -n "$keep" ]; then
+    as_postgres "$PGBIN/pg_ctl" -D "$workdir/data" -m fast stop >/dev/null 2>&1 || true
+  else
+    as_postgres "$PGBIN/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$workdir"
+  fi
 }
 trap cleanup EXIT INT TERM
 
-as_postgres "$PGBIN/initdb" -D "$workdir/data" -U postgres -A trust -E UTF8 --no-sync >"$workdir/initdb.log" 2>&1 \
-  || { cat "$workdir/initdb.log" >&2; exit 1; }
+if [ ! -f "$workdir/data/PG_VERSION" ]; then
+  as_postgres "$PGBIN/initdb" -D "$workdir/data" -U postgres -A trust -E UTF8 --no-sync >"$workdir/initdb.log" 2>&1 \
+    || { cat "$workdir/initdb.log" >&2; exit 1; }
+fi
 # Durability is pointless for a throw-away cluster; speed is not.
 as_postgres "$PGBIN/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
   -o "-p $port -k $workdir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
@@ -43,6 +57,6 @@ export TUOKE_TEST_PG_ADMIN_URL="postgresql://postgres@/postgres?host=$workdir&po
 export TUOKE_TEST_PG_URL="postgresql://postgres@/tuoke_test?host=$workdir&port=$port"
 export TUOKE_TEST_PG_HOST="$workdir"
 export TUOKE_TEST_PG_PORT="$port"
-psql "$TUOKE_TEST_PG_ADMIN_URL" -qAt -c "CREATE DATABASE tuoke_test" >/dev/null
+psql "$TUOKE_TEST_PG_ADMIN_URL" -qAt -c "DROP DATABASE IF EXISTS tuoke_test" -c "CREATE DATABASE tuoke_test" >/dev/null
 
 "$@"

@@ -6,7 +6,9 @@
 # Environment: CUSTOMERS (default 1000000), REQUESTS per measurement (default 300),
 # KEEP=1 keeps the generated database in $WORK (default /tmp/tuoke-bench-customers-<backend>);
 # FROM_SQLITE=/tmp/tuoke-bench-customers-sqlite/tuoke.db makes the PostgreSQL run copy the
-# SQLite run's customers instead of generating them again.
+# SQLite run's customers instead of generating them again. With TUOKE_PG_KEEP_DIR (a kept
+# cluster, scripts/with-postgres.sh) REUSE=1 measures on the database a previous run loaded;
+# SETUP_ONLY=1 stops after loading and preparing the inputs.
 set -euo pipefail
 BACKEND=${1:?sqlite or postgres}
 BUILD_DIR=${2:-build}
@@ -28,13 +30,17 @@ if [ "$BACKEND" = sqlite ]; then
   sql="sqlite3 -separator '	' $WORK/tuoke.db"
 else
   : "${TUOKE_TEST_PG_ADMIN_URL:?run under scripts/with-postgres.sh}"
-  psql "$TUOKE_TEST_PG_ADMIN_URL" -qAt -c "DROP DATABASE IF EXISTS tuoke_bench" -c "CREATE DATABASE tuoke_bench" >/dev/null
+  if [ -z "${REUSE:-}" ]; then
+    psql "$TUOKE_TEST_PG_ADMIN_URL" -qAt -c "DROP DATABASE IF EXISTS tuoke_bench" -c "CREATE DATABASE tuoke_bench" >/dev/null
+  fi
   db_url="postgresql://postgres@/tuoke_bench?host=$TUOKE_TEST_PG_HOST&port=$TUOKE_TEST_PG_PORT"
   db_args=(--database "$db_url")
   sql="psql $db_url -AtF '	' -c"
 fi
 
-if [ "$BACKEND" = postgres ] && [ -n "${FROM_SQLITE:-}" ]; then
+if [ -n "${REUSE:-}" ]; then
+  echo "reusing the database of a previous run" >&2
+elif [ "$BACKEND" = postgres ] && [ -n "${FROM_SQLITE:-}" ]; then
   # Copy the customers a SQLite run generated (FROM_SQLITE=/path/tuoke.db) instead of
   # generating them again: the same rows on both backends, and the pinyin of 4M names is
   # not computed twice. The org (same logins, same ids on a fresh database) comes from the
@@ -45,6 +51,11 @@ if [ "$BACKEND" = postgres ] && [ -n "${FROM_SQLITE:-}" ]; then
     echo "users differ between $FROM_SQLITE and PostgreSQL" >&2; exit 1
   fi
   started=$(date +%s)
+  # Indexes are built once after the copy rather than maintained row by row (the trigram
+  # GIN indexes above all); their definitions are read back from pg_indexes.
+  index_filter="tablename IN ('customers', 'contacts', 'customer_tags') AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+  psql "$db_url" -At -c "SELECT indexdef || ';' FROM pg_indexes WHERE $index_filter" >"$WORK/indexes.sql"
+  psql "$db_url" -At -c "SELECT 'DROP INDEX ' || indexname || ';' FROM pg_indexes WHERE $index_filter" | psql "$db_url" -q
   copy_table() {  # table, columns
     sqlite3 -batch -separator '	' -nullvalue '\N' "$FROM_SQLITE" "SELECT $2 FROM $1" |
       psql "$db_url" -q -c "COPY $1 ($2) FROM STDIN"
@@ -56,6 +67,7 @@ previous_owner_id, pool_entered_at, last_follow_up_at, name_key, phone_key, addr
 search_initials, created_by, created_at, updated_at"
   copy_table contacts "customer_id, name, title, mobile, purchase_role, personality, created_at, updated_at, search_pinyin"
   copy_table customer_tags "customer_id, tag"
+  psql "$db_url" -q -c "SET maintenance_work_mem = '512MB'" -f "$WORK/indexes.sql"
   psql "$db_url" -q -c "SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))" \
     -c "SELECT setval(pg_get_serial_sequence('contacts', 'id'), (SELECT MAX(id) FROM contacts))" -c "ANALYZE" >/dev/null
   echo "{\"copiedFrom\": \"$FROM_SQLITE\", \"seconds\": $(( $(date +%s) - started ))}" >"$WORK/generate.json"
@@ -67,6 +79,7 @@ elif [ ! -f "$WORK/generated" ] || [ "$BACKEND" = postgres ]; then
 fi
 echo "generator: $(cat "$WORK/generate.json") ($(tail -n 1 "$WORK/generate.log"))" >&2
 python3 bench/customers/prepare.py --sql "$sql" --out "$WORK"
+if [ -n "${SETUP_ONLY:-}" ]; then exit 0; fi
 
 port=$(free_port)
 "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads 4 --no-access-log >"$WORK/serve.log" 2>&1 &
