@@ -106,6 +106,12 @@ def main():
                "expires_at, ip, user_agent) SELECT '%s', id, 'api', 'bench', NULL, '%s', '%s', "
                "'2099-01-01T00:00:00.000Z', NULL, NULL FROM users WHERE username = 'gm';" % (gm_hash, NOW, NOW))
     sql.append("COMMIT;")
+    if args.sql.startswith("psql"):
+        # A live PostgreSQL database has long been analysed and vacuumed by autovacuum
+        # (statistics for the planner, visibility map for index-only scans) when its
+        # users and roles are read; the bench measures seconds after this bulk insert,
+        # before autovacuum's first round. The day's check-ins and visits stay fresh.
+        sql.append("VACUUM (ANALYZE) org_units, users, user_roles, customers, sessions;")
     started = time.time()
     run_sql(args.sql, "\n".join(sql) + "\n")
     elapsed = time.time() - started

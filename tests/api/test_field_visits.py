@@ -252,8 +252,15 @@ class FieldVisitApiTests(ServerTestCase):
             self.assertEqual(counted["checkInCount"], len(listed["checkIns"]))
             self.assertEqual(counted["visitCount"], len(listed["visits"]))
             for key in ("checkInCount", "visitCount", "firstCheckInAt", "lastCheckInAt", "reportsPending",
-                        "reportsLate", "flagCounts", "unitId", "unitName", "repName"):
+                        "reportsLate", "flagCounts", "unitId", "repName"):
                 self.assertEqual(counted[key], listed[key], key)
+            # R-VISIT-58: the summary names each unit once, in `units`, not per rep.
+            self.assertNotIn("unitName", counted)
+        self.assertEqual(summary["units"], full["units"])
+        units = {unit["id"]: unit["name"] for unit in summary["units"]}
+        self.assertEqual(len(units), len(summary["units"]), "each unit once")
+        for listed in full["reps"]:
+            self.assertEqual(units[listed["unitId"]], listed["unitName"])
         entry = next(rep for rep in summary["reps"] if rep["repName"] == "黄婷")
         self.assertGreaterEqual(entry["checkInCount"], 2)
         self.assertGreaterEqual(entry["flagCounts"]["poor_accuracy"], 1)

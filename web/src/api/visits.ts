@@ -279,6 +279,7 @@ export interface TeamDayRep {
   repId: Id
   repName: string
   unitId?: Id
+  /** Only in the full view; the summary names units once in TeamDay.units. */
   unitName?: string | null
   /** Only in the full view (view=full). */
   checkIns?: CheckIn[]
@@ -304,6 +305,8 @@ export interface TeamDay {
   date: BusinessDate
   unitId: Id | null
   view?: TeamDayView
+  /** The units of the listed reps, once each (R-VISIT-58). */
+  units?: { id: Id; name: string }[]
   reps: TeamDayRep[]
   summary: {
     reps: number
