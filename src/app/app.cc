@@ -77,7 +77,11 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
       },
       [notifications = notifications_.get()](storage::Connection& tx, const visits::FieldNotice& notice) {
         notifications->Notify(tx, {notice.user_id, notice.kind, notice.title, notice.link, notice.data});
-      }});
+      },
+      // R-VISIT-39: check-in photos in the store of customer attachments (--attachments).
+      std::make_shared<const storage::BlobStore>(
+          storage::ResolveBlobStoreOptions(config_.attachment_store, config_.attachments_dir, config_.database_url),
+          database_->dialect())});
   reports_ = std::make_unique<fieldreports::ReportService>(
       *database_, *policies_, clock_,
       [notifications = notifications_.get()](storage::Connection& tx, const platform::NotificationInput& input) {

@@ -49,7 +49,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
   serve->add_flag("--secure-cookies", serve_options->secure_cookies, "Mark cookies Secure (serve behind HTTPS)");
   serve->add_flag("--no-access-log", serve_options->no_access_log, "Do not log each request");
   serve->add_option("--attachments", serve_options->attachment_store,
-                    "Where customer attachments are kept: auto (disk beside a SQLite database, the "
+                    "Where customer attachments and check-in photos are kept: auto (disk beside a SQLite database, the "
                     "database on PostgreSQL), disk or database (PostgreSQL only)")
       ->check(CLI::IsMember({"auto", "disk", "database"}))
       ->capture_default_str();

@@ -1,13 +1,5 @@
 #include "modules/customers/customer_attachments.h"
 
-#include <fcntl.h>
-#include <sodium.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -44,15 +36,15 @@ const storage::Sql kSelectAttachment{
 const storage::Sql kCountAttachments{
     "customer_attachments.count",
     "SELECT COUNT(*) FROM customer_attachments WHERE customer_id = ? AND deleted_at IS NULL"};
-// The content column exists on PostgreSQL only (0004_*.postgres.sql); bytea travels as hex
-// because the storage layer passes text.
+// The bytes go to the blob store (storage/blob_store.h), which the row names by sha256 and
+// storage.
 const storage::Sql kInsertAttachment{
     "customer_attachments.insert",
     "INSERT INTO customer_attachments (customer_id, kind, file_name, content_type, size_bytes, sha256, "
-    "storage, note, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    "INSERT INTO customer_attachments (customer_id, kind, file_name, content_type, size_bytes, sha256, "
-    "storage, note, uploaded_by, uploaded_at, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "decode(?, 'hex')) RETURNING id"};
+    "storage, note, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+// Uploads to the database store before migration 0011 kept their bytes in the row (the
+// content column of 0004_*.postgres.sql, PostgreSQL only); bytea travels as hex because
+// the storage layer passes text. NULL for later uploads, which are in stored_blobs.
 const storage::Sql kSelectContent{"customer_attachments.content", "SELECT NULL",
                                   "SELECT encode(content, 'hex') FROM customer_attachments WHERE id = ?"};
 const storage::Sql kMarkDeleted{
@@ -81,31 +73,6 @@ Json AttachmentJson(const storage::Row& row) {
   return Json::parse(out.Take());
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
-std::string HexOf(std::string_view bytes) {
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  hex.pop_back();
-  return hex;
-}
-
-std::string BytesOfHex(const std::string& hex) {
-  std::string bytes(hex.size() / 2, '\0');
-  size_t length = 0;
-  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(), hex.size(), nullptr,
-                     &length, nullptr) != 0)
-    throw std::runtime_error("attachment content is not hex");
-  bytes.resize(length);
-  return bytes;
-}
-
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -126,115 +93,17 @@ std::string AsciiFileName(std::string_view name) {
   return out;
 }
 
-void FsyncPath(const std::filesystem::path& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
-  int result = ::fsync(fd);
-  ::close(fd);
-  if (result != 0) throw std::runtime_error("cannot fsync " + path.string() + ": " + std::strerror(errno));
-}
-
 }  // namespace
 
 AttachmentOptions ResolveAttachmentOptions(std::string_view store, const std::string& directory,
                                            const std::string& database_url) {
-  bool postgres = database_url.rfind("postgres", 0) == 0;
-  AttachmentOptions options;
-  if (store == "auto") store = postgres ? "database" : "disk";
-  if (store == "database") {
-    if (!postgres) throw std::invalid_argument("the attachment store 'database' needs PostgreSQL; use 'disk'");
-    options.store = AttachmentStore::kDatabase;
-    return options;
-  }
-  if (store != "disk") throw std::invalid_argument("attachment store must be auto, disk or database");
-  options.store = AttachmentStore::kDisk;
-  options.directory = directory;
-  if (options.directory.empty()) {
-    // Beside the SQLite file; on PostgreSQL the working directory's data/attachments.
-    std::string path = database_url.rfind("sqlite:", 0) == 0 ? database_url.substr(7) : "";
-    std::filesystem::path base = path.empty() || path == ":memory:" ? std::filesystem::path("data")
-                                                                     : std::filesystem::path(path).parent_path();
-    options.directory = (base / "attachments").string();
-  }
-  return options;
+  return storage::ResolveBlobStoreOptions(store, directory, database_url);
 }
 
-std::optional<std::string> SniffAttachmentType(std::string_view bytes) {
-  auto starts = [&](std::string_view magic, size_t at = 0) {
-    return bytes.size() >= at + magic.size() && bytes.substr(at, magic.size()) == magic;
-  };
-  if (starts("\xFF\xD8\xFF")) return "image/jpeg";
-  if (starts(std::string_view("\x89PNG\r\n\x1A\n", 8))) return "image/png";
-  if (starts("GIF87a") || starts("GIF89a")) return "image/gif";
-  if (starts("RIFF") && starts("WEBP", 8)) return "image/webp";
-  if (starts("%PDF-")) return "application/pdf";
-  return std::nullopt;
-}
+std::optional<std::string> SniffAttachmentType(std::string_view bytes) { return storage::SniffContentType(bytes); }
 
 CustomerAttachmentService::CustomerAttachmentService(CustomerService& customers, AttachmentOptions options)
-    : customers_(customers), options_(std::move(options)) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-  if (options_.store == AttachmentStore::kDatabase &&
-      customers_.database().dialect() != storage::Dialect::kPostgres)
-    throw std::invalid_argument("the attachment store 'database' needs PostgreSQL");
-  if (options_.store == AttachmentStore::kDisk) std::filesystem::create_directories(options_.directory);
-}
-
-void CustomerAttachmentService::StoreOnDisk(const std::string& sha256, std::string_view bytes) {
-  namespace fs = std::filesystem;
-  fs::path folder = fs::path(options_.directory) / sha256.substr(0, 2);
-  fs::path target = folder / sha256;
-  std::error_code error;
-  // Content-addressed: the same bytes are already there, complete (they were renamed in).
-  if (fs::exists(target, error)) return;
-  fs::create_directories(folder);
-  std::random_device random;
-  fs::path temporary = folder / (".tmp-" + sha256 + "-" + std::to_string(random()));
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) throw std::runtime_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int saved = errno;
-      ::close(fd);
-      fs::remove(temporary, error);
-      throw std::runtime_error("cannot write " + temporary.string() + ": " + std::strerror(saved));
-    }
-    written += static_cast<size_t>(n);
-  }
-  // The bytes reach the disk before the name does, and the name before the row commits.
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(temporary.c_str(), target.c_str()) != 0) {
-    fs::remove(temporary, error);
-    throw std::runtime_error("cannot store attachment " + sha256);
-  }
-  FsyncPath(folder, O_RDONLY | O_DIRECTORY);
-}
-
-std::string CustomerAttachmentService::ReadFromDisk(const std::string& sha256) {
-  std::filesystem::path file = std::filesystem::path(options_.directory) / sha256.substr(0, 2) / sha256;
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("attachment file missing: " + file.string());
-  std::string bytes;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      throw std::runtime_error("cannot read " + file.string());
-    }
-    if (n == 0) break;
-    bytes.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  // A file changed behind our back is not served as the uploaded one.
-  if (Sha256Hex(bytes) != sha256) throw std::runtime_error("attachment file corrupt: " + file.string());
-  return bytes;
-}
+    : customers_(customers), blobs_(std::move(options), customers.database().dialect()) {}
 
 Json CustomerAttachmentService::Upload(const Caller& caller, int64_t customer_id, const AttachmentUpload& upload) {
   platform::Require(caller, "customers.write");
@@ -272,8 +141,6 @@ Json CustomerAttachmentService::Upload(const Caller& caller, int64_t customer_id
                   {{"declared", declared}, {"detected", *type}});
   }
 
-  std::string sha = Sha256Hex(upload.bytes);
-  bool in_database = options_.store == AttachmentStore::kDatabase;
   Instant now = customers_.clock().Now();
   std::string now_text = FormatInstant(now);
   Actor actor = Actor::From(caller);
@@ -284,15 +151,12 @@ Json CustomerAttachmentService::Upload(const Caller& caller, int64_t customer_id
     if (count >= max_count)
       throw Error(ErrorKind::kConflict, "customers.attachment_limit",
                   "the customer has the maximum number of attachments", {{"limit", max_count}});
-    // Written before the row: a rolled-back upload leaves at most an unreferenced file,
-    // which the next upload of the same bytes reuses; never a row without its file.
-    if (!in_database) StoreOnDisk(sha, upload.bytes);
+    // Stored before the row: a rolled-back upload leaves at most an unreferenced file,
+    // which the next upload of the same bytes reuses; never a row without its bytes.
+    storage::StoredBlob stored = blobs_.Put(connection, upload.bytes);
     storage::Params params{customer_id, upload.kind, file_name, *type, static_cast<int64_t>(upload.bytes.size()),
-                           sha, std::string(in_database ? "database" : "disk"), storage::Nullable(upload.note),
+                           stored.sha256, stored.storage, storage::Nullable(upload.note),
                            caller.user_id, now_text};
-    // The PostgreSQL statement always has the content parameter: NULL for the disk store.
-    if (customers_.database().dialect() == storage::Dialect::kPostgres)
-      params.push_back(in_database ? storage::Value(HexOf(upload.bytes)) : storage::Value(nullptr));
     int64_t id = connection.QueryOne(kInsertAttachment, params)->Int(0);
     result = AttachmentJson(*connection.QueryOne(kSelectAttachment, {id}));
     Json data = {{"attachmentId", IdString(id)}, {"kind", upload.kind}, {"fileName", file_name},
@@ -329,13 +193,12 @@ AttachmentContent CustomerAttachmentService::Download(const Caller& caller, int6
     throw;
   }
   AttachmentContent content{row->Text(kFileName), row->Text(kContentType), {}};
+  std::optional<std::string> in_row;
   if (row->Text(kStorage) == "database") {
     auto hex = connection->QueryOne(kSelectContent, {attachment_id});
-    if (!hex || !hex->OptionalText(0)) throw std::runtime_error("attachment content missing");
-    content.bytes = BytesOfHex(*hex->OptionalText(0));
-  } else {
-    content.bytes = ReadFromDisk(row->Text(kSha));
+    if (hex) in_row = hex->OptionalText(0);
   }
+  content.bytes = in_row ? storage::BytesOfHex(*in_row) : blobs_.Get(*connection, row->Text(kSha), row->Text(kStorage));
   return content;
 }
 

@@ -2,11 +2,10 @@
 // and other files of a customer. Rules R-CUST-26..30 in README.md of this folder; HTTP
 // contract in docs/api-customers.md.
 //
-// The bytes are kept either on disk in a content-addressed directory beside the database
-// (written to a temporary file, fsynced and renamed, so a crash never leaves half a file
-// under its final name) or in PostgreSQL (bytea), as the server is configured. The row in
-// customer_attachments is written with its audit entry and timeline event in one
-// transaction. Thread-safe: no mutable state.
+// The bytes are kept by the shared blob store (storage/blob_store.h): on disk in a
+// content-addressed directory beside the database, or in PostgreSQL, as the server is
+// configured. The row in customer_attachments is written with its audit entry and
+// timeline event in one transaction. Thread-safe: no mutable state.
 #pragma once
 
 #include <optional>
@@ -16,16 +15,13 @@
 #include "core/json_util.h"
 #include "core/json_writer.h"
 #include "modules/customers/customer_service.h"
+#include "storage/blob_store.h"
 
 namespace tuoke::customers {
 
-enum class AttachmentStore : uint8_t { kDisk, kDatabase };
-
-struct AttachmentOptions {
-  AttachmentStore store = AttachmentStore::kDisk;
-  // The directory of kDisk (created when missing); files go to <dir>/<sha[0:2]>/<sha>.
-  std::string directory;
-};
+// The attachment store is the shared blob store (also used by check-in photos).
+using AttachmentStore = storage::BlobStoreKind;
+using AttachmentOptions = storage::BlobStoreOptions;
 
 // "disk" / "database" / "auto" with the database URL: auto keeps files on disk beside a
 // SQLite database (<dir of the file>/attachments) and in the database on PostgreSQL.
@@ -65,15 +61,11 @@ class CustomerAttachmentService {
   // R-CUST-29: marks it deleted (audited); customers.write over the customer.
   void Delete(const platform::Caller& caller, int64_t attachment_id);
 
-  const AttachmentOptions& options() const { return options_; }
+  const AttachmentOptions& options() const { return blobs_.options(); }
 
  private:
-  // Writes the bytes under their hash unless already there (temp file, fsync, rename).
-  void StoreOnDisk(const std::string& sha256, std::string_view bytes);
-  std::string ReadFromDisk(const std::string& sha256);
-
   CustomerService& customers_;
-  AttachmentOptions options_;
+  storage::BlobStore blobs_;
 };
 
 // Content-Disposition of a download: RFC 6266 with the RFC 5987 UTF-8 name and an ASCII

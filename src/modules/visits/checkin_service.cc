@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <vector>
 
 #include "core/json_writer.h"
 #include "modules/visits/checkin_rules.h"
 #include "modules/visits/visit_render.h"
 #include "platform/audit.h"
+#include "storage/blob_store.h"
 
 namespace tuoke::visits {
 namespace {
@@ -37,9 +40,10 @@ const storage::Sql kInsertCheckIn{
     "received_at, device_at, sent_at, lat, lng, accuracy_m, distance_m, geofence, speed_kmh, flags, delayed, "
     "has_photo, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "RETURNING id"};
+// R-VISIT-39: the bytes are in the blob store, the row names them (migration 0011).
 const storage::Sql kInsertPhoto{
     "visits.insert_photo",
-    "INSERT INTO check_in_photos (check_in_id, content_type, data_base64, bytes) VALUES (?, ?, ?, ?)"};
+    "INSERT INTO check_in_photos (check_in_id, content_type, bytes, storage, sha256) VALUES (?, ?, ?, ?, ?)"};
 const storage::Sql kInsertVisit{
     "visits.insert_visit",
     "INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, created_at, "
@@ -63,8 +67,11 @@ const storage::Sql kPinSource{
     "visits.pin_source",
     "SELECT c.customer_id, c.kind, c.lat, c.lng, c.accuracy_m, c.flags, c.business_date, cu.latitude, cu.longitude "
     "FROM check_ins c LEFT JOIN customers cu ON cu.id = c.customer_id WHERE c.id = ?"};
-const storage::Sql kSelectPhoto{"visits.select_photo",
-                                "SELECT content_type, data_base64 FROM check_in_photos WHERE check_in_id = ?"};
+// Rows of photos taken before migration 0011 carry their bytes as base64 (storage 'inline').
+const storage::Sql kSelectPhoto{
+    "visits.select_photo",
+    "SELECT content_type, storage, sha256, data_base64 FROM check_in_photos WHERE check_in_id = ?"};
+const std::vector<std::string> kPhotoTypes = {"image/jpeg", "image/png"};
 
 std::optional<double> ReadNumber(JsonReader& reader, const std::string& field, double min, double max) {
   const Json* value = reader.Raw(field);
@@ -96,12 +103,20 @@ std::string MergeFlags(const std::string& existing, const std::vector<std::strin
   return JoinFlags(flags);
 }
 
-// A small JPEG or PNG as base64; returns {content type, base64 text, byte count}.
+// R-VISIT-39: a small JPEG or PNG, decoded from base64: {content type, bytes}.
 struct PhotoInput {
   std::string content_type;
-  std::string base64;
-  int64_t bytes = 0;
+  std::string bytes;
 };
+
+std::string DecodeBase64(const std::string& text, bool& ok) {
+  std::string bytes(text.size(), '\0');
+  size_t length = 0;
+  ok = sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), text.data(), text.size(),
+                         nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) == 0;
+  bytes.resize(ok ? length : 0);
+  return bytes;
+}
 
 std::optional<PhotoInput> ReadPhoto(JsonReader& reader, int64_t max_kb) {
   const Json* raw = reader.Raw("photo");
@@ -137,27 +152,30 @@ std::optional<PhotoInput> ReadPhoto(JsonReader& reader, int64_t max_kb) {
     return std::nullopt;
   }
   if (!content_type || !data) return std::nullopt;
-  std::string bytes(data->size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), data->data(), data->size(),
-                        nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+  bool decoded = false;
+  std::string bytes = DecodeBase64(*data, decoded);
+  if (!decoded) {
     reader.Fail("photo", "data is not base64");
     return std::nullopt;
   }
-  bytes.resize(length);
-  if (static_cast<int64_t>(length) > max_kb * 1024) {
-    reader.Fail("photo", "is larger than " + std::to_string(max_kb) + " KB");
-    return std::nullopt;
+  // The limits of the blob store's check: the size policy, and the type by the content's
+  // signature, which must also be the type the client declared.
+  storage::BlobVerdict verdict = storage::CheckBlob(bytes, max_kb * 1024, kPhotoTypes);
+  switch (verdict.check) {
+    case storage::BlobCheck::kOk: break;
+    case storage::BlobCheck::kEmpty: reader.Fail("photo", "is empty"); return std::nullopt;
+    case storage::BlobCheck::kTooLarge:
+      reader.Fail("photo", "is larger than " + std::to_string(max_kb) + " KB");
+      return std::nullopt;
+    case storage::BlobCheck::kTypeNotAllowed:
+      reader.Fail("photo", "content is not a JPEG or PNG image");
+      return std::nullopt;
   }
-  // The content must be what it claims: the JPEG or PNG signature.
-  bool jpeg = bytes.size() > 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
-              static_cast<unsigned char>(bytes[1]) == 0xD8;
-  bool png = bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
-  if ((*content_type == "image/jpeg" && !jpeg) || (*content_type == "image/png" && !png)) {
+  if (*verdict.content_type != *content_type) {
     reader.Fail("photo", "content does not match " + *content_type);
     return std::nullopt;
   }
-  return PhotoInput{*content_type, *data, static_cast<int64_t>(length)};
+  return PhotoInput{*content_type, std::move(bytes)};
 }
 
 }  // namespace
@@ -220,6 +238,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   facts.captured_at = *captured_at;
   facts.sent_at = sent_at;
   std::string customer_name;
+  std::optional<storage::StoredBlob> photo_blob;
   {
     auto connection = context_.database.Acquire();
     // The time first (it decides which check-in came before; it depends on the clocks
@@ -247,6 +266,14 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         context_.application_check) {
       facts.application_covers =
           context_.application_check(*connection, caller.user_id, FormatDate(business_date), customer_id);
+    }
+    // R-VISIT-39: the photo into the blob store before the write transaction too (a file
+    // fsynced, or a stored_blobs row), so the transaction does not hold the writers' turn
+    // while it is written. A check-in that fails later leaves at most bytes that no row
+    // names, which the same bytes reuse; a row never names bytes that are not there.
+    if (photo) {
+      if (!context_.photos) throw std::logic_error("check-in photos need a blob store (FieldContext::photos)");
+      photo_blob = context_.photos->Put(*connection, photo->bytes);
     }
   }
   CheckInJudgement judgement = JudgeCheckIn(facts, policy);
@@ -303,8 +330,9 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
                          storage::Nullable(judgement.speed_kmh), flags, int64_t{judgement.delayed},
                          int64_t{photo.has_value()}, storage::Nullable(note), now_text})
               ->Int(0);
-      if (photo)
-        connection.Execute(kInsertPhoto, {check_in_id, photo->content_type, photo->base64, photo->bytes});
+      if (photo_blob)
+        connection.Execute(kInsertPhoto, {check_in_id, photo->content_type, static_cast<int64_t>(photo->bytes.size()),
+                                          photo_blob->storage, photo_blob->sha256});
 
       // R-VISIT-34: a visit is a follow-up of the customer (the pool clock, R-CUST-10)
       // and an entry of its timeline.
@@ -325,7 +353,8 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
                               {"customerId", customer_id ? Json(IdString(*customer_id)) : Json()},
                               {"visitId", visit ? Json(IdString(*visit)) : Json()},
                               {"at", at_text},
-                              {"flags", judgement.flags}}},
+                              {"flags", judgement.flags},
+                              {"photoSha256", photo_blob ? Json(photo_blob->sha256) : Json()}}},
                             received_at);
     });
   } catch (const storage::DatabaseError& error) {
@@ -439,13 +468,14 @@ Photo CheckInService::GetPhoto(const Caller& caller, int64_t check_in_id) {
   if (!owner || !platform::InScope(caller, scope, owner->Int(0), owner->Text(1))) ThrowNotFound("visits", "check-in");
   auto photo = connection->QueryOne(kSelectPhoto, {check_in_id});
   if (!photo) ThrowNotFound("visits", "photo");
-  const std::string& base64 = photo->Text(1);
-  std::string bytes(base64.size(), '\0');
-  size_t length = 0;
-  sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), base64.data(), base64.size(),
-                    nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL);
-  bytes.resize(length);
-  return {photo->Text(0), std::move(bytes)};
+  if (photo->Text(1) == "inline") {
+    bool decoded = false;
+    std::string bytes = DecodeBase64(photo->Text(3), decoded);
+    if (!decoded) throw std::runtime_error("check-in photo " + std::to_string(check_in_id) + " is not base64");
+    return {photo->Text(0), std::move(bytes)};
+  }
+  if (!context_.photos) throw std::logic_error("check-in photos need a blob store (FieldContext::photos)");
+  return {photo->Text(0), context_.photos->Get(*connection, photo->Text(2), photo->Text(1))};
 }
 
 }  // namespace tuoke::visits

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "modules/customers/customer_service.h"
 #include "platform/access.h"
 #include "platform/policy.h"
+#include "storage/blob_store.h"
 #include "storage/database.h"
 
 namespace tuoke::visits {
@@ -40,6 +42,9 @@ struct FieldContext {
   const Clock& clock;
   ApplicationCheck application_check;  // unset: every field check-in counts as covered
   Notifier notify;                     // unset: notices are dropped
+  // R-VISIT-39: where check-in photos are kept, the store of customer attachments (App
+  // builds both from --attachments). Unset: a check-in with a photo is an internal error.
+  std::shared_ptr<const storage::BlobStore> photos;
 };
 
 // A user as the scope rules see it.

@@ -3,6 +3,11 @@
 // failures (R-VISIT-30..59).
 #include <gtest/gtest.h>
 
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "modules/customers/customer_service.h"
@@ -31,9 +36,21 @@ class FieldServiceTest : public platform::testing::DemoCompanyTest {
         [this](storage::Connection&, int64_t rep_id, std::string_view date, std::optional<int64_t> customer_id) {
           return covered_.count({rep_id, std::string(date), customer_id.value_or(0)}) > 0;
         },
-        [this](storage::Connection&, const FieldNotice& notice) { notices_.push_back(notice); }});
+        [this](storage::Connection&, const FieldNotice& notice) { notices_.push_back(notice); },
+        nullptr});
+    photo_dir_ = std::filesystem::temp_directory_path() /
+                 ("tuoke-photos-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(photo_dir_);
+    field_->context.photos = std::make_shared<const storage::BlobStore>(
+        storage::BlobStoreOptions{storage::BlobStoreKind::kDisk, photo_dir_.string()}, database_->dialect());
     rep1_ = SignIn("rep1");
     mgr1_ = SignIn("mgr1");
+  }
+  void TearDown() override {
+    std::error_code error;
+    if (!photo_dir_.empty()) std::filesystem::remove_all(photo_dir_, error);
+    DemoCompanyTest::TearDown();
   }
 
   int64_t NewCustomer(const Caller& owner, std::optional<std::pair<double, double>> pin = std::pair{kLat, kLng}) {
@@ -66,6 +83,7 @@ class FieldServiceTest : public platform::testing::DemoCompanyTest {
   }
   Json Timeline(int64_t customer) { return customers_->Timeline(SignIn("gm"), customer, 50, std::nullopt)["items"]; }
 
+  std::filesystem::path photo_dir_;
   std::unique_ptr<customers::CustomerService> customers_;
   std::unique_ptr<FieldServices> field_;
   std::set<std::tuple<int64_t, std::string, int64_t>> covered_;
@@ -346,9 +364,16 @@ TEST_P(FieldServiceTest, TeamDaySummaryCountsWhatTheFullViewLists) {
     EXPECT_EQ(counted["checkInCount"], listed["checkIns"].size());
     EXPECT_EQ(counted["visitCount"], listed["visits"].size());
     for (const char* key : {"checkInCount", "visitCount", "firstCheckInAt", "lastCheckInAt", "reportsPending",
-                            "reportsLate", "flagCounts"})
+                            "reportsLate", "flagCounts", "unitId"})
       EXPECT_EQ(counted[key], listed[key]) << key << " of " << listed["repName"];
+    // R-VISIT-58: the summary names each unit once, in "units".
+    EXPECT_FALSE(counted.contains("unitName"));
+    bool unit_listed = false;
+    for (const auto& unit : summary["units"])
+      if (unit["id"] == listed["unitId"]) unit_listed = unit["name"] == listed["unitName"];
+    EXPECT_TRUE(unit_listed) << listed["unitId"];
   }
+  EXPECT_EQ(summary["units"], full["units"]);
   Json rep1_entry;
   for (const auto& rep : summary["reps"])
     if (rep["repName"] == "张伟") rep1_entry = rep;
@@ -404,6 +429,16 @@ TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnl
       Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit, VisitService::TeamDayView::kSummary));
   Json full = Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit));
   ASSERT_EQ(summary["reps"].size(), 501u);
+  // One unit, named once; the reps in byte order of their names ("批量1" < "批量10" <
+  // "批量100" < "批量101" … < "批量2"), whatever the database's collation.
+  ASSERT_EQ(summary["units"].size(), 1u);
+  EXPECT_EQ(summary["units"][0]["name"], "批量组");
+  std::vector<std::string> names;
+  for (const auto& rep : summary["reps"]) names.push_back(rep["repName"].get<std::string>());
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_EQ(names[0], "批量1");
+  EXPECT_EQ(names[1], "批量10");
+  EXPECT_EQ(names[2], "批量100");
   EXPECT_EQ(summary["summary"], full["summary"]);
   EXPECT_EQ(summary["summary"]["checkIns"], 3);  // not rep1's
   EXPECT_EQ(summary["summary"]["visits"], 0);
@@ -480,6 +515,86 @@ TEST_P(FieldServiceTest, BadInputIsRejectedWithFieldErrors) {
   Photo photo = field_->check_ins.GetPhoto(rep1_, Id(with_photo));
   EXPECT_EQ(photo.content_type, "image/jpeg");
   EXPECT_EQ(photo.bytes.substr(0, 2), "\xFF\xD8");
+}
+
+// R-VISIT-39: a photo goes through the blob store of customer attachments; the row names
+// it by hash and storage; the size policy and the type by content are checked; photos
+// stored in the row before migration 0011 stay readable.
+TEST_P(FieldServiceTest, CheckInPhotosGoThroughTheBlobStore) {
+  const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + std::string(2000, 'j');
+  auto data_url = [](const std::string& type, const std::string& bytes) {
+    std::string base64(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(base64.data(), base64.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+    base64.pop_back();
+    return "data:" + type + ";base64," + base64;
+  };
+  Json checked_in = CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/jpeg", jpeg)}});
+  EXPECT_TRUE(checked_in["hasPhoto"].get<bool>());
+  std::string sha = storage::Sha256Hex(jpeg);
+  EXPECT_TRUE(std::filesystem::exists(photo_dir_ / sha.substr(0, 2) / sha)) << "on disk by its hash";
+  auto connection = database_->Acquire();
+  auto row = connection->QueryOne({"test.photo_row", "SELECT storage, sha256, bytes, data_base64 FROM check_in_photos "
+                                                     "WHERE check_in_id = ?"},
+                                  {Id(checked_in)});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->Text(0), "disk");
+  EXPECT_EQ(row->Text(1), sha);
+  EXPECT_EQ(row->Int(2), static_cast<int64_t>(jpeg.size()));
+  EXPECT_TRUE(row->IsNull(3)) << "no bytes in the row";
+  Photo photo = field_->check_ins.GetPhoto(mgr1_, Id(checked_in));
+  EXPECT_EQ(photo.content_type, "image/jpeg");
+  EXPECT_EQ(photo.bytes, jpeg);
+  // The audit entry names the photo by its hash.
+  auto audit = connection->QueryOne({"test.photo_audit", "SELECT after_json FROM audit_log WHERE entity = 'check_in' "
+                                                         "AND entity_id = ?"},
+                                    {IdString(Id(checked_in))});
+  ASSERT_TRUE(audit);
+  EXPECT_EQ(Json::parse(audit->Text(0))["photoSha256"], sha);
+  // Out of scope: mgr2 manages another team.
+  EXPECT_EQ(ErrorCode([&] { field_->check_ins.GetPhoto(SignIn("mgr2"), Id(checked_in)); }), "visits.not_found");
+
+  // The limits: the size policy (16 KB, its lower bound), the type by content.
+  SetPolicy("visits.checkin_photo_max_kb", 16);
+  Json details;
+  std::string large = std::string("\xFF\xD8\xFF\xE0", 4) + std::string(16 * 1024 - 3, 'j');
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/jpeg", large)}}); },
+                      &details),
+            "validation.failed");
+  EXPECT_TRUE(details["fields"].contains("photo"));
+  std::string at_limit = large.substr(0, 16 * 1024);
+  EXPECT_TRUE(CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/jpeg", at_limit)}})["hasPhoto"].get<bool>());
+  const std::string gif = "GIF89a tiny";
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/png", gif)}}); }, &details),
+            "validation.failed");
+  EXPECT_EQ(details["fields"]["photo"], "content is not a JPEG or PNG image");
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/png", jpeg)}}); }, &details),
+            "validation.failed");
+  EXPECT_EQ(details["fields"]["photo"], "content does not match image/png");
+  EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/gif", gif)}}); }),
+            "validation.failed");
+
+  // A photo stored in the row before migration 0011 (storage 'inline', base64).
+  Json older = CheckIn(rep1_, {{"place", "office"}});
+  connection->Execute({"test.inline_photo", "INSERT INTO check_in_photos (check_in_id, content_type, bytes, storage, "
+                                            "sha256, data_base64) VALUES (?, 'image/jpeg', 4, 'inline', NULL, '/9j/4A==')"},
+                      {Id(older)});
+  EXPECT_EQ(field_->check_ins.GetPhoto(rep1_, Id(older)).bytes, std::string("\xFF\xD8\xFF\xE0", 4));
+
+  // On PostgreSQL the database store (the default there) keeps the bytes in stored_blobs.
+  if (GetParam() == storage::testing::TestBackend::kPostgres) {
+    field_->context.photos = std::make_shared<const storage::BlobStore>(
+        storage::BlobStoreOptions{storage::BlobStoreKind::kDatabase, photo_dir_.string()}, database_->dialect());
+    const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + std::string("\0\xff png", 6);
+    Json in_database = CheckIn(rep1_, {{"place", "office"}, {"photo", data_url("image/png", png)}});
+    EXPECT_EQ(field_->check_ins.GetPhoto(rep1_, Id(in_database)).bytes, png);
+    EXPECT_EQ(connection->QueryOne({"test.photo_storage", "SELECT storage FROM check_in_photos WHERE check_in_id = ?"},
+                                   {Id(in_database)})
+                  ->Text(0),
+              "database");
+    // The photo stored on disk earlier is still served from there.
+    EXPECT_EQ(field_->check_ins.GetPhoto(rep1_, Id(checked_in)).bytes, jpeg);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FieldServiceTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),

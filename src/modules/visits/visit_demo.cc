@@ -41,7 +41,7 @@ void SeedFieldDemo(storage::Database& database, platform::PolicyService& policie
   Date today = policies.Today();
   std::string time_zone = policies.TimeZone();
   FakeClock yesterday_clock(StartOfBusinessDate(AddDays(today, -1), time_zone) + 9h + 30min);
-  FieldServices yesterday(FieldContext{database, policies, customers, yesterday_clock, {}, {}});
+  FieldServices yesterday(FieldContext{database, policies, customers, yesterday_clock, {}, {}, nullptr});
   Json visit_check_in = CheckIn(yesterday, rep1, "demo-rep1-y1",
                                 {{"customerId", qinghe}, {"lat", kDemoCustomerLatitude + 0.0006},
                                  {"lng", kDemoCustomerLongitude}}, yesterday_clock);
@@ -69,7 +69,7 @@ void SeedFieldDemo(storage::Database& database, platform::PolicyService& policie
 
   // Today: rep1 at the office, then at a customer; rep2 at a customer.
   FakeClock today_clock(clock.Now() - 90min);
-  FieldServices field(FieldContext{database, policies, customers, today_clock, {}, {}});
+  FieldServices field(FieldContext{database, policies, customers, today_clock, {}, {}, nullptr});
   CheckIn(field, rep1, "demo-rep1-t1", {{"place", "office"}, {"lat", 30.2669}, {"lng", 120.1530}}, today_clock);
   today_clock.Set(clock.Now());
   CheckIn(field, rep1, "demo-rep1-t2",

@@ -41,7 +41,8 @@ class VisitStoryTest : public platform::testing::DemoCompanyTest {
         },
         [this](storage::Connection& tx, const FieldNotice& notice) {
           notifications_->Notify(tx, {notice.user_id, notice.kind, notice.title, notice.link, notice.data});
-        }});
+        },
+        nullptr});
   }
   std::string NewCustomer(const Caller& owner, const std::string& name) {
     Json body = {{"name", name}, {"type", "distributor"}, {"acknowledgeDuplicates", true},

@@ -1,0 +1,203 @@
+#include "storage/blob_store.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+
+namespace tuoke::storage {
+namespace {
+
+// The table exists on PostgreSQL only (0011_*.postgres.sql): the database store needs it.
+const Sql kInsertBlob{"blobs.insert", "SELECT NULL",
+                      "INSERT INTO stored_blobs (sha256, size_bytes, content) VALUES (?, ?, decode(?, 'hex')) "
+                      "ON CONFLICT (sha256) DO NOTHING"};
+const Sql kSelectBlob{"blobs.select", "SELECT NULL",
+                      "SELECT encode(content, 'hex') FROM stored_blobs WHERE sha256 = ?"};
+
+void FsyncPath(const std::filesystem::path& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+  int result = ::fsync(fd);
+  ::close(fd);
+  if (result != 0) throw std::runtime_error("cannot fsync " + path.string() + ": " + std::strerror(errno));
+}
+
+// A sha256 from a row names a file: it must be 64 hex digits, never a path.
+bool IsSha256Hex(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+BlobStoreOptions ResolveBlobStoreOptions(std::string_view store, const std::string& directory,
+                                         const std::string& database_url) {
+  bool postgres = database_url.rfind("postgres", 0) == 0;
+  BlobStoreOptions options;
+  if (store == "auto") store = postgres ? "database" : "disk";
+  if (store == "database") {
+    if (!postgres) throw std::invalid_argument("the attachment store 'database' needs PostgreSQL; use 'disk'");
+    options.store = BlobStoreKind::kDatabase;
+  } else if (store == "disk") {
+    options.store = BlobStoreKind::kDisk;
+  } else {
+    throw std::invalid_argument("attachment store must be auto, disk or database");
+  }
+  // The directory in both cases: the database store still reads the files of rows stored
+  // on disk before the configuration changed.
+  options.directory = directory;
+  if (options.directory.empty()) {
+    // Beside the SQLite file; on PostgreSQL the working directory's data/attachments.
+    std::string path = database_url.rfind("sqlite:", 0) == 0 ? database_url.substr(7) : "";
+    std::filesystem::path base = path.empty() || path == ":memory:" ? std::filesystem::path("data")
+                                                                     : std::filesystem::path(path).parent_path();
+    options.directory = (base / "attachments").string();
+  }
+  return options;
+}
+
+std::optional<std::string> SniffContentType(std::string_view bytes) {
+  auto starts = [&](std::string_view magic, size_t at = 0) {
+    return bytes.size() >= at + magic.size() && bytes.substr(at, magic.size()) == magic;
+  };
+  if (starts("\xFF\xD8\xFF")) return "image/jpeg";
+  if (starts(std::string_view("\x89PNG\r\n\x1A\n", 8))) return "image/png";
+  if (starts("GIF87a") || starts("GIF89a")) return "image/gif";
+  if (starts("RIFF") && starts("WEBP", 8)) return "image/webp";
+  if (starts("%PDF-")) return "application/pdf";
+  return std::nullopt;
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+BlobVerdict CheckBlob(std::string_view bytes, int64_t max_bytes, const std::vector<std::string>& allowed_types) {
+  if (bytes.empty()) return {BlobCheck::kEmpty, std::nullopt};
+  if (static_cast<int64_t>(bytes.size()) > max_bytes) return {BlobCheck::kTooLarge, std::nullopt};
+  auto type = SniffContentType(bytes);
+  if (!type || std::find(allowed_types.begin(), allowed_types.end(), *type) == allowed_types.end())
+    return {BlobCheck::kTypeNotAllowed, type};
+  return {BlobCheck::kOk, type};
+}
+
+std::string HexOfBytes(std::string_view bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::string BytesOfHex(const std::string& hex) {
+  std::string bytes(hex.size() / 2, '\0');
+  size_t length = 0;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(), hex.size(), nullptr,
+                     &length, nullptr) != 0)
+    throw std::runtime_error("blob content is not hex");
+  bytes.resize(length);
+  return bytes;
+}
+
+BlobStore::BlobStore(BlobStoreOptions options, Dialect dialect) : options_(std::move(options)) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
+  if (options_.store == BlobStoreKind::kDatabase && dialect != Dialect::kPostgres)
+    throw std::invalid_argument("the attachment store 'database' needs PostgreSQL");
+  if (options_.store == BlobStoreKind::kDisk) std::filesystem::create_directories(options_.directory);
+}
+
+StoredBlob BlobStore::Put(Connection& connection, std::string_view bytes) const {
+  StoredBlob stored{Sha256Hex(bytes), options_.store == BlobStoreKind::kDatabase ? "database" : "disk"};
+  if (options_.store == BlobStoreKind::kDatabase)
+    connection.Execute(kInsertBlob, {stored.sha256, static_cast<int64_t>(bytes.size()), HexOfBytes(bytes)});
+  else
+    StoreOnDisk(stored.sha256, bytes);
+  return stored;
+}
+
+std::string BlobStore::Get(Connection& connection, const std::string& sha256, std::string_view storage) const {
+  if (!IsSha256Hex(sha256)) throw std::runtime_error("not a sha256: " + sha256);
+  std::string bytes;
+  if (storage == "database") {
+    if (connection.dialect() != Dialect::kPostgres) throw std::runtime_error("blob " + sha256 + " is in a database store");
+    auto row = connection.QueryOne(kSelectBlob, {sha256});
+    if (!row || !row->OptionalText(0)) throw std::runtime_error("blob missing: " + sha256);
+    bytes = BytesOfHex(*row->OptionalText(0));
+  } else if (storage == "disk") {
+    bytes = ReadFromDisk(sha256);
+  } else {
+    throw std::runtime_error("unknown blob storage " + std::string(storage));
+  }
+  // Bytes changed behind our back are never served as the uploaded ones.
+  if (Sha256Hex(bytes) != sha256) throw std::runtime_error("blob corrupt: " + sha256);
+  return bytes;
+}
+
+void BlobStore::StoreOnDisk(const std::string& sha256, std::string_view bytes) const {
+  namespace fs = std::filesystem;
+  fs::path folder = fs::path(options_.directory) / sha256.substr(0, 2);
+  fs::path target = folder / sha256;
+  std::error_code error;
+  // Content-addressed: the same bytes are already there, complete (they were renamed in).
+  if (fs::exists(target, error)) return;
+  fs::create_directories(folder);
+  std::random_device random;
+  fs::path temporary = folder / (".tmp-" + sha256 + "-" + std::to_string(random()));
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) throw std::runtime_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int saved = errno;
+      ::close(fd);
+      fs::remove(temporary, error);
+      throw std::runtime_error("cannot write " + temporary.string() + ": " + std::strerror(saved));
+    }
+    written += static_cast<size_t>(n);
+  }
+  // The bytes reach the disk before the name does, and the name before the row commits.
+  bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || ::rename(temporary.c_str(), target.c_str()) != 0) {
+    fs::remove(temporary, error);
+    throw std::runtime_error("cannot store blob " + sha256);
+  }
+  FsyncPath(folder, O_RDONLY | O_DIRECTORY);
+}
+
+std::string BlobStore::ReadFromDisk(const std::string& sha256) const {
+  if (options_.directory.empty()) throw std::runtime_error("blob " + sha256 + " is on disk, but no directory is set");
+  std::filesystem::path file = std::filesystem::path(options_.directory) / sha256.substr(0, 2) / sha256;
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error("blob file missing: " + file.string());
+  std::string bytes;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      throw std::runtime_error("cannot read " + file.string());
+    }
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return bytes;
+}
+
+}  // namespace tuoke::storage
