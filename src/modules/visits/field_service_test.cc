@@ -517,6 +517,50 @@ TEST_P(FieldServiceTest, BadInputIsRejectedWithFieldErrors) {
   EXPECT_EQ(photo.bytes.substr(0, 2), "\xFF\xD8");
 }
 
+// R-VISIT-58: the bounds count reps, not users; users without the role rep are not listed.
+TEST_P(FieldServiceTest, TeamDayBoundsCountRepsNotUsers) {
+  auto connection = database_->Acquire();
+  const std::string now = "2026-01-01T00:00:00.000Z";
+  connection->Execute({"test.big_unit",
+                       "INSERT INTO org_units (parent_id, name, kind, manager_id, path, active, created_at, updated_at) "
+                       "SELECT id, '大组', 'team', NULL, '', 1, ?, ? FROM org_units WHERE parent_id IS NULL"},
+                      {now, now});
+  connection->Execute({"test.big_unit_path",
+                       "UPDATE org_units SET path = (SELECT p.path FROM org_units p WHERE p.id = org_units.parent_id) "
+                       "|| CAST(id AS TEXT) || '/' WHERE path = ''"});
+  // 1,000 reps and 300 users without a role, in one statement each.
+  auto add_users = [&](const std::string& prefix, const std::string& phone, int from, int to) {
+    connection->Execute(
+        {"test.big_users",
+         "WITH RECURSIVE n(i) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i < CAST(? AS INTEGER)) "
+         "INSERT INTO users (username, name, phone, email, unit_id, manager_id, employment_status, hired_on, active, "
+         "password_hash, must_change_password, failed_logins, created_at, updated_at) "
+         "SELECT ? || CAST(n.i AS TEXT), ? || CAST(n.i AS TEXT), ? || CAST(10000 + n.i AS TEXT), NULL, o.id, NULL, "
+         "'regular', '2024-01-01', 1, 'x', 0, 0, ?, ? FROM n CROSS JOIN (SELECT id FROM org_units WHERE name = '大组') o"},
+        {int64_t{from}, int64_t{to}, prefix, prefix, phone, now, now});
+  };
+  add_users("big", "138", 1, 1000);
+  add_users("aide", "137", 1, 300);
+  connection->Execute({"test.big_roles",
+                       "INSERT INTO user_roles (user_id, role) SELECT id, 'rep' FROM users WHERE username LIKE 'big%'"});
+  int64_t unit = connection->QueryOne({"test.big_unit_id", "SELECT id FROM org_units WHERE name = '大组'"})->Int(0);
+  Caller gm = SignIn("gm");
+  Json full = Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit));
+  ASSERT_EQ(full["reps"].size(), 1000u);
+  for (const auto& rep : full["reps"]) EXPECT_EQ(rep["repName"].get<std::string>().rfind("big", 0), 0u);
+  // One more rep: too many for the full view, still a summary.
+  add_users("big", "138", 1001, 1001);
+  connection->Execute({"test.big_role", "INSERT INTO user_roles (user_id, role) SELECT id, 'rep' FROM users "
+                                        "WHERE username = 'big1001'"});
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { field_->visits.TeamDay(gm, std::nullopt, unit); }, &details), "visits.team_day_too_large");
+  EXPECT_EQ(details["maxReps"], 1000);
+  EXPECT_EQ(details["view"], "full");
+  EXPECT_EQ(Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit, VisitService::TeamDayView::kSummary))["reps"]
+                .size(),
+            1001u);
+}
+
 // R-VISIT-39: a photo goes through the blob store of customer attachments; the row names
 // it by hash and storage; the size policy and the type by content are checked; photos
 // stored in the row before migration 0011 stay readable.
