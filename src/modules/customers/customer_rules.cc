@@ -4,11 +4,15 @@
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/uniset.h>
+#include <unicode/uscript.h>
 
 #include <array>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace tuoke::customers {
 namespace {
@@ -101,26 +105,146 @@ Grade AbcdGrade(const GradingInput& input) {
   return grade("C", "nothing_high", "no high importance, potential or clear purchase power yet");
 }
 
+// ICU's Han-Latin costs about 0.3 ms per name, behind one lock: most of a 100,000-row
+// import (docs/benchmarks.md). Its rules read one character at a time, apart from a
+// handful whose reading depends on the next character (重庆 chóngqìng, 沈阳 shěnyáng) and
+// the spaces ::Han-Spacedhan puts between an ideograph and an adjacent letter or
+// ideograph. So each ideograph is transliterated once and cached, the rest of the text
+// goes through ICU in runs, and a text holding one of the contextual characters (read
+// from the rules themselves) goes through ICU whole. PinyinTest.CachedEqualsWholeText
+// holds the two ways equal.
 class PinyinTransliterator {
  public:
   PinyinTransliterator() {
     UErrorCode status = U_ZERO_ERROR;
     transliterator_.reset(
         icu::Transliterator::createInstance("Han-Latin; Latin-ASCII", UTRANS_FORWARD, status));
-    if (U_FAILURE(status) || !transliterator_)
+    std::unique_ptr<icu::Transliterator> han(
+        icu::Transliterator::createInstance("Han-Latin", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !transliterator_ || !han)
       throw std::runtime_error(std::string("ICU Han-Latin is unavailable: ") + u_errorName(status));
+    // Every character inside a context brace ({重}' '?庆 > chóng) reads by its neighbours.
+    icu::UnicodeString rules;
+    han->toRules(rules, false);
+    bool in_braces = false;
+    for (int32_t i = 0; i < rules.length();) {
+      UChar32 c = rules.char32At(i);
+      i += U16_LENGTH(c);
+      if (c == '{') in_braces = true;
+      else if (c == '}') in_braces = false;
+      else if (in_braces) contextual_.add(c);
+    }
+    contextual_.freeze();
+    marks_.applyPattern(icu::UnicodeString(u"[:M:]"), status);
+    if (U_FAILURE(status)) throw std::runtime_error(std::string("ICU [:M:]: ") + u_errorName(status));
+    marks_.freeze();
   }
-  // ICU transliterators keep scratch state: one call at a time.
-  icu::UnicodeString Transliterate(icu::UnicodeString text) {
-    std::lock_guard lock(mutex_);
-    transliterator_->transliterate(text);
-    return text;
+
+  // The text as ICU transliterates it whole.
+  std::string Whole(icu::UnicodeString text) {
+    {
+      std::lock_guard lock(mutex_);
+      transliterator_->transliterate(text);
+    }
+    std::string out;
+    text.toUTF8String(out);
+    return out;
+  }
+
+  std::string Cached(const icu::UnicodeString& text) {
+    // Combining marks (rare after NFKC) attach across the runs: such a text goes whole.
+    if (contextual_.containsSome(text) || marks_.containsSome(text)) return Whole(text);
+    std::string out;
+    icu::UnicodeString run;
+    bool run_ascii = true;
+    auto flush = [&] {
+      if (run.isEmpty()) return;
+      // Neither Han-Latin nor Latin-ASCII changes ASCII letters and digits (Han-Spacedhan
+      // may space ASCII punctuation, which the keys drop).
+      if (run_ascii) run.toUTF8String(out);
+      else out += Whole(run);
+      run.remove();
+      run_ascii = true;
+    };
+    bool previous_ideographic = false, previous_letter = false;
+    for (int32_t i = 0; i < text.length();) {
+      UChar32 c = text.char32At(i);
+      i += U16_LENGTH(c);
+      UErrorCode status = U_ZERO_ERROR;
+      bool ideographic = u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC);
+      bool letter = u_isalpha(c);
+      // ::Han-Spacedhan: a space between an ideograph and a letter after it, and between a
+      // letter and an ideograph after it. (It also spaces punctuation, which the keys drop
+      // anyway.)
+      bool space = (previous_ideographic && letter) || (previous_letter && ideographic);
+      if (ideographic || uscript_getScript(c, &status) == USCRIPT_HAN) {
+        flush();
+        if (space) out.push_back(' ');
+        out += Syllable(c);
+      } else {
+        if (space) {
+          flush();
+          out.push_back(' ');
+        }
+        run.append(c);
+        run_ascii = run_ascii && c < 0x80;
+      }
+      previous_ideographic = ideographic;
+      previous_letter = letter;
+    }
+    flush();
+    return out;
   }
 
  private:
-  std::mutex mutex_;
+  std::string Syllable(UChar32 c) {
+    {
+      std::shared_lock lock(cache_mutex_);
+      auto found = cache_.find(c);
+      if (found != cache_.end()) return found->second;
+    }
+    std::string syllable = Whole(icu::UnicodeString(c));
+    std::unique_lock lock(cache_mutex_);
+    return cache_.emplace(c, std::move(syllable)).first->second;
+  }
+
+  std::mutex mutex_;  // ICU transliterators keep scratch state: one call at a time
   std::unique_ptr<icu::Transliterator> transliterator_;  // guarded by mutex_
+  icu::UnicodeSet contextual_;
+  icu::UnicodeSet marks_;
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<UChar32, std::string> cache_;  // guarded by cache_mutex_; at most the CJK blocks
 };
+
+PinyinTransliterator& Transliterator() {
+  static PinyinTransliterator transliterator;
+  return transliterator;
+}
+
+// Han-Latin separates syllables with spaces; every run of letters or digits is a
+// syllable or a word, and its first character is an initial.
+PinyinKeys KeysOf(const std::string& latin) {
+  PinyinKeys keys;
+  bool in_word = false;
+  for (char c : latin) {
+    bool letter_or_digit = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+      letter_or_digit = true;
+    }
+    if (letter_or_digit) {
+      keys.full.push_back(c);
+      if (!in_word) keys.initials.push_back(c);
+    }
+    in_word = letter_or_digit;
+  }
+  return keys;
+}
+
+icu::UnicodeString NormalizedForPinyin(std::string_view text, UErrorCode& status) {
+  return NfkcCasefold().normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))), status);
+}
 
 }  // namespace
 
@@ -188,30 +312,17 @@ std::optional<std::string> AddressKey(std::string_view address) {
 std::string FoldForSearch(std::string_view text) { return FoldLettersAndDigits(text); }
 
 PinyinKeys PinyinOf(std::string_view text) {
-  static PinyinTransliterator transliterator;
   UErrorCode status = U_ZERO_ERROR;
-  icu::UnicodeString normalized = NfkcCasefold().normalize(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))), status);
+  icu::UnicodeString normalized = NormalizedForPinyin(text, status);
   if (U_FAILURE(status)) return {};
-  std::string latin;
-  transliterator.Transliterate(normalized).toUTF8String(latin);
-  // Han-Latin separates syllables with spaces; every run of letters or digits is a
-  // syllable or a word, and its first character is an initial.
-  PinyinKeys keys;
-  bool in_word = false;
-  for (char c : latin) {
-    bool letter_or_digit = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-      letter_or_digit = true;
-    }
-    if (letter_or_digit) {
-      keys.full.push_back(c);
-      if (!in_word) keys.initials.push_back(c);
-    }
-    in_word = letter_or_digit;
-  }
-  return keys;
+  return KeysOf(Transliterator().Cached(normalized));
+}
+
+PinyinKeys PinyinOfWholeText(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString normalized = NormalizedForPinyin(text, status);
+  if (U_FAILURE(status)) return {};
+  return KeysOf(Transliterator().Whole(normalized));
 }
 
 }  // namespace tuoke::customers

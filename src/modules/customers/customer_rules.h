@@ -76,6 +76,9 @@ struct PinyinKeys {
 // lower-case letters and digits only, with the first letter of every syllable or word
 // as initials. Thread-safe.
 PinyinKeys PinyinOf(std::string_view text);
+// The same through ICU on the whole text, uncached and slower: the reference PinyinOf is
+// tested against.
+PinyinKeys PinyinOfWholeText(std::string_view text);
 
 // Lower-case, full-width folded text for matching a search term against the pinyin keys.
 std::string FoldForSearch(std::string_view text);

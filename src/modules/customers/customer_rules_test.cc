@@ -3,6 +3,10 @@
 
 #include "modules/customers/customer_rules.h"
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace tuoke::customers {
 namespace {
 
@@ -112,6 +116,34 @@ TEST(PinyinTest, FullSpellingAndInitials) {
   EXPECT_EQ(mixed.full, "abckeji88");
   EXPECT_EQ(mixed.initials, "akj8");
   EXPECT_EQ(FoldForSearch("ＢＪＬＴ"), "bjlt");
+  // Readings that depend on the next character stay ICU's.
+  EXPECT_EQ(PinyinOf("重庆东兴科技").full, "chongqingdongxingkeji");
+  EXPECT_EQ(PinyinOf("沈阳").full, "shenyang");
+}
+
+// PinyinOf caches each ideograph's reading; it must give what ICU gives for the whole
+// text, spaces between syllables (and so the initials) included, for any mix of
+// ideographs, contextual readings, letters, digits, full-width forms and symbols.
+TEST(PinyinTest, CachedEqualsWholeText) {
+  std::vector<std::string> pieces = {"北", "京", "凌", "天", "重", "庆", "沈", "阳", "藏", "文", "秘", "鲁", "长",
+                                     "行", "乐", "〇", "一", "⺀", "々", "a", "B", "z", "7", "０", "Ａ", " ",
+                                     "　", "-", "（", "）", "ü", "Å", "か", "カ", "𠀀", "①", "Ⅷ", "_", "\u0301", ")", "(", "，", "丶"};
+  std::vector<std::string> texts = {"",           "重庆",         "重 庆",      "abc科技", "科技abc", "科1a技",
+                                    "〇一二公司", "科⺀",         "a⺀",        "导入027469有限公司",
+                                    "ＡＢＣ科技 88", "Ångström科技", "北京-科技"};
+  std::mt19937 random(20261122);
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    int length = 1 + static_cast<int>(random() % 10);
+    for (int j = 0; j < length; ++j) text += pieces[random() % pieces.size()];
+    texts.push_back(text);
+  }
+  for (const auto& text : texts) {
+    auto cached = PinyinOf(text);
+    auto whole = PinyinOfWholeText(text);
+    ASSERT_EQ(cached.full, whole.full) << text;
+    ASSERT_EQ(cached.initials, whole.initials) << text;
+  }
 }
 
 }  // namespace

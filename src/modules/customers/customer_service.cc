@@ -9,6 +9,7 @@
 #include <map>
 #include <random>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/json_writer.h"
 #include "core/text.h"
@@ -801,18 +802,22 @@ std::string CustomerService::Get(const Caller& caller, int64_t customer_id) {
   return Render(*connection, customer_id, true);
 }
 
-std::string CustomerService::ListSql(const Caller& caller, const CustomerFilter& filter,
-                                     storage::Params& params) {
+std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilter& filter,
+                                       storage::Params& params) {
   Scope scope = platform::Require(caller, "customers.read");
   bool postgres = database_.dialect() == storage::Dialect::kPostgres;
   // R-CUST-16: merged customers leave every list.
-  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE c.merged_into_id IS NULL";
+  std::string sql = "WHERE c.merged_into_id IS NULL";
   // R-ACCESS-1, R-CUST-7: the scope is applied in the query; pool customers are in every scope.
+  // A team scope names the owners (the users of the caller's subtree) rather than testing
+  // each row's owner unit, so the planner can also read the scope through the owner index
+  // (the export does, docs/benchmarks.md) and the condition needs no join.
   if (scope == Scope::kOwn) {
     sql += " AND (c.owner_id IS NULL OR c.owner_id = ?)";
     params.push_back(caller.user_id);
   } else if (scope == Scope::kTeam) {
-    sql += " AND (c.owner_id IS NULL OR c.owner_id = ? OR ou.path LIKE ? ESCAPE '\\')";
+    sql += " AND (c.owner_id IS NULL OR c.owner_id = ? OR c.owner_id IN (SELECT su.id FROM users su JOIN "
+           "org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE ? ESCAPE '\\'))";
     params.push_back(caller.user_id);
     params.push_back(EscapeLike(caller.unit_path) + "%");
   }
@@ -834,8 +839,11 @@ std::string CustomerService::ListSql(const Caller& caller, const CustomerFilter&
     // other terms (Chinese) by their pinyin (3 letters or more even for one character)
     // against the name's and the contacts' pinyin, then exactly against the name and the
     // contact names, and when of 3 or more characters also directly.
-    std::string pinyin = ascii ? "" : PinyinOf(query).full;
     bool long_term = Utf8Length(query) >= 3;
+    // A Chinese term of 3 or more characters must occur as written (the exact check below),
+    // so the trigram index answers it directly; its pinyin would only add candidates to
+    // reject, through the slowest part of the index (pinyin trigrams are few and common).
+    std::string pinyin = ascii || long_term ? "" : PinyinOf(query).full;
     bool indexed = ascii ? folded.size() >= 3 : (pinyin.size() >= 3 || long_term);
     std::string exact_name = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
     std::string exact_contact = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
@@ -935,8 +943,9 @@ std::string CustomerService::ListSql(const Caller& caller, const CustomerFilter&
     params.push_back(*filter.owner_id);
   }
   if (filter.unit_id) {
-    sql += " AND ou.path LIKE (SELECT replace(replace(path, '%', '\\%'), '_', '\\_') || '%' FROM "
-           "org_units WHERE id = ?) ESCAPE '\\'";
+    sql += " AND c.owner_id IN (SELECT fu.id FROM users fu JOIN org_units fou ON fou.id = fu.unit_id WHERE "
+           "fou.path LIKE (SELECT replace(replace(path, '%', '\\%'), '_', '\\_') || '%' FROM org_units WHERE id = ?) "
+           "ESCAPE '\\')";
     params.push_back(*filter.unit_id);
   }
   if (filter.tag) {
@@ -982,7 +991,7 @@ std::string SortKeyValue(const storage::Row& row, CustomerSort sort) {
 
 std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
   storage::Params params;
-  std::string sql = ListSql(caller, filter, params);
+  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS + ListWhere(caller, filter, params);
 
   // Keyset pagination: the cursor carries the sort key and the id of the last row, so a
   // page never repeats or skips rows when others are inserted meanwhile.
@@ -1151,43 +1160,59 @@ void ExportRowOf(const storage::Row& row, CustomerService::ExportRow& out) {
 
 void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& filter, int64_t max_rows,
                                     const std::function<void(const ExportRow&)>& visit) {
-  // Read in keyset pages of kChunk rows (the cursor of List), so an export of 100,000
-  // customers never holds more than one page of rows in memory (docs/benchmarks.md).
-  constexpr int64_t kChunk = 2000;
-  storage::Params base_params;
-  std::string base_sql = ListSql(caller, filter, base_params);
+  // R-CUST-22 at 100,000 rows (docs/benchmarks.md): one query reads the ids of the whole
+  // list in its order, then the rows are read by id in batches. Keyset pages would re-run
+  // the scope query per page, and one result set of full rows would hold them all in
+  // memory. Each batch applies the scope and filters again, so a customer reassigned or
+  // merged meanwhile is left out rather than exported out of scope.
+  constexpr size_t kBatch = 500;
+  bool sqlite = database_.dialect() == storage::Dialect::kSqlite;
+  storage::Params where_params;
+  std::string where = ListWhere(caller, filter, where_params);
   auto [key_expression, descending] = SortKey(filter.sort);
   const char* direction = descending ? " DESC" : " ASC";
-  const char* comparison = descending ? " < " : " > ";
-  std::string order = " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
-  std::string first_sql = base_sql + order;
-  std::string next_sql = base_sql + " AND (" + key_expression + comparison + "? OR (" + key_expression +
-                         " = ? AND c.id" + comparison + "?))" + order;
-  const storage::Sql first_query{"customers.export", first_sql.c_str()};
-  const storage::Sql next_query{"customers.export_next", next_sql.c_str()};
+  // SQLite would walk the whole table in the order of the sort index to spare a sort;
+  // "+" makes the order an expression, so it reads the scope through the owner index and
+  // sorts the ids (PostgreSQL weighs both with its statistics; "+" is not defined on text).
+  std::string ids_sql = "SELECT c.id FROM customers c " + where + " ORDER BY " + (sqlite ? "+" : "") +
+                        key_expression + direction + ", c.id" + direction + " LIMIT ?";
+  std::string batch_sql = "SELECT " TUOKE_CUSTOMER_COLUMNS + where + " AND c.id IN (?";
+  for (size_t i = 1; i < kBatch; ++i) batch_sql += ", ?";
+  batch_sql += ")";
+  const storage::Sql ids_query{"customers.export_ids", ids_sql.c_str()};
+  const storage::Sql batch_query{"customers.export_rows", batch_sql.c_str()};
+
   auto connection = database_.Acquire();
-  int64_t seen = 0;
-  std::optional<std::pair<std::string, int64_t>> after;
+  storage::Params params = where_params;
+  params.push_back(max_rows + 1);
+  std::vector<int64_t> ids;
+  {
+    auto result = connection->Query(ids_query, params);
+    if (static_cast<int64_t>(result.rows.size()) > max_rows)
+      throw Error(ErrorKind::kValidation, "customers.export_too_large",
+                  "more than " + std::to_string(max_rows) + " customers match; narrow the filters",
+                  {{"limit", max_rows}});
+    ids.reserve(result.rows.size());
+    for (const auto& row : result.rows) ids.push_back(row.Int(0));
+  }
   ExportRow out;
-  for (;;) {
-    storage::Params params = base_params;
-    if (after) params.insert(params.end(), {after->first, after->first, after->second});
-    params.push_back(kChunk);
-    auto result = connection->Query(after ? next_query : first_query, params);
-    for (const auto& row : result.rows) {
-      if (++seen > max_rows)
-        throw Error(ErrorKind::kValidation, "customers.export_too_large",
-                    "more than " + std::to_string(max_rows) + " customers match; narrow the filters",
-                    {{"limit", max_rows}});
-      ExportRowOf(row, out);
+  std::unordered_map<int64_t, size_t> position;
+  for (size_t start = 0; start < ids.size(); start += kBatch) {
+    size_t end = std::min(ids.size(), start + kBatch);
+    params = where_params;
+    // One statement shape for every batch: the last one is padded with id 0 (no customer).
+    for (size_t i = start; i < start + kBatch; ++i) params.push_back(i < end ? ids[i] : int64_t{0});
+    auto result = connection->Query(batch_query, params);
+    position.clear();
+    for (size_t i = 0; i < result.rows.size(); ++i) position.emplace(result.rows[i].Int(kId), i);
+    for (size_t i = start; i < end; ++i) {
+      auto found = position.find(ids[i]);
+      if (found == position.end()) continue;
+      ExportRowOf(result.rows[found->second], out);
       visit(out);
     }
-    if (static_cast<int64_t>(result.rows.size()) < kChunk) return;
-    const auto& last = result.rows.back();
-    after = std::pair(SortKeyValue(last, filter.sort), last.Int(kId));
   }
 }
-
 
 std::string CustomerService::Update(const Caller& caller, int64_t customer_id, const Json& body) {
   Date today = policies_.Today();

@@ -136,8 +136,9 @@ class CustomerService {
   storage::Row LoadWritable(storage::Connection& connection, const platform::Caller& caller,
                             int64_t customer_id);
   std::string Render(storage::Connection& connection, int64_t customer_id, bool with_contacts);
-  // The scoped, filtered SELECT of List, without ORDER BY / LIMIT; appends to params.
-  std::string ListSql(const platform::Caller& caller, const CustomerFilter& filter, storage::Params& params);
+  // The scope and filters of List as a WHERE clause over customers c (no joins needed),
+  // without ORDER BY / LIMIT; appends to params.
+  std::string ListWhere(const platform::Caller& caller, const CustomerFilter& filter, storage::Params& params);
   int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
                  int64_t owner_id);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
