@@ -392,7 +392,7 @@ TEST_P(FieldServiceTest, TeamDaySummaryCountsWhatTheFullViewLists) {
 }
 
 TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnlyTheUnit) {
-  // A unit of 501 reps (more than the summary's join threshold of 500), in SQL: one
+  // A unit of 502 reps (more than the summary's join threshold of 500), in SQL: one
   // password hash copied from rep1, as bench/field/prepare.py does.
   auto connection = database_->Acquire();
   const char* now = "2026-01-01T00:00:00.000Z";
@@ -405,7 +405,7 @@ TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnl
                        "|| CAST(id AS TEXT) || '/' WHERE path = ''"});
   connection->Execute(
       {"test.bulk_users",
-       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 501) "
+       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 502) "
        "INSERT INTO users (username, name, phone, email, unit_id, manager_id, employment_status, hired_on, active, "
        "password_hash, must_change_password, failed_logins, created_at, updated_at) "
        "SELECT 'bulk' || CAST(n.i AS TEXT), '批量' || CAST(n.i AS TEXT), '1380000' || CAST(1000 + n.i AS TEXT), NULL, "
@@ -428,7 +428,7 @@ TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnl
   Json summary =
       Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit, VisitService::TeamDayView::kSummary));
   Json full = Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit));
-  ASSERT_EQ(summary["reps"].size(), 501u);
+  ASSERT_EQ(summary["reps"].size(), 502u);
   // One unit, named once; the reps in byte order of their names ("批量1" < "批量10" <
   // "批量100" < "批量101" … < "批量2"), whatever the database's collation.
   ASSERT_EQ(summary["units"].size(), 1u);
@@ -453,6 +453,15 @@ TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnl
     if (rep["repName"] == "批量1") bulk1_entry = rep;
   EXPECT_EQ(bulk1_entry["checkInCount"], 2);
   EXPECT_EQ(bulk1_entry["flagCounts"]["poor_accuracy"], 1);
+  // A rep of another unit whose id lies among the unit's reps' ids (still more than 500
+  // reps): its rows are read with the id range of the day index, and dropped.
+  connection->Execute({"test.bulk_move", "UPDATE users SET unit_id = (SELECT unit_id FROM users WHERE username = "
+                                         "'rep1') WHERE username = 'bulk250'"});
+  CheckIn(SignIn("bulk250"), {{"place", "office"}});
+  Json moved = Json::parse(field_->visits.TeamDay(gm, std::nullopt, unit, VisitService::TeamDayView::kSummary));
+  EXPECT_EQ(moved["reps"].size(), 501u);
+  EXPECT_EQ(moved["summary"]["checkIns"], 3);
+  EXPECT_EQ(moved["summary"]["repsCheckedIn"], 2);
 }
 
 TEST_P(FieldServiceTest, AnAccurateCheckInPinsAnUnpinnedCustomer) {
