@@ -102,3 +102,12 @@ curl -fsS -b "$cookies" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/j
 python3 bench/customers/load.py --server "http://127.0.0.1:$port" --hello "http://127.0.0.1:$hello_port" \
   --pid "$server_pid" --samples "$WORK/samples.json" --import-csv "$WORK/import.csv" --requests "$REQUESTS" \
   | tee "$WORK/result-$BACKEND.json"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+# The next run measures the same customers (bench/customers/undo_import.sql). On SQLite the
+# imported customers' search rows go first, so the contact trigger has nothing to rewrite.
+if [ "$BACKEND" = sqlite ]; then
+  sqlite3 "$WORK/tuoke.db" "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM customers WHERE owner_id =
+    (SELECT id FROM users WHERE username = 'b20r10') AND name LIKE '%导入%')" ".read bench/customers/undo_import.sql"
+else
+  psql "$db_url" -q -f bench/customers/undo_import.sql
+fi

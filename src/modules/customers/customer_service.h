@@ -136,9 +136,13 @@ class CustomerService {
   storage::Row LoadWritable(storage::Connection& connection, const platform::Caller& caller,
                             int64_t customer_id);
   std::string Render(storage::Connection& connection, int64_t customer_id, bool with_contacts);
+  // How a list query should read the scope: a page walks the sort order, a whole list
+  // (export) reads the scope's owners through the owner index.
+  enum class ScopePlan : uint8_t { kWalkSortOrder, kOwnerIndex };
   // The scope and filters of List as a WHERE clause over customers c (no joins needed),
   // without ORDER BY / LIMIT; appends to params.
-  std::string ListWhere(const platform::Caller& caller, const CustomerFilter& filter, storage::Params& params);
+  std::string ListWhere(const platform::Caller& caller, const CustomerFilter& filter, ScopePlan plan,
+                        storage::Params& params);
   int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
                  int64_t owner_id);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
