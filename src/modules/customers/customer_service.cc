@@ -1897,11 +1897,10 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
   platform::AuditBatch audit(connection, actor, now);
 
   // Chunk by chunk: a chunk's customers are written before the rows that refer to them
-  // (foreign keys are checked per statement on PostgreSQL). On SQLite the contacts go
-  // first, foreign keys deferred to the commit: the customer's search row then reads them
-  // when it is written (migration 0013) instead of being rewritten once per contact.
-  bool contacts_first = connection.dialect() == storage::Dialect::kSqlite;
-  if (contacts_first) connection.ExecuteScript("PRAGMA defer_foreign_keys = ON");
+  // (foreign keys are checked per statement, and the contact trigger of SQLite's search
+  // index needs the customer's row). Writing the contacts first with foreign keys
+  // deferred was tried: SQLite then probes every table referring to customers for each
+  // inserted customer, scanning those without an index (docs/benchmarks.md).
   struct PreparedContact {
     storage::Params params;
     Json audit_after;
@@ -1952,15 +1951,10 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
         out.audit_after["customerId"] = IdString(ids[index]);
       }
     }
-    auto write_contacts = [&] {
-      for (auto& prepared : chunk)
-        for (auto& contact : prepared.contacts) insert_contacts.Add(std::move(contact.params));
-      insert_contacts.Flush();
-    };
-    if (contacts_first) write_contacts();
     for (auto& prepared : chunk) insert_customers.Add(std::move(prepared.params));
     insert_customers.Flush();
-    if (!contacts_first) write_contacts();
+    for (auto& prepared : chunk)
+      for (auto& contact : prepared.contacts) insert_contacts.Add(std::move(contact.params));
     for (size_t index = start; index < end; ++index) {
       Prepared& prepared = chunk[index - start];
       const CustomerRecord& record = prepared.record;
@@ -1984,7 +1978,8 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
         audit.Add({"contact.create", "contact", IdString(contact.id), Json(), std::move(contact.audit_after)});
     }
   }
-  for (auto* insert : {&insert_tags, &insert_owner_history, &insert_grade_history, &insert_events}) insert->Flush();
+  for (auto* insert : {&insert_tags, &insert_owner_history, &insert_grade_history, &insert_events, &insert_contacts})
+    insert->Flush();
   audit.Flush();
   return ids;
 }
