@@ -1171,8 +1171,10 @@ void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& 
   // merged meanwhile is left out rather than exported out of scope.
   constexpr size_t kBatch = 500;
   bool sqlite = database_.dialect() == storage::Dialect::kSqlite;
-  storage::Params where_params;
+  storage::Params where_params, batch_where_params;
   std::string where = ListWhere(caller, filter, ScopePlan::kOwnerIndex, where_params);
+  // A batch is found by its ids; the scope is only checked on those rows.
+  std::string batch_where = ListWhere(caller, filter, ScopePlan::kWalkSortOrder, batch_where_params);
   auto [key_expression, descending] = SortKey(filter.sort);
   const char* direction = descending ? " DESC" : " ASC";
   // SQLite would walk the whole table in the order of the sort index to spare a sort;
@@ -1180,7 +1182,7 @@ void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& 
   // sorts the ids (PostgreSQL weighs both with its statistics; "+" is not defined on text).
   std::string ids_sql = "SELECT c.id FROM customers c " + where + " ORDER BY " + (sqlite ? "+" : "") +
                         key_expression + direction + ", c.id" + direction + " LIMIT ?";
-  std::string batch_sql = "SELECT " TUOKE_CUSTOMER_COLUMNS + where + " AND c.id IN (?";
+  std::string batch_sql = "SELECT " TUOKE_CUSTOMER_COLUMNS + batch_where + " AND c.id IN (?";
   for (size_t i = 1; i < kBatch; ++i) batch_sql += ", ?";
   batch_sql += ")";
   const storage::Sql ids_query{"customers.export_ids", ids_sql.c_str()};
@@ -1203,7 +1205,7 @@ void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& 
   std::unordered_map<int64_t, size_t> position;
   for (size_t start = 0; start < ids.size(); start += kBatch) {
     size_t end = std::min(ids.size(), start + kBatch);
-    params = where_params;
+    params = batch_where_params;
     // One statement shape for every batch: the last one is padded with id 0 (no customer).
     for (size_t i = start; i < start + kBatch; ++i) params.push_back(i < end ? ids[i] : int64_t{0});
     auto result = connection->Query(batch_query, params);
