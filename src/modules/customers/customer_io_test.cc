@@ -166,6 +166,52 @@ TEST_P(CustomerIoTest, SkipBadCreatesTheValidRowsOwnedByTheImporter) {
 
 // R-CUST-38: the bulk path leaves what one create per row leaves. 250 rows: two full
 // multi-row statements and a one-row-per-statement remainder.
+// R-CUST-22: the export reads the list's ids in one query and its rows by id in batches
+// of 500; over several batches (the last one padded) it must give exactly the pages of
+// the list, in their order, for each scope and with filters.
+TEST_P(CustomerIoTest, ExportIsTheListInItsOrderAcrossBatches) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), mgr1 = SignIn("mgr1");
+  // R-CUST-32: room for the 1,100 imported customers.
+  policies_->AddVersion(SignIn("gm"), "customers.max_held_per_rep", 2000, FormatDate(policies_->Today()), "test");
+  Json rows = Json::array();
+  for (int i = 0; i < 1100; ++i)
+    rows.push_back({"导出" + std::to_string(i) + "号机电有限公司", "经销商", i % 3 ? "" : "重点"});
+  Json report = io_->Import(rep1, {{"columns", {"name", "type", "tags"}}, {"rows", rows}, {"mode", "all_or_nothing"}});
+  ASSERT_EQ(report["created"], 1100) << report.dump().substr(0, 300);
+  Create(rep2, "广州南方建材", "020-8765 4321");
+
+  auto listed = [&](const Caller& caller, CustomerFilter filter) {
+    std::vector<std::string> names;
+    filter.limit = 200;
+    for (;;) {
+      Json page = Json::parse(customers_->List(caller, filter));
+      for (const auto& item : page["items"]) names.push_back(item["name"]);
+      if (page["nextCursor"].is_null()) return names;
+      filter.cursor = page["nextCursor"].get<std::string>();
+    }
+  };
+  auto exported = [&](const Caller& caller, const CustomerFilter& filter) {
+    std::vector<std::string> names;
+    customers_->ForEachListed(caller, filter, kMaxExportRows, [&](const auto& row) { names.push_back(row.name); });
+    return names;
+  };
+  CustomerFilter by_name;
+  by_name.sort = CustomerSort::kName;
+  CustomerFilter key_tag;
+  key_tag.tag = "重点";
+  for (const Caller* caller : {&rep1, &mgr1}) {
+    for (const CustomerFilter& filter : {CustomerFilter{}, by_name, key_tag}) {
+      auto expected = listed(*caller, filter);
+      EXPECT_EQ(exported(*caller, filter), expected);
+    }
+  }
+  EXPECT_EQ(exported(rep1, key_tag).size(), 367u);
+  EXPECT_GE(exported(mgr1, {}).size(), 1100u);
+  // rep2 sees none of rep1's customers, in any batch.
+  for (const auto& name : exported(rep2, {})) EXPECT_EQ(name.find("导出"), std::string::npos) << name;
+  EXPECT_THROW(customers_->ForEachListed(rep1, {}, 1000, [](const auto&) {}), Error);
+}
+
 TEST_P(CustomerIoTest, BulkImportLeavesWhatCreateLeaves) {
   Caller rep1 = SignIn("rep1");
   Json rows = Json::array();

@@ -63,14 +63,18 @@ enum Column : size_t {
   "LEFT JOIN org_units ou ON ou.id = ow.unit_id LEFT JOIN users ob ON ob.id = c.override_by "
 
 const storage::Sql kSelectCustomer{"customers.select", "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE c.id = ?"};
+// The columns RecordParams binds, in its order (the single and the bulk insert).
+#define TUOKE_CUSTOMER_RECORD_COLUMNS                                                            \
+  "name, type, industry, province, city, district, address, latitude, longitude, phone, fax, "  \
+  "email, website, project_unit, project_site, project_area_sqm, project_expected_completion, " \
+  "status, source, referrer_customer_id, referrer_name, man_money, man_authority, man_need, "   \
+  "man_easy_to_approach, purchase_power, purchase_horizon, importance, potential, "             \
+  "credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "        \
+  "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "
+
 const storage::Sql kInsertCustomer{
     "customers.insert",
-    "INSERT INTO customers (name, type, industry, province, city, district, address, latitude, "
-    "longitude, phone, fax, email, website, project_unit, project_site, project_area_sqm, "
-    "project_expected_completion, status, source, referrer_customer_id, referrer_name, man_money, "
-    "man_authority, man_need, man_easy_to_approach, purchase_power, purchase_horizon, importance, "
-    "potential, credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "
-    "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "
+    "INSERT INTO customers (" TUOKE_CUSTOMER_RECORD_COLUMNS
     "grade, grade_reason, grade_source, computed_grade, computed_reason, owner_id, owned_since, "
     "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 'computed', "
@@ -1870,12 +1874,7 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
 
   storage::BulkInsert insert_customers(
       connection, "customers.insert_many",
-      "INSERT INTO customers (name, type, industry, province, city, district, address, latitude, "
-      "longitude, phone, fax, email, website, project_unit, project_site, project_area_sqm, "
-      "project_expected_completion, status, source, referrer_customer_id, referrer_name, man_money, "
-      "man_authority, man_need, man_easy_to_approach, purchase_power, purchase_horizon, importance, "
-      "potential, credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "
-      "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "
+      "INSERT INTO customers (" TUOKE_CUSTOMER_RECORD_COLUMNS
       "id, grade, grade_reason, grade_source, computed_grade, computed_reason, grade_reason_json, owner_id, "
       "owned_since, created_by, created_at, updated_at)",
       54);
