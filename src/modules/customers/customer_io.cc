@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "core/error.h"
+#include "core/json_writer.h"
 #include "modules/customers/customer.h"
 #include "modules/customers/customer_rules.h"
 #include "modules/customers/import_file.h"
@@ -212,16 +215,40 @@ std::vector<std::string> SplitTagCell(const std::string& text) {
   return tags;
 }
 
+// One row mapped to the create body; held only while its chunk is validated or written.
 struct ImportRow {
   Json body = Json::object();
   Json contact = Json::object();  // R-CUST-37: the contact columns of the row
   Json errors = Json::object();
   Json matches = Json::array();
-  std::string status = "ok";
-  // R-CUST-37: rows naming the customer of an earlier row add their contact to it.
-  std::optional<size_t> contact_of;
-  std::vector<size_t> contact_rows;
 };
+
+// What the report needs of a row once its chunk is done: 16 bytes, so a 200,000-row
+// import does not hold 200,000 JSON trees. Errors and matches (rare) are kept as JSON text.
+enum class RowStatus : uint8_t { kOk, kInvalid, kDuplicate, kContact, kCreated, kSkipped, kContactAdded };
+constexpr uint32_t kNoRow = UINT32_MAX;
+struct RowState {
+  int64_t id = 0;            // the customer created (or the one a contact row went to)
+  uint32_t parent = kNoRow;  // R-CUST-37: a later row naming an earlier row's customer
+  RowStatus status = RowStatus::kOk;
+};
+
+const char* StatusName(RowStatus status) {
+  switch (status) {
+    case RowStatus::kOk: return "ok";
+    case RowStatus::kInvalid: return "invalid";
+    case RowStatus::kDuplicate: return "duplicate";
+    case RowStatus::kContact: return "contact";
+    case RowStatus::kCreated: return "created";
+    case RowStatus::kSkipped: return "skipped";
+    case RowStatus::kContactAdded: return "contact_added";
+  }
+  return "ok";
+}
+
+// Rows mapped, validated and checked against the archive per chunk, and written per
+// chunk (CreateManyIn): only one chunk's JSON bodies are held at a time.
+constexpr size_t kImportChunk = 1000;
 
 CustomerIo::ImportCells CellsOfJson(const Json& cells) {
   CustomerIo::ImportCells out;
@@ -299,34 +326,60 @@ std::string ContentDisposition(const std::string& file_name, std::string_view as
   return "attachment; filename=\"" + std::string(ascii_name) + "\"; filename*=UTF-8''" + PercentEncode(file_name);
 }
 
+bool CsvReader::Next(std::vector<std::string>& row) {
+  if (offset_ >= text_.size()) return false;
+  size_t count = 0;
+  auto next_field = [&]() -> std::string& {
+    if (count == row.size()) row.emplace_back();
+    std::string& field = row[count++];
+    field.clear();
+    return field;
+  };
+  std::string* field = &next_field();
+  bool quoted = false;
+  const char* data = text_.data();
+  size_t size = text_.size(), i = offset_;
+  while (i < size) {
+    if (quoted) {
+      // A run up to the next quote at once: most quoted fields hold no quote at all.
+      size_t quote = text_.find('"', i);
+      if (quote == std::string_view::npos) quote = size;
+      field->append(data + i, quote - i);
+      i = quote;
+      if (i == size) break;
+      if (i + 1 < size && data[i + 1] == '"') field->push_back('"'), i += 2;
+      else quoted = false, ++i;
+      continue;
+    }
+    char c = data[i];
+    if (c == '"' && field->empty()) {
+      quoted = true, ++i;
+    } else if (c == ',') {
+      field = &next_field(), ++i;
+    } else if (c == '\n' || c == '\r') {
+      ++i;
+      if (c == '\r' && i < size && data[i] == '\n') ++i;
+      offset_ = i;
+      row.resize(count);
+      return true;
+    } else {
+      size_t stop = i + 1;
+      while (stop < size && data[stop] != ',' && data[stop] != '\n' && data[stop] != '\r' && data[stop] != '"') ++stop;
+      field->append(data + i, stop - i);
+      i = stop;
+    }
+  }
+  // The last row without a line break (it holds at least one character).
+  offset_ = size;
+  row.resize(count);
+  return true;
+}
+
 std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, field_started = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field.push_back('"'), ++i;
-      else if (c == '"') quoted = false;
-      else field.push_back(c);
-    } else if (c == '"' && field.empty()) {
-      quoted = true, field_started = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field)), field.clear(), field_started = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      row.push_back(std::move(field)), field.clear();
-      rows.push_back(std::move(row)), row.clear();
-      field_started = false;
-    } else {
-      field.push_back(c), field_started = true;
-    }
-  }
-  if (field_started || !field.empty() || !row.empty()) {
-    row.push_back(std::move(field));
-    rows.push_back(std::move(row));
-  }
+  CsvReader reader(text);
+  while (reader.Next(row)) rows.push_back(row);
   return rows;
 }
 
@@ -481,16 +534,18 @@ Json CustomerIo::Import(const Caller& caller, const Json& body) {
     reader.Fail("rows", "at most " + std::to_string(kMaxImportRows) + " rows per request");
   reader.Finish();
   request.mode = *mode;
-  return ImportRows(caller, request, rows_json->size(),
-                    [&](size_t index) { return CellsOfJson((*rows_json)[index]); });
+  return Json::parse(ImportRows(
+      caller, request, rows_json->size(), [&](size_t index) { return CellsOfJson((*rows_json)[index]); },
+      Json::object()));
 }
 
-Json CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, size_t row_count,
-                            const std::function<ImportCells(size_t)>& row_at) {
-  const std::string* mode = &request.mode;
+std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, size_t row_count,
+                                   const std::function<ImportCells(size_t)>& row_at, const Json& file_fields) {
+  const std::string& mode = request.mode;
   bool acknowledged = request.acknowledge_duplicates;
   const auto& owner_id = request.owner_id;
   const auto& columns = request.columns;
+  if (row_count >= kNoRow) ThrowValidation("rows", "too many rows");
   int64_t owner = caller.user_id;
   if (owner_id && *owner_id != caller.user_id) {
     // R-CUST-25: importing for someone else is an assignment.
@@ -504,172 +559,232 @@ Json CustomerIo::ImportRows(const Caller& caller, const ImportRequest& request, 
     owner = *owner_id;
   }
 
-  // Validate every row as create does, and flag duplicates in the file and the archive.
-  std::vector<ImportRow> rows;
-  rows.reserve(row_count);
-  std::map<std::string, size_t> names, phones, addresses;  // key → first row index
-  std::map<std::string, size_t> customer_rows;              // exact name → its first row
+  // Validate every row as create does, and flag duplicates in the file and the archive,
+  // a chunk at a time: what is kept of a row afterwards is its RowState (and its errors
+  // and matches as JSON text when it has any).
+  std::vector<RowState> states(row_count);
+  std::unordered_map<uint32_t, std::string> error_text, match_text;
+  // R-CUST-37: a customer row → the later rows adding their contacts to it.
+  std::unordered_map<uint32_t, std::vector<uint32_t>> contact_rows;
+  std::unordered_map<std::string, uint32_t> names, phones, addresses;  // key → first row
+  std::unordered_map<std::string, uint32_t> customer_rows;              // exact name → its first row
   int64_t invalid = 0, duplicates = 0;
-  std::vector<CustomerService::DuplicateProbe> probes;  // the valid customer rows'
-  std::vector<size_t> probed_rows;                      // … and their indexes in rows
   {
     auto connection = database_.Acquire();
-    for (size_t i = 0; i < row_count; ++i) {
-      ImportRow row = MapRow(columns, row_at(i));
-      // R-CUST-37: a later row with the same customer name only adds its contact.
-      if (row.errors.empty() && row.body.contains("name")) {
-        auto [first, inserted] = customer_rows.emplace(row.body["name"].get<std::string>(), i);
-        if (!inserted) {
-          row.contact_of = first->second;
-          if (row.contact.empty()) row.errors["contact.name"] = "repeats the customer of row " + std::to_string(first->second + 2) + " without a contact";
+    std::vector<CustomerService::DuplicateProbe> probes;  // the chunk's valid customer rows'
+    std::vector<uint32_t> probed_rows;                    // … their row indexes
+    std::vector<Json> probed_matches;                     // … and their matches in the file
+    for (size_t start = 0; start < row_count; start += kImportChunk) {
+      size_t end = std::min(row_count, start + kImportChunk);
+      probes.clear(), probed_rows.clear(), probed_matches.clear();
+      for (size_t i = start; i < end; ++i) {
+        uint32_t index = static_cast<uint32_t>(i);
+        RowState& state = states[i];
+        ImportRow row = MapRow(columns, row_at(i));
+        // R-CUST-37: a later row with the same customer name only adds its contact.
+        if (row.errors.empty() && row.body.contains("name")) {
+          auto [first, inserted] = customer_rows.emplace(row.body["name"].get<std::string>(), index);
+          if (!inserted) {
+            state.parent = first->second;
+            if (row.contact.empty())
+              row.errors["contact.name"] =
+                  "repeats the customer of row " + std::to_string(first->second + 2) + " without a contact";
+          }
         }
-      }
-      if (row.errors.empty() && !row.contact.empty()) {
-        try {
-          customers_.ValidateContact(row.contact);
-        } catch (const Error& error) {
-          if (error.kind() != ErrorKind::kValidation) throw;
-          for (const auto& [field, message] : error.details().value("fields", Json::object()).items())
-            row.errors["contact." + field] = message;
+        if (row.errors.empty() && !row.contact.empty()) {
+          try {
+            customers_.ValidateContact(row.contact);
+          } catch (const Error& error) {
+            if (error.kind() != ErrorKind::kValidation) throw;
+            for (const auto& [field, message] : error.details().value("fields", Json::object()).items())
+              row.errors["contact." + field] = message;
+          }
         }
-      }
-      if (row.contact_of) {
+        if (state.parent == kNoRow && row.errors.empty()) {
+          try {
+            customers_.ValidateCreate(row.body);
+          } catch (const Error& error) {
+            if (error.kind() != ErrorKind::kValidation) throw;
+            row.errors = error.details().value("fields", Json::object());
+            if (row.errors.empty()) row.errors["row"] = error.what();
+          }
+        }
         if (!row.errors.empty()) {
-          row.status = "invalid";
+          state.status = RowStatus::kInvalid;
           ++invalid;
-        } else {
-          row.status = "contact";
-          rows[*row.contact_of].contact_rows.push_back(i);
+          error_text[index] = EncodeJson(row.errors);
+          continue;
         }
-        rows.push_back(std::move(row));
-        continue;
-      }
-      if (row.errors.empty()) {
-        try {
-          customers_.ValidateCreate(row.body);
-        } catch (const Error& error) {
-          if (error.kind() != ErrorKind::kValidation) throw;
-          row.errors = error.details().value("fields", Json::object());
-          if (row.errors.empty()) row.errors["row"] = error.what();
+        if (state.parent != kNoRow) {
+          state.status = RowStatus::kContact;
+          contact_rows[state.parent].push_back(index);
+          continue;
         }
+        auto text = [&](const char* field) -> std::optional<std::string> {
+          auto found = row.body.find(field);
+          if (found == row.body.end()) return std::nullopt;
+          return found->get<std::string>();
+        };
+        auto name = text("name"), phone = text("phone"), address = text("address");
+        // R-CUST-4..6 within the file: the same keys as against the archive.
+        std::map<uint32_t, Json> in_file;
+        auto check = [&](std::unordered_map<std::string, uint32_t>& seen, std::optional<std::string> key,
+                         const char* reason) {
+          if (!key || key->empty()) return;
+          auto [it, inserted] = seen.emplace(std::move(*key), index);
+          if (!inserted) in_file[it->second].push_back(reason);
+        };
+        check(names, name ? std::optional(NameKey(*name)) : std::nullopt, "name");
+        check(phones, phone ? PhoneKey(*phone) : std::nullopt, "phone");
+        check(addresses, address ? AddressKey(*address) : std::nullopt, "address");
+        for (auto& [earlier, reasons] : in_file)
+          row.matches.push_back({{"row", static_cast<int64_t>(earlier) + 2}, {"reasons", reasons}});
+        probes.push_back({std::move(name), std::move(phone), std::move(address)});
+        probed_rows.push_back(index);
+        probed_matches.push_back(std::move(row.matches));
       }
-      if (!row.errors.empty()) {
-        row.status = "invalid";
-        ++invalid;
-        rows.push_back(std::move(row));
-        continue;
-      }
-      auto text = [&](const char* field) -> std::optional<std::string> {
-        if (!row.body.contains(field)) return std::nullopt;
-        return row.body[field].get<std::string>();
-      };
-      auto name = text("name"), phone = text("phone"), address = text("address");
-      // R-CUST-4..6 within the file: the same keys as against the archive.
-      std::map<size_t, Json> in_file;
-      auto check = [&](std::map<std::string, size_t>& seen, const std::optional<std::string>& key, const char* reason) {
-        if (!key || key->empty()) return;
-        auto [it, inserted] = seen.emplace(*key, i);
-        if (!inserted) in_file[it->second].push_back(reason);
-      };
-      check(names, name ? std::optional(NameKey(*name)) : std::nullopt, "name");
-      check(phones, phone ? PhoneKey(*phone) : std::nullopt, "phone");
-      check(addresses, address ? AddressKey(*address) : std::nullopt, "address");
-      for (auto& [index, reasons] : in_file)
-        row.matches.push_back({{"row", static_cast<int64_t>(index + 2)}, {"reasons", reasons}});
-      probes.push_back({name, phone, address});
-      probed_rows.push_back(i);
-      rows.push_back(std::move(row));
-    }
-    // R-CUST-38: the archive's matches for all rows, a hundred rows per query.
-    std::vector<Json> archive_matches = customers_.MatchDuplicatesMany(*connection, caller, probes);
-    for (size_t p = 0; p < probed_rows.size(); ++p) {
-      ImportRow& row = rows[probed_rows[p]];
-      for (auto& match : archive_matches[p]) row.matches.push_back(std::move(match));
-      if (!row.matches.empty()) {
-        row.status = "duplicate";
+      // R-CUST-38: the archive's matches for the chunk's rows, a hundred rows per query.
+      std::vector<Json> archive_matches = customers_.MatchDuplicatesMany(*connection, caller, probes);
+      for (size_t p = 0; p < probed_rows.size(); ++p) {
+        Json& matches = probed_matches[p];
+        for (auto& match : archive_matches[p]) matches.push_back(std::move(match));
+        if (matches.empty()) continue;
+        states[probed_rows[p]].status = RowStatus::kDuplicate;
         ++duplicates;
+        match_text[probed_rows[p]] = EncodeJson(matches);
       }
     }
   }
 
   // R-CUST-24: duplicates are written only when acknowledged.
-  auto writable = [&](const ImportRow& row) {
-    if (row.contact_of) return row.status == "contact";
-    return row.status == "ok" || (row.status == "duplicate" && acknowledged);
+  auto writable = [&](const RowState& state) {
+    if (state.parent != kNoRow) return state.status == RowStatus::kContact;
+    return state.status == RowStatus::kOk || (state.status == RowStatus::kDuplicate && acknowledged);
   };
-  bool blocked = *mode == "all_or_nothing" &&
-                 std::any_of(rows.begin(), rows.end(), [&](const ImportRow& row) { return !writable(row); });
+  bool blocked = mode == "all_or_nothing" && std::any_of(states.begin(), states.end(),
+                                                         [&](const RowState& state) { return !writable(state); });
   int64_t created = 0, contacts = 0;
-  if (*mode != "dry_run" && !blocked) {
+  if (mode != "dry_run" && !blocked) {
     Actor actor = Actor::From(caller);
+    int64_t to_hold = std::count_if(states.begin(), states.end(), [&](const RowState& state) {
+      return state.parent == kNoRow && writable(state);
+    });
+    // One transaction for the whole file (all or nothing even in skip_bad: bad rows are
+    // left out, but what is written is written together). Rows are mapped again from the
+    // file a chunk at a time; the ids land in `states` and count once the commit is done
+    // (a busy first attempt is retried from the start).
     database_.InTransaction([&](storage::Connection& connection) {
+      created = contacts = 0;
       // R-CUST-32: the owner's hold limit counts every row to be written.
-      customers_.RequireRoomToHold(connection, owner, std::count_if(rows.begin(), rows.end(), [&](const ImportRow& row) {
-                                     return !row.contact_of && writable(row);
-                                   }));
-      // R-CUST-38: all customers and contacts in multi-row statements.
+      customers_.RequireRoomToHold(connection, owner, to_hold);
+      std::deque<ImportRow> mapped;  // stable addresses for the batch's pointers
       std::vector<CustomerService::NewCustomer> batch;
-      std::vector<size_t> batch_rows;
-      for (size_t i = 0; i < rows.size(); ++i) {
-        const ImportRow& row = rows[i];
-        if (row.contact_of || !writable(row)) continue;
+      std::vector<uint32_t> batch_rows;
+      auto flush = [&] {
+        if (batch.empty()) return;
+        // R-CUST-38: the chunk's customers and contacts in multi-row statements.
+        std::vector<int64_t> ids = customers_.CreateManyIn(connection, caller, batch, owner);
+        for (size_t b = 0; b < batch.size(); ++b) {
+          states[batch_rows[b]].id = ids[b];
+          ++created;
+          contacts += static_cast<int64_t>(batch[b].contacts.size());
+        }
+        batch.clear(), batch_rows.clear(), mapped.clear();
+      };
+      for (size_t i = 0; i < row_count; ++i) {
+        if (states[i].parent != kNoRow || !writable(states[i])) continue;
+        ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(i)));
         CustomerService::NewCustomer& customer = batch.emplace_back();
         customer.body = &row.body;
         // R-CUST-37: the row's own contact, then those of the rows naming this customer.
         if (!row.contact.empty()) customer.contacts.push_back(&row.contact);
-        for (size_t index : row.contact_rows) customer.contacts.push_back(&rows[index].contact);
-        batch_rows.push_back(i);
+        if (auto found = contact_rows.find(static_cast<uint32_t>(i)); found != contact_rows.end())
+          for (uint32_t index : found->second)
+            customer.contacts.push_back(&mapped.emplace_back(MapRow(columns, row_at(index))).contact);
+        batch_rows.push_back(static_cast<uint32_t>(i));
+        if (batch.size() == kImportChunk) flush();
       }
-      std::vector<int64_t> ids = customers_.CreateManyIn(connection, caller, batch, owner);
-      for (size_t b = 0; b < batch.size(); ++b) {
-        ImportRow& row = rows[batch_rows[b]];
-        row.status = "created";
-        row.body["id"] = IdString(ids[b]);
-        ++created;
-        contacts += static_cast<int64_t>(batch[b].contacts.size());
-        for (size_t index : row.contact_rows) {
-          rows[index].status = "contact_added";
-          rows[index].body["id"] = IdString(ids[b]);
-        }
-      }
+      flush();
       platform::RecordAudit(connection, actor,
                             {"customers.import", "customer", "", Json(),
-                             {{"mode", *mode},
+                             {{"mode", mode},
                               {"ownerId", IdString(owner)},
-                              {"total", rows.size()},
+                              {"total", row_count},
                               {"invalid", invalid},
                               {"duplicates", duplicates},
                               {"created", created},
                               {"contacts", contacts}}},
                             clock_.Now());
     });
+    for (RowState& state : states) {
+      if (state.parent == kNoRow) {
+        if (writable(state)) state.status = RowStatus::kCreated;
+      } else if (state.status == RowStatus::kContact) {
+        const RowState& customer = states[state.parent];
+        if (customer.status == RowStatus::kCreated) {
+          state.status = RowStatus::kContactAdded;
+          state.id = customer.id;
+        }
+      }
+    }
   } else if (blocked) {
-    for (auto& row : rows)
-      if (writable(row)) row.status = "skipped";
+    for (RowState& state : states)
+      if (writable(state)) state.status = RowStatus::kSkipped;
   }
-  if (*mode != "dry_run")
-    for (auto& row : rows)
-      if (row.contact_of && row.status == "contact") row.status = "skipped";
+  if (mode != "dry_run")
+    for (RowState& state : states)
+      if (state.parent != kNoRow && state.status == RowStatus::kContact) state.status = RowStatus::kSkipped;
 
-  Json report_rows = Json::array();
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Json entry = {{"row", static_cast<int64_t>(i + 2)}, {"status", rows[i].status}};
-    if (!rows[i].errors.empty()) entry["errors"] = rows[i].errors;
-    if (!rows[i].matches.empty()) entry["matches"] = rows[i].matches;
-    if (rows[i].body.contains("id")) entry["id"] = rows[i].body["id"];
-    report_rows.push_back(std::move(entry));
+  // The answer, keys in the order EncodeJson gives a JSON object (sorted), rows written
+  // one by one from their states.
+  Json summary = file_fields;
+  summary.update({{"mode", mode},
+                  {"total", static_cast<int64_t>(row_count)},
+                  {"valid", static_cast<int64_t>(row_count) - invalid},
+                  {"invalid", invalid},
+                  {"duplicates", duplicates},
+                  {"created", created},
+                  {"contactsCreated", contacts}});
+  std::string out;
+  out.reserve(row_count * 48 + 256);
+  auto write_rows = [&] {
+    out += "\"rows\":[";
+    for (size_t i = 0; i < row_count; ++i) {
+      const RowState& state = states[i];
+      uint32_t index = static_cast<uint32_t>(i);
+      out += i ? ",{" : "{";
+      if (auto found = error_text.find(index); found != error_text.end()) out += "\"errors\":" + found->second + ",";
+      if (state.status == RowStatus::kCreated || state.status == RowStatus::kContactAdded)
+        out += "\"id\":\"" + std::to_string(state.id) + "\",";
+      if (auto found = match_text.find(index); found != match_text.end())
+        out += "\"matches\":" + found->second + ",";
+      out += "\"row\":" + std::to_string(i + 2) + ",\"status\":\"" + StatusName(state.status) + "\"}";
+    }
+    out += "]";
+  };
+  out += "{";
+  bool rows_written = false, first = true;
+  for (const auto& [key, value] : summary.items()) {
+    if (!first) out += ",";
+    first = false;
+    if (!rows_written && key > "rows") {
+      write_rows();
+      rows_written = true;
+      out += ",";
+    }
+    out += EncodeJson(key) + ":" + EncodeJson(value);
   }
-  return {{"mode", *mode},
-          {"total", static_cast<int64_t>(rows.size())},
-          {"valid", static_cast<int64_t>(rows.size()) - invalid},
-          {"invalid", invalid},
-          {"duplicates", duplicates},
-          {"created", created},
-          {"contactsCreated", contacts},
-          {"rows", std::move(report_rows)}};
+  if (!rows_written) out += first ? "" : ",", write_rows();
+  out += "}";
+  return out;
 }
 
 Json CustomerIo::ImportFile(const Caller& caller, std::string_view bytes, const ImportFileOptions& options) {
+  return Json::parse(ImportFileText(caller, bytes, options));
+}
+
+std::string CustomerIo::ImportFileText(const Caller& caller, std::string_view bytes,
+                                       const ImportFileOptions& options) {
   platform::Require(caller, "customers.write");
   if (options.mode != "dry_run" && options.mode != "all_or_nothing" && options.mode != "skip_bad")
     ThrowValidation("mode", "must be dry_run, all_or_nothing or skip_bad");
@@ -680,28 +795,42 @@ Json CustomerIo::ImportFile(const Caller& caller, std::string_view bytes, const 
   else if (options.format != "auto") ThrowValidation("format", "must be auto, csv or xlsx");
   if (bytes.empty()) ThrowValidation("body", "the file is empty");
 
-  // R-CUST-35, 36: the table of the file; one row more than allowed tells it is too long.
+  // R-CUST-35, 36: the rows of the file; one row more than allowed tells it is too long.
+  // XLSX: the worksheet's cells. CSV: the text (the upload itself when it is UTF-8) and
+  // where each row starts; a row's cells are read when the import needs them.
   std::vector<std::vector<std::string>> table;
-  std::string used_encoding;
+  std::string converted, used_encoding;
+  std::string_view text;
+  std::vector<size_t> offsets;
+  std::vector<std::string> header;
+  size_t rows = 0;  // with the header row
   if (format == ImportFormat::kXlsx) {
     table = ReadXlsx(bytes, kMaxImportFileRows + 1);
+    rows = table.size();
+    if (rows) header = table[0];
   } else {
-    DecodedText text = DecodeImportText(bytes, encoding);
-    used_encoding = text.encoding;
-    table = ParseCsv(text.text);
-    while (!table.empty() && std::all_of(table.back().begin(), table.back().end(),
-                                         [](const std::string& cell) { return cell.empty(); }))
-      table.pop_back();
+    text = DecodeImportTextInPlace(bytes, encoding, converted, used_encoding);
+    CsvReader reader(text);
+    std::vector<std::string> cells;
+    size_t kept = 0;
+    for (size_t start = reader.offset(); reader.Next(cells); start = reader.offset()) {
+      offsets.push_back(start);
+      if (offsets.size() == 1) header = cells;
+      if (!std::all_of(cells.begin(), cells.end(), [](const std::string& cell) { return cell.empty(); }))
+        kept = offsets.size();
+    }
+    offsets.resize(kept);  // trailing rows of empty cells are not rows
+    rows = kept;
   }
-  if (table.size() < 2) ThrowValidation("body", "the file needs a header row and at least one row");
-  if (table.size() - 1 > kMaxImportFileRows)
+  if (rows < 2) ThrowValidation("body", "the file needs a header row and at least one row");
+  if (rows - 1 > kMaxImportFileRows)
     ThrowValidation("body", "at most " + std::to_string(kMaxImportFileRows) + " rows per file");
 
   // Columns: the mapping decides; without one, headers naming a known field are taken.
   Json columns = Json::array();
   Json ignored = Json::array();
-  for (const auto& header : table[0]) {
-    std::string name = Trim(header);
+  for (const auto& cell : header) {
+    std::string name = Trim(cell);
     Json column;
     if (options.mapping) {
       if (!options.mapping->is_object()) ThrowValidation("mapping", "must be an object of header to field");
@@ -719,15 +848,25 @@ Json CustomerIo::ImportFile(const Caller& caller, std::string_view bytes, const 
   request.mode = options.mode;
   request.owner_id = options.owner_id;
   request.acknowledge_duplicates = options.acknowledge_duplicates;
-  Json report = ImportRows(caller, request, table.size() - 1, [&](size_t index) {
-    ImportCells cells;
-    for (auto& cell : table[index + 1]) cells.cells.emplace_back(std::move(cell));
-    return cells;
-  });
-  report["format"] = format == ImportFormat::kXlsx ? "xlsx" : "csv";
-  report["encoding"] = used_encoding.empty() ? Json() : Json(used_encoding);
-  report["ignoredColumns"] = std::move(ignored);
-  return report;
+  Json file_fields = {{"format", format == ImportFormat::kXlsx ? "xlsx" : "csv"},
+                      {"encoding", used_encoding.empty() ? Json() : Json(used_encoding)},
+                      {"ignoredColumns", std::move(ignored)}};
+  std::vector<std::string> cells;
+  return ImportRows(
+      caller, request, rows - 1,
+      [&](size_t index) {
+        ImportCells out;
+        const std::vector<std::string>* row = &cells;
+        if (format == ImportFormat::kXlsx) {
+          row = &table[index + 1];
+        } else {
+          CsvReader row_reader(text, offsets[index + 1]);
+          row_reader.Next(cells);
+        }
+        out.cells.assign(row->begin(), row->end());
+        return out;
+      },
+      file_fields);
 }
 
 }  // namespace tuoke::customers

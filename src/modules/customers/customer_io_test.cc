@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
+#include "core/json_writer.h"
 #include "platform/auth.h"
 #include "platform/audit.h"
 #include "platform/demo_seed.h"
@@ -34,6 +38,33 @@ TEST(CsvTest, ParsesWhatItWrites) {
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"a,b", "say \"hi\"", "两\r\n行"}));
   EXPECT_EQ(rows[1], (std::vector<std::string>{"x", "", "y"}));
+}
+
+// An import reads the file's rows again from their offsets: every row must come back
+// the same, quoted line breaks, doubled quotes, empty lines and a last row without a
+// line break included.
+TEST(CsvTest, RowsReadAgainFromTheirOffsetsAreTheSame) {
+  std::string text = "名称,地址\r\n\"凌天\",\"路,号\n二楼\"\n\n,\r\"say \"\"hi\"\"\",x\"y\n\"\"\"\",\"\"z\nlast,\"open";
+  auto rows = ParseCsv(text);
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows[1], (std::vector<std::string>{"凌天", "路,号\n二楼"}));
+  EXPECT_EQ(rows[2], (std::vector<std::string>{""}));
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"", ""}));
+  EXPECT_EQ(rows[4], (std::vector<std::string>{"say \"hi\"", "x\"y"}));
+  EXPECT_EQ(rows[5], (std::vector<std::string>{"\"", "z"}));  // the quoted empty field then z
+  std::vector<size_t> offsets;
+  std::vector<std::string> row;
+  CsvReader reader(text);
+  for (size_t start = 0; reader.Next(row); start = reader.offset()) offsets.push_back(start);
+  ASSERT_EQ(offsets.size(), rows.size());
+  EXPECT_EQ(rows[6], (std::vector<std::string>{"last", "open"}));  // a quote left open runs to the end
+  for (size_t i = rows.size(); i-- > 0;) {  // backwards: nothing depends on the rows before
+    CsvReader again(text, offsets[i]);
+    ASSERT_TRUE(again.Next(row));
+    EXPECT_EQ(row, rows[i]) << "row " << i;
+    EXPECT_EQ(again.offset(), i + 1 < offsets.size() ? offsets[i + 1] : text.size());
+  }
+  EXPECT_FALSE(reader.Next(row));
 }
 
 class CustomerIoTest : public platform::testing::DemoCompanyTest {
@@ -262,6 +293,178 @@ TEST_P(CustomerIoTest, BulkImportLeavesWhatCreateLeaves) {
   ASSERT_EQ(audits.rows.size(), 2u);
   EXPECT_EQ(audits.rows[0].Int(1), 251);  // contacts
   EXPECT_EQ(audits.rows[1].Int(1), 251);  // 250 imported + 1 created
+}
+
+// A file of 2,345 rows: three validation chunks and a remainder, with invalid rows,
+// contact rows (R-CUST-37, one naming the customer of row 2 from the last row) and
+// duplicates within the file. The report is written row by row from compact states: it
+// must hold every row once, in file order, each with its own status, id and matches, and
+// the ids must be the customers written from those rows.
+struct StreamedFile {
+  std::string csv = "客户名称,类型,电话,地址,联系人\n";
+  std::vector<std::string> names;  // per row: the customer name (contact rows: their customer's)
+  std::vector<char> kind;          // 'o' good, 'i' invalid, 'c' contact of the row before, 'd' duplicate of it
+  static std::string Name(size_t i) { return "流式" + std::to_string(i) + "号机电有限公司"; }
+  explicit StreamedFile(size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+      bool last = i + 1 == count;
+      char k = last ? 'c' : i % 10 == 3 ? 'i' : i % 10 == 7 ? 'c' : i % 10 == 9 ? 'd' : 'o';
+      std::string name = last ? Name(0) : k == 'c' ? Name(i - 1) : Name(i);
+      std::string phone = "0571-" + std::to_string(60000000 + (k == 'd' ? i - 1 : i));
+      names.push_back(name);
+      kind.push_back(k);
+      if (k == 'c') {
+        csv += name + ",,,,联系人" + std::to_string(i) + "\n";
+      } else {
+        csv += name + "," + (k == 'i' ? "shop" : "经销商") + "," + phone + "," +
+               (i % 10 == 1 ? CsvField("流式路" + std::to_string(i) + "号,\n二楼") : "") + ",\n";
+      }
+    }
+  }
+};
+
+TEST_P(CustomerIoTest, ImportFileReportHoldsEveryRowOnceInFileOrder) {
+  Caller rep1 = SignIn("rep1");
+  policies_->AddVersion(SignIn("gm"), "customers.max_held_per_rep", 5000, FormatDate(policies_->Today()), "test");
+  const size_t kRows = 2345;
+  StreamedFile file(kRows);
+  ImportFileOptions options;
+  options.mode = "dry_run";
+  std::string text = io_->ImportFileText(rep1, file.csv, options);
+  Json dry = Json::parse(text);
+  // Byte for byte what the JSON tree of the report would have been encoded as.
+  EXPECT_EQ(text, EncodeJson(dry));
+  ASSERT_EQ(dry["rows"].size(), kRows);
+  for (size_t i = 0; i < kRows; ++i) {
+    const Json& row = dry["rows"][i];
+    ASSERT_EQ(row["row"], static_cast<int64_t>(i + 2));
+    const char* expected = file.kind[i] == 'o' ? "ok" : file.kind[i] == 'i' ? "invalid" : file.kind[i] == 'c' ? "contact" : "duplicate";
+    ASSERT_EQ(row["status"], expected) << "row " << i + 2;
+    EXPECT_FALSE(row.contains("id"));
+    if (file.kind[i] == 'i') {
+      EXPECT_TRUE(row["errors"].contains("type")) << row.dump();
+    }
+    if (file.kind[i] == 'd') {
+      ASSERT_EQ(row["matches"].size(), 1u) << row.dump();
+      EXPECT_EQ(row["matches"][0]["row"], static_cast<int64_t>(i + 1));
+      EXPECT_EQ(row["matches"][0]["reasons"], Json({"phone"}));
+    }
+  }
+  EXPECT_EQ(Count(rep1), 0);
+
+  options.mode = "skip_bad";
+  Json report = io_->ImportFile(rep1, file.csv, options);
+  ASSERT_EQ(report["rows"].size(), kRows);
+  // The customers written, by id: each created row's id must name that row's customer.
+  std::map<int64_t, std::string> written;
+  std::map<int64_t, std::vector<std::string>> contacts_of;
+  {
+    auto connection = database_->Acquire();
+    const storage::Sql kWritten{"test.streamed_customers",
+                                "SELECT id, name, address FROM customers WHERE owner_id = ? AND name LIKE ?"};
+    for (const auto& row : connection->Query(kWritten, {rep1.user_id, std::string("流式%")}).rows) {
+      written[row.Int(0)] = row.Text(1);
+      if (row.Int(0) == *ParseId(report["rows"][1]["id"].get<std::string>())) {
+        EXPECT_EQ(row.OptionalText(2).value_or(""), "流式路1号,\n二楼");
+      }
+    }
+    const storage::Sql kContacts{"test.streamed_contacts",
+                                 "SELECT k.customer_id, k.name FROM contacts k JOIN customers c ON c.id = k.customer_id "
+                                 "WHERE c.name LIKE ? ORDER BY k.id"};
+    for (const auto& row : connection->Query(kContacts, {std::string("流式%")}).rows)
+      contacts_of[row.Int(0)].push_back(row.Text(1));
+  }
+  std::set<int64_t> ids;
+  int64_t created = 0;
+  for (size_t i = 0; i < kRows; ++i) {
+    const Json& row = report["rows"][i];
+    ASSERT_EQ(row["row"], static_cast<int64_t>(i + 2));
+    char k = file.kind[i];
+    bool parent_written = k == 'c' && i + 1 < kRows ? file.kind[i - 1] == 'o' : k == 'c';
+    const char* expected = k == 'o' ? "created" : k == 'i' ? "invalid" : k == 'd' ? "duplicate"
+                           : parent_written ? "contact_added" : "skipped";
+    ASSERT_EQ(row["status"], expected) << "row " << i + 2;
+    if (k == 'o') {
+      int64_t id = *ParseId(row["id"].get<std::string>());
+      EXPECT_TRUE(ids.insert(id).second) << "id " << id << " given to two rows";
+      EXPECT_EQ(written[id], file.names[i]) << "row " << i + 2;
+      ++created;
+    } else if (k == 'c' && parent_written) {
+      size_t parent = i + 1 < kRows ? i - 1 : 0;
+      EXPECT_EQ(row["id"], report["rows"][parent]["id"]) << "row " << i + 2;
+      const auto& names = contacts_of[*ParseId(row["id"].get<std::string>())];
+      EXPECT_NE(std::find(names.begin(), names.end(), "联系人" + std::to_string(i)), names.end()) << "row " << i + 2;
+    } else {
+      EXPECT_FALSE(row.contains("id")) << row.dump();
+    }
+  }
+  EXPECT_EQ(report["created"], created);
+  EXPECT_EQ(static_cast<int64_t>(written.size()), created) << "a customer written twice or from a skipped row";
+  // Row 2's customer has the contact of the last row, which came two chunks later.
+  EXPECT_EQ(contacts_of[*ParseId(report["rows"][0]["id"].get<std::string>())],
+            std::vector<std::string>{"联系人" + std::to_string(kRows - 1)});
+}
+
+// All or nothing over several chunks: a bad last row leaves nothing written; and a write
+// failing in a later chunk (a trigger refusing one customer) rolls back the chunks
+// already written, in either writing mode, because the whole file is one transaction.
+TEST_P(CustomerIoTest, AllOrNothingLeavesNoRowBehindAcrossChunks) {
+  Caller rep1 = SignIn("rep1");
+  policies_->AddVersion(SignIn("gm"), "customers.max_held_per_rep", 5000, FormatDate(policies_->Today()), "test");
+  auto count = [&](const char* sql_text, const char* pattern) {
+    const storage::Sql sql{"test.left_behind", sql_text};
+    return database_->Acquire()->QueryOne(sql, {std::string(pattern)})->Int(0);
+  };
+  auto left_behind = [&] {
+    return count("SELECT COUNT(*) FROM customers WHERE name LIKE ?", "整体%") +
+           count("SELECT COUNT(*) FROM contacts WHERE name LIKE ?", "整体%") +
+           count("SELECT COUNT(*) FROM audit_log WHERE action IN ('customer.create', 'contact.create', "
+                 "'customers.import') AND actor_id IS NOT NULL AND after_json LIKE ?", "%整体%") +
+           count("SELECT COUNT(*) FROM audit_log WHERE action = ?", "customers.import");
+  };
+  std::string csv = "客户名称,类型,联系人\n";
+  for (int i = 0; i < 2500; ++i)
+    csv += "整体" + std::to_string(i) + "号建材,经销商,整体联系人" + std::to_string(i) + "\n";
+  std::string bad_last = csv + "整体末行,shop,\n";
+  ImportFileOptions options;
+  options.mode = "all_or_nothing";
+  Json report = io_->ImportFile(rep1, bad_last, options);
+  EXPECT_EQ(report["created"], 0);
+  EXPECT_EQ(report["rows"][0]["status"], "skipped");
+  EXPECT_EQ(report["rows"][2499]["status"], "skipped");
+  EXPECT_EQ(report["rows"][2500]["status"], "invalid");
+  EXPECT_EQ(left_behind(), 0);
+
+  // The database refuses one customer of the third chunk.
+  std::string refused = csv;
+  refused.replace(refused.find("整体2400号建材"), std::string("整体2400号建材").size(), "整体拒收建材");
+  {
+    auto connection = database_->Acquire();
+    if (database_->dialect() == storage::Dialect::kSqlite) {
+      connection->ExecuteScript(
+          "CREATE TRIGGER test_refuse BEFORE INSERT ON customers WHEN NEW.name = '整体拒收建材' "
+          "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+    } else {
+      connection->ExecuteScript(
+          "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+          "IF NEW.name = '整体拒收建材' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$; "
+          "CREATE TRIGGER test_refuse BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION test_refuse();");
+    }
+  }
+  for (const char* mode : {"all_or_nothing", "skip_bad"}) {
+    options.mode = mode;
+    EXPECT_ANY_THROW(io_->ImportFile(rep1, refused, options)) << mode;
+    EXPECT_EQ(left_behind(), 0) << mode;
+  }
+  // Without the refused row the same file is written whole.
+  options.mode = "all_or_nothing";
+  refused.replace(refused.find("整体拒收建材"), std::string("整体拒收建材").size(), "整体2400号建材");
+  report = io_->ImportFile(rep1, refused, options);
+  EXPECT_EQ(report["created"], 2500);
+  EXPECT_EQ(report["contactsCreated"], 2500);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM customers WHERE name LIKE ?", "整体%"), 2500);
+  // What left_behind counts is there once written: one audit entry per customer and contact.
+  EXPECT_EQ(left_behind(), 2500 + 2500 + 5000 + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerIoTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),

@@ -86,7 +86,7 @@ void RegisterCustomerIoRoutes(http::Router& router, CustomerService& service) {
                if (acknowledge != "true" && acknowledge != "false")
                  ThrowValidation("acknowledgeDuplicates", "must be true or false");
                options.acknowledge_duplicates = acknowledge == "true";
-               return Response::JsonBody(io->ImportFile(CallerOf(request), request.body, options));
+               return Response::JsonText(io->ImportFileText(CallerOf(request), request.body, options));
              },
              RouteDoc{"Import a CSV (UTF-8 or GBK) or XLSX file: the body is the file", "customers",
                       "customers.write", true, 200, kImportFileBodyLimit});

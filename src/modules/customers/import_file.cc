@@ -206,12 +206,24 @@ ImportEncoding ParseImportEncoding(std::string_view text) {
 }
 
 DecodedText DecodeImportText(std::string_view bytes, ImportEncoding encoding) {
+  DecodedText decoded;
+  std::string_view text = DecodeImportTextInPlace(bytes, encoding, decoded.text, decoded.encoding);
+  if (decoded.encoding == "utf-8") decoded.text.assign(text);
+  return decoded;
+}
+
+std::string_view DecodeImportTextInPlace(std::string_view bytes, ImportEncoding encoding, std::string& converted,
+                                         std::string& used_encoding) {
   bool bom = bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF";
-  if (encoding == ImportEncoding::kUtf8 || (encoding == ImportEncoding::kAuto && (bom || IsValidUtf8(bytes)))) {
-    if (bom) bytes.remove_prefix(3);
-    if (!IsValidUtf8(bytes)) FileError("the file is not valid UTF-8; choose the GBK encoding");
-    return {std::string(bytes), "utf-8"};
+  if (bom) bytes.remove_prefix(3);
+  // Auto without a BOM: valid UTF-8 is UTF-8 (checked once, not again below).
+  bool valid = encoding == ImportEncoding::kAuto && !bom && IsValidUtf8(bytes);
+  if (encoding == ImportEncoding::kUtf8 || (encoding == ImportEncoding::kAuto && (bom || valid))) {
+    if (!valid && !IsValidUtf8(bytes)) FileError("the file is not valid UTF-8; choose the GBK encoding");
+    used_encoding = "utf-8";
+    return bytes;
   }
+  if (bom) bytes = std::string_view(bytes.data() - 3, bytes.size() + 3);
   // GB18030 decodes every GBK and GB2312 file, and fails loudly on bytes that are not text.
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<UConverter, decltype(&ucnv_close)> converter(ucnv_open("GB18030", &status), ucnv_close);
@@ -226,9 +238,10 @@ DecodedText DecodeImportText(std::string_view bytes, ImportEncoding encoding) {
   if (U_FAILURE(status))
     FileError("the file is neither UTF-8 nor GBK text (byte " + std::to_string(source - bytes.data()) + ")");
   text.setTo(buffer.data(), static_cast<int32_t>(target - buffer.data()));
-  DecodedText decoded{"", "gb18030"};
-  text.toUTF8String(decoded.text);
-  return decoded;
+  converted.clear();
+  text.toUTF8String(converted);
+  used_encoding = "gb18030";
+  return converted;
 }
 
 ImportFormat SniffImportFormat(std::string_view bytes) {

@@ -25,6 +25,10 @@ struct DecodedText {
   std::string encoding;
 };
 DecodedText DecodeImportText(std::string_view bytes, ImportEncoding encoding);
+// The same without copying UTF-8 input (a 20 MiB upload would otherwise be held twice):
+// the text is a view into `bytes` (after its BOM) or, for GB18030, into `converted`.
+std::string_view DecodeImportTextInPlace(std::string_view bytes, ImportEncoding encoding, std::string& converted,
+                                         std::string& used_encoding);
 
 // R-CUST-36: the cells of the first worksheet, row by row (empty cells as ""; shared and
 // inline strings, numbers as written, booleans as true/false; trailing empty rows dropped).
