@@ -1916,8 +1916,9 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
   };
   std::vector<Prepared> chunk;
   size_t next_contact = 0;
-  for (size_t start = 0; start < customers.size(); start += storage::BulkInsert::kRowsPerStatement) {
-    size_t end = std::min(customers.size(), start + storage::BulkInsert::kRowsPerStatement);
+  const size_t chunk_size = insert_customers.rows_per_statement();
+  for (size_t start = 0; start < customers.size(); start += chunk_size) {
+    size_t end = std::min(customers.size(), start + chunk_size);
     chunk.clear();
     for (size_t index = start; index < end; ++index) {
       JsonReader reader(*customers[index].body);
