@@ -2,7 +2,7 @@
 // README.md of this folder, HTTP contract in docs/api-customers.md).
 //
 // Export walks the list of CustomerService::ForEachListed (the list's scope, filters and
-// order) into CSV (UTF-8 with BOM, RFC 4180) or XLSX (libxlsxwriter). Import takes rows
+// order) into CSV (UTF-8 with BOM, RFC 4180) or XLSX (written directly). Import takes rows
 // the browser has already parsed, maps columns to the create body, validates each row as
 // create does, flags duplicates, and writes in one transaction. Thread-safe: no state.
 #pragma once
