@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdio>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -45,6 +46,15 @@ DatabaseError MakeError(PGconn* connection, const PGresult* result, const std::s
   else if (code == "40001" || code == "40P01") kind = DatabaseError::Kind::kBusy;
   else if (PQstatus(connection) != CONNECTION_OK) kind = DatabaseError::Kind::kConnection;
   return DatabaseError(kind, message);
+}
+
+// A double as text that reads back as the same double (17 significant digits):
+// std::to_string printed six decimals ("%f"), which stored 30.275000000000002 as 30.275 and
+// any value below 0.000001 as zero.
+std::string DoubleText(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.17g", value);
+  return buffer;
 }
 
 struct ResultDeleter {
@@ -136,7 +146,7 @@ class PostgresConnection final : public Connection {
       const Value& value = params[i];
       if (std::holds_alternative<std::nullptr_t>(value)) continue;
       if (auto* number = std::get_if<int64_t>(&value)) storage[i] = std::to_string(*number);
-      else if (auto* real = std::get_if<double>(&value)) storage[i] = std::to_string(*real);
+      else if (auto* real = std::get_if<double>(&value)) storage[i] = DoubleText(*real);
       else storage[i] = std::get<std::string>(value);
       values[i] = storage[i].c_str();
     }
