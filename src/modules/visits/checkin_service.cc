@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -178,6 +179,16 @@ std::optional<PhotoInput> ReadPhoto(JsonReader& reader, int64_t max_kb) {
   return PhotoInput{*content_type, std::move(bytes)};
 }
 
+// A coordinate as the database gives it back as text, so an answer written from the values
+// just stored is the answer GET gives: PostgreSQL prints the shortest text that reads
+// back exactly (what JsonWriter prints too); SQLite prints REAL values with 15
+// significant digits ("%!.15g").
+std::string StoredDoubleText(storage::Dialect dialect, double value) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, dialect == storage::Dialect::kSqlite ? "%.15g" : "%.17g", value);
+  return buffer;
+}
+
 }  // namespace
 
 CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
@@ -238,6 +249,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   facts.captured_at = *captured_at;
   facts.sent_at = sent_at;
   std::string customer_name;
+  std::optional<int64_t> customer_name_of;  // the customer whose name customer_name is
   std::optional<storage::StoredBlob> photo_blob;
   {
     auto connection = context_.database.Acquire();
@@ -257,6 +269,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
                                          row.Int(4)};
       } else if (row.Text(0) == "customer") {
         customer_name = row.Text(1);
+        customer_name_of = customer_id;
         if (!row.IsNull(2) && !row.IsNull(3))
           facts.customer_location = GeoPoint{std::stod(row.Text(2)), std::stod(row.Text(3))};
       }
@@ -283,6 +296,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   std::string now_text = FormatInstant(received_at);
 
   int64_t check_in_id = 0;
+  std::optional<int64_t> visit_of_check_in;
   try {
     context_.database.InTransaction([&](storage::Connection& connection) {
       // R-VISIT-36: a check-out closes the rep's visit (the one named, else the latest
@@ -320,6 +334,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
           throw Error(ErrorKind::kConflict, "visits.no_open_visit", "the visit was checked out meanwhile");
       }
 
+      visit_of_check_in = visit;
       check_in_id =
           connection
               .QueryOne(kInsertCheckIn,
@@ -365,8 +380,46 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       return CheckInResult{Render(*connection, existing->Int(0), true), false};
     throw;
   }
-  auto connection = context_.database.Acquire();
-  return {Render(*connection, check_in_id, false), true};
+  // R-VISIT-47: the answer is written from the values just stored rather than read back
+  // (a read statement less per check-in); a check-out named only by its visit does not
+  // know the customer's name, and reads it back.
+  if (customer_id && customer_name_of != customer_id) {
+    auto connection = context_.database.Acquire();
+    return {Render(*connection, check_in_id, false), true};
+  }
+  std::vector<std::optional<std::string>> cells(kCheckInColumns);
+  auto text = [](const auto& value) { return std::optional<std::string>(std::to_string(value)); };
+  auto optional_text = [&](const auto& value) { return value ? text(*value) : std::nullopt; };
+  cells[0] = text(check_in_id);
+  cells[1] = *client_id;
+  cells[2] = text(caller.user_id);
+  cells[3] = caller.name;
+  cells[4] = optional_text(customer_id);
+  if (customer_id) cells[5] = customer_name;
+  cells[6] = optional_text(visit_of_check_in);
+  cells[7] = *kind;
+  cells[8] = *place;
+  cells[9] = at_text;
+  cells[10] = FormatDate(business_date);
+  cells[11] = now_text;
+  cells[12] = FormatInstant(*captured_at);
+  if (sent_at) cells[13] = FormatInstant(*sent_at);
+  cells[14] = StoredDoubleText(context_.database.dialect(), *lat);
+  cells[15] = StoredDoubleText(context_.database.dialect(), *lng);
+  cells[16] = text(*accuracy);
+  cells[17] = optional_text(judgement.distance_m);
+  cells[18] = judgement.geofence;
+  cells[19] = optional_text(judgement.speed_kmh);
+  cells[20] = flags;
+  cells[21] = judgement.delayed ? "1" : "0";
+  cells[22] = photo ? "1" : "0";
+  if (note) cells[23] = *note;
+  JsonWriter out;
+  WriteCheckIn(out, storage::Row(std::move(cells)), /*close=*/false);
+  out.Key("replayed");
+  out.Bool(false);
+  out.EndObject();
+  return {out.Take(), true};
 }
 
 std::string CheckInService::Render(storage::Connection& connection, int64_t check_in_id, bool replayed) {

@@ -650,6 +650,38 @@ TEST_P(FieldServiceTest, CheckInPhotosGoThroughTheBlobStore) {
   }
 }
 
+// R-VISIT-47: the answer to a new check-in is written from the values just stored, not
+// read back; it must be exactly what GET /check-ins/{id} answers (but "replayed"), for
+// every shape of check-in: at a customer inside and outside the radius, an unpinned
+// customer, the office with a note, a delayed offline capture with sentAt, coordinates
+// with more digits than SQLite keeps, check-outs by customer and by visit.
+TEST_P(FieldServiceTest, TheAnswerToACheckInIsWhatGetAnswers) {
+  int64_t customer = NewCustomer(rep1_);
+  int64_t unpinned = NewCustomer(rep1_, std::nullopt);
+  Cover(rep1_, customer);
+  auto same_as_get = [&](const Json& answer) {
+    Json stored = Json::parse(field_->check_ins.Get(rep1_, Id(answer)));
+    stored["replayed"] = false;
+    EXPECT_EQ(answer.dump(), stored.dump());
+  };
+  Json inside = CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  same_as_get(inside);
+  same_as_get(CheckIn(rep1_, {{"kind", "out"}, {"customerId", IdString(customer)}}));
+  clock_.Advance(30min);
+  Json far = CheckIn(rep1_, {{"customerId", IdString(customer)}, {"lat", 30.274112345678901}, {"lng", 120.19876543210987}});
+  EXPECT_EQ(far["geofence"], "outside");
+  same_as_get(far);
+  same_as_get(CheckIn(rep1_, {{"kind", "out"}, {"visitId", far["visitId"]}}));
+  clock_.Advance(30min);
+  same_as_get(CheckIn(rep1_, {{"customerId", IdString(unpinned)}, {"accuracyM", 900}}));
+  clock_.Advance(30min);
+  same_as_get(CheckIn(rep1_, {{"place", "office"}, {"note", "早会 morning meeting"}}));
+  Instant captured = clock_.Now();
+  clock_.Advance(40min);
+  same_as_get(CheckIn(rep1_, {{"place", "other"}, {"capturedAt", FormatInstant(captured)},
+                              {"sentAt", FormatInstant(clock_.Now())}}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FieldServiceTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
                          platform::testing::BackendTestName);
 

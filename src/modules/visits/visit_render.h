@@ -14,6 +14,8 @@ extern const storage::Sql kSelectCheckInById;
 extern const storage::Sql kSelectCheckInsOfRepDay;
 // The SELECT … FROM … of a check-in row, to which callers append WHERE/ORDER BY.
 extern const char* const kCheckInSelect;
+// The number of columns of a check-in row (WriteCheckIn reads them by position).
+constexpr size_t kCheckInColumns = 24;
 
 // Writes a check-in row (kCheckInSelect columns) as an object, closed or left open for
 // more keys.
