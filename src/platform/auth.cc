@@ -2,8 +2,11 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+
+#include <spdlog/spdlog.h>
 
 #include "core/text.h"
 #include "platform/audit.h"
@@ -27,17 +30,29 @@ const storage::Sql kInsertSession{
     "auth.insert_session",
     "INSERT INTO sessions (token_hash, user_id, kind, name, csrf_token, created_at, last_seen_at, "
     "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+// The session, its user and unit, and the user's roles with their grants in one round trip:
+// one row per grant (the session's columns repeated), a role without grants as one row
+// with a NULL permission, a user without roles as one row with a NULL role.
 const storage::Sql kFindSession{
     "auth.find_session",
     "SELECT s.id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.name, u.active, "
-    "u.must_change_password, u.unit_id, o.path FROM sessions s JOIN users u ON u.id = s.user_id "
-    "JOIN org_units o ON o.id = u.unit_id WHERE s.token_hash = ?"};
-const storage::Sql kRolesAndGrants{
-    "auth.roles_and_grants",
-    "SELECT r.role, g.permission, g.scope FROM user_roles r LEFT JOIN role_grants g ON g.role = r.role "
-    "WHERE r.user_id = ? ORDER BY r.role"};
-const storage::Sql kTouchSession{"auth.touch_session",
-                                 "UPDATE sessions SET last_seen_at = ? WHERE id = ?"};
+    "u.must_change_password, u.unit_id, o.path, r.role, g.permission, g.scope FROM sessions s "
+    "JOIN users u ON u.id = s.user_id JOIN org_units o ON o.id = u.unit_id "
+    "LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN role_grants g ON g.role = r.role "
+    "WHERE s.token_hash = ? ORDER BY r.role"};
+// Touches are written in groups of this many sessions (the last id repeated to fill a
+// group), so one prepared statement serves every group.
+constexpr size_t kTouchGroup = 100;
+const std::string kTouchSessionsText = [] {
+  std::string text = "UPDATE sessions SET last_seen_at = ? WHERE id IN (?";
+  for (size_t i = 1; i < kTouchGroup; ++i) text += ", ?";
+  return text + ")";
+}();
+const storage::Sql kTouchSessions{"auth.touch_sessions", kTouchSessionsText.c_str()};
+// A session's last-seen time is written at most this often (idle expiry needs no finer
+// grain), and the noted uses at most every kTouchFlushInterval.
+constexpr auto kTouchGrain = std::chrono::minutes(1);
+constexpr auto kTouchFlushInterval = std::chrono::seconds(1);
 const storage::Sql kCsrfOfSession{"auth.csrf_of_session",
                                   "SELECT csrf_token FROM sessions WHERE id = ?"};
 const storage::Sql kRevokeSession{
@@ -202,68 +217,140 @@ std::optional<Caller> AuthService::Authenticate(std::string_view token, SessionK
   if (token.size() < 16 || token.size() > 128) return std::nullopt;
   Instant now = clock_.Now();
   std::string token_hash = HashToken(token);
+  std::optional<Caller> caller;
+  uint64_t generation = 0;
   if (cache_lifetime_.count() > 0) {
     std::lock_guard lock(cache_mutex_);
+    generation = cache_generation_;
     auto found = cache_.find(token_hash);
     if (found != cache_.end() && found->second.kind == kind && now - found->second.verified_at < cache_lifetime_ &&
-        now < found->second.expires_at) {
-      Caller caller = found->second.caller;
-      caller.request = request;
-      return caller;
+        now < found->second.expires_at)
+      caller = found->second.caller;
+  }
+  if (!caller) {
+    caller = LoadSession(token_hash, kind, now);
+    if (!caller) return std::nullopt;
+    if (cache_lifetime_.count() > 0) {
+      std::lock_guard lock(cache_mutex_);
+      // Not when a change cleared the cache since the session was read: it may be stale.
+      if (generation == cache_generation_) {
+        // Bounded: a flood of distinct tokens cannot grow memory without limit.
+        if (cache_.size() >= 50000) cache_.clear();
+        cache_[token_hash] = CachedSession{*caller, kind, now, now + cache_lifetime_};
+      }
     }
   }
-  auto caller = LoadSession(token_hash, kind, now);
-  if (!caller) return std::nullopt;
-  if (cache_lifetime_.count() > 0) {
-    std::lock_guard lock(cache_mutex_);
-    // Bounded: a flood of distinct tokens cannot grow memory without limit.
-    if (cache_.size() > 10000) cache_.clear();
-    cache_[token_hash] = CachedSession{*caller, kind, now, now + cache_lifetime_};
-  }
   caller->request = request;
+  bool flush_due = false;
+  {
+    std::lock_guard lock(touch_mutex_);
+    flush_due = !pending_touches_.empty() && now - last_touch_flush_ >= kTouchFlushInterval;
+  }
+  if (flush_due) FlushSessionTouches();
   return caller;
 }
 
 std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, SessionKind kind, Instant now) {
-  auto connection = database_.Acquire();
-  auto session = connection->QueryOne(kFindSession, {token_hash});
-  if (!session) return std::nullopt;
-  const std::string& session_kind = session->Text(1);
+  storage::ResultSet rows;
+  {
+    auto connection = database_.Acquire();
+    rows = connection->Query(kFindSession, {token_hash});
+  }
+  if (rows.empty()) return std::nullopt;
+  const storage::Row& session = rows.rows[0];
+  const std::string& session_kind = session.Text(1);
   if (session_kind != (kind == SessionKind::kBrowser ? "browser" : "api")) return std::nullopt;
-  if (!session->IsNull(4) || session->Text(3) <= FormatInstant(now) || !session->Bool(7))
-    return std::nullopt;
-  auto last_seen = ParseInstant(session->Text(2));
+  if (!session.IsNull(4) || session.Text(3) <= FormatInstant(now) || !session.Bool(7)) return std::nullopt;
+  auto last_seen = ParseInstant(session.Text(2));
+  // A use noted but not yet written counts (R-AUTH-5).
+  int64_t session_id = session.Int(0);
+  if (auto pending = PendingTouch(session_id); pending && (!last_seen || *pending > *last_seen)) last_seen = pending;
   if (kind == SessionKind::kBrowser) {
     int64_t idle_minutes =
         policies_.IntOn("auth.session_idle_minutes", BusinessDate(now, policies_.TimeZone()));
     if (!last_seen || now - *last_seen > std::chrono::minutes(idle_minutes)) return std::nullopt;
   }
   Caller caller;
-  caller.session_id = session->Int(0);
-  caller.user_id = session->Int(5);
-  caller.name = session->Text(6);
-  caller.must_change_password = session->Bool(8);
-  caller.unit_id = session->Int(9);
-  caller.unit_path = session->Text(10);
+  caller.session_id = session_id;
+  caller.user_id = session.Int(5);
+  caller.name = session.Text(6);
+  caller.must_change_password = session.Bool(8);
+  caller.unit_id = session.Int(9);
+  caller.unit_path = session.Text(10);
   caller.via_cookie = kind == SessionKind::kBrowser;
-  // One query for roles and their grants; a role without grants still counts as held.
-  for (const auto& row : connection->Query(kRolesAndGrants, {caller.user_id}).rows) {
-    if (caller.roles.empty() || caller.roles.back() != row.Text(0)) caller.roles.push_back(row.Text(0));
-    if (row.IsNull(1)) continue;
-    auto scope = ParseScope(row.Text(2)).value_or(Scope::kOwn);
-    auto [it, inserted] = caller.grants.emplace(row.Text(1), scope);
+  // Roles in order, each once; the widest scope per permission over them.
+  for (const auto& row : rows.rows) {
+    if (row.IsNull(11)) continue;
+    if (caller.roles.empty() || caller.roles.back() != row.Text(11)) caller.roles.push_back(row.Text(11));
+    if (row.IsNull(12)) continue;
+    auto scope = ParseScope(row.Text(13)).value_or(Scope::kOwn);
+    auto [it, inserted] = caller.grants.emplace(row.Text(12), scope);
     if (!inserted && scope > it->second) it->second = scope;
   }
-  // Touch at most once a minute: idle expiry needs no finer grain, and it spares a
-  // write on every request.
-  if (!last_seen || now - *last_seen > std::chrono::minutes(1))
-    connection->Execute(kTouchSession, {FormatInstant(now), caller.session_id});
+  if (!last_seen || now - *last_seen > kTouchGrain) NoteTouch(session_id, now);
   return caller;
+}
+
+void AuthService::NoteTouch(int64_t session_id, Instant now) {
+  std::lock_guard lock(touch_mutex_);
+  if (pending_touches_.empty() && now - last_touch_flush_ >= kTouchFlushInterval)
+    last_touch_flush_ = now;  // the first use after a quiet spell waits a second for company
+  pending_touches_[session_id] = now;
+}
+
+std::optional<Instant> AuthService::PendingTouch(int64_t session_id) {
+  std::lock_guard lock(touch_mutex_);
+  auto found = pending_touches_.find(session_id);
+  if (found == pending_touches_.end()) return std::nullopt;
+  return found->second;
+}
+
+size_t AuthService::FlushSessionTouches() {
+  // One flusher at a time; a request that finds another flushing goes on at once.
+  std::unique_lock flushing(flush_mutex_, std::try_to_lock);
+  if (!flushing.owns_lock()) return 0;
+  std::unordered_map<int64_t, Instant> touches;
+  {
+    std::lock_guard lock(touch_mutex_);
+    touches.swap(pending_touches_);
+    last_touch_flush_ = clock_.Now();
+  }
+  if (touches.empty()) return 0;
+  // Each group gets the latest use among its sessions (a session's own may be a little
+  // earlier: the uses of one flush are mostly within a second of each other, and the
+  // grain is a minute).
+  std::vector<std::pair<int64_t, Instant>> ordered(touches.begin(), touches.end());
+  std::sort(ordered.begin(), ordered.end());  // by id: concurrent flushers of several processes lock rows in one order
+  try {
+    database_.InTransaction([&](storage::Connection& connection) {
+      for (size_t start = 0; start < ordered.size(); start += kTouchGroup) {
+        size_t end = std::min(ordered.size(), start + kTouchGroup);
+        Instant latest = ordered[start].second;
+        for (size_t i = start; i < end; ++i) latest = std::max(latest, ordered[i].second);
+        storage::Params params{FormatInstant(latest)};
+        for (size_t i = 0; i < kTouchGroup; ++i) params.emplace_back(ordered[std::min(start + i, end - 1)].first);
+        connection.Execute(kTouchSessions, params);
+      }
+    });
+  } catch (const std::exception& error) {
+    // Only the last-seen times are lost (idle expiry may come up to a minute early).
+    spdlog::warn("writing {} session last-seen times failed: {}", ordered.size(), error.what());
+    return 0;
+  }
+  return ordered.size();
+}
+
+AuthService::~AuthService() {
+  try {
+    FlushSessionTouches();
+  } catch (...) {
+  }
 }
 
 void AuthService::ForgetCachedSessions() {
   std::lock_guard lock(cache_mutex_);
   cache_.clear();
+  ++cache_generation_;
 }
 
 std::string AuthService::CsrfTokenOf(const Caller& caller) {

@@ -51,9 +51,17 @@ class AuthService {
   AuthService(storage::Database& database, PolicyService& policies, const Clock& clock,
               std::chrono::milliseconds cache_lifetime = std::chrono::milliseconds(0))
       : database_(database), policies_(policies), clock_(clock), cache_lifetime_(cache_lifetime) {}
+  // Writes the last-seen times still pending (best effort).
+  ~AuthService();
 
   // Drops every cached session (call after any change to users, roles or grants).
   void ForgetCachedSessions();
+
+  // R-AUTH-5 (ADR 0009): a session's last-seen time is written at most once a minute, and
+  // not by the request that uses it: uses are noted in memory and written together, one
+  // statement per 100 sessions, by the first authentication at least a second after the
+  // previous write (and at destruction). Returns the number of sessions written.
+  size_t FlushSessionTouches();
 
   // Login by phone or username. Throws auth.invalid_credentials (with remaining
   // attempts), auth.account_locked (with lockedUntil) or auth.account_inactive.
@@ -78,6 +86,10 @@ class AuthService {
 
  private:
   std::optional<Caller> LoadSession(const std::string& token_hash, SessionKind kind, Instant now);
+  // Notes a use of the session to be written by FlushSessionTouches.
+  void NoteTouch(int64_t session_id, Instant now);
+  // The latest use noted but not yet written, if any.
+  std::optional<Instant> PendingTouch(int64_t session_id);
 
   struct CachedSession {
     Caller caller;
@@ -92,6 +104,14 @@ class AuthService {
   const std::chrono::milliseconds cache_lifetime_;
   std::mutex cache_mutex_;
   std::unordered_map<std::string, CachedSession> cache_;  // guarded by cache_mutex_; key: token hash
+  // Bumped by ForgetCachedSessions: a session read from the database before a change is
+  // not cached after it (the change's clear would otherwise be undone).
+  uint64_t cache_generation_ = 0;  // guarded by cache_mutex_
+
+  std::mutex touch_mutex_;
+  std::unordered_map<int64_t, Instant> pending_touches_;  // guarded by touch_mutex_; session id → use
+  Instant last_touch_flush_{};                            // guarded by touch_mutex_
+  std::mutex flush_mutex_;                                // one writer of touches at a time
 };
 
 }  // namespace tuoke::platform
