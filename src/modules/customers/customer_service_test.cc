@@ -1,6 +1,7 @@
 // The customer service against both backends, with the demo company and a fake clock.
 #include "modules/customers/customer_service.h"
 
+#include "modules/customers/customer_search.h"
 #include "modules/customers/pool_reclaim_job.h"
 
 #include <gtest/gtest.h>
@@ -269,6 +270,64 @@ TEST_P(CustomerServiceTest, SearchFindsNamesPinyinPhonesAndContacts) {
   EXPECT_EQ(search("8555"), expected);
   EXPECT_EQ(search("王经理"), expected);
   EXPECT_TRUE(search("xyz").empty());
+}
+
+// R-CUST-39: the search words follow every write (create, rename, phone, contacts added,
+// renamed and deleted) and are computed for rows stored without them.
+TEST_P(CustomerServiceTest, SearchWordsFollowEveryWrite) {
+  Caller rep1 = SignIn("rep1");
+  int64_t id = Id(Create(rep1, {{"name", "北京凌天商贸有限公司"}, {"phone", "010-85551234"}}));
+  Create(rep1, {{"name", "上海东方建材"}, {"phone", "021-66660000"}});
+  Json contact = customers_->AddContact(rep1, id, {{"name", "王经理"}, {"mobile", "13900001111"}});
+  int64_t contact_id = *ParseId(contact["id"].get<std::string>());
+  auto search = [&](const std::string& query) {
+    CustomerFilter filter;
+    filter.query = query;
+    return ListNames(rep1, filter);
+  };
+  std::vector<std::string> lingtian{"北京凌天商贸有限公司"}, none;
+  EXPECT_EQ(search("tianshang"), lingtian);                 // from a syllable
+  EXPECT_EQ(search("ianshang"), none);                      // not from inside one
+  EXPECT_EQ(search("ltsm"), lingtian);                      // initials from any letter
+  EXPECT_EQ(search("beijinglingtianshangmao"), lingtian);   // longer than a word: checked again
+  EXPECT_EQ(search("beijinglingtianshangxx"), none);
+  EXPECT_EQ(search("5551234"), lingtian);                   // phone digits from any digit
+  EXPECT_EQ(search("凌"), lingtian);                        // one ideograph
+  EXPECT_EQ(search("司"), (std::vector<std::string>{"北京凌天商贸有限公司"}));  // the last one of a run
+  EXPECT_EQ(search("王"), lingtian);                        // a contact's
+  EXPECT_EQ(search("经理"), lingtian);
+  EXPECT_EQ(search("建材"), (std::vector<std::string>{"上海东方建材"}));
+
+  customers_->Update(rep1, id, {{"name", "南京凌云"}, {"phone", "025-77778888"}});
+  std::vector<std::string> lingyun{"南京凌云"};
+  EXPECT_EQ(search("bjlt"), none);
+  EXPECT_EQ(search("tianshang"), none);
+  EXPECT_EQ(search("5551234"), none);
+  EXPECT_EQ(search("njly"), lingyun);
+  EXPECT_EQ(search("lingyun"), lingyun);
+  EXPECT_EQ(search("77778888"), lingyun);
+  EXPECT_EQ(search("凌天"), none);
+
+  customers_->UpdateContact(rep1, contact_id, {{"name", "李总"}});
+  EXPECT_EQ(search("王"), none);
+  EXPECT_EQ(search("李总"), lingyun);
+  customers_->DeleteContact(rep1, contact_id);
+  EXPECT_EQ(search("李总"), none);
+  customers_->AddContact(rep1, id, {{"name", "赵六"}});
+
+  // Rows of before migration 0013 have no words until FillSearchWords computes them.
+  {
+    auto connection = database_->Acquire();
+    connection->Execute({"test.clear_words", "UPDATE customers SET search_words = NULL"});
+    connection->Execute({"test.clear_contact_words", "UPDATE contacts SET search_words = NULL"});
+  }
+  EXPECT_EQ(search("njly"), none);
+  EXPECT_EQ(search("赵"), none);
+  EXPECT_GE(FillSearchWords(*database_, 1), 3);  // batches of one: the loop goes on to the end
+  EXPECT_EQ(search("njly"), lingyun);
+  EXPECT_EQ(search("赵"), lingyun);
+  EXPECT_EQ(search("dongfang"), (std::vector<std::string>{"上海东方建材"}));
+  EXPECT_EQ(FillSearchWords(*database_), 0);
 }
 
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {

@@ -1,0 +1,135 @@
+#include "modules/customers/customer_search.h"
+
+#include <vector>
+
+#include "core/text.h"
+#include "modules/customers/customer_rules.h"
+
+namespace tuoke::customers {
+namespace {
+
+// FTS5 query of one token, or of every token it begins (R-CUST-39). Words hold only
+// letters, digits and ideographs, so the quotes never need escaping.
+std::string FtsWord(const SearchTerm& term) { return "\"" + term.word + "\"" + (term.prefix ? "*" : ""); }
+// The same as a PostgreSQL tsquery literal, taken verbatim by the cast.
+std::string TsWord(const SearchTerm& term) { return "'" + term.word + "'" + (term.prefix ? ":*" : ""); }
+
+// An FTS5 phrase for the trigram index.
+std::string Phrase(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+constexpr const char* kWordsOfCustomer = "array_to_tsvector(string_to_array(s.search_words, ' '))";
+constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.search_words, ' '))";
+
+}  // namespace
+
+void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view query,
+                           storage::Dialect dialect) {
+  bool postgres = dialect == storage::Dialect::kPostgres;
+  SearchTerm term = ClassifySearchTerm(query);
+  std::string like = "%" + EscapeLike(query) + "%";
+  std::string exact_name = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
+  std::string exact_contact = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
+  switch (term.kind) {
+    case SearchTermKind::kLettersOrDigits:
+      // R-CUST-39: pinyin from a syllable, initials from a letter, phone digits from a digit.
+      if (postgres) {
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + std::string(kWordsOfCustomer) +
+               " @@ CAST(? AS tsquery))";
+        params.push_back(TsWord(term));
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ?)";
+        params.push_back(FtsWord(term));
+      }
+      if (term.truncated) {
+        // Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys.
+        std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+        sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
+               "c.phone_key LIKE ? ESCAPE '\\')";
+        params.insert(params.end(), {folded_like, folded_like, folded_like});
+      }
+      return;
+    case SearchTermKind::kIdeographs:
+      // R-CUST-39: one or two ideographs of the name or of a contact's name.
+      if (postgres) {
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + std::string(kWordsOfCustomer) +
+               " @@ CAST(? AS tsquery) UNION ALL SELECT k.customer_id FROM contacts k WHERE " +
+               std::string(kWordsOfContact) + " @@ CAST(? AS tsquery))";
+        params.insert(params.end(), {TsWord(term), TsWord(term)});
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ? UNION ALL "
+               "SELECT k.customer_id FROM contacts k WHERE k.id IN "
+               "(SELECT rowid FROM contact_words WHERE contact_words MATCH ?))";
+        params.insert(params.end(), {FtsWord(term), FtsWord(term)});
+      }
+      return;
+    case SearchTermKind::kSubstring:
+      // R-CUST-31: three or more characters through the trigram index (FTS5 on SQLite,
+      // pg_trgm on PostgreSQL), then exactly as written against the name or a contact name.
+      if (postgres) {
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE s.name ILIKE ? ESCAPE '\\' UNION ALL "
+               "SELECT k.customer_id FROM contacts k WHERE k.name ILIKE ? ESCAPE '\\')";
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)";
+        params.push_back("{name contacts} : " + Phrase(query));
+      }
+      if (postgres) params.insert(params.end(), {like, like});
+      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+             exact_contact + "))";
+      params.insert(params.end(), {like, like});
+      return;
+    case SearchTermKind::kScan: {
+      // One or two ASCII characters (or a short mix) match too much for an index to help;
+      // the list walks its sort order and stops at the page size.
+      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+             exact_contact + ")";
+      params.insert(params.end(), {like, like});
+      bool ascii = !term.folded.empty();
+      for (unsigned char c : term.folded) ascii = ascii && c < 0x80;
+      if (ascii) {
+        std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+        sql += " OR c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\'";
+        params.insert(params.end(), {folded_like, folded_like});
+      }
+      sql += ")";
+      return;
+    }
+  }
+}
+
+int64_t FillSearchWords(storage::Database& database, int batch) {
+  static const storage::Sql kPendingCustomers{
+      "customers.words_pending",
+      "SELECT id, name, phone_key FROM customers WHERE search_words IS NULL ORDER BY id LIMIT ?"};
+  static const storage::Sql kFillCustomer{"customers.words_fill",
+                                          "UPDATE customers SET search_words = ? WHERE id = ?"};
+  static const storage::Sql kPendingContacts{
+      "customers.contact_words_pending",
+      "SELECT id, name FROM contacts WHERE search_words IS NULL ORDER BY id LIMIT ?"};
+  static const storage::Sql kFillContact{"customers.contact_words_fill",
+                                         "UPDATE contacts SET search_words = ? WHERE id = ?"};
+  int64_t filled = 0;
+  for (bool customers : {true, false}) {
+    for (;;) {
+      int64_t rows = 0;
+      database.InTransaction([&](storage::Connection& connection) {
+        auto pending = connection.Query(customers ? kPendingCustomers : kPendingContacts, {int64_t{batch}});
+        rows = static_cast<int64_t>(pending.rows.size());
+        for (const auto& row : pending.rows) {
+          std::string words = customers
+                                  ? CustomerSearchWords(row.Text(1), PinyinOf(row.Text(1)), row.OptionalText(2))
+                                  : ContactSearchWords(row.Text(1));
+          connection.Execute(customers ? kFillCustomer : kFillContact, {words, row.Int(0)});
+        }
+      });
+      filled += rows;
+      if (rows < batch) break;
+    }
+  }
+  return filled;
+}
+
+}  // namespace tuoke::customers

@@ -1,0 +1,24 @@
+// How a search term narrows a customer list (R-CUST-11, R-CUST-31, R-CUST-39), and the
+// upkeep of the search words the index holds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/database.h"
+
+namespace tuoke::customers {
+
+// Appends " AND (…)" to a WHERE clause over `customers c`: the customers `term` finds by
+// name, pinyin spelling or initials, phone digits or contact name, through the dialect's
+// index where the term allows one.
+void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
+                           storage::Dialect dialect);
+
+// R-CUST-39: computes the search words of customers and contacts stored without them (rows
+// of before migration 0013, rows written by tools outside the service), `batch` rows per
+// transaction. Returns the number of rows filled. Idempotent; cheap when nothing is left.
+int64_t FillSearchWords(storage::Database& database, int batch = 1000);
+
+}  // namespace tuoke::customers
