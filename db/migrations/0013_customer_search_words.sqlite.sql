@@ -46,6 +46,9 @@ END;
 CREATE TRIGGER customer_search_update AFTER UPDATE OF name ON customers BEGIN
   UPDATE customer_search SET name = new.name WHERE rowid = new.id;
 END;
+CREATE TRIGGER customer_search_delete AFTER DELETE ON customers BEGIN
+  DELETE FROM customer_search WHERE rowid = old.id;
+END;
 CREATE TRIGGER customer_search_contact_insert AFTER INSERT ON contacts BEGIN
   UPDATE customer_search
   SET contacts = (SELECT COALESCE(group_concat(name, ' '), '') FROM contacts WHERE customer_id = new.customer_id)
