@@ -8,11 +8,24 @@
 namespace tuoke::customers {
 namespace {
 
-// FTS5 query of one token, or of every token it begins (R-CUST-39). Words hold only
-// letters, digits and ideographs, so the quotes never need escaping.
-std::string FtsWord(const SearchTerm& term) { return "\"" + term.word + "\"" + (term.prefix ? "*" : ""); }
-// The same as a PostgreSQL tsquery literal, taken verbatim by the cast.
-std::string TsWord(const SearchTerm& term) { return "'" + term.word + "'" + (term.prefix ? ":*" : ""); }
+// FTS5 query of one token, or of every token it begins (R-CUST-39), in the `words` column,
+// and when the scope's owners are given, of rows whose `owner` is one of them. Words hold
+// only letters, digits and ideographs, so the quotes never need escaping.
+std::string FtsWord(const SearchTerm& term, const std::vector<int64_t>* owners) {
+  std::string match = "words : \"" + term.word + "\"" + (term.prefix ? "*" : "");
+  if (!owners) return match;
+  match += " AND owner : (";
+  for (size_t i = 0; i < owners->size(); ++i) match += (i ? " OR o" : "o") + std::to_string((*owners)[i]);
+  return match + ")";
+}
+// The same as a PostgreSQL tsquery literal, taken verbatim by the cast; owners as `#<id>`.
+std::string TsWord(const SearchTerm& term, const std::vector<int64_t>* owners) {
+  std::string query = "'" + term.word + "'" + (term.prefix ? ":*" : "");
+  if (!owners) return query;
+  query += " & (";
+  for (size_t i = 0; i < owners->size(); ++i) query += (i ? " | '#" : "'#") + std::to_string((*owners)[i]) + "'";
+  return query + ")";
+}
 
 // An FTS5 phrase for the trigram index.
 std::string Phrase(std::string_view text) {
@@ -21,13 +34,18 @@ std::string Phrase(std::string_view text) {
   return quoted + "\"";
 }
 
-constexpr const char* kWordsOfCustomer = "array_to_tsvector(string_to_array(s.search_words, ' '))";
+// The expressions of the GIN indexes of migration 0013, exactly.
+std::string WordsOfCustomer(const char* alias) {
+  std::string a = alias;
+  return "array_to_tsvector(array_prepend('#' || COALESCE(" + a + ".owner_id, 0), string_to_array(" + a +
+         ".search_words, ' ')))";
+}
 constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.search_words, ' '))";
 
 }  // namespace
 
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view query,
-                           storage::Dialect dialect) {
+                           storage::Dialect dialect, const std::vector<int64_t>* owners) {
   bool postgres = dialect == storage::Dialect::kPostgres;
   SearchTerm term = ClassifySearchTerm(query);
   std::string like = "%" + EscapeLike(query) + "%";
@@ -37,12 +55,11 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     case SearchTermKind::kLettersOrDigits:
       // R-CUST-39: pinyin from a syllable, initials from a letter, phone digits from a digit.
       if (postgres) {
-        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + std::string(kWordsOfCustomer) +
-               " @@ CAST(? AS tsquery))";
-        params.push_back(TsWord(term));
+        sql += " AND " + WordsOfCustomer("c") + " @@ CAST(? AS tsquery)";
+        params.push_back(TsWord(term, owners));
       } else {
         sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ?)";
-        params.push_back(FtsWord(term));
+        params.push_back(FtsWord(term, owners));
       }
       if (term.truncated) {
         // Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys.
@@ -55,15 +72,16 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     case SearchTermKind::kIdeographs:
       // R-CUST-39: one or two ideographs of the name or of a contact's name.
       if (postgres) {
-        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + std::string(kWordsOfCustomer) +
+        // The contacts' index has no owner: the scope is checked on their customers.
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + WordsOfCustomer("s") +
                " @@ CAST(? AS tsquery) UNION ALL SELECT k.customer_id FROM contacts k WHERE " +
                std::string(kWordsOfContact) + " @@ CAST(? AS tsquery))";
-        params.insert(params.end(), {TsWord(term), TsWord(term)});
+        params.insert(params.end(), {TsWord(term, owners), TsWord(term, nullptr)});
       } else {
         sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ? UNION ALL "
                "SELECT k.customer_id FROM contacts k WHERE k.id IN "
                "(SELECT rowid FROM contact_words WHERE contact_words MATCH ?))";
-        params.insert(params.end(), {FtsWord(term), FtsWord(term)});
+        params.insert(params.end(), {FtsWord(term, owners), FtsWord(term, owners)});
       }
       return;
     case SearchTermKind::kSubstring:

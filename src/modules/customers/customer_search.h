@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -12,9 +13,11 @@ namespace tuoke::customers {
 
 // Appends " AND (…)" to a WHERE clause over `customers c`: the customers `term` finds by
 // name, pinyin spelling or initials, phone digits or contact name, through the dialect's
-// index where the term allows one.
+// index where the term allows one. `owners`, when given, are the owner ids the caller's
+// scope may read (0 for the pool): the search words index narrows to them before reading
+// rows (R-CUST-39). The caller's scope condition must still be in the WHERE clause.
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
-                           storage::Dialect dialect);
+                           storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr);
 
 // R-CUST-39: computes the search words of customers and contacts stored without them (rows
 // of before migration 0013, rows written by tools outside the service), `batch` rows per

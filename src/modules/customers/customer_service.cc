@@ -30,6 +30,8 @@ using namespace std::chrono_literals;
 constexpr size_t kMaxTags = 20;
 constexpr size_t kMaxTagLength = 32;
 constexpr size_t kMaxNoteLength = 2000;
+// Owners of a scope a search narrows to inside the index (R-CUST-39), at most.
+constexpr size_t kMaxSearchOwners = 64;
 // Duplicate matches shown at most: enough to tell the rep, bounded for the answer.
 constexpr int kMaxDuplicateMatches = 20;
 constexpr const char* kReclaimJob = "customers.pool_reclaim";
@@ -834,7 +836,25 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     params.push_back(EscapeLike(caller.unit_path) + "%");
   }
   // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
-  if (filter.query && !filter.query->empty()) AppendSearchCondition(sql, params, *filter.query, database_.dialect());
+  if (filter.query && !filter.query->empty()) {
+    // R-CUST-39: the owners the scope reads (0: the pool), for the search index to narrow to
+    // before any row is read; the scope condition above still decides.
+    std::optional<std::vector<int64_t>> owners;
+    if (scope == Scope::kOwn) owners = std::vector<int64_t>{0, caller.user_id};
+    if (scope == Scope::kTeam) {
+      static const storage::Sql kTeamOwners{
+          "customers.team_owners",
+          "SELECT su.id FROM users su JOIN org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE ? ESCAPE '\\'"};
+      owners = std::vector<int64_t>{0, caller.user_id};
+      auto connection = database_.Acquire();
+      for (const auto& row : connection->Query(kTeamOwners, {EscapeLike(caller.unit_path) + "%"}).rows)
+        if (row.Int(0) != caller.user_id) owners->push_back(row.Int(0));
+      // A scope of many owners is left to the scope condition: a long OR of owners in the
+      // index costs more than it saves.
+      if (owners->size() > kMaxSearchOwners) owners.reset();
+    }
+    AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr);
+  }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;
     sql += std::string(" AND ") + column + " = ?";

@@ -330,6 +330,65 @@ TEST_P(CustomerServiceTest, SearchWordsFollowEveryWrite) {
   EXPECT_EQ(FillSearchWords(*database_), 0);
 }
 
+// R-CUST-39: a search narrows to the scope's owners inside the index; every change of owner
+// (assign, release to the pool, claim) moves the customer's and its contacts' index rows.
+TEST_P(CustomerServiceTest, SearchWordsFollowTheOwner) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4");
+  Caller mgr1 = SignIn("mgr1"), mgr2 = SignIn("mgr2");
+  int64_t id = Id(Create(rep1, {{"name", "杭州泽越电气"}}));
+  Create(rep4, {{"name", "广州泽越照明"}});
+  int64_t contact_id =
+      *ParseId(customers_->AddContact(rep1, id, {{"name", "欧阳锋"}})["id"].get<std::string>());
+  auto search = [&](const Caller& caller, const std::string& query) {
+    CustomerFilter filter;
+    filter.query = query;
+    return ListNames(caller, filter);
+  };
+  std::vector<std::string> hangzhou{"杭州泽越电气"}, guangzhou{"广州泽越照明"}, none;
+  EXPECT_EQ(search(rep1, "zeyue"), hangzhou);  // own scope
+  EXPECT_EQ(search(mgr1, "zeyue"), hangzhou);  // team scope
+  EXPECT_EQ(search(mgr2, "zeyue"), guangzhou);
+  EXPECT_EQ(search(mgr1, "欧阳"), hangzhou);   // a contact, in the team's scope
+  EXPECT_EQ(search(mgr2, "欧阳"), none);
+
+  customers_->Assign(mgr1, id, {{"ownerId", IdString(rep2.user_id)}});
+  EXPECT_EQ(search(rep1, "zeyue"), none);
+  EXPECT_EQ(search(rep1, "欧阳"), none);
+  EXPECT_EQ(search(rep2, "hzzy"), hangzhou);
+  EXPECT_EQ(search(rep2, "欧阳"), hangzhou);
+
+  customers_->Release(rep2, id, {{"reason", "无意向"}});  // the pool is in every scope
+  EXPECT_EQ(search(rep4, "欧阳"), hangzhou);
+  EXPECT_EQ(search(mgr2, "zeyue").size(), 2u);
+  customers_->Claim(rep4, id);
+  EXPECT_EQ(search(rep4, "欧阳锋"), hangzhou);
+  EXPECT_EQ(search(rep4, "欧阳"), hangzhou);
+  EXPECT_EQ(search(rep2, "欧阳"), none);
+  EXPECT_EQ(search(mgr1, "zeyue"), none);
+
+  // The contact renamed after its customer changed hands leaves no stale index row.
+  customers_->UpdateContact(rep4, contact_id, {{"name", "黄药师"}});
+  EXPECT_EQ(search(rep4, "欧阳"), none);
+  EXPECT_EQ(search(rep4, "药师"), hangzhou);
+
+  if (GetParam() == TestBackend::kSqlite) {
+    // The contentless indexes hold exactly one row per row of the tables, under its owner.
+    auto connection = database_->Acquire();
+    auto count = [&](const char* sql) { return connection->QueryOne({"test.count", sql})->Int(0); };
+    for (int64_t owner : {int64_t{0}, rep1.user_id, rep2.user_id, rep4.user_id}) {
+      std::string o = std::to_string(owner);
+      std::string indexed_customers = "SELECT count(*) FROM customer_words WHERE customer_words MATCH 'owner : o" + o + "'";
+      std::string owned_customers = "SELECT count(*) FROM customers WHERE search_words IS NOT NULL AND COALESCE(owner_id, 0) = " + o;
+      std::string indexed_contacts = "SELECT count(*) FROM contact_words WHERE contact_words MATCH 'owner : o" + o + "'";
+      std::string owned_contacts = "SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id "
+                                   "WHERE k.search_words IS NOT NULL AND COALESCE(c.owner_id, 0) = " + o;
+      EXPECT_EQ(count(indexed_customers.c_str()), count(owned_customers.c_str())) << owner;
+      EXPECT_EQ(count(indexed_contacts.c_str()), count(owned_contacts.c_str())) << owner;
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM contact_words WHERE contact_words MATCH 'words : 欧阳'"), 0);
+  }
+}
+
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
   Caller rep1 = SignIn("rep1");
   std::set<std::string> all;
