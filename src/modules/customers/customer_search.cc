@@ -118,6 +118,17 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
   }
 }
 
+bool SearchWordsAreCommon(storage::Connection& connection, std::string_view query, int64_t threshold) {
+  static const storage::Sql kCountWords{
+      "customers.count_words",
+      "SELECT (SELECT count(*) FROM (SELECT 1 FROM customer_words WHERE customer_words MATCH ? LIMIT ?)) + "
+      "(SELECT count(*) FROM (SELECT 1 FROM contact_words WHERE contact_words MATCH ? LIMIT ?))"};
+  SearchTerm term = ClassifySearchTerm(query);
+  if (term.kind != SearchTermKind::kLettersOrDigits && term.kind != SearchTermKind::kIdeographs) return false;
+  std::string match = FtsWord(term, nullptr);
+  return connection.QueryOne(kCountWords, {match, threshold, match, threshold})->Int(0) >= threshold;
+}
+
 int64_t FillSearchWords(storage::Database& database, int batch) {
   static const storage::Sql kPendingCustomers{
       "customers.words_pending",

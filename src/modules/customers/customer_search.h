@@ -19,6 +19,11 @@ namespace tuoke::customers {
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr);
 
+// R-CUST-39 on SQLite: whether `term` is looked up by search words and matches at least
+// `threshold` customers or contacts. FTS5 reads the posting lists of a scope's owners whole
+// (the pool's included), a cost that only pays off against a term matching many rows.
+bool SearchWordsAreCommon(storage::Connection& connection, std::string_view term, int64_t threshold);
+
 // R-CUST-39: computes the search words of customers and contacts stored without them (rows
 // of before migration 0013, rows written by tools outside the service), `batch` rows per
 // transaction. Returns the number of rows filled. Idempotent; cheap when nothing is left.

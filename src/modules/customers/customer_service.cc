@@ -853,6 +853,12 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
       // index costs more than it saves.
       if (owners->size() > kMaxSearchOwners) owners.reset();
     }
+    if (owners && !postgres) {
+      // SQLite reads the owners' posting lists whole: only worth it for a common term
+      // (GIN on PostgreSQL intersects them without that cost; docs/benchmarks.md).
+      auto connection = database_.Acquire();
+      if (!SearchWordsAreCommon(*connection, *filter.query, common_search_words_)) owners.reset();
+    }
     AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr);
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {

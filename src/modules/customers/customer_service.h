@@ -127,6 +127,11 @@ class CustomerService {
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);
 
+  // R-CUST-39: the matches from which a SQLite search narrows to the scope's owners inside
+  // the index (default 2,000); tests lower it to take
+  // that path on small data.
+  void set_common_search_words(int64_t matches) { common_search_words_ = matches; }
+
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
   storage::Row LoadReadable(storage::Connection& connection, const platform::Caller& caller,
@@ -160,6 +165,9 @@ class CustomerService {
   storage::Database& database_;
   platform::PolicyService& policies_;
   const Clock& clock_;
+  // Below this many matches, checking each match's row costs less than reading the
+  // owners' posting lists (docs/benchmarks.md, issue #3 session 6).
+  int64_t common_search_words_ = 2000;
 };
 
 }  // namespace tuoke::customers
