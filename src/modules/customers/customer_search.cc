@@ -1,5 +1,6 @@
 #include "modules/customers/customer_search.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/text.h"
@@ -45,12 +46,42 @@ constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.sea
 }  // namespace
 
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view query,
-                           storage::Dialect dialect, const std::vector<int64_t>* owners) {
+                           storage::Dialect dialect, const std::vector<int64_t>* owners, bool walk) {
   bool postgres = dialect == storage::Dialect::kPostgres;
   SearchTerm term = ClassifySearchTerm(query);
   std::string like = "%" + EscapeLike(query) + "%";
   std::string exact_name = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
   std::string exact_contact = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
+  bool words = term.kind == SearchTermKind::kLettersOrDigits || term.kind == SearchTermKind::kIdeographs;
+  if (walk && words) {
+    // A term matching a large share of the customers: the list walks its sort order and
+    // tests each row's words as the index would (a word, or a word's prefix), stopping at
+    // the page size, instead of reading every match to sort them.
+    std::string pattern = "% " + EscapeLike(term.word) + (term.prefix ? "%" : " %");
+    std::string concat = postgres ? "(' ' || COALESCE(c.search_words, '') || ' ')" : "(' ' || c.search_words || ' ')";
+    sql += " AND (" + concat + " LIKE ? ESCAPE '\\'";
+    params.push_back(pattern);
+    if (term.kind == SearchTermKind::kIdeographs) {
+      sql += " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND (' ' || k.search_words || ' ') "
+             "LIKE ? ESCAPE '\\')";
+      params.push_back(pattern);
+    }
+    sql += ")";
+    if (term.truncated) {
+      std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+      sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
+             "c.phone_key LIKE ? ESCAPE '\\')";
+      params.insert(params.end(), {folded_like, folded_like, folded_like});
+    }
+    return;
+  }
+  if (walk && term.kind == SearchTermKind::kSubstring) {
+    // The same for a common substring (有限公司): only the exact test, row by row.
+    sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+           exact_contact + "))";
+    params.insert(params.end(), {like, like});
+    return;
+  }
   switch (term.kind) {
     case SearchTermKind::kLettersOrDigits:
       // R-CUST-39: pinyin from a syllable, initials from a letter, phone digits from a digit.
@@ -118,15 +149,37 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
   }
 }
 
-bool SearchWordsAreCommon(storage::Connection& connection, std::string_view query, int64_t threshold) {
+int64_t CountSearchMatches(storage::Connection& connection, std::string_view query, int64_t limit) {
   static const storage::Sql kCountWords{
       "customers.count_words",
       "SELECT (SELECT count(*) FROM (SELECT 1 FROM customer_words WHERE customer_words MATCH ? LIMIT ?)) + "
       "(SELECT count(*) FROM (SELECT 1 FROM contact_words WHERE contact_words MATCH ? LIMIT ?))"};
+  static const storage::Sql kCountTrigrams{
+      "customers.count_trigrams",
+      "SELECT count(*) FROM (SELECT 1 FROM customer_search WHERE customer_search MATCH ? LIMIT ?)"};
+  static const storage::Sql kCountNames{
+      "customers.count_names",
+      "SELECT (SELECT count(*) FROM (SELECT 1 FROM customers WHERE name ILIKE ? ESCAPE '\\' LIMIT ?) m) + "
+      "(SELECT count(*) FROM (SELECT 1 FROM contacts WHERE name ILIKE ? ESCAPE '\\' LIMIT ?) k)"};
+  bool postgres = connection.dialect() == storage::Dialect::kPostgres;
   SearchTerm term = ClassifySearchTerm(query);
-  if (term.kind != SearchTermKind::kLettersOrDigits && term.kind != SearchTermKind::kIdeographs) return false;
-  std::string match = FtsWord(term, nullptr);
-  return connection.QueryOne(kCountWords, {match, threshold, match, threshold})->Int(0) >= threshold;
+  switch (term.kind) {
+    case SearchTermKind::kLettersOrDigits:
+    case SearchTermKind::kIdeographs: {
+      if (postgres) return -1;  // GIN narrows to the owners at no extra cost (AppendSearchCondition)
+      std::string match = FtsWord(term, nullptr);
+      return std::min(limit, connection.QueryOne(kCountWords, {match, limit, match, limit})->Int(0));
+    }
+    case SearchTermKind::kSubstring: {
+      if (postgres) {
+        std::string like = "%" + EscapeLike(query) + "%";
+        return std::min(limit, connection.QueryOne(kCountNames, {like, limit, like, limit})->Int(0));
+      }
+      return connection.QueryOne(kCountTrigrams, {"{name contacts} : " + Phrase(query), limit})->Int(0);
+    }
+    case SearchTermKind::kScan: return -1;
+  }
+  return -1;
 }
 
 int64_t FillSearchWords(storage::Database& database, int batch) {

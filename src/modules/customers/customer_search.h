@@ -15,14 +15,19 @@ namespace tuoke::customers {
 // name, pinyin spelling or initials, phone digits or contact name, through the dialect's
 // index where the term allows one. `owners`, when given, are the owner ids the caller's
 // scope may read (0 for the pool): the search words index narrows to them before reading
-// rows (R-CUST-39). The caller's scope condition must still be in the WHERE clause.
+// rows (R-CUST-39). The caller's scope condition must still be in the WHERE clause. `walk`
+// tests the term on each row instead (a term matching a large share of the customers, which
+// a list walking its sort order finds at once): same results, another plan.
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
-                           storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr);
+                           storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
+                           bool walk = false);
 
-// R-CUST-39 on SQLite: whether `term` is looked up by search words and matches at least
-// `threshold` customers or contacts. FTS5 reads the posting lists of a scope's owners whole
-// (the pool's included), a cost that only pays off against a term matching many rows.
-bool SearchWordsAreCommon(storage::Connection& connection, std::string_view term, int64_t threshold);
+// R-CUST-39: how many customers and contacts the index finds for `term`, counted up to
+// `limit` (a cheap probe); -1 when the term is not probed (not indexed, or search words on
+// PostgreSQL). The list chooses its plan by it: FTS5 reads the posting lists of a scope's
+// owners whole (the pool's included), which pays off only for a term matching many rows, and
+// a term matching a large share of the customers is found faster walking the list's order.
+int64_t CountSearchMatches(storage::Connection& connection, std::string_view term, int64_t limit);
 
 // R-CUST-39: computes the search words of customers and contacts stored without them (rows
 // of before migration 0013, rows written by tools outside the service), `batch` rows per

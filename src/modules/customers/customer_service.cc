@@ -853,13 +853,18 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
       // index costs more than it saves.
       if (owners->size() > kMaxSearchOwners) owners.reset();
     }
-    if (owners && !postgres) {
-      // SQLite reads the owners' posting lists whole: only worth it for a common term
-      // (GIN on PostgreSQL intersects them without that cost; docs/benchmarks.md).
+    // The plan by the number of matches (docs/benchmarks.md, issue #3 session 6): few, the
+    // index alone; more, on SQLite the index narrowed to the owners (it reads their posting
+    // lists whole; GIN on PostgreSQL intersects them at no extra cost); a large share of
+    // the customers, the list's order walked with the term tested on each row.
+    int64_t matches = -1;
+    {
       auto connection = database_.Acquire();
-      if (!SearchWordsAreCommon(*connection, *filter.query, common_search_words_)) owners.reset();
+      matches = CountSearchMatches(*connection, *filter.query, search_walk_from_);
     }
-    AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr);
+    bool walk = matches >= search_walk_from_;
+    if (owners && !postgres && matches < common_search_words_) owners.reset();
+    AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk);
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;

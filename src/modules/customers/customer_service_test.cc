@@ -45,6 +45,23 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     return names;
   }
 
+  // R-CUST-39: a search under each of its plans (the index alone, narrowed to the scope's
+  // owners, the list's order walked); all must find the same customers.
+  std::vector<std::string> SearchAllPlans(const Caller& caller, const std::string& query) {
+    CustomerFilter filter;
+    filter.query = query;
+    customers_->set_common_search_words(1000000);
+    customers_->set_search_walk_from(1000000);
+    std::vector<std::string> indexed = ListNames(caller, filter);
+    customers_->set_common_search_words(1);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " narrowed to the owners";
+    customers_->set_search_walk_from(1);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked";
+    customers_->set_common_search_words(2000);
+    customers_->set_search_walk_from(20000);
+    return indexed;
+  }
+
   void SetPolicy(const std::string& key, const Json& value) {
     policies_->AddVersion(SignIn("gm"), key, value, FormatDate(policies_->Today()), "test");
   }
@@ -257,11 +274,7 @@ TEST_P(CustomerServiceTest, SearchFindsNamesPinyinPhonesAndContacts) {
   Create(rep1, {{"name", "上海东方建材"}});
   Create(rep4, {{"name", "北京凌云科技"}});
   customers_->AddContact(rep1, lingtian, {{"name", "王经理"}, {"mobile", "13900001111"}});
-  auto search = [&](const std::string& query) {
-    CustomerFilter filter;
-    filter.query = query;
-    return ListNames(rep1, filter);
-  };
+  auto search = [&](const std::string& query) { return SearchAllPlans(rep1, query); };
   std::vector<std::string> expected{"北京凌天商贸有限公司"};
   EXPECT_EQ(search("bjlt"), expected);
   EXPECT_EQ(search("BJLT"), expected);
@@ -280,11 +293,7 @@ TEST_P(CustomerServiceTest, SearchWordsFollowEveryWrite) {
   Create(rep1, {{"name", "上海东方建材"}, {"phone", "021-66660000"}});
   Json contact = customers_->AddContact(rep1, id, {{"name", "王经理"}, {"mobile", "13900001111"}});
   int64_t contact_id = *ParseId(contact["id"].get<std::string>());
-  auto search = [&](const std::string& query) {
-    CustomerFilter filter;
-    filter.query = query;
-    return ListNames(rep1, filter);
-  };
+  auto search = [&](const std::string& query) { return SearchAllPlans(rep1, query); };
   std::vector<std::string> lingtian{"北京凌天商贸有限公司"}, none;
   EXPECT_EQ(search("tianshang"), lingtian);                 // from a syllable
   EXPECT_EQ(search("ianshang"), none);                      // not from inside one
@@ -339,17 +348,7 @@ TEST_P(CustomerServiceTest, SearchWordsFollowTheOwner) {
   Create(rep4, {{"name", "广州泽越照明"}});
   int64_t contact_id =
       *ParseId(customers_->AddContact(rep1, id, {{"name", "欧阳锋"}})["id"].get<std::string>());
-  // Every search runs twice: narrowed to the owners inside the index (as a common term is)
-  // and checked row by row (as a rare one is); both must agree.
-  auto search = [&](const Caller& caller, const std::string& query) {
-    CustomerFilter filter;
-    filter.query = query;
-    customers_->set_common_search_words(1);
-    std::vector<std::string> narrowed = ListNames(caller, filter);
-    customers_->set_common_search_words(1000000);
-    EXPECT_EQ(ListNames(caller, filter), narrowed) << query;
-    return narrowed;
-  };
+  auto search = [&](const Caller& caller, const std::string& query) { return SearchAllPlans(caller, query); };
   std::vector<std::string> hangzhou{"杭州泽越电气"}, guangzhou{"广州泽越照明"}, none;
   EXPECT_EQ(search(rep1, "zeyue"), hangzhou);  // own scope
   EXPECT_EQ(search(mgr1, "zeyue"), hangzhou);  // team scope
