@@ -150,11 +150,13 @@ constexpr const char* kCustomerColumns =
     "man_money, man_authority, man_need, purchase_power, purchase_horizon, importance, potential, "
     "credit_status, tags, grade, grade_reason, grade_source, computed_grade, computed_reason, "
     "grade_reason_json, owner_id, owned_since, previous_owner_id, pool_entered_at, last_follow_up_at, "
-    "name_key, phone_key, address_key, search_pinyin, search_initials, created_by, created_at, updated_at";
-constexpr int kCustomerColumnCount = 39;
+    "name_key, phone_key, address_key, search_pinyin, search_initials, search_words, created_by, created_at, "
+    "updated_at";
+constexpr int kCustomerColumnCount = 40;
 constexpr const char* kContactColumns =
-    "customer_id, name, title, mobile, purchase_role, personality, created_at, updated_at, search_pinyin";
-constexpr int kContactColumnCount = 9;
+    "customer_id, name, title, mobile, purchase_role, personality, created_at, updated_at, search_pinyin, "
+    "search_words";
+constexpr int kContactColumnCount = 10;
 
 std::string Placeholders(int count) {
   std::string out;
@@ -233,7 +235,8 @@ Generated GenerateRow(const GeneratorOptions& options, int64_t index, int64_t id
                   joined, grade.value, grade.reason, std::string("computed"), grade.value, grade.reason,
                   ReasonJson(grade), owner_value, in_pool ? Value(nullptr) : Value(created_text), previous_owner,
                   pool_entered, storage::Nullable(follow_up), customers::NameKey(name),
-                  storage::Nullable(phone_key), storage::Nullable(address_key), keys.full, keys.initials, owner,
+                  storage::Nullable(phone_key), storage::Nullable(address_key), keys.full, keys.initials,
+                  customers::CustomerSearchWords(name, keys, phone_key), owner,
                   created_text, FormatInstant(updated)};
   row.tags = tags;
   for (int c = 0; c < options.contacts_per_customer; ++c) {
@@ -241,7 +244,7 @@ Generated GenerateRow(const GeneratorOptions& options, int64_t index, int64_t id
     std::string pinyin = customers::PinyinOf(person).full;
     row.contacts.push_back({id, person, std::string(random.Pick(kTitles)), Mobile(random),
                             std::string(random.Pick(kRoles)), std::string(random.Pick(kPersonalities)),
-                            created_text, created_text, pinyin});
+                            created_text, created_text, pinyin, customers::ContactSearchWords(person)});
   }
   return row;
 }
@@ -313,10 +316,8 @@ const storage::Sql kSearchTriggers{
 // The rows of the generated customers in the FTS5 index, as the triggers would write them.
 const storage::Sql kFillSearch{
     "bench.fill_search",
-    "INSERT INTO customer_search (rowid, name, keys, contacts, contact_keys) "
-    "SELECT c.id, c.name, c.search_pinyin || ' ' || c.search_initials || ' ' || COALESCE(c.phone_key, ''), "
-    "COALESCE((SELECT group_concat(k.name, ' ') FROM contacts k WHERE k.customer_id = c.id), ''), "
-    "COALESCE((SELECT group_concat(k.search_pinyin, ' ') FROM contacts k WHERE k.customer_id = c.id), '') "
+    "INSERT INTO customer_search (rowid, name, contacts) "
+    "SELECT c.id, c.name, COALESCE((SELECT group_concat(k.name, ' ') FROM contacts k WHERE k.customer_id = c.id), '') "
     "FROM customers c WHERE c.id >= ?"};
 const storage::Sql kFindUser{"bench.find_user", "SELECT id FROM users WHERE username = ?"};
 
@@ -404,7 +405,7 @@ GeneratorReport GenerateCustomerData(storage::Database& database, const std::str
   const storage::Sql contact_sql{"bench.insert_contact", insert_contact.c_str()};
   const storage::Sql tag_sql{"bench.insert_tag", "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)"};
 
-  // SQLite: the FTS5 triggers of migration 0004 update a customer's search row once per
+  // SQLite: the trigram index's triggers (migration 0013) update a customer's search row once per
   // contact (delete + insert of every trigram), which makes a row-by-row bulk load ~10x
   // slower. The generator drops them for the load, fills the index in one statement
   // afterwards and restores them with their stored SQL, so the schema ends as migrated.

@@ -29,7 +29,7 @@ class Client:
         parsed = urllib.parse.urlparse(base)
         self.host, self.port = parsed.hostname, parsed.port
         self.token = token
-        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        self.connection = http.client.HTTPConnection(self.host, self.port, timeout=1800)
 
     def request(self, method, path, body=None, headers=None, raw=None):
         send = {"Accept": "application/json"}
@@ -49,7 +49,7 @@ class Client:
                 return reply.status, reply.read(), dict((k.lower(), v) for k, v in reply.getheaders())
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.connection.close()
-                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=1800)
                 if attempt:
                     raise
 

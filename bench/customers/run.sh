@@ -64,8 +64,9 @@ elif [ "$BACKEND" = postgres ] && [ -n "${FROM_SQLITE:-}" ]; then
 man_money, man_authority, man_need, purchase_power, purchase_horizon, importance, potential, credit_status, tags, \
 grade, grade_reason, grade_source, computed_grade, computed_reason, grade_reason_json, owner_id, owned_since, \
 previous_owner_id, pool_entered_at, last_follow_up_at, name_key, phone_key, address_key, search_pinyin, \
-search_initials, created_by, created_at, updated_at"
-  copy_table contacts "customer_id, name, title, mobile, purchase_role, personality, created_at, updated_at, search_pinyin"
+search_initials, search_words, created_by, created_at, updated_at"
+  copy_table contacts "id, customer_id, name, title, mobile, purchase_role, personality, created_at, updated_at, \
+search_pinyin, search_words"
   copy_table customer_tags "customer_id, tag"
   psql "$db_url" -q -c "SET maintenance_work_mem = '512MB'" -f "$WORK/indexes.sql"
   psql "$db_url" -q -c "SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))" \

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "modules/customers/customer_search.h"
 #include "storage/migrator.h"
 
 namespace tuoke::app {
@@ -56,6 +57,9 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
   options.pool_size = config_.database_pool_size;
   database_ = storage::Database::Open(options);
   storage::Migrate(*database_);
+  // R-CUST-39: search words of rows written before migration 0013 (once, in batches).
+  if (int64_t filled = customers::FillSearchWords(*database_); filled > 0)
+    spdlog::info("search words computed for {} customers and contacts", filled);
   policies_ = std::make_unique<platform::PolicyService>(*database_, clock_);
   policies_->EnsureDefaults();
   audit_ = std::make_unique<platform::AuditService>(*database_, policies_->TimeZone());

@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "modules/customers/customer_io.h"
+#include "modules/customers/customer_search.h"
 #include "modules/fieldreports/demo_data.h"
 #include "modules/visits/plan_demo.h"
 #include "modules/visits/visit_demo.h"
@@ -143,6 +144,9 @@ void RegisterMigrate(CLI::App& app, GlobalOptions& options) {
     auto applied = storage::Migrate(*database);
     std::cout << (applied.empty() ? "already up to date" : "applied " + std::to_string(applied.size()) + " migration(s)")
               << "\n";
+    // R-CUST-39: search words of rows written before migration 0013.
+    if (int64_t filled = customers::FillSearchWords(*database); filled > 0)
+      std::cout << "search words computed for " << filled << " customers and contacts\n";
   });
 }
 

@@ -7,6 +7,7 @@
 #include <unicode/uniset.h>
 #include <unicode/uscript.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <mutex>
@@ -233,12 +234,61 @@ PinyinKeys KeysOf(const std::string& latin) {
       letter_or_digit = true;
     }
     if (letter_or_digit) {
+      if (!in_word) keys.starts.push_back(static_cast<uint32_t>(keys.full.size()));
       keys.full.push_back(c);
       if (!in_word) keys.initials.push_back(c);
     }
     in_word = letter_or_digit;
   }
   return keys;
+}
+
+bool IsIdeograph(UChar32 c) {
+  UErrorCode status = U_ZERO_ERROR;
+  return u_isalpha(c) && uscript_getScript(c, &status) == USCRIPT_HAN && U_SUCCESS(status);
+}
+
+// The code points of folded text.
+std::vector<UChar32> CodePoints(std::string_view text) {
+  icu::UnicodeString unicode =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  std::vector<UChar32> points;
+  for (int32_t i = 0; i < unicode.length(); i += U16_LENGTH(unicode.char32At(i))) points.push_back(unicode.char32At(i));
+  return points;
+}
+
+void AppendUtf8(std::string& out, UChar32 c) {
+  icu::UnicodeString one(c);
+  one.toUTF8String(out);
+}
+
+// R-CUST-39: the rest of `text` from `start`, when long enough to be looked up.
+void AddRest(std::vector<std::string>& words, std::string_view text, size_t start) {
+  std::string_view rest = text.substr(start, kSearchWordLetters);
+  if (rest.size() >= kSearchWordMinimum) words.emplace_back(rest);
+}
+
+// R-CUST-39: ideographs in pairs, the last of a run alone.
+void AddIdeographPairs(std::vector<std::string>& words, std::string_view name) {
+  std::vector<UChar32> points = CodePoints(FoldLettersAndDigits(name));
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (!IsIdeograph(points[i])) continue;
+    std::string word;
+    AppendUtf8(word, points[i]);
+    if (i + 1 < points.size() && IsIdeograph(points[i + 1])) AppendUtf8(word, points[i + 1]);
+    words.push_back(std::move(word));
+  }
+}
+
+std::string JoinDistinct(std::vector<std::string>& words) {
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  std::string joined;
+  for (const auto& word : words) {
+    if (!joined.empty()) joined.push_back(' ');
+    joined += word;
+  }
+  return joined;
 }
 
 icu::UnicodeString NormalizedForPinyin(std::string_view text, UErrorCode& status) {
@@ -323,6 +373,48 @@ PinyinKeys PinyinOfWholeText(std::string_view text) {
   icu::UnicodeString normalized = NormalizedForPinyin(text, status);
   if (U_FAILURE(status)) return {};
   return KeysOf(Transliterator().Whole(normalized));
+}
+
+std::string CustomerSearchWords(std::string_view name, const PinyinKeys& pinyin,
+                                const std::optional<std::string>& phone_key) {
+  std::vector<std::string> words;
+  for (uint32_t start : pinyin.starts) AddRest(words, pinyin.full, start);
+  for (size_t start = 0; start < pinyin.initials.size(); ++start) AddRest(words, pinyin.initials, start);
+  if (phone_key)
+    for (size_t start = 0; start < phone_key->size(); ++start) AddRest(words, *phone_key, start);
+  AddIdeographPairs(words, name);
+  return JoinDistinct(words);
+}
+
+std::string ContactSearchWords(std::string_view name) {
+  std::vector<std::string> words;
+  AddIdeographPairs(words, name);
+  return JoinDistinct(words);
+}
+
+SearchTerm ClassifySearchTerm(std::string_view term) {
+  SearchTerm result;
+  result.folded = FoldLettersAndDigits(term);
+  const std::string& folded = result.folded;
+  if (folded.empty()) return result;
+  bool ascii = std::all_of(folded.begin(), folded.end(), [](unsigned char c) { return c < 0x80; });
+  if (ascii) {
+    if (folded.size() < kSearchWordMinimum) return result;
+    result.kind = SearchTermKind::kLettersOrDigits;
+    result.word = folded.substr(0, kSearchWordLetters);
+    result.prefix = true;
+    result.truncated = folded.size() > kSearchWordLetters;
+    return result;
+  }
+  std::vector<UChar32> points = CodePoints(folded);
+  if (points.size() <= 2 && std::all_of(points.begin(), points.end(), IsIdeograph)) {
+    result.kind = SearchTermKind::kIdeographs;
+    result.word = folded;
+    result.prefix = points.size() == 1;
+    return result;
+  }
+  if (CodePoints(term).size() >= 3) result.kind = SearchTermKind::kSubstring;
+  return result;
 }
 
 }  // namespace tuoke::customers

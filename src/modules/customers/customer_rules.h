@@ -4,6 +4,7 @@
 // Rule ids (R-CUST-n) refer to src/modules/customers/README.md.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +72,7 @@ std::optional<std::string> AddressKey(std::string_view address);
 struct PinyinKeys {
   std::string full;      // "beijinglingtianshangmao…"
   std::string initials;  // "bjltsm…"
+  std::vector<uint32_t> starts;  // offsets in `full` where a syllable or a word begins
 };
 // R-CUST-11: the name transliterated to toneless pinyin (ICU "Han-Latin; Latin-ASCII"),
 // lower-case letters and digits only, with the first letter of every syllable or word
@@ -82,5 +84,40 @@ PinyinKeys PinyinOfWholeText(std::string_view text);
 
 // Lower-case, full-width folded text for matching a search term against the pinyin keys.
 std::string FoldForSearch(std::string_view text);
+
+// ---- search words (R-CUST-39) -------------------------------------------------------------
+// A customer's or a contact's search words: whole tokens a search term is looked up by,
+// as a b-tree prefix range instead of a scan of trigram posting lists. Separated by one
+// space, no duplicates:
+//   - from every syllable or word start of the name's pinyin, the rest of it (`zeyuedian…`),
+//   - from every letter of the initials, the rest of them (`zydqmy…`),
+//   - from every digit of the phone key, the rest of it (`66184546`),
+//     each at most kSearchWordLetters long and at least kSearchWordMinimum;
+//   - the name's ideographs in pairs (`泽越 越电 …`), the last of a run alone (`司`).
+// A term of letters or digits (3 or more) is a prefix of a word exactly when it starts at
+// a syllable, an initial or a digit; a term of one or two ideographs is a pair or the
+// prefix of one.
+inline constexpr size_t kSearchWordLetters = 16;
+inline constexpr size_t kSearchWordMinimum = 3;
+std::string CustomerSearchWords(std::string_view name, const PinyinKeys& pinyin,
+                                const std::optional<std::string>& phone_key);
+// A contact's: the ideograph pairs of the name (R-CUST-39).
+std::string ContactSearchWords(std::string_view name);
+
+// How a search term is looked up (R-CUST-11, R-CUST-31, R-CUST-39).
+enum class SearchTermKind {
+  kLettersOrDigits,  // folded to 3+ ASCII letters or digits: a prefix of a customer's word
+  kIdeographs,       // 1 or 2 ideographs: a pair word, or the prefix of one
+  kSubstring,        // 3+ characters, not all ASCII: the trigram index, then the text
+  kScan,             // anything else (1-2 ASCII characters, mixed short terms): tested row by row
+};
+struct SearchTerm {
+  SearchTermKind kind = SearchTermKind::kScan;
+  std::string folded;  // FoldForSearch(term)
+  std::string word;    // kLettersOrDigits / kIdeographs: the word or prefix looked up
+  bool prefix = false;        // `word` is a prefix (else the whole word)
+  bool truncated = false;     // the term is longer than a word: candidates are checked again
+};
+SearchTerm ClassifySearchTerm(std::string_view term);
 
 }  // namespace tuoke::customers

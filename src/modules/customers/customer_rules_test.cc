@@ -146,5 +146,56 @@ TEST(PinyinTest, CachedEqualsWholeText) {
   }
 }
 
+// R-CUST-39: the words a customer and a contact are found by.
+TEST(SearchWordsTest, PinyinFromSyllablesInitialsAndDigitsFromAnyPlaceIdeographsInPairs) {
+  std::string words = CustomerSearchWords("北京凌天商贸", PinyinOf("北京凌天商贸"), std::string("01085551234"));
+  auto has = [&](const std::string& word) {
+    return (" " + words + " ").find(" " + word + " ") != std::string::npos;
+  };
+  EXPECT_TRUE(has("beijinglingtians"));  // cut at kSearchWordLetters (16)
+  EXPECT_TRUE(has("jinglingtianshan"));
+  EXPECT_TRUE(has("shangmao"));
+  EXPECT_TRUE(has("mao"));
+  EXPECT_FALSE(has("eijinglingtiansh"));  // not from inside a syllable
+  EXPECT_TRUE(has("bjltsm"));
+  EXPECT_TRUE(has("tsm"));
+  EXPECT_FALSE(has("sm"));                // shorter than a term that is looked up
+  EXPECT_TRUE(has("01085551234"));
+  EXPECT_TRUE(has("234"));
+  EXPECT_FALSE(has("34"));
+  for (const char* pair : {"北京", "京凌", "凌天", "天商", "商贸", "贸"}) EXPECT_TRUE(has(pair)) << pair;
+  EXPECT_FALSE(has("北"));                // found as the prefix of 北京
+  // Sorted, distinct, one space apart: the words of a row are reproducible.
+  EXPECT_EQ(words.find("  "), std::string::npos);
+  EXPECT_EQ(CustomerSearchWords("", PinyinOf(""), std::nullopt), "");
+  // Full-width forms and case fold like a search term.
+  EXPECT_EQ(ContactSearchWords("王经理"), "王经 理 经理");  // sorted by bytes
+  EXPECT_EQ(ContactSearchWords("ＡＢ王"), "王");
+  EXPECT_EQ(ContactSearchWords("Tom"), "");
+}
+
+TEST(SearchWordsTest, TermsAreClassifiedByWhatCanLookThemUp) {
+  SearchTerm initials = ClassifySearchTerm("ＢＪＬＴ");
+  EXPECT_EQ(initials.kind, SearchTermKind::kLettersOrDigits);
+  EXPECT_EQ(initials.word, "bjlt");
+  EXPECT_TRUE(initials.prefix);
+  EXPECT_FALSE(initials.truncated);
+  SearchTerm long_term = ClassifySearchTerm("beijinglingtianshangmao");
+  EXPECT_EQ(long_term.word, "beijinglingtians");
+  EXPECT_TRUE(long_term.truncated);
+  EXPECT_EQ(ClassifySearchTerm("8555-12").word, "855512");
+  SearchTerm pair = ClassifySearchTerm("凌天");
+  EXPECT_EQ(pair.kind, SearchTermKind::kIdeographs);
+  EXPECT_FALSE(pair.prefix);
+  SearchTerm one = ClassifySearchTerm("凌");
+  EXPECT_EQ(one.kind, SearchTermKind::kIdeographs);
+  EXPECT_TRUE(one.prefix);
+  EXPECT_EQ(ClassifySearchTerm("凌天商").kind, SearchTermKind::kSubstring);
+  EXPECT_EQ(ClassifySearchTerm("A栋1").kind, SearchTermKind::kSubstring);
+  EXPECT_EQ(ClassifySearchTerm("bj").kind, SearchTermKind::kScan);
+  EXPECT_EQ(ClassifySearchTerm("A栋").kind, SearchTermKind::kScan);
+  EXPECT_EQ(ClassifySearchTerm("--").kind, SearchTermKind::kScan);
+}
+
 }  // namespace
 }  // namespace tuoke::customers

@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_rules.h"
+#include "modules/customers/customer_search.h"
 #include "storage/bulk_insert.h"
 
 namespace tuoke::customers {
@@ -29,6 +30,8 @@ using namespace std::chrono_literals;
 constexpr size_t kMaxTags = 20;
 constexpr size_t kMaxTagLength = 32;
 constexpr size_t kMaxNoteLength = 2000;
+// Owners of a scope a search narrows to inside the index (R-CUST-39), at most.
+constexpr size_t kMaxSearchOwners = 64;
 // Duplicate matches shown at most: enough to tell the rep, bounded for the answer.
 constexpr int kMaxDuplicateMatches = 20;
 constexpr const char* kReclaimJob = "customers.pool_reclaim";
@@ -70,14 +73,15 @@ const storage::Sql kSelectCustomer{"customers.select", "SELECT " TUOKE_CUSTOMER_
   "status, source, referrer_customer_id, referrer_name, man_money, man_authority, man_need, "   \
   "man_easy_to_approach, purchase_power, purchase_horizon, importance, potential, "             \
   "credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "        \
-  "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "
+  "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "  \
+  "search_words, "
 
 const storage::Sql kInsertCustomer{
     "customers.insert",
     "INSERT INTO customers (" TUOKE_CUSTOMER_RECORD_COLUMNS
     "grade, grade_reason, grade_source, computed_grade, computed_reason, owner_id, owned_since, "
     "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 'computed', "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 'computed', "
     "'', '', ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kUpdateCustomer{
     "customers.update",
@@ -89,7 +93,7 @@ const storage::Sql kUpdateCustomer{
     "purchase_horizon = ?, importance = ?, potential = ?, credit_status = ?, payment_method = ?, "
     "credit_limit_fen = ?, credit_limit_currency = ?, collateral = ?, scale_notes = ?, tags = ?, "
     "notes = ?, name_key = ?, phone_key = ?, address_key = ?, search_pinyin = ?, "
-    "search_initials = ?, updated_at = ? WHERE id = ?"};
+    "search_initials = ?, search_words = ?, updated_at = ? WHERE id = ?"};
 const storage::Sql kCustomerExists{"customers.exists", "SELECT id FROM customers WHERE id = ?"};
 const storage::Sql kDeleteTags{"customers.delete_tags", "DELETE FROM customer_tags WHERE customer_id = ?"};
 const storage::Sql kInsertTag{"customers.insert_tag",
@@ -198,12 +202,13 @@ const storage::Sql kInsertContact{
     "customers.insert_contact",
     "INSERT INTO contacts (customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
     "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
-    "updated_at, search_pinyin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+    "updated_at, search_pinyin, search_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "RETURNING id"};
 const storage::Sql kUpdateContact{
     "customers.update_contact",
     "UPDATE contacts SET name = ?, title = ?, mobile = ?, phone = ?, fax = ?, email = ?, qq = ?, "
     "wechat = ?, purchase_role = ?, personality = ?, hobbies = ?, family = ?, social_relations = ?, "
-    "birthday = ?, notes = ?, updated_at = ?, search_pinyin = ? WHERE id = ?"};
+    "birthday = ?, notes = ?, updated_at = ?, search_pinyin = ?, search_words = ? WHERE id = ?"};
 const storage::Sql kDeleteContact{"customers.delete_contact", "DELETE FROM contacts WHERE id = ?"};
 
 // ---- values ----------------------------------------------------------------------------
@@ -291,6 +296,7 @@ CustomerRecord RecordFromRow(const storage::Row& row) {
 storage::Params RecordParams(const CustomerRecord& record) {
   auto keys = PinyinOf(record.name);
   std::string name_key = NameKey(record.name);
+  std::optional<std::string> phone_key = record.phone ? PhoneKey(*record.phone) : std::nullopt;
   return {record.name, record.type, storage::Nullable(record.industry),
           storage::Nullable(record.province), storage::Nullable(record.city),
           storage::Nullable(record.district), storage::Nullable(record.address),
@@ -309,9 +315,9 @@ storage::Params RecordParams(const CustomerRecord& record) {
           storage::Nullable(record.credit_limit_fen), storage::Nullable(record.credit_limit_currency),
           storage::Nullable(record.collateral), storage::Nullable(record.scale_notes),
           JoinTags(record.tags), storage::Nullable(record.notes), name_key,
-          storage::Nullable(record.phone ? PhoneKey(*record.phone) : std::nullopt),
+          storage::Nullable(phone_key),
           storage::Nullable(record.address ? AddressKey(*record.address) : std::nullopt),
-          keys.full, keys.initials};
+          keys.full, keys.initials, CustomerSearchWords(record.name, keys, phone_key)};
 }
 
 // ---- reading request bodies ------------------------------------------------------------
@@ -829,112 +835,36 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     params.push_back(caller.user_id);
     params.push_back(EscapeLike(caller.unit_path) + "%");
   }
+  // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
   if (filter.query && !filter.query->empty()) {
-    // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
-    const std::string& query = *filter.query;
-    std::string like = "%" + EscapeLike(query) + "%";
-    std::string folded = FoldForSearch(query);
-    bool ascii = !folded.empty() && std::all_of(folded.begin(), folded.end(),
-                                                [](unsigned char c) { return c < 0x80; });
-    std::string folded_like = "%" + EscapeLike(folded) + "%";
-    std::string digits;
-    for (char c : folded)
-      if (c >= '0' && c <= '9') digits.push_back(c);
-    bool phone = digits.size() >= 3 && digits.size() == folded.size();
-    // R-CUST-31: terms go through the trigram index (FTS5 on SQLite, pg_trgm on
-    // PostgreSQL) instead of testing every customer of the scope: ASCII terms of 3 or
-    // more characters against the name, the pinyin keys, the phone key and contact names;
-    // other terms (Chinese) by their pinyin (3 letters or more even for one character)
-    // against the name's and the contacts' pinyin, then exactly against the name and the
-    // contact names, and when of 3 or more characters also directly.
-    bool long_term = Utf8Length(query) >= 3;
-    // A Chinese term of 3 or more characters must occur as written (the exact check below),
-    // so the trigram index answers it directly; its pinyin would only add candidates to
-    // reject, through the slowest part of the index (pinyin trigrams are few and common).
-    std::string pinyin = ascii || long_term ? "" : PinyinOf(query).full;
-    bool indexed = ascii ? folded.size() >= 3 : (pinyin.size() >= 3 || long_term);
-    std::string exact_name = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
-    std::string exact_contact = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
-    std::string exact = " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
-                        exact_contact + "))";
-    if (indexed && !postgres) {
-      auto phrase = [](const std::string& text) {
-        std::string quoted = "\"";
-        for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return quoted + "\"";
-      };
-      std::vector<std::string> parts;
-      if (long_term) parts.push_back("{name contacts} : " + phrase(query));
-      if (ascii) parts.push_back("keys : " + phrase(folded));
-      else if (pinyin.size() >= 3) parts.push_back("{keys contact_keys} : " + phrase(pinyin));
-      std::string match;
-      for (const auto& part : parts) match += (match.empty() ? "" : " OR ") + part;
-      sql += " AND c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)";
-      params.push_back(match);
-      if (!ascii) {
-        sql += exact;
-        params.push_back(like);
-        params.push_back(like);
-      }
-    } else if (indexed) {
-      std::vector<std::string> customer_parts, contact_parts;
-      storage::Params customer_params, contact_params;
-      if (long_term) {
-        customer_parts.push_back("s.name ILIKE ? ESCAPE '\\'");
-        customer_params.push_back(like);
-        contact_parts.push_back("k.name ILIKE ? ESCAPE '\\'");
-        contact_params.push_back(like);
-      }
-      if (ascii) {
-        customer_parts.push_back("s.search_pinyin LIKE ? ESCAPE '\\'");
-        customer_parts.push_back("s.search_initials LIKE ? ESCAPE '\\'");
-        customer_params.insert(customer_params.end(), {folded_like, folded_like});
-        if (phone) {
-          customer_parts.push_back("s.phone_key LIKE ? ESCAPE '\\'");
-          customer_params.push_back("%" + digits + "%");
-        }
-      } else if (pinyin.size() >= 3) {
-        std::string pinyin_like = "%" + EscapeLike(pinyin) + "%";
-        customer_parts.push_back("s.search_pinyin LIKE ? ESCAPE '\\'");
-        customer_params.push_back(pinyin_like);
-        contact_parts.push_back("k.search_pinyin LIKE ? ESCAPE '\\'");
-        contact_params.push_back(pinyin_like);
-      }
-      auto joined = [](const std::vector<std::string>& items) {
-        std::string out;
-        for (const auto& item : items) out += (out.empty() ? "" : " OR ") + item;
-        return out;
-      };
-      sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + joined(customer_parts);
-      params.insert(params.end(), customer_params.begin(), customer_params.end());
-      if (!contact_parts.empty()) {
-        sql += " UNION ALL SELECT k.customer_id FROM contacts k WHERE " + joined(contact_parts);
-        params.insert(params.end(), contact_params.begin(), contact_params.end());
-      }
-      sql += ")";
-      if (!ascii) {
-        sql += exact;
-        params.push_back(like);
-        params.push_back(like);
-      }
-    } else {
-      // One or two ASCII characters match too much for an index to help; the list walks
-      // its sort order and stops at the page size.
-      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
-             exact_contact + ")";
-      params.push_back(like);
-      params.push_back(like);
-      if (ascii) {
-        sql += " OR c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\'";
-        params.push_back(folded_like);
-        params.push_back(folded_like);
-      }
-      if (phone) {
-        sql += " OR c.phone_key LIKE ? ESCAPE '\\'";
-        params.push_back("%" + digits + "%");
-      }
-      sql += ")";
+    // R-CUST-39: the owners the scope reads (0: the pool), for the search index to narrow to
+    // before any row is read; the scope condition above still decides.
+    std::optional<std::vector<int64_t>> owners;
+    if (scope == Scope::kOwn) owners = std::vector<int64_t>{0, caller.user_id};
+    if (scope == Scope::kTeam) {
+      static const storage::Sql kTeamOwners{
+          "customers.team_owners",
+          "SELECT su.id FROM users su JOIN org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE ? ESCAPE '\\'"};
+      owners = std::vector<int64_t>{0, caller.user_id};
+      auto connection = database_.Acquire();
+      for (const auto& row : connection->Query(kTeamOwners, {EscapeLike(caller.unit_path) + "%"}).rows)
+        if (row.Int(0) != caller.user_id) owners->push_back(row.Int(0));
+      // A scope of many owners is left to the scope condition: a long OR of owners in the
+      // index costs more than it saves.
+      if (owners->size() > kMaxSearchOwners) owners.reset();
     }
+    // The plan by the number of matches (docs/benchmarks.md, issue #3 session 6): few, the
+    // index alone; more, on SQLite the index narrowed to the owners (it reads their posting
+    // lists whole; GIN on PostgreSQL intersects them at no extra cost); a large share of
+    // the customers, the list's order walked with the term tested on each row.
+    int64_t matches = -1;
+    {
+      auto connection = database_.Acquire();
+      matches = CountSearchMatches(*connection, *filter.query, search_walk_from_);
+    }
+    bool walk = matches >= search_walk_from_;
+    if (owners && !postgres && matches < common_search_words_) owners.reset();
+    AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk);
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;
@@ -1665,8 +1595,9 @@ int64_t InsertContact(storage::Connection& connection, const Actor& actor, int64
                       const ContactRecord& record, Instant now, Json* result) {
   storage::Params params{customer_id, record.name};
   for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
-  // R-CUST-31: the pinyin of the contact's name lets one- and two-character searches use the index.
-  params.insert(params.end(), {FormatInstant(now), FormatInstant(now), PinyinOf(record.name).full});
+  // R-CUST-39: the contact's name pairs let one- and two-character searches use the index.
+  params.insert(params.end(), {FormatInstant(now), FormatInstant(now), PinyinOf(record.name).full,
+                               ContactSearchWords(record.name)});
   int64_t id = connection.QueryOne(kInsertContact, params)->Int(0);
   connection.Execute(kTouch, {FormatInstant(now), customer_id});
   Json created = ContactJson(*connection.QueryOne(kSelectContact, {id}));
@@ -1718,7 +1649,8 @@ Json CustomerService::UpdateContact(const Caller& caller, int64_t contact_id, co
     Instant now = clock_.Now();
     storage::Params params{record.name};
     for (const auto& field : record.fields) params.push_back(storage::Nullable(field));
-    params.insert(params.end(), {FormatInstant(now), PinyinOf(record.name).full, contact_id});
+    params.insert(params.end(),
+                  {FormatInstant(now), PinyinOf(record.name).full, ContactSearchWords(record.name), contact_id});
     connection.Execute(kUpdateContact, params);
     connection.Execute(kTouch, {FormatInstant(now), row->Int(1)});
     result = ContactJson(*connection.QueryOne(kSelectContact, {contact_id}));
@@ -1877,7 +1809,7 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
       "INSERT INTO customers (" TUOKE_CUSTOMER_RECORD_COLUMNS
       "id, grade, grade_reason, grade_source, computed_grade, computed_reason, grade_reason_json, owner_id, "
       "owned_since, created_by, created_at, updated_at)",
-      54);
+      55);
   storage::BulkInsert insert_tags(connection, "customers.insert_tags_many",
                                   "INSERT INTO customer_tags (customer_id, tag)", 2);
   storage::BulkInsert insert_owner_history(
@@ -1893,8 +1825,8 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
       connection, "customers.insert_contacts_many",
       "INSERT INTO contacts (id, customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
       "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
-      "updated_at, search_pinyin)",
-      20);
+      "updated_at, search_pinyin, search_words)",
+      21);
   platform::AuditBatch audit(connection, actor, now);
 
   // Chunk by chunk: a chunk's customers are written before the rows that refer to them
@@ -1947,7 +1879,8 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
         out.id = contact_ids[next_contact++];
         out.params = {out.id, ids[index], contact.name};
         for (const auto& field : contact.fields) out.params.push_back(storage::Nullable(field));
-        out.params.insert(out.params.end(), {now_text, now_text, PinyinOf(contact.name).full});
+        out.params.insert(out.params.end(),
+                          {now_text, now_text, PinyinOf(contact.name).full, ContactSearchWords(contact.name)});
         out.audit_after = *contact_body;
         out.audit_after["id"] = IdString(out.id);
         out.audit_after["customerId"] = IdString(ids[index]);

@@ -127,6 +127,14 @@ class CustomerService {
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);
 
+  // R-CUST-39: the matches from which a SQLite search narrows to the scope's owners inside
+  // the index (default 2,000); tests lower it to take
+  // that path on small data.
+  void set_common_search_words(int64_t matches) { common_search_words_ = matches; }
+  // R-CUST-39: the matches from which a search walks the list's order instead (default
+  // 20,000); tests lower it to take that path on small data.
+  void set_search_walk_from(int64_t matches) { search_walk_from_ = matches; }
+
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
   storage::Row LoadReadable(storage::Connection& connection, const platform::Caller& caller,
@@ -160,6 +168,12 @@ class CustomerService {
   storage::Database& database_;
   platform::PolicyService& policies_;
   const Clock& clock_;
+  // Below this many matches, checking each match's row costs less than reading the
+  // owners' posting lists (docs/benchmarks.md, issue #3 session 6).
+  int64_t common_search_words_ = 2000;
+  // From this many matches (2 % of 1M customers), a list walking its sort order meets a
+  // page of them sooner than the index can read them all (docs/benchmarks.md).
+  int64_t search_walk_from_ = 20000;
 };
 
 }  // namespace tuoke::customers

@@ -1,6 +1,7 @@
 // The customer service against both backends, with the demo company and a fake clock.
 #include "modules/customers/customer_service.h"
 
+#include "modules/customers/customer_search.h"
 #include "modules/customers/pool_reclaim_job.h"
 
 #include <gtest/gtest.h>
@@ -42,6 +43,23 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     Json answer = Json::parse(customers_->List(caller, filter));
     for (const auto& item : answer["items"]) names.push_back(item["name"]);
     return names;
+  }
+
+  // R-CUST-39: a search under each of its plans (the index alone, narrowed to the scope's
+  // owners, the list's order walked); all must find the same customers.
+  std::vector<std::string> SearchAllPlans(const Caller& caller, const std::string& query) {
+    CustomerFilter filter;
+    filter.query = query;
+    customers_->set_common_search_words(1000000);
+    customers_->set_search_walk_from(1000000);
+    std::vector<std::string> indexed = ListNames(caller, filter);
+    customers_->set_common_search_words(1);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " narrowed to the owners";
+    customers_->set_search_walk_from(1);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked";
+    customers_->set_common_search_words(2000);
+    customers_->set_search_walk_from(20000);
+    return indexed;
   }
 
   void SetPolicy(const std::string& key, const Json& value) {
@@ -256,11 +274,7 @@ TEST_P(CustomerServiceTest, SearchFindsNamesPinyinPhonesAndContacts) {
   Create(rep1, {{"name", "上海东方建材"}});
   Create(rep4, {{"name", "北京凌云科技"}});
   customers_->AddContact(rep1, lingtian, {{"name", "王经理"}, {"mobile", "13900001111"}});
-  auto search = [&](const std::string& query) {
-    CustomerFilter filter;
-    filter.query = query;
-    return ListNames(rep1, filter);
-  };
+  auto search = [&](const std::string& query) { return SearchAllPlans(rep1, query); };
   std::vector<std::string> expected{"北京凌天商贸有限公司"};
   EXPECT_EQ(search("bjlt"), expected);
   EXPECT_EQ(search("BJLT"), expected);
@@ -269,6 +283,115 @@ TEST_P(CustomerServiceTest, SearchFindsNamesPinyinPhonesAndContacts) {
   EXPECT_EQ(search("8555"), expected);
   EXPECT_EQ(search("王经理"), expected);
   EXPECT_TRUE(search("xyz").empty());
+}
+
+// R-CUST-39: the search words follow every write (create, rename, phone, contacts added,
+// renamed and deleted) and are computed for rows stored without them.
+TEST_P(CustomerServiceTest, SearchWordsFollowEveryWrite) {
+  Caller rep1 = SignIn("rep1");
+  int64_t id = Id(Create(rep1, {{"name", "北京凌天商贸有限公司"}, {"phone", "010-85551234"}}));
+  Create(rep1, {{"name", "上海东方建材"}, {"phone", "021-66660000"}});
+  Json contact = customers_->AddContact(rep1, id, {{"name", "王经理"}, {"mobile", "13900001111"}});
+  int64_t contact_id = *ParseId(contact["id"].get<std::string>());
+  auto search = [&](const std::string& query) { return SearchAllPlans(rep1, query); };
+  std::vector<std::string> lingtian{"北京凌天商贸有限公司"}, none;
+  EXPECT_EQ(search("tianshang"), lingtian);                 // from a syllable
+  EXPECT_EQ(search("ianshang"), none);                      // not from inside one
+  EXPECT_EQ(search("ltsm"), lingtian);                      // initials from any letter
+  EXPECT_EQ(search("beijinglingtianshangmao"), lingtian);   // longer than a word: checked again
+  EXPECT_EQ(search("beijinglingtianshangxx"), none);
+  EXPECT_EQ(search("5551234"), lingtian);                   // phone digits from any digit
+  EXPECT_EQ(search("凌"), lingtian);                        // one ideograph
+  EXPECT_EQ(search("司"), (std::vector<std::string>{"北京凌天商贸有限公司"}));  // the last one of a run
+  EXPECT_EQ(search("王"), lingtian);                        // a contact's
+  EXPECT_EQ(search("经理"), lingtian);
+  EXPECT_EQ(search("建材"), (std::vector<std::string>{"上海东方建材"}));
+
+  customers_->Update(rep1, id, {{"name", "南京凌云"}, {"phone", "025-77778888"}});
+  std::vector<std::string> lingyun{"南京凌云"};
+  EXPECT_EQ(search("bjlt"), none);
+  EXPECT_EQ(search("tianshang"), none);
+  EXPECT_EQ(search("5551234"), none);
+  EXPECT_EQ(search("njly"), lingyun);
+  EXPECT_EQ(search("lingyun"), lingyun);
+  EXPECT_EQ(search("77778888"), lingyun);
+  EXPECT_EQ(search("凌天"), none);
+
+  customers_->UpdateContact(rep1, contact_id, {{"name", "李总"}});
+  EXPECT_EQ(search("王"), none);
+  EXPECT_EQ(search("李总"), lingyun);
+  customers_->DeleteContact(rep1, contact_id);
+  EXPECT_EQ(search("李总"), none);
+  customers_->AddContact(rep1, id, {{"name", "赵六"}});
+
+  // Rows of before migration 0013 have no words until FillSearchWords computes them.
+  {
+    auto connection = database_->Acquire();
+    connection->Execute({"test.clear_words", "UPDATE customers SET search_words = NULL"});
+    connection->Execute({"test.clear_contact_words", "UPDATE contacts SET search_words = NULL"});
+  }
+  EXPECT_EQ(search("njly"), none);
+  EXPECT_EQ(search("赵"), none);
+  EXPECT_GE(FillSearchWords(*database_, 1), 3);  // batches of one: the loop goes on to the end
+  EXPECT_EQ(search("njly"), lingyun);
+  EXPECT_EQ(search("赵"), lingyun);
+  EXPECT_EQ(search("dongfang"), (std::vector<std::string>{"上海东方建材"}));
+  EXPECT_EQ(FillSearchWords(*database_), 0);
+}
+
+// R-CUST-39: a search narrows to the scope's owners inside the index; every change of owner
+// (assign, release to the pool, claim) moves the customer's and its contacts' index rows.
+TEST_P(CustomerServiceTest, SearchWordsFollowTheOwner) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4");
+  Caller mgr1 = SignIn("mgr1"), mgr2 = SignIn("mgr2");
+  int64_t id = Id(Create(rep1, {{"name", "杭州泽越电气"}}));
+  Create(rep4, {{"name", "广州泽越照明"}});
+  int64_t contact_id =
+      *ParseId(customers_->AddContact(rep1, id, {{"name", "欧阳锋"}})["id"].get<std::string>());
+  auto search = [&](const Caller& caller, const std::string& query) { return SearchAllPlans(caller, query); };
+  std::vector<std::string> hangzhou{"杭州泽越电气"}, guangzhou{"广州泽越照明"}, none;
+  EXPECT_EQ(search(rep1, "zeyue"), hangzhou);  // own scope
+  EXPECT_EQ(search(mgr1, "zeyue"), hangzhou);  // team scope
+  EXPECT_EQ(search(mgr2, "zeyue"), guangzhou);
+  EXPECT_EQ(search(mgr1, "欧阳"), hangzhou);   // a contact, in the team's scope
+  EXPECT_EQ(search(mgr2, "欧阳"), none);
+
+  customers_->Assign(mgr1, id, {{"ownerId", IdString(rep2.user_id)}});
+  EXPECT_EQ(search(rep1, "zeyue"), none);
+  EXPECT_EQ(search(rep1, "欧阳"), none);
+  EXPECT_EQ(search(rep2, "hzzy"), hangzhou);
+  EXPECT_EQ(search(rep2, "欧阳"), hangzhou);
+
+  customers_->Release(rep2, id, {{"reason", "无意向"}});  // the pool is in every scope
+  EXPECT_EQ(search(rep4, "欧阳"), hangzhou);
+  EXPECT_EQ(search(mgr2, "zeyue").size(), 2u);
+  customers_->Claim(rep4, id);
+  EXPECT_EQ(search(rep4, "欧阳锋"), hangzhou);
+  EXPECT_EQ(search(rep4, "欧阳"), hangzhou);
+  EXPECT_EQ(search(rep2, "欧阳"), none);
+  EXPECT_EQ(search(mgr1, "zeyue"), none);
+
+  // The contact renamed after its customer changed hands leaves no stale index row.
+  customers_->UpdateContact(rep4, contact_id, {{"name", "黄药师"}});
+  EXPECT_EQ(search(rep4, "欧阳"), none);
+  EXPECT_EQ(search(rep4, "药师"), hangzhou);
+
+  if (GetParam() == TestBackend::kSqlite) {
+    // The contentless indexes hold exactly one row per row of the tables, under its owner.
+    auto connection = database_->Acquire();
+    auto count = [&](const char* sql) { return connection->QueryOne({"test.count", sql})->Int(0); };
+    for (int64_t owner : {int64_t{0}, rep1.user_id, rep2.user_id, rep4.user_id}) {
+      std::string o = std::to_string(owner);
+      std::string indexed_customers = "SELECT count(*) FROM customer_words WHERE customer_words MATCH 'owner : o" + o + "'";
+      std::string owned_customers = "SELECT count(*) FROM customers WHERE search_words IS NOT NULL AND COALESCE(owner_id, 0) = " + o;
+      std::string indexed_contacts = "SELECT count(*) FROM contact_words WHERE contact_words MATCH 'owner : o" + o + "'";
+      std::string owned_contacts = "SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id "
+                                   "WHERE k.search_words IS NOT NULL AND COALESCE(c.owner_id, 0) = " + o;
+      EXPECT_EQ(count(indexed_customers.c_str()), count(owned_customers.c_str())) << owner;
+      EXPECT_EQ(count(indexed_contacts.c_str()), count(owned_contacts.c_str())) << owner;
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM contact_words WHERE contact_words MATCH 'words : 欧阳'"), 0);
+  }
 }
 
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {

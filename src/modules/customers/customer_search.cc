@@ -1,0 +1,217 @@
+#include "modules/customers/customer_search.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/text.h"
+#include "modules/customers/customer_rules.h"
+
+namespace tuoke::customers {
+namespace {
+
+// FTS5 query of one token, or of every token it begins (R-CUST-39), in the `words` column,
+// and when the scope's owners are given, of rows whose `owner` is one of them. Words hold
+// only letters, digits and ideographs, so the quotes never need escaping.
+std::string FtsWord(const SearchTerm& term, const std::vector<int64_t>* owners) {
+  std::string match = "words : \"" + term.word + "\"" + (term.prefix ? "*" : "");
+  if (!owners) return match;
+  match += " AND owner : (";
+  for (size_t i = 0; i < owners->size(); ++i) match += (i ? " OR o" : "o") + std::to_string((*owners)[i]);
+  return match + ")";
+}
+// The same as a PostgreSQL tsquery literal, taken verbatim by the cast; owners as `#<id>`.
+std::string TsWord(const SearchTerm& term, const std::vector<int64_t>* owners) {
+  std::string query = "'" + term.word + "'" + (term.prefix ? ":*" : "");
+  if (!owners) return query;
+  query += " & (";
+  for (size_t i = 0; i < owners->size(); ++i) query += (i ? " | '#" : "'#") + std::to_string((*owners)[i]) + "'";
+  return query + ")";
+}
+
+// An FTS5 phrase for the trigram index.
+std::string Phrase(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// The expressions of the GIN indexes of migration 0013, exactly.
+std::string WordsOfCustomer(const char* alias) {
+  std::string a = alias;
+  return "array_to_tsvector(array_prepend('#' || COALESCE(" + a + ".owner_id, 0), string_to_array(" + a +
+         ".search_words, ' ')))";
+}
+constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.search_words, ' '))";
+
+}  // namespace
+
+void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view query,
+                           storage::Dialect dialect, const std::vector<int64_t>* owners, bool walk) {
+  bool postgres = dialect == storage::Dialect::kPostgres;
+  SearchTerm term = ClassifySearchTerm(query);
+  std::string like = "%" + EscapeLike(query) + "%";
+  std::string exact_name = postgres ? "c.name ILIKE ? ESCAPE '\\'" : "c.name LIKE ? ESCAPE '\\'";
+  std::string exact_contact = postgres ? "k.name ILIKE ? ESCAPE '\\'" : "k.name LIKE ? ESCAPE '\\'";
+  bool words = term.kind == SearchTermKind::kLettersOrDigits || term.kind == SearchTermKind::kIdeographs;
+  if (walk && words) {
+    // A term matching a large share of the customers: the list walks its sort order and
+    // tests each row's words as the index would (a word, or a word's prefix), stopping at
+    // the page size, instead of reading every match to sort them.
+    std::string pattern = "% " + EscapeLike(term.word) + (term.prefix ? "%" : " %");
+    std::string concat = postgres ? "(' ' || COALESCE(c.search_words, '') || ' ')" : "(' ' || c.search_words || ' ')";
+    sql += " AND (" + concat + " LIKE ? ESCAPE '\\'";
+    params.push_back(pattern);
+    if (term.kind == SearchTermKind::kIdeographs) {
+      sql += " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND (' ' || k.search_words || ' ') "
+             "LIKE ? ESCAPE '\\')";
+      params.push_back(pattern);
+    }
+    sql += ")";
+    if (term.truncated) {
+      std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+      sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
+             "c.phone_key LIKE ? ESCAPE '\\')";
+      params.insert(params.end(), {folded_like, folded_like, folded_like});
+    }
+    return;
+  }
+  if (walk && term.kind == SearchTermKind::kSubstring) {
+    // The same for a common substring (有限公司): only the exact test, row by row.
+    sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+           exact_contact + "))";
+    params.insert(params.end(), {like, like});
+    return;
+  }
+  switch (term.kind) {
+    case SearchTermKind::kLettersOrDigits:
+      // R-CUST-39: pinyin from a syllable, initials from a letter, phone digits from a digit.
+      if (postgres) {
+        sql += " AND " + WordsOfCustomer("c") + " @@ CAST(? AS tsquery)";
+        params.push_back(TsWord(term, owners));
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ?)";
+        params.push_back(FtsWord(term, owners));
+      }
+      if (term.truncated) {
+        // Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys.
+        std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+        sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
+               "c.phone_key LIKE ? ESCAPE '\\')";
+        params.insert(params.end(), {folded_like, folded_like, folded_like});
+      }
+      return;
+    case SearchTermKind::kIdeographs:
+      // R-CUST-39: one or two ideographs of the name or of a contact's name.
+      if (postgres) {
+        // The contacts' index has no owner: the scope is checked on their customers.
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + WordsOfCustomer("s") +
+               " @@ CAST(? AS tsquery) UNION ALL SELECT k.customer_id FROM contacts k WHERE " +
+               std::string(kWordsOfContact) + " @@ CAST(? AS tsquery))";
+        params.insert(params.end(), {TsWord(term, owners), TsWord(term, nullptr)});
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ? UNION ALL "
+               "SELECT k.customer_id FROM contacts k WHERE k.id IN "
+               "(SELECT rowid FROM contact_words WHERE contact_words MATCH ?))";
+        params.insert(params.end(), {FtsWord(term, owners), FtsWord(term, owners)});
+      }
+      return;
+    case SearchTermKind::kSubstring:
+      // R-CUST-31: three or more characters through the trigram index (FTS5 on SQLite,
+      // pg_trgm on PostgreSQL), then exactly as written against the name or a contact name.
+      if (postgres) {
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE s.name ILIKE ? ESCAPE '\\' UNION ALL "
+               "SELECT k.customer_id FROM contacts k WHERE k.name ILIKE ? ESCAPE '\\')";
+      } else {
+        sql += " AND c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)";
+        params.push_back("{name contacts} : " + Phrase(query));
+      }
+      if (postgres) params.insert(params.end(), {like, like});
+      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+             exact_contact + "))";
+      params.insert(params.end(), {like, like});
+      return;
+    case SearchTermKind::kScan: {
+      // One or two ASCII characters (or a short mix) match too much for an index to help;
+      // the list walks its sort order and stops at the page size.
+      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
+             exact_contact + ")";
+      params.insert(params.end(), {like, like});
+      bool ascii = !term.folded.empty();
+      for (unsigned char c : term.folded) ascii = ascii && c < 0x80;
+      if (ascii) {
+        std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+        sql += " OR c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\'";
+        params.insert(params.end(), {folded_like, folded_like});
+      }
+      sql += ")";
+      return;
+    }
+  }
+}
+
+int64_t CountSearchMatches(storage::Connection& connection, std::string_view query, int64_t limit) {
+  static const storage::Sql kCountWords{
+      "customers.count_words",
+      "SELECT (SELECT count(*) FROM (SELECT 1 FROM customer_words WHERE customer_words MATCH ? LIMIT ?)) + "
+      "(SELECT count(*) FROM (SELECT 1 FROM contact_words WHERE contact_words MATCH ? LIMIT ?))"};
+  static const storage::Sql kCountTrigrams{
+      "customers.count_trigrams",
+      "SELECT count(*) FROM (SELECT 1 FROM customer_search WHERE customer_search MATCH ? LIMIT ?)"};
+  static const storage::Sql kCountNames{
+      "customers.count_names",
+      "SELECT (SELECT count(*) FROM (SELECT 1 FROM customers WHERE name ILIKE ? ESCAPE '\\' LIMIT ?) m) + "
+      "(SELECT count(*) FROM (SELECT 1 FROM contacts WHERE name ILIKE ? ESCAPE '\\' LIMIT ?) k)"};
+  bool postgres = connection.dialect() == storage::Dialect::kPostgres;
+  SearchTerm term = ClassifySearchTerm(query);
+  switch (term.kind) {
+    case SearchTermKind::kLettersOrDigits:
+    case SearchTermKind::kIdeographs: {
+      if (postgres) return -1;  // GIN narrows to the owners at no extra cost (AppendSearchCondition)
+      std::string match = FtsWord(term, nullptr);
+      return std::min(limit, connection.QueryOne(kCountWords, {match, limit, match, limit})->Int(0));
+    }
+    case SearchTermKind::kSubstring: {
+      if (postgres) {
+        std::string like = "%" + EscapeLike(query) + "%";
+        return std::min(limit, connection.QueryOne(kCountNames, {like, limit, like, limit})->Int(0));
+      }
+      return connection.QueryOne(kCountTrigrams, {"{name contacts} : " + Phrase(query), limit})->Int(0);
+    }
+    case SearchTermKind::kScan: return -1;
+  }
+  return -1;
+}
+
+int64_t FillSearchWords(storage::Database& database, int batch) {
+  static const storage::Sql kPendingCustomers{
+      "customers.words_pending",
+      "SELECT id, name, phone_key FROM customers WHERE search_words IS NULL ORDER BY id LIMIT ?"};
+  static const storage::Sql kFillCustomer{"customers.words_fill",
+                                          "UPDATE customers SET search_words = ? WHERE id = ?"};
+  static const storage::Sql kPendingContacts{
+      "customers.contact_words_pending",
+      "SELECT id, name FROM contacts WHERE search_words IS NULL ORDER BY id LIMIT ?"};
+  static const storage::Sql kFillContact{"customers.contact_words_fill",
+                                         "UPDATE contacts SET search_words = ? WHERE id = ?"};
+  int64_t filled = 0;
+  for (bool customers : {true, false}) {
+    for (;;) {
+      int64_t rows = 0;
+      database.InTransaction([&](storage::Connection& connection) {
+        auto pending = connection.Query(customers ? kPendingCustomers : kPendingContacts, {int64_t{batch}});
+        rows = static_cast<int64_t>(pending.rows.size());
+        for (const auto& row : pending.rows) {
+          std::string words = customers
+                                  ? CustomerSearchWords(row.Text(1), PinyinOf(row.Text(1)), row.OptionalText(2))
+                                  : ContactSearchWords(row.Text(1));
+          connection.Execute(customers ? kFillCustomer : kFillContact, {words, row.Int(0)});
+        }
+      });
+      filled += rows;
+      if (rows < batch) break;
+    }
+  }
+  return filled;
+}
+
+}  // namespace tuoke::customers

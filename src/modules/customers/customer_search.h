@@ -1,0 +1,37 @@
+// How a search term narrows a customer list (R-CUST-11, R-CUST-31, R-CUST-39), and the
+// upkeep of the search words the index holds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/database.h"
+
+namespace tuoke::customers {
+
+// Appends " AND (…)" to a WHERE clause over `customers c`: the customers `term` finds by
+// name, pinyin spelling or initials, phone digits or contact name, through the dialect's
+// index where the term allows one. `owners`, when given, are the owner ids the caller's
+// scope may read (0 for the pool): the search words index narrows to them before reading
+// rows (R-CUST-39). The caller's scope condition must still be in the WHERE clause. `walk`
+// tests the term on each row instead (a term matching a large share of the customers, which
+// a list walking its sort order finds at once): same results, another plan.
+void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
+                           storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
+                           bool walk = false);
+
+// R-CUST-39: how many customers and contacts the index finds for `term`, counted up to
+// `limit` (a cheap probe); -1 when the term is not probed (not indexed, or search words on
+// PostgreSQL). The list chooses its plan by it: FTS5 reads the posting lists of a scope's
+// owners whole (the pool's included), which pays off only for a term matching many rows, and
+// a term matching a large share of the customers is found faster walking the list's order.
+int64_t CountSearchMatches(storage::Connection& connection, std::string_view term, int64_t limit);
+
+// R-CUST-39: computes the search words of customers and contacts stored without them (rows
+// of before migration 0013, rows written by tools outside the service), `batch` rows per
+// transaction. Returns the number of rows filled. Idempotent; cheap when nothing is left.
+int64_t FillSearchWords(storage::Database& database, int batch = 1000);
+
+}  // namespace tuoke::customers
