@@ -43,6 +43,24 @@ std::string WordsOfCustomer(const char* alias) {
 }
 constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.search_words, ' '))";
 
+// Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys.
+void AppendLongTermCheck(std::string& sql, storage::Params& params, const SearchTerm& term) {
+  if (!term.truncated) return;
+  std::string folded_like = "%" + EscapeLike(term.folded) + "%";
+  sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
+         "c.phone_key LIKE ? ESCAPE '\\')";
+  params.insert(params.end(), {folded_like, folded_like, folded_like});
+}
+
+// The term exactly as written, in the name or a contact's name.
+void AppendExactCheck(std::string& sql, storage::Params& params, std::string_view query, bool postgres) {
+  const char* like_operator = postgres ? " ILIKE " : " LIKE ";
+  std::string like = "%" + EscapeLike(query) + "%";
+  sql += std::string(" AND (c.name") + like_operator + "? ESCAPE '\\' OR EXISTS (SELECT 1 FROM contacts k WHERE " +
+         "k.customer_id = c.id AND k.name" + like_operator + "? ESCAPE '\\'))";
+  params.insert(params.end(), {like, like});
+}
+
 }  // namespace
 
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view query,
@@ -67,19 +85,12 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
       params.push_back(pattern);
     }
     sql += ")";
-    if (term.truncated) {
-      std::string folded_like = "%" + EscapeLike(term.folded) + "%";
-      sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
-             "c.phone_key LIKE ? ESCAPE '\\')";
-      params.insert(params.end(), {folded_like, folded_like, folded_like});
-    }
+    AppendLongTermCheck(sql, params, term);
     return;
   }
   if (walk && term.kind == SearchTermKind::kSubstring) {
     // The same for a common substring (有限公司): only the exact test, row by row.
-    sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
-           exact_contact + "))";
-    params.insert(params.end(), {like, like});
+    AppendExactCheck(sql, params, query, postgres);
     return;
   }
   switch (term.kind) {
@@ -92,13 +103,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
         sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ?)";
         params.push_back(FtsWord(term, owners));
       }
-      if (term.truncated) {
-        // Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys.
-        std::string folded_like = "%" + EscapeLike(term.folded) + "%";
-        sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
-               "c.phone_key LIKE ? ESCAPE '\\')";
-        params.insert(params.end(), {folded_like, folded_like, folded_like});
-      }
+      AppendLongTermCheck(sql, params, term);
       return;
     case SearchTermKind::kIdeographs:
       // R-CUST-39: one or two ideographs of the name or of a contact's name.
@@ -126,9 +131,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
         params.push_back("{name contacts} : " + Phrase(query));
       }
       if (postgres) params.insert(params.end(), {like, like});
-      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
-             exact_contact + "))";
-      params.insert(params.end(), {like, like});
+      AppendExactCheck(sql, params, query, postgres);
       return;
     case SearchTermKind::kScan: {
       // One or two ASCII characters (or a short mix) match too much for an index to help;

@@ -839,6 +839,7 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
   if (filter.query && !filter.query->empty()) {
     // R-CUST-39: the owners the scope reads (0: the pool), for the search index to narrow to
     // before any row is read; the scope condition above still decides.
+    auto connection = database_.Acquire();
     std::optional<std::vector<int64_t>> owners;
     if (scope == Scope::kOwn) owners = std::vector<int64_t>{0, caller.user_id};
     if (scope == Scope::kTeam) {
@@ -846,7 +847,6 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
           "customers.team_owners",
           "SELECT su.id FROM users su JOIN org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE ? ESCAPE '\\'"};
       owners = std::vector<int64_t>{0, caller.user_id};
-      auto connection = database_.Acquire();
       for (const auto& row : connection->Query(kTeamOwners, {EscapeLike(caller.unit_path) + "%"}).rows)
         if (row.Int(0) != caller.user_id) owners->push_back(row.Int(0));
       // A scope of many owners is left to the scope condition: a long OR of owners in the
@@ -857,11 +857,7 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     // index alone; more, on SQLite the index narrowed to the owners (it reads their posting
     // lists whole; GIN on PostgreSQL intersects them at no extra cost); a large share of
     // the customers, the list's order walked with the term tested on each row.
-    int64_t matches = -1;
-    {
-      auto connection = database_.Acquire();
-      matches = CountSearchMatches(*connection, *filter.query, search_walk_from_);
-    }
+    int64_t matches = CountSearchMatches(*connection, *filter.query, search_walk_from_);
     bool walk = matches >= search_walk_from_;
     if (owners && !postgres && matches < common_search_words_) owners.reset();
     AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk);

@@ -306,6 +306,11 @@ TEST_P(CustomerServiceTest, SearchWordsFollowEveryWrite) {
   EXPECT_EQ(search("王"), lingtian);                        // a contact's
   EXPECT_EQ(search("经理"), lingtian);
   EXPECT_EQ(search("建材"), (std::vector<std::string>{"上海东方建材"}));
+  // Query syntax of the indexes is never taken from the term: quotes, stars, operators.
+  EXPECT_EQ(search("\"凌天*\""), lingtian);
+  EXPECT_EQ(search("bjlt OR x"), none);
+  EXPECT_EQ(search("' OR 1=1 --"), none);
+  EXPECT_EQ(search("凌\"天 商"), none);
 
   customers_->Update(rep1, id, {{"name", "南京凌云"}, {"phone", "025-77778888"}});
   std::vector<std::string> lingyun{"南京凌云"};
