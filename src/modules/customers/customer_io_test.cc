@@ -487,6 +487,10 @@ TEST_P(CustomerIoTest, AllOrNothingLeavesNoRowBehindAcrossChunks) {
     options.mode = mode;
     EXPECT_ANY_THROW(io_->ImportFile(rep1, refused, options)) << mode;
     EXPECT_EQ(left_behind(), 0) << mode;
+    // The search-index hold of the failed write went with its transaction (SQLite).
+    if (database_->dialect() == storage::Dialect::kSqlite) {
+      EXPECT_EQ(database_->Acquire()->QueryOne({"test.hold", "SELECT held FROM search_index_hold"})->Int(0), 0);
+    }
   }
   // Without the refused row the same file is written whole.
   options.mode = "all_or_nothing";
@@ -497,6 +501,69 @@ TEST_P(CustomerIoTest, AllOrNothingLeavesNoRowBehindAcrossChunks) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM customers WHERE name LIKE ?", "整体%"), 2500);
   // What left_behind counts is there once written: one audit entry per customer and contact.
   EXPECT_EQ(left_behind(), 2500 + 2500 + 5000 + 1);
+}
+
+// R-CUST-38: on SQLite the import fills the search indexes itself (migration 0014); what
+// it leaves must be what the row-by-row triggers leave, and writes after it must be
+// indexed by the triggers again.
+TEST_P(CustomerIoTest, ImportLeavesTheSearchIndexesOfRowByRowWrites) {
+  Caller rep1 = SignIn("rep1"), mgr1 = SignIn("mgr1"), mgr2 = SignIn("mgr2");
+  std::string csv = "客户名称,类型,电话,联系人\n";
+  for (int i = 0; i < 30; ++i)
+    csv += "索引" + std::to_string(i) + "号泽越电气,经销商,0571-" + std::to_string(86000000 + i) + ",联系人" +
+           std::to_string(i) + "\n";
+  csv += "索引0号泽越电气,,,欧阳锋\n";  // a second contact of row 2's customer (R-CUST-37)
+  ImportFileOptions options;
+  options.mode = "all_or_nothing";
+  Json report = io_->ImportFile(rep1, csv, options);
+  ASSERT_EQ(report["created"], 30) << report.dump().substr(0, 300);
+  int64_t first = *ParseId(report["rows"][0]["id"].get<std::string>());
+  // Written one by one after the import: the triggers index it again.
+  int64_t single = *ParseId(Json::parse(customers_->Create(
+      rep1, {{"name", "单建泽越电气"}, {"type", "distributor"}, {"phone", "0571-86009999"}}))["id"].get<std::string>());
+  customers_->AddContact(rep1, single, {{"name", "欧阳克"}});
+
+  auto names = [&](const Caller& caller, const std::string& query) {
+    CustomerFilter filter;
+    filter.query = query;
+    filter.limit = 100;
+    std::set<std::string> out;
+    Json page = Json::parse(customers_->List(caller, filter));
+    for (const auto& item : page["items"]) out.insert(item["name"].get<std::string>());
+    return out;
+  };
+  EXPECT_EQ(names(rep1, "索引0号泽").size(), 1u);                            // trigram, name
+  EXPECT_EQ(names(mgr1, "欧阳锋"), std::set<std::string>{"索引0号泽越电气"});  // trigram, second contact
+  EXPECT_EQ(names(mgr1, "联系人7"), std::set<std::string>{"索引7号泽越电气"});
+  EXPECT_EQ(names(mgr1, "欧阳").size(), 2u);                                 // contact words
+  EXPECT_EQ(names(rep1, "zeyue").size(), 31u);                               // pinyin words
+  EXPECT_EQ(names(rep1, "zydq").size(), 31u);                                // initials
+  EXPECT_EQ(names(rep1, "86000029"), std::set<std::string>{"索引29号泽越电气"});  // phone digits
+  EXPECT_TRUE(names(mgr2, "zeyue").empty());                                 // another team
+  EXPECT_TRUE(names(mgr2, "欧阳").empty());
+
+  if (database_->dialect() != storage::Dialect::kSqlite) return;
+  auto connection = database_->Acquire();
+  EXPECT_EQ(connection->QueryOne({"test.hold", "SELECT held FROM search_index_hold"})->Int(0), 0);
+  // The trigram rows hold each name and its contacts in id order, once per customer.
+  const storage::Sql kTrigram{"test.trigram", "SELECT name, contacts FROM customer_search WHERE rowid = ?"};
+  auto row = connection->QueryOne(kTrigram, {first});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->Text(0), "索引0号泽越电气");
+  EXPECT_EQ(row->Text(1), "联系人0 欧阳锋");
+  row = connection->QueryOne(kTrigram, {single});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->Text(1), "欧阳克");
+  auto count = [&](const std::string& sql) { return connection->QueryOne({"test.count", sql.c_str()})->Int(0); };
+  EXPECT_EQ(count("SELECT count(*) FROM customer_search"), count("SELECT count(*) FROM customers"));
+  // The contentless indexes: one row per customer and contact, under the owner.
+  std::string o = std::to_string(rep1.user_id);
+  EXPECT_EQ(count("SELECT count(*) FROM customer_words WHERE customer_words MATCH 'owner : o" + o + "'"),
+            count("SELECT count(*) FROM customers WHERE search_words IS NOT NULL AND owner_id = " + o));
+  EXPECT_EQ(count("SELECT count(*) FROM contact_words WHERE contact_words MATCH 'owner : o" + o + "'"),
+            count("SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id "
+                  "WHERE k.search_words IS NOT NULL AND c.owner_id = " + o));
+  EXPECT_EQ(count("SELECT count(*) FROM customer_words WHERE customer_words MATCH 'words : zeyue*'"), 31);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerIoTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),

@@ -1695,6 +1695,34 @@ const storage::Sql kAllocateContactIds{
     "SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts) + i FROM n",
     "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, ?)"};
 
+// SQLite only (migration 0014): the bulk writer holds the search-index insert triggers and
+// fills the three FTS5 indexes once per batch, each in one statement. The trigram row is
+// written once with the customer's contact names, in the order the contact trigger writes
+// them (by contact id), instead of once and again for each contact.
+const storage::Sql kHoldSearchIndex{"customers.hold_search_index",
+                                    "UPDATE search_index_hold SET held = ? WHERE id = 1"};
+const storage::Sql kFillCustomerSearch{
+    "customers.fill_customer_search",
+    "INSERT INTO customer_search (rowid, name, contacts) "
+    "SELECT c.id, c.name, COALESCE((SELECT group_concat(k.name, ' ') FROM contacts k WHERE k.customer_id = c.id), '') "
+    "FROM customers c WHERE c.id BETWEEN ? AND ?"};
+const storage::Sql kFillCustomerWords{
+    "customers.fill_customer_words",
+    "INSERT INTO customer_words (rowid, words, owner) SELECT id, search_words, 'o' || COALESCE(owner_id, 0) "
+    "FROM customers WHERE id BETWEEN ? AND ? AND search_words IS NOT NULL"};
+const storage::Sql kFillContactWords{
+    "customers.fill_contact_words",
+    "INSERT INTO contact_words (rowid, words, owner) SELECT k.id, k.search_words, 'o' || COALESCE(c.owner_id, 0) "
+    "FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.id BETWEEN ? AND ? AND k.search_words IS NOT NULL"};
+
+// The ids of a batch as one range (SQLite allocates them as MAX(id) + 1 … + n inside the
+// writer's transaction).
+std::pair<int64_t, int64_t> IdRange(const std::vector<int64_t>& ids) {
+  if (ids.empty() || ids.back() - ids.front() + 1 != static_cast<int64_t>(ids.size()))
+    throw std::logic_error("bulk ids are not one range");
+  return {ids.front(), ids.back()};
+}
+
 std::vector<int64_t> AllocateIds(storage::Connection& connection, const storage::Sql& sql, size_t count) {
   std::vector<int64_t> ids;
   ids.reserve(count);
@@ -1824,6 +1852,8 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
       "updated_at, search_pinyin, search_words)",
       21);
   platform::AuditBatch audit(connection, actor, now);
+  bool hold_search_index = connection.dialect() == storage::Dialect::kSqlite;
+  if (hold_search_index) connection.Execute(kHoldSearchIndex, {int64_t{1}});
 
   // Chunk by chunk: a chunk's customers are written before the rows that refer to them
   // (foreign keys are checked per statement, and the contact trigger of SQLite's search
@@ -1911,6 +1941,19 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
   }
   for (auto* insert : {&insert_tags, &insert_owner_history, &insert_grade_history, &insert_events, &insert_contacts})
     insert->Flush();
+  if (hold_search_index) {
+    // An error before this point leaves the hold to the transaction's rollback.
+    if (!ids.empty()) {
+      auto [first, last] = IdRange(ids);
+      connection.Execute(kFillCustomerSearch, {first, last});
+      connection.Execute(kFillCustomerWords, {first, last});
+    }
+    if (!contact_ids.empty()) {
+      auto [first_contact, last_contact] = IdRange(contact_ids);
+      connection.Execute(kFillContactWords, {first_contact, last_contact});
+    }
+    connection.Execute(kHoldSearchIndex, {int64_t{0}});
+  }
   audit.Flush();
   return ids;
 }
