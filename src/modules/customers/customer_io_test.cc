@@ -503,7 +503,7 @@ TEST_P(CustomerIoTest, AllOrNothingLeavesNoRowBehindAcrossChunks) {
   EXPECT_EQ(left_behind(), 2500 + 2500 + 5000 + 1);
 }
 
-// R-CUST-38: on SQLite the import fills the search indexes itself (migration 0014); what
+// R-CUST-38: on SQLite the import fills the search indexes itself (migration 0015); what
 // it leaves must be what the row-by-row triggers leave, and writes after it must be
 // indexed by the triggers again.
 TEST_P(CustomerIoTest, ImportLeavesTheSearchIndexesOfRowByRowWrites) {

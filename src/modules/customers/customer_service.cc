@@ -1695,7 +1695,7 @@ const storage::Sql kAllocateContactIds{
     "SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts) + i FROM n",
     "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, ?)"};
 
-// SQLite only (migration 0014): the bulk writer holds the search-index insert triggers and
+// SQLite only (migration 0015): the bulk writer holds the search-index insert triggers and
 // fills the three FTS5 indexes once per batch, each in one statement. The trigram row is
 // written once with the customer's contact names, in the order the contact trigger writes
 // them (by contact id), instead of once and again for each contact.
