@@ -36,10 +36,14 @@ const storage::Sql kInsertSession{
 const storage::Sql kFindSession{
     "auth.find_session",
     "SELECT s.id, s.kind, s.last_seen_at, s.expires_at, s.revoked_at, u.id, u.name, u.active, "
-    "u.must_change_password, u.unit_id, o.path, r.role, g.permission, g.scope FROM sessions s "
+    "u.must_change_password, u.unit_id, o.path, r.role, g.permission, g.scope, "
+    "(SELECT version FROM auth_epoch WHERE id = 1) FROM sessions s "
     "JOIN users u ON u.id = s.user_id JOIN org_units o ON o.id = u.unit_id "
     "LEFT JOIN user_roles r ON r.user_id = u.id LEFT JOIN role_grants g ON g.role = r.role "
     "WHERE s.token_hash = ? ORDER BY r.role"};
+// ADR 0011: bumped by triggers (migration 0014) whenever a session, user, role, grant or
+// unit path changes in a way that can end or narrow a cached session.
+const storage::Sql kAuthEpoch{"auth.epoch", "SELECT version FROM auth_epoch WHERE id = 1"};
 // Touches are written in groups of this many sessions (the last id repeated to fill a
 // group), so one prepared statement serves every group.
 constexpr size_t kTouchGroup = 100;
@@ -219,24 +223,46 @@ std::optional<Caller> AuthService::Authenticate(std::string_view token, SessionK
   std::string token_hash = HashToken(token);
   std::optional<Caller> caller;
   uint64_t generation = 0;
+  std::optional<int64_t> touch;  // a session whose use is to be noted (R-AUTH-5)
   if (cache_lifetime_.count() > 0) {
+    RefreshEpochIfDue(now);
+    // A browser session's idle limit is checked on every use of the cache too: a cached
+    // session is reused for minutes, not the two seconds of earlier sessions.
+    std::optional<std::chrono::minutes> idle;
+    if (kind == SessionKind::kBrowser)
+      idle = std::chrono::minutes(policies_.IntOn("auth.session_idle_minutes", BusinessDate(now, policies_.TimeZone())));
     std::lock_guard lock(cache_mutex_);
     generation = cache_generation_;
     auto found = cache_.find(token_hash);
-    if (found != cache_.end() && found->second.kind == kind && now - found->second.verified_at < cache_lifetime_ &&
-        now < found->second.expires_at)
-      caller = found->second.caller;
+    if (found != cache_.end()) {
+      CachedSession& cached = found->second;
+      if (cached.kind == kind && now - cached.verified_at < kCacheMaxAge && now < cached.session_expires_at &&
+          (!idle || now - cached.last_used <= *idle)) {
+        caller = cached.caller;
+        cached.last_used = std::max(cached.last_used, now);
+        if (now - cached.touched_at > kTouchGrain) {
+          cached.touched_at = now;
+          touch = cached.caller.session_id;
+        }
+      }
+    }
   }
+  if (touch) NoteTouch(*touch, now);
   if (!caller) {
-    caller = LoadSession(token_hash, kind, now);
+    SessionFacts facts;
+    caller = LoadSession(token_hash, kind, now, facts);
     if (!caller) return std::nullopt;
     if (cache_lifetime_.count() > 0) {
       std::lock_guard lock(cache_mutex_);
       // Not when a change cleared the cache since the session was read: it may be stale.
+      // Nor when the session was read under an older epoch than the one known.
       if (generation == cache_generation_) {
-        // Bounded: a flood of distinct tokens cannot grow memory without limit.
-        if (cache_.size() >= 50000) cache_.clear();
-        cache_[token_hash] = CachedSession{*caller, kind, now, now + cache_lifetime_};
+        if (facts.epoch > known_epoch_) AdvanceEpochLocked(facts.epoch);
+        if (facts.epoch == known_epoch_) {
+          // Bounded: a flood of distinct tokens cannot grow memory without limit.
+          if (cache_.size() >= 50000) cache_.clear();
+          cache_[token_hash] = CachedSession{*caller, kind, now, facts.expires_at, now, facts.touched_at};
+        }
       }
     }
   }
@@ -250,7 +276,30 @@ std::optional<Caller> AuthService::Authenticate(std::string_view token, SessionK
   return caller;
 }
 
-std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, SessionKind kind, Instant now) {
+void AuthService::RefreshEpochIfDue(Instant now) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    if (known_epoch_ >= 0 && now - epoch_checked_at_ < cache_lifetime_) return;
+    epoch_checked_at_ = now;  // one reader per bound; the others go on with the cache as it is
+  }
+  int64_t epoch = 0;
+  {
+    auto connection = database_.Acquire();
+    epoch = connection->QueryOne(kAuthEpoch)->Int(0);
+  }
+  std::lock_guard lock(cache_mutex_);
+  if (epoch > known_epoch_) AdvanceEpochLocked(epoch);
+}
+
+void AuthService::AdvanceEpochLocked(int64_t epoch) {
+  // The epoch only grows: whatever was cached under an older one may be stale.
+  cache_.clear();
+  ++cache_generation_;
+  known_epoch_ = epoch;
+}
+
+std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, SessionKind kind, Instant now,
+                                               SessionFacts& facts) {
   storage::ResultSet rows;
   {
     auto connection = database_.Acquire();
@@ -258,6 +307,7 @@ std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, Se
   }
   if (rows.empty()) return std::nullopt;
   const storage::Row& session = rows.rows[0];
+  facts.epoch = session.Int(14);
   const std::string& session_kind = session.Text(1);
   if (session_kind != (kind == SessionKind::kBrowser ? "browser" : "api")) return std::nullopt;
   if (!session.IsNull(4) || session.Text(3) <= FormatInstant(now) || !session.Bool(7)) return std::nullopt;
@@ -272,6 +322,7 @@ std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, Se
   }
   Caller caller;
   caller.session_id = session_id;
+  facts.expires_at = ParseInstant(session.Text(3)).value_or(now);
   caller.user_id = session.Int(5);
   caller.name = session.Text(6);
   caller.must_change_password = session.Bool(8);
@@ -287,7 +338,12 @@ std::optional<Caller> AuthService::LoadSession(const std::string& token_hash, Se
     auto [it, inserted] = caller.grants.emplace(row.Text(12), scope);
     if (!inserted && scope > it->second) it->second = scope;
   }
-  if (!last_seen || now - *last_seen > kTouchGrain) NoteTouch(session_id, now);
+  if (!last_seen || now - *last_seen > kTouchGrain) {
+    NoteTouch(session_id, now);
+    facts.touched_at = now;
+  } else {
+    facts.touched_at = *last_seen;
+  }
   return caller;
 }
 

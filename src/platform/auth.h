@@ -44,10 +44,12 @@ struct LoginResult {
 
 class AuthService {
  public:
-  // `cache_lifetime`: how long a verified session may be reused without asking the
-  // database again. Changes made through this process (logout, revocation, password,
-  // deactivation, grants) clear the cache at once; other processes on the same
-  // PostgreSQL see them within this lifetime. Zero disables the cache.
+  // `cache_lifetime`: the bound within which a change made by another process (logout,
+  // revocation, password, deactivation, roles, grants, a unit moved) takes effect here.
+  // Changes made through this process clear the cache at once. A verified session is
+  // reused for up to kCacheMaxAge while the authentication epoch (migration 0014, bumped by
+  // triggers in the transaction of every such change, whoever makes it) is unchanged; the
+  // epoch is read at most once per `cache_lifetime` (ADR 0011). Zero disables the cache.
   AuthService(storage::Database& database, PolicyService& policies, const Clock& clock,
               std::chrono::milliseconds cache_lifetime = std::chrono::milliseconds(0))
       : database_(database), policies_(policies), clock_(clock), cache_lifetime_(cache_lifetime) {}
@@ -85,7 +87,20 @@ class AuthService {
   void RevokeToken(const Caller& caller, int64_t token_id);
 
  private:
-  std::optional<Caller> LoadSession(const std::string& token_hash, SessionKind kind, Instant now);
+  // What a session read from the database says besides its Caller.
+  struct SessionFacts {
+    int64_t epoch = 0;     // the authentication epoch of the same snapshot
+    Instant expires_at{};  // the session's absolute expiry
+    Instant touched_at{};  // the use that the last-seen time (written or noted) accounts for
+  };
+  // A session as the database has it now.
+  std::optional<Caller> LoadSession(const std::string& token_hash, SessionKind kind, Instant now,
+                                    SessionFacts& facts);
+  // Reads the authentication epoch when the last read is `cache_lifetime_` old, and drops
+  // the cache when another process has bumped it since.
+  void RefreshEpochIfDue(Instant now);
+  // Moves the known epoch forward to `epoch`, dropping what was cached under an older one.
+  void AdvanceEpochLocked(int64_t epoch);
   // Notes a use of the session to be written by FlushSessionTouches.
   void NoteTouch(int64_t session_id, Instant now);
   // The latest use noted but not yet written, if any.
@@ -94,9 +109,13 @@ class AuthService {
   struct CachedSession {
     Caller caller;
     SessionKind kind;
-    Instant verified_at;
-    Instant expires_at;
+    Instant verified_at;         // read from the database
+    Instant session_expires_at;  // the session's own absolute expiry
+    Instant last_used;           // the latest use through this process (idle expiry)
+    Instant touched_at;          // the latest use written or noted for writing (R-AUTH-5)
   };
+  // How long a cached session is reused while the epoch stands still (re-read then anyway).
+  static constexpr std::chrono::minutes kCacheMaxAge{10};
 
   storage::Database& database_;
   PolicyService& policies_;
@@ -107,6 +126,10 @@ class AuthService {
   // Bumped by ForgetCachedSessions: a session read from the database before a change is
   // not cached after it (the change's clear would otherwise be undone).
   uint64_t cache_generation_ = 0;  // guarded by cache_mutex_
+  // The authentication epoch every cached session was read under (-1: not read yet), and
+  // when this process last read it.
+  int64_t known_epoch_ = -1;       // guarded by cache_mutex_
+  Instant epoch_checked_at_{};     // guarded by cache_mutex_
 
   std::mutex touch_mutex_;
   std::unordered_map<int64_t, Instant> pending_touches_;  // guarded by touch_mutex_; session id → use

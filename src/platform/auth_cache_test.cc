@@ -171,6 +171,63 @@ TEST_P(AuthCacheTest, ManySessionsAreWrittenInGroups) {
   for (const auto& [id, token] : tokens) EXPECT_EQ(LastSeen(id), FormatInstant(used_at)) << id;
 }
 
+// ADR 0011: what another writer does with plain SQL (the CLI, a script, another server)
+// bumps the authentication epoch through the triggers of migration 0014, so a process
+// that never heard of the change drops its cache within the lifetime.
+TEST_P(AuthCacheTest, ChangesMadeWithPlainSqlReachACachingProcessWithinTheLifetime) {
+  auto sql = [&](const char* text, const storage::Params& params) {
+    database_->InTransaction([&](storage::Connection& connection) { connection.Execute({"test.sql", text}, params); });
+  };
+  // A role taken away.
+  std::string mgr = CachedEverywhere("mgr1");
+  ASSERT_TRUE(There(mgr)->Has("visits.review"));
+  sql("DELETE FROM user_roles WHERE user_id = ? AND role = 'sales_manager'", {UserId("mgr1")});
+  EXPECT_TRUE(There(mgr)->Has("visits.review")) << "within the lifetime";
+  clock_.Advance(kLifetime);
+  EXPECT_FALSE(There(mgr)->Has("visits.review"));
+  // A grant narrowed for everybody with the role.
+  std::string rep = CachedEverywhere("rep1");
+  ASSERT_TRUE(There(rep)->Has("visits.write"));
+  sql("DELETE FROM role_grants WHERE role = 'rep' AND permission = 'visits.write'", {});
+  clock_.Advance(kLifetime);
+  EXPECT_FALSE(There(rep)->Has("visits.write"));
+  // A session revoked, a user renamed.
+  sql("UPDATE sessions SET revoked_at = ? WHERE user_id = ?", {FormatInstant(clock_.Now()), UserId("rep1")});
+  clock_.Advance(kLifetime);
+  EXPECT_FALSE(There(rep));
+  std::string rep2 = CachedEverywhere("rep2");
+  sql("UPDATE users SET name = 'renamed' WHERE id = ?", {UserId("rep2")});
+  clock_.Advance(kLifetime);
+  EXPECT_EQ(There(rep2)->name, "renamed");
+  // A unit moved: the user's unit path (its scope) changed.
+  std::string mgr2 = CachedEverywhere("mgr2");
+  std::string path = There(mgr2)->unit_path;
+  sql("UPDATE org_units SET path = path || 'x/' WHERE id = ?", {There(mgr2)->unit_id});
+  clock_.Advance(kLifetime);
+  EXPECT_EQ(There(mgr2)->unit_path, path + "x/");
+}
+
+// While nothing bumps the epoch, a verified session is reused past the lifetime (the
+// point of the epoch: a rep's token coming back every few seconds is not read again),
+// and read again after kCacheMaxAge. Seen here by changing a name and winding the epoch
+// back by hand, which no real writer can do.
+TEST_P(AuthCacheTest, AnUnchangedEpochKeepsTheSessionCachedUpToTheMaximumAge) {
+  std::string token = CachedEverywhere("rep1");
+  auto epoch = [&] {
+    return database_->Acquire()->QueryOne({"test.epoch", "SELECT version FROM auth_epoch WHERE id = 1"})->Int(0);
+  };
+  int64_t before = epoch();
+  database_->InTransaction([&](storage::Connection& connection) {
+    connection.Execute({"test.rename", "UPDATE users SET name = 'renamed' WHERE id = ?"}, {UserId("rep1")});
+    EXPECT_GT(connection.QueryOne({"test.epoch", "SELECT version FROM auth_epoch WHERE id = 1"})->Int(0), before);
+    connection.Execute({"test.rewind", "UPDATE auth_epoch SET version = ? WHERE id = 1"}, {before});
+  });
+  clock_.Advance(5min);
+  EXPECT_NE(There(token)->name, "renamed") << "five minutes on, still the cached session";
+  clock_.Advance(6min);
+  EXPECT_EQ(There(token)->name, "renamed") << "past the maximum age it is read again";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AuthCacheTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
                          testing::BackendTestName);
 
