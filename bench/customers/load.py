@@ -70,6 +70,7 @@ class RssSampler(threading.Thread):
     def __init__(self, pid):
         super().__init__(daemon=True)
         self.pid, self.peak, self.samples, self.running = pid, 0.0, [], True
+        self.phase_peak = 0.0
 
     def rss(self, field="VmRSS"):
         with open("/proc/%d/status" % self.pid) as f:
@@ -83,7 +84,13 @@ class RssSampler(threading.Thread):
             value = self.rss()
             self.samples.append(value)
             self.peak = max(self.peak, value)
+            self.phase_peak = max(self.phase_peak, value)
             time.sleep(0.05)
+
+    def end_phase(self):
+        """The peak RSS since the previous call (MB): which part of the run holds the memory."""
+        peak, self.phase_peak = max(self.phase_peak, self.rss()), 0.0
+        return round(peak, 1)
 
 
 def percentile(values, fraction):
@@ -177,6 +184,7 @@ def main():
         bodies=[{"name": "基准新建%06d号客户有限公司" % i, "type": "distributor", "phone": "0571-%08d" % (60000000 + i)}
                 for i in range(n)], requests=n, connections=1, expect=(201, 409))
 
+    phase_rss = {"lists_and_searches": sampler.end_phase()}
     # Export of the manager's list (their teams' customers and the pool).
     client = Client(args.server, token)
     started = time.perf_counter()
@@ -188,6 +196,7 @@ def main():
     result["export_xlsx"] = {"status": status, "rows": int(headers.get("x-export-rows", 0)),
                              "seconds": round(time.perf_counter() - started, 2), "bytes": len(body)}
     del body
+    phase_rss["exports"] = sampler.end_phase()
 
     # Import of 100,000 rows from one CSV file, as a rep (hold limit raised by run.sh).
     importer = Client(args.server, login_token(args.server, args.importer))
@@ -200,8 +209,10 @@ def main():
                             "rows": report.get("total"), "created": report.get("created"),
                             "contacts": report.get("contactsCreated"), "invalid": report.get("invalid"),
                             "error": None if status == 200 else report.get("error")}
+    phase_rss["import"] = sampler.end_phase()
     sampler.running = False
     sampler.join()
+    result["rss_peak_by_phase_mb"] = phase_rss
     result["peak_rss_mb"] = round(max(sampler.peak, sampler.rss("VmHWM") if os.path.exists("/proc/%d" % args.pid) else 0), 1)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
