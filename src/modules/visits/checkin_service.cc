@@ -303,13 +303,15 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       // R-VISIT-35: a copy of this check-in (the same clientId, sent twice by an offline
       // queue) may have been written since the check above. On SQLite its write may be
       // part of the same group commit (ADR 0011), visible here but not yet to any other
-      // connection: answer with it from this transaction, which commits with it.
+      // connection: answer with it from this transaction, which commits with it. (On
+      // PostgreSQL a copy not yet committed is not visible here; the unique index stops
+      // the second insert and the answer is read after it, below: no round trip here.)
       auto replayed = [&] {
         auto existing = connection.QueryOne(kFindByClientId, {caller.user_id, *client_id});
         if (existing) replay = Render(connection, existing->Int(0), true);
         return existing.has_value();
       };
-      if (replayed()) return;
+      if (connection.dialect() == storage::Dialect::kSqlite && replayed()) return;
       // R-VISIT-36: a check-out closes the rep's visit (the one named, else the latest
       // open visit at that customer). The UPDATE below is guarded, so of two check-outs
       // racing (PostgreSQL reads do not lock) only one closes it.
