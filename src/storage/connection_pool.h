@@ -17,8 +17,11 @@ class ConnectionPool {
   ConnectionPool(int capacity, Factory factory)
       : capacity_(capacity), factory_(std::move(factory)) {}
 
-  // Takes an idle connection, opens a new one below capacity, or waits.
-  std::unique_ptr<Connection> Take() {
+  // Takes an idle connection, opens a new one below capacity, or waits. With
+  // `beyond_capacity` it opens one more instead of waiting (closed again when given back):
+  // for a caller that others wait for (the SQLite writer whose group commit holds the
+  // other connections, ADR 0011).
+  std::unique_ptr<Connection> Take(bool beyond_capacity = false) {
     std::unique_lock lock(mutex_);
     for (;;) {
       if (!idle_.empty()) {
@@ -26,7 +29,7 @@ class ConnectionPool {
         idle_.pop_back();
         return connection;
       }
-      if (open_ < capacity_) {
+      if (open_ < capacity_ || beyond_capacity) {
         ++open_;
         lock.unlock();
         try {
@@ -45,7 +48,7 @@ class ConnectionPool {
   // Broken connections are dropped so the next Take opens a fresh one.
   void Give(std::unique_ptr<Connection> connection) {
     std::lock_guard lock(mutex_);
-    if (connection->Healthy()) idle_.push_back(std::move(connection));
+    if (connection->Healthy() && open_ <= capacity_) idle_.push_back(std::move(connection));
     else --open_;
     available_.notify_one();
   }

@@ -297,8 +297,21 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
 
   int64_t check_in_id = 0;
   std::optional<int64_t> visit_of_check_in;
+  std::optional<std::string> replay;  // R-VISIT-35: the answer of a copy that won the race
   try {
     context_.database.InTransaction([&](storage::Connection& connection) {
+      // R-VISIT-35: a copy of this check-in (the same clientId, sent twice by an offline
+      // queue) may have been written since the check above. On SQLite its write may be
+      // part of the same group commit (ADR 0011), visible here but not yet to any other
+      // connection: answer with it from this transaction, which commits with it. (On
+      // PostgreSQL a copy not yet committed is not visible here; the unique index stops
+      // the second insert and the answer is read after it, below: no round trip here.)
+      auto replayed = [&] {
+        auto existing = connection.QueryOne(kFindByClientId, {caller.user_id, *client_id});
+        if (existing) replay = Render(connection, existing->Int(0), true);
+        return existing.has_value();
+      };
+      if (connection.dialect() == storage::Dialect::kSqlite && replayed()) return;
       // R-VISIT-36: a check-out closes the rep's visit (the one named, else the latest
       // open visit at that customer). The UPDATE below is guarded, so of two check-outs
       // racing (PostgreSQL reads do not lock) only one closes it.
@@ -307,8 +320,11 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       if (check_out && (visit_id || customer_id)) {
         open_visit = visit_id ? connection.QueryOne(kOpenVisitById, {*visit_id, caller.user_id})
                               : connection.QueryOne(kLatestOpenVisit, {caller.user_id, *customer_id});
-        if (!open_visit)
+        if (!open_visit) {
+          // A copy of this check-out committed since the check above closed it (PostgreSQL).
+          if (replayed()) return;
           throw Error(ErrorKind::kConflict, "visits.no_open_visit", "there is no open visit to check out of");
+        }
         closes_visit = open_visit->Int(0);
         if (customer_id && open_visit->Int(1) != *customer_id)
           ThrowValidation("customerId", "is not the customer of the visit");
@@ -330,8 +346,11 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         int64_t minutes = std::max<int64_t>(
             0, std::chrono::duration_cast<std::chrono::minutes>(judgement.at - started).count());
         if (connection.Execute(kCloseVisit, {at_text, minutes, MergeFlags(open_visit->Text(3), judgement.flags),
-                                             now_text, *closes_visit}) == 0)
+                                             now_text, *closes_visit}) == 0) {
+          // PostgreSQL: the UPDATE waited for a racing copy of this check-out, which closed it.
+          if (replayed()) return;
           throw Error(ErrorKind::kConflict, "visits.no_open_visit", "the visit was checked out meanwhile");
+        }
       }
 
       visit_of_check_in = visit;
@@ -380,6 +399,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       return CheckInResult{Render(*connection, existing->Int(0), true), false};
     throw;
   }
+  if (replay) return CheckInResult{std::move(*replay), false};
   // R-VISIT-47: the answer is written from the values just stored rather than read back
   // (a read statement less per check-in); a check-out named only by its visit does not
   // know the customer's name, and reads it back.

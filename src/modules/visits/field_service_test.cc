@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <set>
 
 #include "modules/customers/customer_service.h"
 #include "modules/visits/field_routes.h"
 #include "platform/audit.h"
 #include "platform/testing/demo_company_test.h"
+#include "storage/sqlite/writer_queue.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::visits {
@@ -198,6 +200,45 @@ TEST_P(FieldServiceTest, OfflineCaptureIsDelayedAndResendsAreIdempotent) {
   EXPECT_TRUE(again["replayed"].get<bool>());
   EXPECT_EQ(Json::parse(field_->check_ins.List(rep1_, std::nullopt, std::nullopt))["items"].size(), 1u);
   EXPECT_EQ(Json::parse(field_->visits.List(rep1_, {}))["items"].size(), 1u);
+}
+
+// R-VISIT-35 under concurrency: two copies of one queued check-in arrive at the same time.
+// On SQLite a third writer holds the writers' turn until both wait behind it, so both are
+// written in one group commit (ADR 0011), where the second sees the first's row before it
+// is committed; on PostgreSQL they simply race. Both get the same check-in, one created.
+TEST_P(FieldServiceTest, TwoCopiesSentAtOnceAnswerTheSameCheckIn) {
+  int64_t customer = NewCustomer(rep1_);
+  Cover(rep1_, customer);
+  bool sqlite = database_->dialect() == storage::Dialect::kSqlite;
+  for (int round = 0; round < 4; ++round) {
+    Json body = {{"clientId", "race-copy-" + std::to_string(round)},
+                 {"kind", round % 2 == 0 ? "in" : "out"},
+                 {"customerId", IdString(customer)},
+                 {"lat", kLat + 0.0009},
+                 {"lng", kLng},
+                 {"accuracyM", 15},
+                 {"capturedAt", FormatInstant(clock_.Now() - 2s)}};
+    std::promise<void> holding, release;
+    auto blocker = std::async(std::launch::async, [&] {
+      database_->InTransaction([&](storage::Connection&) {
+        holding.set_value();
+        release.get_future().wait();
+      });
+    });
+    holding.get_future().wait();
+    auto send = [&] { return field_->check_ins.Record(rep1_, body); };
+    auto first = std::async(std::launch::async, send), second = std::async(std::launch::async, send);
+    if (sqlite) {
+      for (int i = 0; i < 5000 && storage::SqliteWritersWaiting(*database_) < 2; ++i) std::this_thread::sleep_for(1ms);
+      EXPECT_EQ(storage::SqliteWritersWaiting(*database_), 2u) << "both copies queue behind the blocker";
+    }
+    release.set_value();
+    blocker.get();
+    CheckInResult a = first.get(), b = second.get();
+    EXPECT_NE(a.created, b.created) << "round " << round << ": exactly one copy is written";
+    EXPECT_EQ(Json::parse(a.json)["id"], Json::parse(b.json)["id"]) << "round " << round;
+  }
+  EXPECT_EQ(Json::parse(field_->check_ins.List(rep1_, std::nullopt, std::nullopt))["items"].size(), 4u);
 }
 
 TEST_P(FieldServiceTest, ReportWithinTwoDaysIsReviewedAndPromisesBecomeFollowUps) {

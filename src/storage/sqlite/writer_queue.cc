@@ -40,6 +40,22 @@ void WriterQueue::Leave() {
   next->wake.notify_one();
 }
 
+bool WriterQueue::PassIfWaiting() {
+  std::lock_guard lock(mutex_);
+  if (waiters_.empty()) return false;
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  next->granted = true;
+  holder_ = next->thread;
+  next->wake.notify_one();
+  return true;
+}
+
+bool WriterQueue::HeldByThisThread() {
+  std::lock_guard lock(mutex_);
+  return held_ && holder_ == std::this_thread::get_id();
+}
+
 size_t WriterQueue::Waiting() {
   std::lock_guard lock(mutex_);
   return waiters_.size();

@@ -31,6 +31,12 @@ class WriterQueue {
   Turn Enter(std::chrono::milliseconds timeout);
   // Hands the turn to the longest waiter (or frees it).
   void Leave();
+  // Hands the turn to the longest waiter if there is one (true), else keeps it (false):
+  // checked and handed over at once, so the turn cannot end up free while the caller
+  // counted on a successor (group commit, ADR 0011).
+  bool PassIfWaiting();
+  // Whether the calling thread holds the turn.
+  bool HeldByThisThread();
   // Threads waiting for the turn (tests).
   size_t Waiting();
 
@@ -46,5 +52,9 @@ class WriterQueue {
   std::thread::id holder_;
   std::list<Waiter*> waiters_;
 };
+
+class Database;
+// Writers waiting for the turn of a SQLite `database` (tests).
+size_t SqliteWritersWaiting(Database& database);
 
 }  // namespace tuoke::storage

@@ -95,6 +95,10 @@ class SqliteWriterQueueTest : public ::testing::Test {
            })
         .get();
   }
+  void AwaitWritersWaiting(size_t count) {
+    for (int i = 0; i < 5000 && SqliteWritersWaiting(*database_) < count; ++i) std::this_thread::sleep_for(1ms);
+    ASSERT_EQ(SqliteWritersWaiting(*database_), count);
+  }
   int64_t Count() { return database_->Acquire()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"})->Int(0); }
 
   std::unique_ptr<Database> database_;
@@ -186,6 +190,95 @@ TEST_F(SqliteWriterQueueTest, WritersOfManyThreadsSeeTheirOwnWritesAndCommitAll)
                 ->QueryOne(Sql{"test.rolled_back", "SELECT COUNT(*) FROM scratch WHERE name LIKE '%-rolled-back'"})
                 ->Int(0),
             0);
+}
+
+// Group commit (ADR 0011). Writer A's transaction is open (its work waits) while B and C
+// queue for the turn; A's work then ends. A hands the turn on with the transaction open and
+// is not told "committed" until the group's COMMIT: B's work runs while A's row is still
+// invisible to other connections and A has not returned. C's work fails: only C's row is
+// rolled back; A's and B's are committed, and every caller gets its own outcome.
+TEST_F(SqliteWriterQueueTest, WritersCommitTogetherAndAFailingOneUndoesOnlyItsOwnWrites) {
+  const Sql count_of{"test.count_of", "SELECT COUNT(*) FROM scratch WHERE name = ?"};
+  auto visible = [&](const std::string& name) {
+    return std::async(std::launch::async, [&] { return database_->Acquire()->QueryOne(count_of, {name})->Int(0); })
+        .get();
+  };
+  std::promise<void> a_inside, a_release;
+  std::atomic<bool> a_returned{false};
+  std::atomic<int64_t> a_seen_by_others_during_b{-1};
+  std::atomic<bool> a_returned_during_b{true};
+  auto a = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("a")});
+      a_inside.set_value();
+      a_release.get_future().wait();
+    });
+    a_returned = true;
+  });
+  a_inside.get_future().wait();
+  auto b = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("b")});
+      a_seen_by_others_during_b = visible("a");
+      a_returned_during_b = a_returned.load();
+    });
+  });
+  AwaitWritersWaiting(1);
+  auto c = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("c")});
+      // B's row is there in C's transaction (they share it) …
+      EXPECT_EQ(connection.QueryOne(count_of, {std::string("b")})->Int(0), 1);
+      connection.Execute(insert_, {std::string("a")});  // … and A's: a unique violation
+    });
+  });
+  AwaitWritersWaiting(2);
+  a_release.set_value();
+  EXPECT_NO_THROW(a.get());
+  EXPECT_NO_THROW(b.get());
+  EXPECT_THROW(c.get(), DatabaseError);
+  EXPECT_EQ(a_seen_by_others_during_b, 0) << "A is not committed before the group is";
+  EXPECT_FALSE(a_returned_during_b) << "A is not told before the group's COMMIT";
+  EXPECT_EQ(visible("a"), 1);
+  EXPECT_EQ(visible("b"), 1);
+  EXPECT_EQ(visible("c"), 0) << "C's own write is rolled back";
+  EXPECT_LT(TimedWriteFromAnotherThread("after"), 2000ms) << "the turn is free again";
+  EXPECT_EQ(Count(), 3);
+}
+
+// When the group's transaction is lost (here: a member's work ends it behind the storage
+// layer's back, as SQLite does itself after an I/O error or a full disk), the members that
+// had released their work are not told "committed": they get kBusy, and InTransaction runs
+// their work once more, in a new transaction. Every row ends up there exactly once.
+TEST_F(SqliteWriterQueueTest, AMemberWhoseGroupIsLostRunsItsWorkAgain) {
+  std::promise<void> a_inside, a_release;
+  std::atomic<int> a_runs{0};
+  auto a = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("a")});
+      if (++a_runs == 1) {
+        a_inside.set_value();
+        a_release.get_future().wait();
+      }
+    });
+  });
+  a_inside.get_future().wait();
+  auto b = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("b")});
+      connection.ExecuteScript("ROLLBACK");  // the whole transaction, A's row with it
+      throw std::runtime_error("lost");
+    });
+  });
+  AwaitWritersWaiting(1);
+  a_release.set_value();
+  EXPECT_NO_THROW(a.get());
+  EXPECT_THROW(b.get(), std::runtime_error);
+  EXPECT_EQ(a_runs, 2) << "A's work ran again after its group was lost";
+  auto rows = database_->Acquire()->Query(Sql{"test.names", "SELECT name FROM scratch ORDER BY id"});
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0].Text(0), "a");
+  EXPECT_LT(TimedWriteFromAnotherThread("after"), 2000ms);
 }
 
 // WAL checkpoints run on the database's checkpoint thread, not inside the commit of the
