@@ -17,17 +17,21 @@ namespace tuoke::customers {
 // scope may read (0 for the pool): the search words index narrows to them before reading
 // rows (R-CUST-39). The caller's scope condition must still be in the WHERE clause. `walk`
 // tests the term on each row instead (a term matching a large share of the customers, which
-// a list walking its sort order finds at once): same results, another plan.
+// a list walking its sort order finds at once): same results, another plan. With `walk`,
+// `few_contacts` says that the contacts' index finds few contacts for the term: their
+// customers are then read once into a set instead of probing each walked row's contacts.
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
-                           bool walk = false);
+                           bool walk = false, bool few_contacts = false);
 
 // R-CUST-39: how many customers and contacts the index finds for `term`, counted up to
 // `limit` (a cheap probe); -1 when the term is not probed (not indexed, or search words on
 // PostgreSQL). The list chooses its plan by it: FTS5 reads the posting lists of a scope's
 // owners whole (the pool's included), which pays off only for a term matching many rows, and
 // a term matching a large share of the customers is found faster walking the list's order.
-int64_t CountSearchMatches(storage::Connection& connection, std::string_view term, int64_t limit);
+// `contacts`, when given, receives the contacts' part of the count (-1 when not probed).
+int64_t CountSearchMatches(storage::Connection& connection, std::string_view term, int64_t limit,
+                           int64_t* contacts = nullptr);
 
 // R-CUST-39: computes the search words of customers and contacts stored without them (rows
 // of before migration 0013, rows written by tools outside the service), `batch` rows per

@@ -813,7 +813,7 @@ std::string CustomerService::Get(const Caller& caller, int64_t customer_id) {
 }
 
 std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilter& filter, ScopePlan plan,
-                                       storage::Params& params) {
+                                       storage::Params& params, ListShape* shape) {
   Scope scope = platform::Require(caller, "customers.read");
   bool postgres = database_.dialect() == storage::Dialect::kPostgres;
   // R-CUST-16: merged customers leave every list.
@@ -835,6 +835,7 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     params.push_back(caller.user_id);
     params.push_back(EscapeLike(caller.unit_path) + "%");
   }
+  if (shape) shape->conditions_at = sql.size(), shape->condition_params_at = params.size();
   // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
   if (filter.query && !filter.query->empty()) {
     // R-CUST-39: the owners the scope reads (0: the pool), for the search index to narrow to
@@ -849,18 +850,23 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
       owners = std::vector<int64_t>{0, caller.user_id};
       for (const auto& row : connection->Query(kTeamOwners, {EscapeLike(caller.unit_path) + "%"}).rows)
         if (row.Int(0) != caller.user_id) owners->push_back(row.Int(0));
-      // A scope of many owners is left to the scope condition: a long OR of owners in the
-      // index costs more than it saves.
-      if (owners->size() > kMaxSearchOwners) owners.reset();
     }
+    if (shape) shape->owners = owners;
+    // A scope of many owners is left to the scope condition: a long OR of owners in the
+    // index costs more than it saves.
+    if (owners && owners->size() > kMaxSearchOwners) owners.reset();
     // The plan by the number of matches (docs/benchmarks.md, issue #3 session 6): few, the
     // index alone; more, on SQLite the index narrowed to the owners (it reads their posting
     // lists whole; GIN on PostgreSQL intersects them at no extra cost); a large share of
     // the customers, the list's order walked with the term tested on each row.
-    int64_t matches = CountSearchMatches(*connection, *filter.query, search_walk_from_);
+    int64_t contact_matches = -1;
+    int64_t matches = CountSearchMatches(*connection, *filter.query, search_walk_from_, &contact_matches);
     bool walk = matches >= search_walk_from_;
     if (owners && !postgres && matches < common_search_words_) owners.reset();
-    AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk);
+    if (shape) shape->tests_each_row = walk || ClassifySearchTerm(*filter.query).kind == SearchTermKind::kScan;
+    bool few_contacts = contact_matches >= 0 && contact_matches < common_search_words_;
+    AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk,
+                          few_contacts);
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;
@@ -925,25 +931,65 @@ std::string SortKeyValue(const storage::Row& row, CustomerSort sort) {
 
 std::string CustomerService::List(const Caller& caller, const CustomerFilter& filter) {
   storage::Params params;
-  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS + ListWhere(caller, filter, ScopePlan::kWalkSortOrder, params);
+  ListShape shape;
+  std::string where = ListWhere(caller, filter, ScopePlan::kWalkSortOrder, params, &shape);
 
   // Keyset pagination: the cursor carries the sort key and the id of the last row, so a
   // page never repeats or skips rows when others are inserted meanwhile.
   auto [key_expression, descending] = SortKey(filter.sort);
+  std::optional<std::pair<std::string, int64_t>> after;
   if (filter.cursor) {
     size_t dot = filter.cursor->find('.');
     if (dot == std::string::npos) throw BadCursor();
     auto key = HexDecode(std::string_view(*filter.cursor).substr(0, dot));
     auto id = ParseId(std::string_view(*filter.cursor).substr(dot + 1));
     if (!key || !id || !IsCleanText(*key)) throw BadCursor();
-    const char* comparison = descending ? " < " : " > ";
-    sql += " AND (" + key_expression + comparison + "? OR (" + key_expression + " = ? AND c.id" +
-           comparison + "?))";
-    params.insert(params.end(), {*key, *key, *id});
+    after.emplace(*key, *id);
   }
   const char* direction = descending ? " DESC" : " ASC";
-  sql += " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
-  params.push_back(int64_t{filter.limit + 1});
+  std::string order = " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
+  int64_t rows_wanted = filter.limit + 1;
+  std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS;
+  // R-CUST-40: a search that tests rows one by one, in a scope of known owners, merges the
+  // owners' own orders (the owner index is sorted by update time within an owner) and
+  // stops at the page: it reads the scope's rows only, where walking the list's order
+  // reads everyone's. A filter with an index of its own (city, owner, unit, pool) keeps
+  // the walk, and so does any other sort.
+  bool merge_owners = shape.tests_each_row && shape.owners && shape.owners->size() <= max_merged_owners_ &&
+                      filter.sort == CustomerSort::kUpdatedAtDescending && !filter.city && !filter.province &&
+                      !filter.owner_id && !filter.unit_id && !filter.in_pool;
+  if (merge_owners) {
+    merged_pages_.fetch_add(1, std::memory_order_relaxed);
+    std::string conditions = where.substr(shape.conditions_at);
+    storage::Params condition_params(params.begin() + static_cast<ptrdiff_t>(shape.condition_params_at), params.end());
+    params.clear();
+    sql += "WHERE c.id IN (SELECT id FROM (";
+    for (size_t i = 0; i < shape.owners->size(); ++i) {
+      int64_t owner = (*shape.owners)[i];
+      sql += i ? " UNION ALL " : "";
+      sql += "SELECT c.id, c.updated_at FROM customers c WHERE ";
+      sql += owner ? "c.owner_id = ?" : "c.owner_id IS NULL";
+      if (owner) params.push_back(owner);
+      sql += " AND c.merged_into_id IS NULL" + conditions;
+      params.insert(params.end(), condition_params.begin(), condition_params.end());
+      if (after) {
+        sql += " AND (c.updated_at, c.id) < (?, ?)";
+        params.insert(params.end(), {after->first, after->second});
+      }
+    }
+    sql += " ORDER BY 2 DESC, 1 DESC LIMIT ?) page)";
+    params.push_back(rows_wanted);
+  } else {
+    sql += where;
+    if (after) {
+      const char* comparison = descending ? " < " : " > ";
+      sql += " AND (" + key_expression + comparison + "? OR (" + key_expression + " = ? AND c.id" +
+             comparison + "?))";
+      params.insert(params.end(), {after->first, after->first, after->second});
+    }
+  }
+  sql += order;
+  params.push_back(rows_wanted);
 
   const storage::Sql query{"customers.list", sql.c_str()};
   auto connection = database_.Acquire();

@@ -9,6 +9,7 @@
 // Thread-safe: the service holds no mutable state of its own.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -134,6 +135,10 @@ class CustomerService {
   // R-CUST-39: the matches from which a search walks the list's order instead (default
   // 20,000); tests lower it to take that path on small data.
   void set_search_walk_from(int64_t matches) { search_walk_from_ = matches; }
+  // R-CUST-40: the most owners whose orders a page merges (default 64); 0 turns it off.
+  void set_max_merged_owners(size_t owners) { max_merged_owners_ = owners; }
+  // Pages read by merging the owners' orders since start (R-CUST-40).
+  int64_t merged_pages() const { return merged_pages_.load(std::memory_order_relaxed); }
 
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
@@ -147,10 +152,19 @@ class CustomerService {
   // How a list query should read the scope: a page walks the sort order, a whole list
   // (export) reads the scope's owners through the owner index.
   enum class ScopePlan : uint8_t { kWalkSortOrder, kOwnerIndex };
+  // What ListWhere found out on the way, for List to choose how to read a page.
+  struct ListShape {
+    // The owners the scope reads (0: the pool), when a search made them known and the
+    // scope is own or team.
+    std::optional<std::vector<int64_t>> owners;
+    bool tests_each_row = false;  // a search tested row by row: a common term, or a scan
+    size_t conditions_at = 0;     // where the conditions after the scope begin in the clause
+    size_t condition_params_at = 0;  // and their first parameter
+  };
   // The scope and filters of List as a WHERE clause over customers c (no joins needed),
   // without ORDER BY / LIMIT; appends to params.
   std::string ListWhere(const platform::Caller& caller, const CustomerFilter& filter, ScopePlan plan,
-                        storage::Params& params);
+                        storage::Params& params, ListShape* shape = nullptr);
   int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
                  int64_t owner_id);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
@@ -174,6 +188,9 @@ class CustomerService {
   // From this many matches (2 % of 1M customers), a list walking its sort order meets a
   // page of them sooner than the index can read them all (docs/benchmarks.md).
   int64_t search_walk_from_ = 20000;
+  // One sub-select per owner: beyond this many, walking the list's order is left to do it.
+  size_t max_merged_owners_ = 64;
+  std::atomic<int64_t> merged_pages_{0};
 };
 
 }  // namespace tuoke::customers

@@ -45,8 +45,9 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     return names;
   }
 
-  // R-CUST-39: a search under each of its plans (the index alone, narrowed to the scope's
-  // owners, the list's order walked); all must find the same customers.
+  // R-CUST-39, R-CUST-40: a search under each of its plans (the index alone, narrowed to
+  // the scope's owners, the owners' orders merged, the list's order walked); all must find
+  // the same customers.
   std::vector<std::string> SearchAllPlans(const Caller& caller, const std::string& query) {
     CustomerFilter filter;
     filter.query = query;
@@ -56,7 +57,14 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     customers_->set_common_search_words(1);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " narrowed to the owners";
     customers_->set_search_walk_from(1);
-    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked";
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked, each owner's order merged";
+    customers_->set_common_search_words(1000000);  // the contacts' matches read as a set
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked, contacts as a set";
+    customers_->set_max_merged_owners(0);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked in the list's order";
+    customers_->set_common_search_words(1);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked in the list's order, contacts probed";
+    customers_->set_max_merged_owners(64);
     customers_->set_common_search_words(2000);
     customers_->set_search_walk_from(20000);
     return indexed;
@@ -397,6 +405,69 @@ TEST_P(CustomerServiceTest, SearchWordsFollowTheOwner) {
     }
     EXPECT_EQ(count("SELECT count(*) FROM contact_words WHERE contact_words MATCH 'words : 欧阳'"), 0);
   }
+}
+
+// R-CUST-40: pages merged from the owners' orders are the pages the list's order gives,
+// page after page by cursor (ties of update time included), with the pool in every scope
+// and other teams' customers left out.
+TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4");
+  Caller mgr1 = SignIn("mgr1"), gm = SignIn("gm");
+  const Caller* makers[] = {&rep1, &rep2, &rep4};
+  // Created in turns, a minute apart except two in the same instant; every fourth to the pool.
+  std::vector<std::pair<std::string, int64_t>> made;  // name, owner (0: pool)
+  for (int i = 0; i < 14; ++i) {
+    if (i != 7) clock_.Advance(1min);
+    const Caller& maker = *makers[i % 3];
+    std::string name = "杭州泽越电气" + std::to_string(i) + "号";
+    int64_t id = Id(Create(maker, {{"name", name}}));
+    bool pooled = i % 4 == 3;
+    if (pooled) customers_->Release(maker, id, {{"reason", "无意向"}});
+    made.emplace_back(name, pooled ? 0 : maker.user_id);
+  }
+  Create(rep1, {{"name", "上海东方建材"}});  // not a match
+  auto pages = [&](const Caller& caller, const std::string& query) {
+    std::vector<std::string> names;
+    CustomerFilter filter;
+    filter.query = query;
+    filter.limit = 3;
+    for (int page = 0; page < 20; ++page) {
+      Json answer = Json::parse(customers_->List(caller, filter));
+      for (const auto& item : answer["items"]) names.push_back(item["name"]);
+      if (answer["nextCursor"].is_null()) break;
+      filter.cursor = answer["nextCursor"].get<std::string>();
+    }
+    return names;
+  };
+  customers_->set_search_walk_from(1);
+  for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
+    // Newest first; the two of the same instant by id, the later one first.
+    std::vector<std::string> expected;
+    for (auto it = made.rbegin(); it != made.rend(); ++it) {
+      bool visible = it->second == 0 || caller == &gm || it->second == caller->user_id ||
+                     (caller == &mgr1 && (it->second == rep1.user_id || it->second == rep2.user_id));
+      if (visible) expected.push_back(it->first);
+    }
+    for (const char* query : {"zeyue", "泽越", "杭州泽越", "ze"}) {
+      int64_t merged_before = customers_->merged_pages();
+      EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " merged";
+      // The own and team scopes merge; "all" has no owners to merge and walks. PostgreSQL
+      // does not count search words (GIN narrows to the owners), so words never walk there.
+      bool walks = GetParam() == TestBackend::kSqlite || query == std::string("杭州泽越") || query == std::string("ze");
+      EXPECT_EQ(customers_->merged_pages() > merged_before, walks && caller != &gm) << caller->name << " " << query;
+      customers_->set_max_merged_owners(0);
+      EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " walked";
+      customers_->set_max_merged_owners(64);
+    }
+  }
+  // A filter with an index of its own keeps the walk.
+  CustomerFilter in_pool;
+  in_pool.query = "zeyue";
+  in_pool.in_pool = true;
+  int64_t merged_before = customers_->merged_pages();
+  EXPECT_EQ(ListNames(mgr1, in_pool).size(), 3u);
+  EXPECT_EQ(customers_->merged_pages(), merged_before);
+  customers_->set_search_walk_from(20000);
 }
 
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
