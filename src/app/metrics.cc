@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "storage/sqlite/sqlite_memory.h"
+
 namespace tuoke::app {
 
 void Metrics::RecordRequest(const std::string& method, const std::string& route, int status,
@@ -50,7 +52,10 @@ std::string Metrics::Render() const {
   }
   out << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
          "# TYPE process_resident_memory_bytes gauge\n"
-      << "process_resident_memory_bytes " << ResidentMemoryBytes() << "\n";
+      << "process_resident_memory_bytes " << ResidentMemoryBytes() << "\n"
+      << "# HELP tuoke_sqlite_memory_bytes Heap held by SQLite (page caches, statements; 0 on PostgreSQL).\n"
+         "# TYPE tuoke_sqlite_memory_bytes gauge\n"
+      << "tuoke_sqlite_memory_bytes " << storage::SqliteMemoryUsed() << "\n";
   return out.str();
 }
 

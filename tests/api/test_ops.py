@@ -180,6 +180,10 @@ class HttpOpsTests(ServerTestCase):
         self.assertRegex(text, r'(?m)^tuoke_http_requests_total\{[^}]*route="/healthz"[^}]*\} [1-9]')
         self.assertRegex(text, r'(?m)^tuoke_http_requests_total\{[^}]*status="401"[^}]*\} [1-9]')
         self.assertRegex(text, r"(?m)^process_resident_memory_bytes [0-9.e+]+$")
+        sqlite_memory = int(re.search(r"(?m)^tuoke_sqlite_memory_bytes ([0-9]+)$", text).group(1))
+        # The SQLite heap holds at least the open connection's schema and statements.
+        if BACKEND == "sqlite":
+            self.assertGreater(sqlite_memory, 100_000)
         for line in text.splitlines():
             if line and not line.startswith("#"):
                 self.assertRegex(line, r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eEInfa]+$')

@@ -82,7 +82,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     params.push_back(pattern);
     if (term.kind == SearchTermKind::kIdeographs && few_contacts && !postgres) {
       // A company word (科技) is in few contact names: their customers once, as a set, cost
-      // less than three contact rows read for each walked customer (R-CUST-40).
+      // less than three contact rows read for each walked customer (R-CUST-41).
       sql += " OR c.id IN (SELECT k.customer_id FROM contacts k WHERE k.id IN "
              "(SELECT rowid FROM contact_words WHERE contact_words MATCH ?))";
       params.push_back(FtsWord(term, nullptr));

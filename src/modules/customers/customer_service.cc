@@ -950,7 +950,7 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
   std::string order = " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
   int64_t rows_wanted = filter.limit + 1;
   std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS;
-  // R-CUST-40: a search that tests rows one by one, in a scope of known owners, merges the
+  // R-CUST-41: a search that tests rows one by one, in a scope of known owners, merges the
   // owners' own orders (the owner index is sorted by update time within an owner) and
   // stops at the page: it reads the scope's rows only, where walking the list's order
   // reads everyone's. A filter with an index of its own (city, owner, unit, pool) keeps

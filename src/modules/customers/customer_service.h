@@ -135,9 +135,9 @@ class CustomerService {
   // R-CUST-39: the matches from which a search walks the list's order instead (default
   // 20,000); tests lower it to take that path on small data.
   void set_search_walk_from(int64_t matches) { search_walk_from_ = matches; }
-  // R-CUST-40: the most owners whose orders a page merges (default 64); 0 turns it off.
+  // R-CUST-41: the most owners whose orders a page merges (default 64); 0 turns it off.
   void set_max_merged_owners(size_t owners) { max_merged_owners_ = owners; }
-  // Pages read by merging the owners' orders since start (R-CUST-40).
+  // Pages read by merging the owners' orders since start (R-CUST-41).
   int64_t merged_pages() const { return merged_pages_.load(std::memory_order_relaxed); }
 
  private:

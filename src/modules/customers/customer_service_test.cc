@@ -45,7 +45,7 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     return names;
   }
 
-  // R-CUST-39, R-CUST-40: a search under each of its plans (the index alone, narrowed to
+  // R-CUST-39, R-CUST-41: a search under each of its plans (the index alone, narrowed to
   // the scope's owners, the owners' orders merged, the list's order walked); all must find
   // the same customers.
   std::vector<std::string> SearchAllPlans(const Caller& caller, const std::string& query) {
@@ -407,7 +407,7 @@ TEST_P(CustomerServiceTest, SearchWordsFollowTheOwner) {
   }
 }
 
-// R-CUST-40: pages merged from the owners' orders are the pages the list's order gives,
+// R-CUST-41: pages merged from the owners' orders are the pages the list's order gives,
 // page after page by cursor (ties of update time included), with the pool in every scope
 // and other teams' customers left out.
 TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {

@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
+#include "storage/sqlite/sqlite_memory.h"
 #include "storage/sqlite/writer_queue.h"
 
 namespace tuoke::storage {
@@ -511,6 +512,8 @@ class SqliteDatabase final : public Database {
 };
 
 }  // namespace
+
+int64_t SqliteMemoryUsed() { return sqlite3_memory_used(); }
 
 size_t SqliteWritersWaiting(Database& database) {
   return dynamic_cast<SqliteDatabase&>(database).WritersWaiting();
