@@ -34,7 +34,7 @@ pid=$!
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
 cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
 wrk -t2 -c64 -d"${BURST:-20s}" --latency -s bench/field/checkin_burst.lua "http://127.0.0.1:$port" -- \
-  "$work/data/tokens.csv" 1 >"$work/wrk.txt" &
+  "$work/data/tokens.csv" 1 2 >"$work/wrk.txt" &
 wrk_pid=$!
 if [ "${PERF:-0}" = 1 ]; then sleep 3; perf record -F 999 -g -p "$pid" -o "$out" -- sleep 10 2>/dev/null; fi
 wait "$wrk_pid"
