@@ -172,9 +172,11 @@ const storage::Sql kSelectEvents{
     "customers.select_events",
     "SELECT id, at, kind, actor_name, summary, data_json FROM customer_events WHERE customer_id = ? "
     "AND id < ? ORDER BY id DESC LIMIT ?"};
+// R-CUST-40: a follow-up moves the pool clock and `lastFollowUpAt`, not `updatedAt` (the
+// archive record is unchanged; on SQLite only the follow-up index entry moves).
 const storage::Sql kSetFollowUp{
     "customers.set_follow_up",
-    "UPDATE customers SET last_follow_up_at = ?, updated_at = ? WHERE id = ? AND "
+    "UPDATE customers SET last_follow_up_at = ? WHERE id = ? AND "
     "(last_follow_up_at IS NULL OR last_follow_up_at < ?)"};
 
 const storage::Sql kDuplicates{
@@ -1549,7 +1551,7 @@ void CustomerService::CheckReadable(storage::Connection& connection, const Calle
 
 void CustomerService::RecordContact(storage::Connection& connection, int64_t customer_id, Instant at) {
   std::string at_value = FormatInstant(at);
-  connection.Execute(kSetFollowUp, {at_value, FormatInstant(clock_.Now()), customer_id, at_value});
+  connection.Execute(kSetFollowUp, {at_value, customer_id, at_value});
 }
 
 Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, const Json& body) {
@@ -1571,7 +1573,7 @@ Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, con
   database_.InTransaction([&](storage::Connection& connection) {
     LoadWritable(connection, caller, customer_id);
     std::string at_value = FormatInstant(*at);
-    connection.Execute(kSetFollowUp, {at_value, FormatInstant(now), customer_id, at_value});
+    connection.Execute(kSetFollowUp, {at_value, customer_id, at_value});
     Json data = {{"channel", *channel}, {"at", at_value}};
     int64_t event_id = AppendEvent(connection, customer_id, "follow_up", actor, *summary, data);
     platform::RecordAudit(connection, actor,
