@@ -17,6 +17,7 @@
 #include "modules/customers/customer_rules.h"
 #include "modules/customers/customer_search.h"
 #include "storage/bulk_insert.h"
+#include "storage/deferred_write.h"
 
 namespace tuoke::customers {
 namespace {
@@ -1551,7 +1552,8 @@ void CustomerService::CheckReadable(storage::Connection& connection, const Calle
 
 void CustomerService::RecordContact(storage::Connection& connection, int64_t customer_id, Instant at) {
   std::string at_value = FormatInstant(at);
-  connection.Execute(kSetFollowUp, {at_value, customer_id, at_value});
+  // Nothing here needs the answer: on PostgreSQL it goes with the next statement (ADR 0012).
+  storage::ExecuteLater(connection, kSetFollowUp, {at_value, customer_id, at_value});
 }
 
 Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, const Json& body) {
