@@ -415,11 +415,13 @@ const char* StatusName(RowStatus status) {
 }
 
 // Rows mapped, validated and checked against the archive per chunk, and written per
-// chunk (CreateManyIn): only one chunk's JSON bodies are held at a time. A write chunk
-// is several full customer statements (storage::BulkInsert: 595 rows each), so few
-// rows go into the smaller statements of a chunk's remainder.
+// chunk (PrepareMany, WriteManyIn): only a few chunks' rows are held at a time. A write
+// chunk is four full customer statements (storage::BulkInsert: 595 rows each), so no
+// customer goes into the smaller statements of a remainder but at the file's end; with
+// a chunk being prepared while one is written, 2,380 rows held less memory than 4,096
+// (docs/benchmarks.md, "Import, session 8").
 constexpr size_t kImportChunk = 1000;
-constexpr size_t kWriteChunk = 4096;
+constexpr size_t kWriteChunk = 4 * 595;
 
 // R-CUST-38: the write batches of an import are prepared (mapped again from the file,
 // read, graded, keys, search words and audit text computed: CustomerService::PrepareMany)
