@@ -9,7 +9,13 @@
 -- the server echoes, so the response names its rep); the round-robin skips such a rep.
 -- Without this, one rep's check-out could reach the server on another connection before
 -- its check-in had committed and fail with visits.no_open_visit.
---   wrk -t2 -c64 -d20s --latency -s checkin_burst.lua URL -- tokens.csv RUN
+--
+-- The number of wrk threads is the third argument (the same as -t): wrk calls setup()
+-- and init() of thread i and starts it before it calls setup() of thread i+1, so a
+-- thread cannot learn the total from setup() — before session 8 it tried, and thread 0
+-- took every rep while thread 1 took the odd ones: half the reps were sent by both
+-- threads for the whole run (copies answered as replays, R-VISIT-35).
+--   wrk -t2 -c64 -d20s --latency -s checkin_burst.lua URL -- tokens.csv RUN 2
 local threads = {}
 local counter = 0
 
@@ -17,13 +23,15 @@ function setup(thread)
   thread:set("thread_index", counter)
   counter = counter + 1
   table.insert(threads, thread)
-  -- Every setup runs before any thread starts: the last one tells all the total.
-  for _, t in ipairs(threads) do t:set("thread_total", counter) end
 end
 
 function init(args)
   local tokens_file = args[1]
   run = args[2] or "1"
+  thread_total = tonumber(args[3] or "")
+  if thread_total == nil or thread_index >= thread_total then
+    error("checkin_burst.lua: the third argument must be wrk's thread count (-t)")
+  end
   reps = {}
   for line in io.lines(tokens_file) do
     local token, customer, lat, lng = line:match("([^,]+),([^,]+),([^,]+),([^,]+)")
@@ -38,6 +46,7 @@ function init(args)
   busy = {}
   failures = 0
   unmatched = 0
+  replays = 0
 end
 
 function request()
@@ -70,6 +79,9 @@ function response(status, headers, body)
   local id = headers["X-Request-Id"] or headers["x-request-id"] or ""
   local index = tonumber(id:match("^rep%-(%d+)$") or "")
   if index then busy[index] = nil else unmatched = unmatched + 1 end
+  -- A 200 is a copy answered as a replay (R-VISIT-35): none is expected, each request
+  -- carries a new clientId.
+  if status == 200 then replays = replays + 1 end
   if status ~= 201 and status ~= 200 then
     failures = failures + 1
     if failures <= 3 then io.stderr:write("status " .. status .. ": " .. body .. "\n") end
@@ -77,11 +89,13 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local failed, lost = 0, 0
+  local failed, lost, replayed = 0, 0, 0
   for _, thread in ipairs(threads) do
     failed = failed + (thread:get("failures") or 0)
     lost = lost + (thread:get("unmatched") or 0)
+    replayed = replayed + (thread:get("replays") or 0)
   end
   io.write(string.format("burst_failures %d\n", failed))
+  io.write(string.format("burst_replays %d\n", replayed))
   if lost > 0 then io.write(string.format("burst_unmatched_responses %d\n", lost)) end
 end

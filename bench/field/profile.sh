@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The check-in burst of run.sh on one backend, with the server's CPU time per request
-# (utime + stime of the server process over the burst / requests) and, with PERF=1, a
+# (utime + stime of the server process over the burst / requests; on PostgreSQL also the
+# database cluster's, session 8) and, with PERF=1, a
 # `perf record -g` of the server for 10 s in the middle of the burst (docs/benchmarks.md,
 # "Check-in burst, session 7"). Run it under the bench lock:
 #   flock /work/coord/bench.lock env TUOKE=build-x/tuoke BURST=12s bash bench/field/profile.sh sqlite [perf.data]
@@ -32,15 +33,29 @@ port=$(free_port)
 "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads 4 --no-access-log >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
+# On PostgreSQL also the database's CPU: the postmaster (with what its exited children
+# used) and its live children (the server's backends among them), in clock ticks.
+db_cpu() {
+  if [ "$backend" = sqlite ]; then echo 0; return; fi
+  local postmaster; postmaster=$(head -1 "$TUOKE_TEST_PG_HOST/data/postmaster.pid")
+  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
+    for child in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
+  } | awk '{ total += $1 } END { print total + 0 }'
+}
 cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+db_before=$(db_cpu)
 wrk -t2 -c64 -d"${BURST:-20s}" --latency -s bench/field/checkin_burst.lua "http://127.0.0.1:$port" -- \
-  "$work/data/tokens.csv" 1 >"$work/wrk.txt" &
+  "$work/data/tokens.csv" 1 2 >"$work/wrk.txt" &
 wrk_pid=$!
 if [ "${PERF:-0}" = 1 ]; then sleep 3; perf record -F 999 -g -p "$pid" -o "$out" -- sleep 10 2>/dev/null; fi
 wait "$wrk_pid"
 cpu_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+db_after=$(db_cpu)
 cat "$work/wrk.txt"
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 ticks=$(getconf CLK_TCK)
 echo "server_cpu_ms_per_request $(python3 -c "print(round(($cpu_after - $cpu_before) * 1000 / $ticks / $requests, 3))")"
+if [ "$backend" != sqlite ]; then
+  echo "database_cpu_ms_per_request $(python3 -c "print(round(($db_after - $db_before) * 1000 / $ticks / $requests, 3))")"
+fi
 grep -v '^$' "$work/serve.log" | sort | uniq -c | sort -rn | head -5 || true

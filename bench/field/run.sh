@@ -35,7 +35,8 @@ wrk_summary() {
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
     /burst_failures/ { failures = $2 }
-    END { printf "%s %s %.2f %.2f %s\n", requests, rps, p50, p99, (failures == "" ? 0 : failures) }'
+    /burst_replays/ { replays = $2 }
+    END { printf "%s %s %.2f %.2f %s %s\n", requests, rps, p50, p99, (failures == "" ? 0 : failures), (replays == "" ? "–" : replays) }'
 }
 
 hello_port=$(free_port)
@@ -67,10 +68,10 @@ run_backend() {
   local url="http://127.0.0.1:$port"
   local tokens="$work/$backend-data/tokens.csv"
   local in_line low_line hello_line team_line full_line
-  in_line=$(wrk -t2 -c64 -d"$BURST" --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 1 | wrk_summary)
+  in_line=$(wrk -t2 -c64 -d"$BURST" --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 1 2 | wrk_summary)
   # The same mix from 8 connections: with wrk's closed loop the latency at 64 connections
   # is mostly queueing (64 / throughput); this shows the time of one check-in.
-  low_line=$(wrk -t2 -c8 -d10s --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 2 | wrk_summary)
+  low_line=$(wrk -t2 -c8 -d10s --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 2 2 | wrk_summary)
   hello_line=$(wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$hello_port/" | wrk_summary)
   local gm_token unit_id team_id
   gm_token=$(cat "$work/$backend-data/gm_token.txt")
@@ -91,13 +92,14 @@ run_backend() {
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "### $backend"
   echo "$prepared"
-  echo "| measurement | requests | req/s | p50 ms | p99 ms | failures |"
-  echo "|---|---|---|---|---|---|"
-  read -r n rps p50 p99 failures <<<"$in_line";    echo "| burst: $REPS reps check in, then out, … ($BURST, POST /check-ins) | $n | $rps | $p50 | $p99 | $failures |"
-  read -r n rps p50 p99 failures <<<"$low_line";   echo "| the same from 8 connections (10 s) | $n | $rps | $p50 | $p99 | $failures |"
-  read -r n rps p50 p99 failures <<<"$hello_line"; echo "| RESTinio hello-world (same run) | $n | $rps | $p50 | $p99 | – |"
-  read -r n rps p50 p99 failures <<<"$team_line";  echo "| GET /team-day?view=summary, department of ${reps_shown% *} reps, ${reps_shown#* } check-ins, $bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – |"
-  read -r n rps p50 p99 failures <<<"$full_line";  echo "| GET /team-day (full), team of ${team_reps% *} reps, ${team_reps#* } check-ins, $team_bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – |"
+  # replays: 200 answers to a copy of a check-in (none expected, every request is new).
+  echo "| measurement | requests | req/s | p50 ms | p99 ms | failures | replays |"
+  echo "|---|---|---|---|---|---|---|"
+  read -r n rps p50 p99 failures replays <<<"$in_line";  echo "| burst: $REPS reps check in, then out, … ($BURST, POST /check-ins) | $n | $rps | $p50 | $p99 | $failures | $replays |"
+  read -r n rps p50 p99 failures replays <<<"$low_line"; echo "| the same from 8 connections (10 s) | $n | $rps | $p50 | $p99 | $failures | $replays |"
+  read -r n rps p50 p99 failures <<<"$hello_line"; echo "| RESTinio hello-world (same run) | $n | $rps | $p50 | $p99 | – | – |"
+  read -r n rps p50 p99 failures <<<"$team_line";  echo "| GET /team-day?view=summary, department of ${reps_shown% *} reps, ${reps_shown#* } check-ins, $bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – | – |"
+  read -r n rps p50 p99 failures <<<"$full_line";  echo "| GET /team-day (full), team of ${team_reps% *} reps, ${team_reps#* } check-ins, $team_bytes bytes (1 connection) | $n | $rps | $p50 | $p99 | – | – |"
   echo
 }
 

@@ -41,6 +41,11 @@ void AuditBatch::Add(const AuditChange& change) {
                change.entity, change.entity_id, DumpOrNull(change.before), DumpOrNull(change.after)});
 }
 
+void AuditBatch::AddCreated(std::string action, std::string entity, std::string entity_id, std::string after_json) {
+  insert_.Add({at_, storage::Nullable(actor_.user_id), actor_.name, actor_.ip, actor_.request_id, std::move(action),
+               std::move(entity), std::move(entity_id), nullptr, std::move(after_json)});
+}
+
 void KeepChangedFields(Json& before, Json& after) {
   if (!before.is_object() || !after.is_object()) return;
   Json changed_before = Json::object(), changed_after = Json::object();

@@ -42,6 +42,11 @@ class AuditBatch {
  public:
   AuditBatch(storage::Connection& connection, const Actor& actor, Instant at);
   void Add(const AuditChange& change);
+  // An entry created by the batch (no `before`) whose `after` is already JSON text: a
+  // bulk writer encodes it once with JsonWriter instead of copying a Json tree and
+  // dumping it (a tenth of a 100,000-row import's time, docs/benchmarks.md "Import,
+  // session 8"). The row is the one Add writes.
+  void AddCreated(std::string action, std::string entity, std::string entity_id, std::string after_json);
   void Flush() { insert_.Flush(); }
 
  private:

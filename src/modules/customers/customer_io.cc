@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <exception>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -410,11 +415,90 @@ const char* StatusName(RowStatus status) {
 }
 
 // Rows mapped, validated and checked against the archive per chunk, and written per
-// chunk (CreateManyIn): only one chunk's JSON bodies are held at a time. A write chunk
-// is several full customer statements (storage::BulkInsert: 595 rows each), so few
-// rows go into the smaller statements of a chunk's remainder.
+// chunk (PrepareMany, WriteManyIn): only a few chunks' rows are held at a time. A write
+// chunk is four full customer statements (storage::BulkInsert: 595 rows each), so no
+// customer goes into the smaller statements of a remainder but at the file's end; with
+// a chunk being prepared while one is written, 2,380 rows held less memory than 4,096
+// (docs/benchmarks.md, "Import, session 8").
 constexpr size_t kImportChunk = 1000;
-constexpr size_t kWriteChunk = 4096;
+constexpr size_t kWriteChunk = 4 * 595;
+
+// R-CUST-38: the write batches of an import are prepared (mapped again from the file,
+// read, graded, keys, search words and audit text computed: CustomerService::PrepareMany)
+// on a thread of their own while the transaction's connection writes the batch before,
+// so the second core works while the database steps. At most one prepared batch waits
+// (memory stays bounded); the writer stays one transaction on one thread.
+class BatchPipeline {
+ public:
+  struct Batch {
+    std::shared_ptr<CustomerService::PreparedCustomers> prepared;
+    std::vector<uint32_t> rows;  // the file rows of its customers, in order
+    int64_t contacts = 0;
+  };
+  // `produce` fills the next batch and returns true, or returns false when there is none.
+  explicit BatchPipeline(std::function<bool(Batch&)> produce)
+      : produce_(std::move(produce)), thread_([this] { Run(); }) {}
+  BatchPipeline(const BatchPipeline&) = delete;
+  BatchPipeline& operator=(const BatchPipeline&) = delete;
+  // Stops the preparing thread between batches (after a write failed) and waits for it.
+  ~BatchPipeline() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch in order; false after the last. Rethrows what preparing threw.
+  bool Next(Batch& out) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return ready_.has_value() || done_; });
+    if (ready_) {
+      out = std::move(*ready_);
+      ready_.reset();
+      changed_.notify_all();
+      return true;
+    }
+    if (error_) std::rethrow_exception(error_);
+    return false;
+  }
+
+ private:
+  void Run() {
+    try {
+      for (;;) {
+        {
+          std::lock_guard lock(mutex_);
+          if (stop_) break;
+        }
+        Batch batch;
+        if (!produce_(batch)) break;
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !ready_ || stop_; });
+        if (stop_) break;
+        ready_ = std::move(batch);
+        changed_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      error_ = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    changed_.notify_all();
+  }
+
+  std::function<bool(Batch&)> produce_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<Batch> ready_;  // guarded by mutex_, like the flags
+  bool done_ = false, stop_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: it starts once the members above exist
+};
 
 CustomerIo::ImportCells CellsOfJson(const Json& cells) {
   CustomerIo::ImportCells out;
@@ -438,6 +522,33 @@ CustomerIo::ImportCells CellsOfJson(const Json& cells) {
 }
 
 // The create body of one row; errors for cells that cannot be mapped.
+// The keys a row is checked by within its file (R-CUST-4..6, 37); nullopt: none.
+std::optional<std::string> BodyText(const Json& body, const char* field) {
+  auto found = body.find(field);
+  if (found == body.end() || !found->is_string()) return std::nullopt;
+  return found->get<std::string>();
+}
+std::optional<std::string> ExactName(const Json& body) { return BodyText(body, "name"); }
+std::optional<std::string> NameKeyOf(const Json& body) {
+  auto name = BodyText(body, "name");
+  if (!name) return std::nullopt;
+  std::string key = NameKey(*name);
+  if (key.empty()) return std::nullopt;
+  return key;
+}
+std::optional<std::string> PhoneKeyOf(const Json& body) {
+  auto phone = BodyText(body, "phone");
+  auto key = phone ? PhoneKey(*phone) : std::nullopt;
+  if (key && key->empty()) return std::nullopt;
+  return key;
+}
+std::optional<std::string> AddressKeyOf(const Json& body) {
+  auto address = BodyText(body, "address");
+  auto key = address ? AddressKey(*address) : std::nullopt;
+  if (key && key->empty()) return std::nullopt;
+  return key;
+}
+
 ImportRow MapRow(const std::vector<const ImportField*>& columns, const CustomerIo::ImportCells& cells) {
   ImportRow row;
   if (cells.row_error) {
@@ -751,10 +862,22 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
   std::unordered_map<uint32_t, std::string> error_text, match_text;
   // R-CUST-37: a customer row → the later rows adding their contacts to it.
   std::unordered_map<uint32_t, std::vector<uint32_t>> contact_rows;
-  std::unordered_map<std::string, uint32_t> names, phones, addresses;  // key → first row
-  std::unordered_map<std::string, uint32_t> customer_rows;              // exact name → its first row
   int64_t invalid = 0, duplicates = 0;
   {
+    // Keys met in the file → the first row with each (names, phones, addresses by their
+    // duplicate keys; customer_rows by the exact name). Kept as 64-bit hashes, and only
+    // until the checks are done: as strings the four maps of 100,000 rows took tens of MB
+    // through the write (docs/benchmarks.md, "Import, session 8"). A hash met again is
+    // confirmed against the earlier row's own key, read again from the file (repeats only:
+    // duplicates and contact rows), so a collision never joins two different keys.
+    std::unordered_map<uint64_t, uint32_t> names, phones, addresses, customer_rows;
+    using KeyOf = std::optional<std::string> (*)(const Json& body);
+    auto earlier_row = [&](std::unordered_map<uint64_t, uint32_t>& seen, const std::string& key, uint32_t index,
+                           KeyOf key_of) -> std::optional<uint32_t> {
+      auto [it, inserted] = seen.emplace(std::hash<std::string>{}(key), index);
+      if (inserted || key_of(MapRow(columns, row_at(it->second)).body) != key) return std::nullopt;
+      return it->second;
+    };
     auto connection = database_.Acquire();
     std::vector<CustomerService::DuplicateProbe> probes;  // the chunk's valid customer rows'
     std::vector<uint32_t> probed_rows;                    // … their row indexes
@@ -768,12 +891,11 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         ImportRow row = MapRow(columns, row_at(i));
         // R-CUST-37: a later row with the same customer name only adds its contact.
         if (row.errors.empty() && row.body.contains("name")) {
-          auto [first, inserted] = customer_rows.emplace(row.body["name"].get<std::string>(), index);
-          if (!inserted) {
-            state.parent = first->second;
+          if (auto first = earlier_row(customer_rows, row.body["name"].get<std::string>(), index, ExactName)) {
+            state.parent = *first;
             if (row.contact.empty())
               row.errors["contact.name"] =
-                  "repeats the customer of row " + std::to_string(first->second + 2) + " without a contact";
+                  "repeats the customer of row " + std::to_string(*first + 2) + " without a contact";
           }
         }
         if (row.errors.empty() && !row.contact.empty()) {
@@ -813,15 +935,14 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         auto name = text("name"), phone = text("phone"), address = text("address");
         // R-CUST-4..6 within the file: the same keys as against the archive.
         std::map<uint32_t, Json> in_file;
-        auto check = [&](std::unordered_map<std::string, uint32_t>& seen, std::optional<std::string> key,
-                         const char* reason) {
-          if (!key || key->empty()) return;
-          auto [it, inserted] = seen.emplace(std::move(*key), index);
-          if (!inserted) in_file[it->second].push_back(reason);
+        auto check = [&](std::unordered_map<uint64_t, uint32_t>& seen, KeyOf key_of, const char* reason) {
+          auto key = key_of(row.body);
+          if (!key) return;
+          if (auto earlier = earlier_row(seen, *key, index, key_of)) in_file[*earlier].push_back(reason);
         };
-        check(names, name ? std::optional(NameKey(*name)) : std::nullopt, "name");
-        check(phones, phone ? PhoneKey(*phone) : std::nullopt, "phone");
-        check(addresses, address ? AddressKey(*address) : std::nullopt, "address");
+        check(names, NameKeyOf, "name");
+        check(phones, PhoneKeyOf, "phone");
+        check(addresses, AddressKeyOf, "address");
         for (auto& [earlier, reasons] : in_file)
           row.matches.push_back({{"row", static_cast<int64_t>(earlier) + 2}, {"reasons", reasons}});
         probes.push_back({std::move(name), std::move(phone), std::move(address)});
@@ -862,34 +983,40 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       created = contacts = 0;
       // R-CUST-32: the owner's hold limit counts every row to be written.
       customers_.RequireRoomToHold(connection, owner, to_hold);
-      std::deque<ImportRow> mapped;  // stable addresses for the batch's pointers
-      std::vector<CustomerService::NewCustomer> batch;
-      std::vector<uint32_t> batch_rows;
-      auto flush = [&] {
-        if (batch.empty()) return;
-        // R-CUST-38: the chunk's customers and contacts in multi-row statements.
-        std::vector<int64_t> ids = customers_.CreateManyIn(connection, caller, batch, owner);
-        for (size_t b = 0; b < batch.size(); ++b) {
-          states[batch_rows[b]].id = ids[b];
-          ++created;
-          contacts += static_cast<int64_t>(batch[b].contacts.size());
+      // Rows are mapped and prepared on the pipeline's thread (which alone calls row_at
+      // now) and written here, in file order.
+      size_t next_row = 0;
+      auto produce = [&](BatchPipeline::Batch& out) {
+        std::deque<ImportRow> mapped;  // stable addresses for the batch's pointers
+        std::vector<CustomerService::NewCustomer> batch;
+        for (; next_row < row_count && batch.size() < kWriteChunk; ++next_row) {
+          size_t i = next_row;
+          if (states[i].parent != kNoRow || !writable(states[i])) continue;
+          ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(i)));
+          CustomerService::NewCustomer& customer = batch.emplace_back();
+          customer.body = &row.body;
+          // R-CUST-37: the row's own contact, then those of the rows naming this customer.
+          if (!row.contact.empty()) customer.contacts.push_back(&row.contact);
+          if (auto found = contact_rows.find(static_cast<uint32_t>(i)); found != contact_rows.end())
+            for (uint32_t index : found->second)
+              customer.contacts.push_back(&mapped.emplace_back(MapRow(columns, row_at(index))).contact);
+          out.rows.push_back(static_cast<uint32_t>(i));
+          out.contacts += static_cast<int64_t>(customer.contacts.size());
         }
-        batch.clear(), batch_rows.clear(), mapped.clear();
+        if (batch.empty()) return false;
+        out.prepared = customers_.PrepareMany(caller, batch, owner);
+        return true;
       };
-      for (size_t i = 0; i < row_count; ++i) {
-        if (states[i].parent != kNoRow || !writable(states[i])) continue;
-        ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(i)));
-        CustomerService::NewCustomer& customer = batch.emplace_back();
-        customer.body = &row.body;
-        // R-CUST-37: the row's own contact, then those of the rows naming this customer.
-        if (!row.contact.empty()) customer.contacts.push_back(&row.contact);
-        if (auto found = contact_rows.find(static_cast<uint32_t>(i)); found != contact_rows.end())
-          for (uint32_t index : found->second)
-            customer.contacts.push_back(&mapped.emplace_back(MapRow(columns, row_at(index))).contact);
-        batch_rows.push_back(static_cast<uint32_t>(i));
-        if (batch.size() == kWriteChunk) flush();
+      BatchPipeline pipeline(produce);
+      BatchPipeline::Batch batch;
+      while (pipeline.Next(batch)) {
+        // R-CUST-38: the batch's customers and contacts in multi-row statements.
+        std::vector<int64_t> ids = customers_.WriteManyIn(connection, caller, *batch.prepared);
+        for (size_t b = 0; b < batch.rows.size(); ++b) states[batch.rows[b]].id = ids[b];
+        created += static_cast<int64_t>(batch.rows.size());
+        contacts += batch.contacts;
+        batch.prepared.reset();
       }
-      flush();
       platform::RecordAudit(connection, actor,
                             {"customers.import", "customer", "", Json(),
                              {{"mode", mode},

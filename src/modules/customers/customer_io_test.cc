@@ -325,6 +325,32 @@ TEST_P(CustomerIoTest, BulkImportLeavesWhatCreateLeaves) {
   ASSERT_EQ(audits.rows.size(), 2u);
   EXPECT_EQ(audits.rows[0].Int(1), 251);  // contacts
   EXPECT_EQ(audits.rows[1].Int(1), 251);  // 250 imported + 1 created
+
+  // Each entry tells who created which customer with what values: the fields as imported
+  // with the id, owner and grade (R-CUST-38), and for a contact its id and customer.
+  const storage::Sql kAfter{"test.import_audit_after",
+                            "SELECT after_json, before_json, actor_name FROM audit_log WHERE entity = ? AND entity_id = ?"};
+  auto customer_entry = connection->QueryOne(kAfter, {std::string("customer"), first_id});
+  ASSERT_TRUE(customer_entry);
+  Json after = Json::parse(customer_entry->Text(0));
+  EXPECT_TRUE(customer_entry->IsNull(1));
+  EXPECT_EQ(customer_entry->Text(2), rep1.name);
+  EXPECT_EQ(after["id"], first_id);
+  EXPECT_EQ(after["name"], "批量0号建材有限公司");
+  EXPECT_EQ(after["type"], "distributor");
+  EXPECT_EQ(after["purchaseHorizon"], "within_1_month");
+  EXPECT_EQ(after["phone"], "0571-80000000");
+  EXPECT_EQ(after["ownerId"], IdString(rep1.user_id));
+  EXPECT_EQ(after["grade"]["value"], imported["grade"]["value"]);
+  EXPECT_EQ(after["grade"]["source"], "computed");
+  for (const auto& contact : imported["contacts"]) {
+    auto contact_entry = connection->QueryOne(kAfter, {std::string("contact"), contact["id"].get<std::string>()});
+    ASSERT_TRUE(contact_entry);
+    Json contact_after = Json::parse(contact_entry->Text(0));
+    EXPECT_EQ(contact_after["id"], contact["id"]);
+    EXPECT_EQ(contact_after["customerId"], first_id);
+    EXPECT_EQ(contact_after["name"], contact["name"]);
+  }
 }
 
 // A file of 2,345 rows: three validation chunks and a remainder, with invalid rows,

@@ -17,6 +17,7 @@
 #include "modules/customers/customer_rules.h"
 #include "modules/customers/customer_search.h"
 #include "storage/bulk_insert.h"
+#include "storage/deferred_write.h"
 
 namespace tuoke::customers {
 namespace {
@@ -172,9 +173,11 @@ const storage::Sql kSelectEvents{
     "customers.select_events",
     "SELECT id, at, kind, actor_name, summary, data_json FROM customer_events WHERE customer_id = ? "
     "AND id < ? ORDER BY id DESC LIMIT ?"};
+// R-CUST-40: a follow-up moves the pool clock and `lastFollowUpAt`, not `updatedAt` (the
+// archive record is unchanged; on SQLite only the follow-up index entry moves).
 const storage::Sql kSetFollowUp{
     "customers.set_follow_up",
-    "UPDATE customers SET last_follow_up_at = ?, updated_at = ? WHERE id = ? AND "
+    "UPDATE customers SET last_follow_up_at = ? WHERE id = ? AND "
     "(last_follow_up_at IS NULL OR last_follow_up_at < ?)"};
 
 const storage::Sql kDuplicates{
@@ -1595,7 +1598,8 @@ void CustomerService::CheckReadable(storage::Connection& connection, const Calle
 
 void CustomerService::RecordContact(storage::Connection& connection, int64_t customer_id, Instant at) {
   std::string at_value = FormatInstant(at);
-  connection.Execute(kSetFollowUp, {at_value, FormatInstant(clock_.Now()), customer_id, at_value});
+  // Nothing here needs the answer: on PostgreSQL it goes with the next statement (ADR 0012).
+  storage::ExecuteLater(connection, kSetFollowUp, {at_value, customer_id, at_value});
 }
 
 Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, const Json& body) {
@@ -1617,7 +1621,7 @@ Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, con
   database_.InTransaction([&](storage::Connection& connection) {
     LoadWritable(connection, caller, customer_id);
     std::string at_value = FormatInstant(*at);
-    connection.Execute(kSetFollowUp, {at_value, FormatInstant(now), customer_id, at_value});
+    connection.Execute(kSetFollowUp, {at_value, customer_id, at_value});
     Json data = {{"channel", *channel}, {"at", at_value}};
     int64_t event_id = AppendEvent(connection, customer_id, "follow_up", actor, *summary, data);
     platform::RecordAudit(connection, actor,
@@ -1855,8 +1859,70 @@ std::vector<Json> CustomerService::MatchDuplicatesMany(storage::Connection& conn
   return out;
 }
 
+// What PrepareMany computes of a batch without the database; WriteManyIn adds the ids.
+struct CustomerService::PreparedCustomers {
+  struct Contact {
+    storage::Params params;  // the contact row; its id and customer id are set when written
+    std::string audit;       // the body as JSON text; id and customerId are added when written
+    int64_t id = 0;          // once written
+  };
+  struct Customer {
+    storage::Params params;  // the customer row; its id (at IdParam()) is set when written
+    std::string name;
+    std::vector<std::string> tags;
+    Grade grade;
+    std::string reason_json;
+    std::optional<int64_t> referrer_customer_id;
+    std::string audit;  // the body with ownerId and grade as JSON text; id is added when written
+    std::vector<Contact> contacts;
+  };
+  std::vector<Customer> customers;
+  size_t contact_count = 0;
+  int64_t owner_id = 0;
+  Instant now;
+  std::string now_text;
+};
+
+namespace {
+
+// Where the id goes in the customer row's parameters: after those of RecordParams.
+size_t IdParam() {
+  static const size_t index = RecordParams(CustomerRecord{}).size();
+  return index;
+}
+
+// The members of `object` for an audit text that PrepareMany keeps without its closing
+// brace, so WriteManyIn can append the ids it learns later (CloseAudit); the keys the bulk
+// writer sets itself are left out.
+void EncodeMembers(JsonWriter& writer, const Json& object) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "id" || key == "ownerId" || key == "grade" || key == "customerId") continue;
+    writer.Key(key);
+    writer.Value(it.value());
+  }
+}
+
+// Closes an audit text of EncodeMembers with the ids.
+std::string CloseAudit(std::string text, std::initializer_list<std::pair<const char*, int64_t>> ids) {
+  for (const auto& [key, id] : ids) {
+    if (text.size() > 1) text += ',';
+    text.append("\"").append(key).append("\":\"").append(std::to_string(id)).append("\"");
+  }
+  text += '}';
+  return text;
+}
+
+}  // namespace
+
 std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connection, const Caller& caller,
                                                    const std::vector<NewCustomer>& customers, int64_t owner_id) {
+  auto prepared = PrepareMany(caller, customers, owner_id);
+  return WriteManyIn(connection, caller, *prepared);
+}
+
+std::shared_ptr<CustomerService::PreparedCustomers> CustomerService::PrepareMany(
+    const Caller& caller, const std::vector<NewCustomer>& customers, int64_t owner_id) {
   platform::Require(caller, "customers.write");
   // Policies read once for the whole batch (Insert and Regrade read them per customer).
   Date today = policies_.Today();
@@ -1866,13 +1932,80 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
   HorizonThresholds thresholds{static_cast<int>(policies_.IntOn("customers.horizon_key_months", today)),
                                static_cast<int>(policies_.IntOn("customers.horizon_important_months", today)),
                                static_cast<int>(policies_.IntOn("customers.horizon_general_months", today))};
+  auto out = std::make_shared<PreparedCustomers>();
+  out->owner_id = owner_id;
+  out->now = clock_.Now();
+  out->now_text = FormatInstant(out->now);
+  const std::string& now_text = out->now_text;
+  std::string owner_text = IdString(owner_id);
+  JsonWriter writer;
+  out->customers.reserve(customers.size());
+  for (const auto& customer : customers) {
+    JsonReader reader(*customer.body);
+    CustomerRecord record;
+    ReadCustomer(reader, record, Purpose::kCreate, currency);
+    reader.Finish();
+    PreparedCustomers::Customer& prepared = out->customers.emplace_back();
+    // R-CUST-1/2: the grade Regrade would compute right after the insert.
+    GradingInput input{record.status,         record.purchase_horizon, record.importance, record.potential,
+                       record.purchase_power, record.man_money,        record.man_authority, record.man_need};
+    prepared.grade = ComputeGrade(rule_set, input, thresholds);
+    const Grade& grade = prepared.grade;
+    prepared.reason_json = ReasonCodeJson(grade).dump();
+    prepared.params = RecordParams(record);
+    prepared.params.insert(prepared.params.end(),
+                           {int64_t{0}, grade.value, grade.reason, std::string("computed"), grade.value, grade.reason,
+                            prepared.reason_json, owner_id, now_text, caller.user_id, now_text, now_text});
+    prepared.referrer_customer_id = record.referrer_customer_id;
+    prepared.tags = std::move(record.tags);
+    prepared.name = std::move(record.name);
+    // The audit entry carries the fields as given (the API's names) with the id, owner
+    // and grade: Insert's re-read of the whole customer is what a bulk path must avoid.
+    writer.BeginObject();
+    EncodeMembers(writer, *customer.body);
+    writer.Key("grade");
+    writer.BeginObject();
+    writer.Key("value");
+    writer.String(grade.value);
+    writer.Key("reason");
+    writer.String(grade.reason);
+    writer.Key("source");
+    writer.String("computed");
+    writer.EndObject();
+    writer.Key("ownerId");
+    writer.String(owner_text);
+    writer.EndObject();
+    prepared.audit = writer.Take();
+    prepared.audit.pop_back();
+    for (const Json* contact_body : customer.contacts) {
+      JsonReader contact_reader(*contact_body);
+      ContactRecord contact;
+      ReadContact(contact_reader, contact, Purpose::kCreate);
+      contact_reader.Finish();
+      PreparedCustomers::Contact& out_contact = prepared.contacts.emplace_back();
+      out_contact.params = {int64_t{0}, int64_t{0}, contact.name};
+      for (const auto& field : contact.fields) out_contact.params.push_back(storage::Nullable(field));
+      out_contact.params.insert(out_contact.params.end(),
+                                {now_text, now_text, PinyinOf(contact.name).full, ContactSearchWords(contact.name)});
+      writer.BeginObject();
+      EncodeMembers(writer, *contact_body);
+      writer.EndObject();
+      out_contact.audit = writer.Take();
+      out_contact.audit.pop_back();
+      ++out->contact_count;
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> CustomerService::WriteManyIn(storage::Connection& connection, const Caller& caller,
+                                                  PreparedCustomers& batch) {
+  platform::Require(caller, "customers.write");
   Actor actor = Actor::From(caller);
-  Instant now = clock_.Now();
-  std::string now_text = FormatInstant(now);
-  size_t contact_count = 0;
-  for (const auto& customer : customers) contact_count += customer.contacts.size();
-  std::vector<int64_t> ids = AllocateIds(connection, kAllocateCustomerIds, customers.size());
-  std::vector<int64_t> contact_ids = AllocateIds(connection, kAllocateContactIds, contact_count);
+  const std::string& now_text = batch.now_text;
+  int64_t owner_id = batch.owner_id;
+  std::vector<int64_t> ids = AllocateIds(connection, kAllocateCustomerIds, batch.customers.size());
+  std::vector<int64_t> contact_ids = AllocateIds(connection, kAllocateContactIds, batch.contact_count);
 
   storage::BulkInsert insert_customers(
       connection, "customers.insert_many",
@@ -1897,7 +2030,7 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
       "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
       "updated_at, search_pinyin, search_words)",
       21);
-  platform::AuditBatch audit(connection, actor, now);
+  platform::AuditBatch audit(connection, actor, batch.now);
   bool hold_search_index = connection.dialect() == storage::Dialect::kSqlite;
   if (hold_search_index) connection.Execute(kHoldSearchIndex, {int64_t{1}});
 
@@ -1906,83 +2039,47 @@ std::vector<int64_t> CustomerService::CreateManyIn(storage::Connection& connecti
   // index needs the customer's row). Writing the contacts first with foreign keys
   // deferred was tried: SQLite then probes every table referring to customers for each
   // inserted customer, scanning those without an index (docs/benchmarks.md).
-  struct PreparedContact {
-    storage::Params params;
-    Json audit_after;
-    int64_t id = 0;
-  };
-  struct Prepared {
-    CustomerRecord record;
-    Grade grade;
-    std::string reason_json;
-    storage::Params params;
-    std::vector<PreparedContact> contacts;
-  };
-  std::vector<Prepared> chunk;
   size_t next_contact = 0;
+  const size_t id_param = IdParam();
+  JsonWriter event_data;
   const size_t chunk_size = insert_customers.rows_per_statement();
-  for (size_t start = 0; start < customers.size(); start += chunk_size) {
-    size_t end = std::min(customers.size(), start + chunk_size);
-    chunk.clear();
+  for (size_t start = 0; start < batch.customers.size(); start += chunk_size) {
+    size_t end = std::min(batch.customers.size(), start + chunk_size);
     for (size_t index = start; index < end; ++index) {
-      JsonReader reader(*customers[index].body);
-      Prepared& prepared = chunk.emplace_back();
-      CustomerRecord& record = prepared.record;
-      ReadCustomer(reader, record, Purpose::kCreate, currency);
-      reader.Finish();
-      if (record.referrer_customer_id && !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id}))
+      auto& prepared = batch.customers[index];
+      if (prepared.referrer_customer_id &&
+          !connection.QueryOne(kCustomerExists, {*prepared.referrer_customer_id}))
         ThrowValidation("referrerCustomerId", "no such customer");
-      // R-CUST-1/2: the grade Regrade would compute right after the insert.
-      GradingInput input{record.status,         record.purchase_horizon, record.importance, record.potential,
-                         record.purchase_power, record.man_money,        record.man_authority, record.man_need};
-      prepared.grade = ComputeGrade(rule_set, input, thresholds);
-      prepared.reason_json = ReasonCodeJson(prepared.grade).dump();
-      prepared.params = RecordParams(record);
-      prepared.params.insert(prepared.params.end(),
-                             {ids[index], prepared.grade.value, prepared.grade.reason, std::string("computed"),
-                              prepared.grade.value, prepared.grade.reason, prepared.reason_json, owner_id, now_text,
-                              caller.user_id, now_text, now_text});
-      for (const Json* contact_body : customers[index].contacts) {
-        JsonReader contact_reader(*contact_body);
-        ContactRecord contact;
-        ReadContact(contact_reader, contact, Purpose::kCreate);
-        contact_reader.Finish();
-        PreparedContact& out = prepared.contacts.emplace_back();
-        out.id = contact_ids[next_contact++];
-        out.params = {out.id, ids[index], contact.name};
-        for (const auto& field : contact.fields) out.params.push_back(storage::Nullable(field));
-        out.params.insert(out.params.end(),
-                          {now_text, now_text, PinyinOf(contact.name).full, ContactSearchWords(contact.name)});
-        out.audit_after = *contact_body;
-        out.audit_after["id"] = IdString(out.id);
-        out.audit_after["customerId"] = IdString(ids[index]);
-      }
+      prepared.params[id_param] = ids[index];
+      insert_customers.Add(std::move(prepared.params));
     }
-    for (auto& prepared : chunk) insert_customers.Add(std::move(prepared.params));
     insert_customers.Flush();
-    for (auto& prepared : chunk)
-      for (auto& contact : prepared.contacts) insert_contacts.Add(std::move(contact.params));
     for (size_t index = start; index < end; ++index) {
-      Prepared& prepared = chunk[index - start];
-      const CustomerRecord& record = prepared.record;
-      const Grade& grade = prepared.grade;
+      auto& prepared = batch.customers[index];
       int64_t id = ids[index];
-      for (const auto& tag : record.tags) insert_tags.Add({id, tag});
+      for (auto& contact : prepared.contacts) {
+        contact.id = contact_ids[next_contact++];
+        contact.params[0] = contact.id;
+        contact.params[1] = id;
+        insert_contacts.Add(std::move(contact.params));
+      }
+      for (auto& tag : prepared.tags) insert_tags.Add({id, std::move(tag)});
       insert_owner_history.Add({id, nullptr, owner_id, std::string("created"), storage::Nullable(actor.user_id),
                                 nullptr, now_text});
-      insert_grade_history.Add({id, grade.value, grade.reason, std::string("computed"),
-                                storage::Nullable(actor.user_id), now_text, prepared.reason_json});
+      insert_grade_history.Add({id, prepared.grade.value, prepared.grade.reason, std::string("computed"),
+                                storage::Nullable(actor.user_id), now_text, std::move(prepared.reason_json)});
+      event_data.BeginObject();
+      event_data.Key("name");
+      event_data.String(prepared.name);
+      event_data.EndObject();
       insert_events.Add({id, now_text, std::string("created"), storage::Nullable(actor.user_id), actor.name,
-                         "created " + record.name, Json{{"name", record.name}}.dump()});
-      // The audit entry carries the fields as given (the API's names) with the id, owner
-      // and grade: Insert's re-read of the whole customer is what a bulk path must avoid.
-      Json after = *customers[index].body;
-      after["id"] = IdString(id);
-      after["ownerId"] = IdString(owner_id);
-      after["grade"] = {{"value", grade.value}, {"reason", grade.reason}, {"source", "computed"}};
-      audit.Add({"customer.create", "customer", IdString(id), Json(), after});
+                         "created " + prepared.name, event_data.Take()});
+      audit.AddCreated("customer.create", "customer", IdString(id),
+                       CloseAudit(std::move(prepared.audit), {{"id", id}}));
       for (auto& contact : prepared.contacts)
-        audit.Add({"contact.create", "contact", IdString(contact.id), Json(), std::move(contact.audit_after)});
+        audit.AddCreated("contact.create", "contact", IdString(contact.id),
+                         CloseAudit(std::move(contact.audit), {{"customerId", id}, {"id", contact.id}}));
+      prepared = {};  // what the statements hold now is all that is kept of the row
     }
   }
   for (auto* insert : {&insert_tags, &insert_owner_history, &insert_grade_history, &insert_events, &insert_contacts})

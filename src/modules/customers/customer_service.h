@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,6 +117,16 @@ class CustomerService {
   };
   std::vector<int64_t> CreateManyIn(storage::Connection& connection, const platform::Caller& caller,
                                     const std::vector<NewCustomer>& customers, int64_t owner_id);
+  // CreateManyIn in two steps, so an import prepares its next batch on another thread
+  // while its transaction writes this one (R-CUST-38): PrepareMany reads and grades the
+  // bodies and computes every derived value (keys, search words, audit text) without the
+  // database, and may run on any thread; the bodies need not outlive it. WriteManyIn
+  // takes the ids and writes, on the transaction's connection; it consumes `prepared`.
+  struct PreparedCustomers;
+  std::shared_ptr<PreparedCustomers> PrepareMany(const platform::Caller& caller,
+                                                 const std::vector<NewCustomer>& customers, int64_t owner_id);
+  std::vector<int64_t> WriteManyIn(storage::Connection& connection, const platform::Caller& caller,
+                                   PreparedCustomers& prepared);
 
   // R-CUST-14, 32: throws customers.hold_limit (409) when owner_id would hold more than
   // customers.max_held_per_rep with `adding` more; locks the owner's row first.

@@ -254,6 +254,8 @@ TEST_P(CustomerServiceTest, IdleCustomersReturnToThePoolOnce) {
   EXPECT_EQ(customers_->Timeline(rep1, idle, 1, std::nullopt)["items"][0]["kind"], "reclaimed");
   EXPECT_FALSE(Json::parse(customers_->Get(rep1, followed))["inPool"].get<bool>());
   EXPECT_EQ(Json::parse(customers_->Get(rep1, followed))["lastFollowUpAt"], "2026-12-12T02:00:00.000Z");
+  // R-CUST-40: a follow-up is not an edit: `updatedAt` is still the creation time.
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, followed))["updatedAt"], "2026-11-22T02:00:00.000Z");
   // The reclaimed customer's previous owner is in cool-down.
   EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep1, idle); }), "customers.cooldown");
 }

@@ -49,6 +49,17 @@ const storage::Sql kInsertVisit{
     "visits.insert_visit",
     "INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, created_at, "
     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
+// R-VISIT-47 on PostgreSQL: the visit and its first check-in in one statement (a round
+// trip less; ADR 0012). Parameters: those of kInsertVisit, then those of kInsertCheckIn
+// without visit_id. Rows (check-in id, visit id).
+const storage::Sql kInsertVisitAndCheckIn{
+    "visits.insert_visit_and_check_in",
+    "WITH v AS (INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id) "
+    "INSERT INTO check_ins (client_id, rep_id, customer_id, visit_id, kind, place, at, business_date, "
+    "received_at, device_at, sent_at, lat, lng, accuracy_m, distance_m, geofence, speed_kmh, flags, delayed, "
+    "has_photo, note, created_at) VALUES (?, ?, ?, (SELECT id FROM v), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?) RETURNING id, visit_id"};
 const storage::Sql kOpenVisitById{
     "visits.open_visit_by_id",
     "SELECT id, customer_id, checked_in_at, flags FROM visits WHERE id = ? AND rep_id = ? AND checked_out_at IS NULL"};
@@ -332,14 +343,17 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       }
 
       // R-VISIT-34: a check-in at a customer opens the visit (report due date §3.5,
-      // calendar days) — inserted first, so the check-in row carries its id at once.
+      // calendar days) — inserted first, so the check-in row carries its id at once (on
+      // PostgreSQL both in one statement, below).
       std::optional<int64_t> visit;
-      if (!check_out && customer_id) {
+      storage::Params visit_params;
+      bool opens_visit = !check_out && customer_id;
+      bool one_statement = opens_visit && connection.dialect() == storage::Dialect::kPostgres;
+      if (opens_visit) {
         Date due = AddDays(business_date, static_cast<int>(report_due_days));
-        visit = connection
-                    .QueryOne(kInsertVisit, {caller.user_id, *customer_id, FormatDate(business_date), at_text, flags,
-                                             FormatDate(due), now_text, now_text})
-                    ->Int(0);
+        visit_params = {caller.user_id, *customer_id, FormatDate(business_date), at_text, flags,
+                        FormatDate(due),  now_text,     now_text};
+        if (!one_statement) visit = connection.QueryOne(kInsertVisit, visit_params)->Int(0);
       } else if (closes_visit) {
         visit = closes_visit;
         auto started = *ParseInstant(open_visit->Text(2));
@@ -353,17 +367,23 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         }
       }
 
+      storage::Params check_in_params = {
+          *client_id, caller.user_id, storage::Nullable(customer_id), storage::Nullable(visit), *kind,
+          *place, at_text, FormatDate(business_date), now_text, FormatInstant(*captured_at),
+          sent_at ? storage::Value(FormatInstant(*sent_at)) : storage::Value(nullptr), *lat, *lng,
+          *accuracy, storage::Nullable(judgement.distance_m), judgement.geofence,
+          storage::Nullable(judgement.speed_kmh), flags, int64_t{judgement.delayed},
+          int64_t{photo.has_value()}, storage::Nullable(note), now_text};
+      if (one_statement) {
+        check_in_params.erase(check_in_params.begin() + 3);  // visit_id comes from the visit inserted with it
+        visit_params.insert(visit_params.end(), check_in_params.begin(), check_in_params.end());
+        auto row = connection.QueryOne(kInsertVisitAndCheckIn, visit_params);
+        check_in_id = row->Int(0);
+        visit = row->Int(1);
+      } else {
+        check_in_id = connection.QueryOne(kInsertCheckIn, check_in_params)->Int(0);
+      }
       visit_of_check_in = visit;
-      check_in_id =
-          connection
-              .QueryOne(kInsertCheckIn,
-                        {*client_id, caller.user_id, storage::Nullable(customer_id), storage::Nullable(visit), *kind,
-                         *place, at_text, FormatDate(business_date), now_text, FormatInstant(*captured_at),
-                         sent_at ? storage::Value(FormatInstant(*sent_at)) : storage::Value(nullptr), *lat, *lng,
-                         *accuracy, storage::Nullable(judgement.distance_m), judgement.geofence,
-                         storage::Nullable(judgement.speed_kmh), flags, int64_t{judgement.delayed},
-                         int64_t{photo.has_value()}, storage::Nullable(note), now_text})
-              ->Int(0);
       if (photo_blob)
         connection.Execute(kInsertPhoto, {check_in_id, photo->content_type, static_cast<int64_t>(photo->bytes.size()),
                                           photo_blob->storage, photo_blob->sha256});

@@ -122,6 +122,11 @@ TEST_P(FieldServiceTest, CheckInInsideTheRadiusOpensAVisitAndFollowsUpTheCustome
   visit = Visit(rep1_, check_in);
   EXPECT_EQ(visit["durationMinutes"], 45);
   EXPECT_EQ(visit["checkedOutAt"], FormatInstant(clock_.Now()));
+  // R-CUST-40: the check-out is a follow-up too; a follow-up is not an edit of the
+  // customer, so `updatedAt` stays where the check-in found it.
+  Json after_visit = Json::parse(customers_->Get(rep1_, customer));
+  EXPECT_EQ(after_visit["lastFollowUpAt"], FormatInstant(clock_.Now()));
+  EXPECT_EQ(after_visit["updatedAt"], customer_json["updatedAt"]);
   EXPECT_EQ(ErrorCode([&] { CheckIn(rep1_, {{"kind", "out"}, {"customerId", IdString(customer)}}); }),
             "visits.no_open_visit");
 }

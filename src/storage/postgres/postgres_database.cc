@@ -1,15 +1,21 @@
 // PostgreSQL backend over libpq: statements are rewritten from `?` to `$n` once,
-// prepared per connection, and executed with text parameters.
+// prepared per connection, and executed with text parameters. Inside a transaction the
+// BEGIN and the writes whose answer nobody needs (storage/deferred_write.h) wait and go
+// with the next statement or the COMMIT in one round trip (libpq pipeline mode, ADR 0012).
 #include <libpq-fe.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <stdexcept>
 #include <unordered_map>
+#include <vector>
 
 #include "core/error.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
+#include "storage/deferred_write.h"
 
 namespace tuoke::storage {
 namespace {
@@ -62,7 +68,7 @@ struct ResultDeleter {
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
-class PostgresConnection final : public Connection {
+class PostgresConnection final : public Connection, public DeferringConnection {
  public:
   PostgresConnection(const std::string& url, int slow_query_ms) : slow_query_ms_(slow_query_ms) {
     connection_ = PQconnectdb(url.c_str());
@@ -109,7 +115,17 @@ class PostgresConnection final : public Connection {
     return affected && *affected ? std::stoll(affected) : 0;
   }
 
+  void ExecuteLater(const Sql& sql, const Params& params) override {
+    if (!in_transaction_) {
+      Execute(sql, params);
+      return;
+    }
+    Statement statement = Bind(sql, params);
+    later_.push_back(std::move(statement));
+  }
+
   void ExecuteScript(std::string_view script) override {
+    SendHeldBack();
     std::string text(script);
     ResultPtr result(PQexec(connection_, text.c_str()));
     auto status = PQresultStatus(result.get());
@@ -117,19 +133,63 @@ class PostgresConnection final : public Connection {
       throw MakeError(connection_, result.get(), "script failed");
   }
 
-  void Begin() override { ExecuteScript("BEGIN"); }
-  void Commit() override { ExecuteScript("COMMIT"); }
+  // BEGIN is sent with the transaction's first statement (a transaction that runs none
+  // costs no round trip at all).
+  void Begin() override {
+    if (in_transaction_) throw std::logic_error("PostgreSQL: BEGIN inside a transaction");
+    in_transaction_ = true;
+    begin_pending_ = true;
+  }
+  void Commit() override {
+    if (begin_pending_ && later_.empty()) {
+      begin_pending_ = false;
+      in_transaction_ = false;
+      return;
+    }
+    Statement commit{"COMMIT", "", "COMMIT", {}, {}};
+    in_transaction_ = false;
+    ResultPtr result = RunWithHeldBack(commit);
+  }
   void Rollback() override {
+    in_transaction_ = false;
+    begin_pending_ = false;
+    later_.clear();
+    if (PQpipelineStatus(connection_) != PQ_PIPELINE_OFF) return;  // broken mid-pipeline: Healthy() says no
     if (PQtransactionStatus(connection_) != PQTRANS_IDLE) {
       ResultPtr result(PQexec(connection_, "ROLLBACK"));
     }
   }
   bool Healthy() override {
-    return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE;
+    return PQstatus(connection_) == CONNECTION_OK && PQtransactionStatus(connection_) == PQTRANS_IDLE &&
+           PQpipelineStatus(connection_) == PQ_PIPELINE_OFF && !in_transaction_;
   }
 
  private:
-  ResultPtr Run(const Sql& sql, const Params& params) {
+  // A statement with its parameters as text, ready to send. `prepared` is the name of the
+  // prepared statement, empty for plain text (BEGIN, COMMIT).
+  struct Statement {
+    std::string name;      // for errors
+    std::string prepared;  // prepared statement name, or empty
+    std::string text;      // sent as is when not prepared
+    std::vector<std::string> storage;
+    std::vector<bool> null;
+  };
+
+  Statement Bind(const Sql& sql, const Params& params) {
+    Statement out{sql.name, Prepare(sql), "", std::vector<std::string>(params.size()),
+                  std::vector<bool>(params.size(), false)};
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Value& value = params[i];
+      if (std::holds_alternative<std::nullptr_t>(value)) out.null[i] = true;
+      else if (auto* number = std::get_if<int64_t>(&value)) out.storage[i] = std::to_string(*number);
+      else if (auto* real = std::get_if<double>(&value)) out.storage[i] = DoubleText(*real);
+      else out.storage[i] = std::get<std::string>(value);
+    }
+    return out;
+  }
+
+  // The name of the statement prepared on this connection (prepared on first use).
+  const std::string& Prepare(const Sql& sql) {
     const char* text = sql.For(Dialect::kPostgres);
     auto found = prepared_.find(text);
     if (found == prepared_.end()) {
@@ -140,22 +200,80 @@ class PostgresConnection final : public Connection {
         throw MakeError(connection_, prepared.get(), std::string("prepare ") + sql.name);
       found = prepared_.emplace(text, name).first;
     }
-    std::vector<std::string> storage(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (size_t i = 0; i < params.size(); ++i) {
-      const Value& value = params[i];
-      if (std::holds_alternative<std::nullptr_t>(value)) continue;
-      if (auto* number = std::get_if<int64_t>(&value)) storage[i] = std::to_string(*number);
-      else if (auto* real = std::get_if<double>(&value)) storage[i] = DoubleText(*real);
-      else storage[i] = std::get<std::string>(value);
-      values[i] = storage[i].c_str();
-    }
-    ResultPtr result(PQexecPrepared(connection_, found->second.c_str(), static_cast<int>(params.size()),
+    return found->second;
+  }
+
+  static std::vector<const char*> Values(const Statement& statement) {
+    std::vector<const char*> values(statement.storage.size(), nullptr);
+    for (size_t i = 0; i < values.size(); ++i)
+      if (!statement.null[i]) values[i] = statement.storage[i].c_str();
+    return values;
+  }
+
+  ResultPtr Run(const Sql& sql, const Params& params) {
+    Statement statement = Bind(sql, params);
+    if (begin_pending_ || !later_.empty()) return RunWithHeldBack(statement);
+    auto values = Values(statement);
+    ResultPtr result(PQexecPrepared(connection_, statement.prepared.c_str(), static_cast<int>(values.size()),
                                     values.data(), nullptr, nullptr, 0));
     auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-      throw MakeError(connection_, result.get(), std::string("statement ") + sql.name);
+      throw MakeError(connection_, result.get(), "statement " + statement.name);
     return result;
+  }
+
+  // Sends what waits (BEGIN, held-back writes) without a statement of its own.
+  void SendHeldBack() {
+    if (!begin_pending_ && later_.empty()) return;
+    Statement nothing{"(held back)", "", "", {}, {}};
+    RunWithHeldBack(nothing);
+  }
+
+  // One round trip: BEGIN if pending, the held-back writes, then `last` (skipped when its
+  // text and name are both empty), in a pipeline with one sync. Returns the result of
+  // `last`; throws the first failure (the statements after it are not run, and the
+  // transaction is in error until the caller rolls it back).
+  ResultPtr RunWithHeldBack(const Statement& last) {
+    std::vector<Statement> batch;
+    if (begin_pending_) batch.push_back(Statement{"BEGIN", "", "BEGIN", {}, {}});
+    for (auto& statement : later_) batch.push_back(std::move(statement));
+    later_.clear();
+    begin_pending_ = false;
+    bool has_last = !last.prepared.empty() || !last.text.empty();
+    if (has_last) batch.push_back(last);
+    if (PQenterPipelineMode(connection_) != 1)
+      throw MakeError(connection_, nullptr, "enter pipeline mode for " + last.name);
+    for (const auto& statement : batch) {
+      int sent;
+      if (statement.prepared.empty()) {
+        sent = PQsendQueryParams(connection_, statement.text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+      } else {
+        auto values = Values(statement);
+        sent = PQsendQueryPrepared(connection_, statement.prepared.c_str(), static_cast<int>(values.size()),
+                                   values.data(), nullptr, nullptr, 0);
+      }
+      if (sent != 1) throw MakeError(connection_, nullptr, "send " + statement.name);
+    }
+    if (PQpipelineSync(connection_) != 1) throw MakeError(connection_, nullptr, "pipeline sync for " + last.name);
+    std::optional<DatabaseError> failure;
+    ResultPtr answer;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      ResultPtr result(PQgetResult(connection_));
+      if (!result) throw MakeError(connection_, nullptr, "pipeline result of " + batch[i].name);
+      auto status = PQresultStatus(result.get());
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_PIPELINE_ABORTED &&
+          !failure)
+        failure = MakeError(connection_, result.get(), "statement " + batch[i].name);
+      while (PGresult* more = PQgetResult(connection_)) PQclear(more);  // the NULL that ends each command
+      if (i + 1 == batch.size() && has_last) answer = std::move(result);
+    }
+    ResultPtr sync(PQgetResult(connection_));
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
+      throw MakeError(connection_, sync.get(), "pipeline sync result for " + last.name);
+    if (PQexitPipelineMode(connection_) != 1)
+      throw MakeError(connection_, nullptr, "exit pipeline mode for " + last.name);
+    if (failure) throw *failure;
+    return answer;
   }
 
   void Report(const Sql& sql, std::chrono::steady_clock::time_point started) {
@@ -166,6 +284,9 @@ class PostgresConnection final : public Connection {
   PGconn* connection_ = nullptr;
   int slow_query_ms_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text → statement name
+  bool in_transaction_ = false;
+  bool begin_pending_ = false;   // BEGIN not sent yet (goes with the first statement)
+  std::vector<Statement> later_;  // held-back writes (ExecuteLater), in order
 };
 
 class PostgresDatabase final : public Database {

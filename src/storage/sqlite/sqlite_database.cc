@@ -380,8 +380,11 @@ class SqliteConnection final : public Connection {
       else if (auto* number = std::get_if<int64_t>(&value)) sqlite3_bind_int64(statement, index, *number);
       else if (auto* real = std::get_if<double>(&value)) sqlite3_bind_double(statement, index, *real);
       else {
+        // SQLITE_STATIC: `params` outlives every step of the statement (Query and Execute
+        // step and reset it before returning, and the next Bind clears the bindings), so
+        // SQLite need not copy each text (a 595-row customer insert binds 32,725 values).
         const auto& text_value = std::get<std::string>(value);
-        sqlite3_bind_text(statement, index, text_value.data(), static_cast<int>(text_value.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(statement, index, text_value.data(), static_cast<int>(text_value.size()), SQLITE_STATIC);
       }
     }
   }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The import phase of run.sh alone, for measuring the import (docs/benchmarks.md, "Import,
+# session 8"): starts the server on a COPY of the 1M SQLite bench database, sends the
+# 100,000-row CSV of prepare.py as b20r10 (skip_bad, duplicates acknowledged; MODE=dry_run
+# for the checks only), prints wall time, the server's CPU time over the request
+# (utime + stime of /proc/PID/stat), VmHWM and the RSS samples' peak, then undoes the import
+# (undo_import.sql). Take the bench lock: flock /work/coord/bench.lock bash … .
+# usage: WORK=/copy/of/data-dir bench/customers/import_only.sh BUILD_DIR [perf]
+set -euo pipefail
+BIN=$1/tuoke
+PERF=${2:-}
+: "${WORK:?set WORK to a data directory holding a copy of the bench database (never the original)}"
+CSV=${CSV:-/tmp/tuoke-bench-customers-sqlite/import.csv}
+OUT=${OUT:-/tmp/tuoke-import-only}
+mkdir -p "$OUT"
+cd "$(dirname "$0")/../.."
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN" --data-dir "$WORK" --log-level warn serve --port "$port" --threads 4 --no-access-log >"$OUT/serve.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.05; done
+tok=$(python3 - "$port" <<'PY'
+import sys; sys.path.insert(0, "bench/customers")
+import load
+print(load.login_token("http://127.0.0.1:%s" % sys.argv[1], "b20r10"))
+PY
+)
+( while kill -0 $pid 2>/dev/null; do echo "$(date +%s.%N) $(awk '/VmRSS/{print $2}' /proc/$pid/status)"; sleep 0.25; done ) >"$OUT/rss.txt" 2>/dev/null &
+if [ -n "$PERF" ]; then perf record -F "${FREQ:-499}" --call-graph "${CG:-dwarf}" -p $pid -o "$OUT/perf.data" >/dev/null 2>&1 & perfpid=$!; fi
+cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+start=$(date +%s.%N)
+curl -sS -o "$OUT/report.json" -w '%{http_code}\n' -H "Authorization: Bearer $tok" -H 'Content-Type: text/csv' \
+  --data-binary @"$CSV" "http://127.0.0.1:$port/api/v1/customers/import-file?mode=${MODE:-skip_bad}&acknowledgeDuplicates=true"
+end=$(date +%s.%N)
+if [ -n "$PERF" ]; then kill -INT $perfpid; wait $perfpid || true; fi
+cpu1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+echo "import: wall $(echo "$end - $start" | bc) s, server CPU $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s"
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print({k: v for k, v in r.items() if k != "rows"})' "$OUT/report.json"
+grep VmHWM /proc/$pid/status
+kill $pid; wait $pid 2>/dev/null || true
+[ "${MODE:-}" = dry_run ] || sqlite3 "$WORK/tuoke.db" "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM customers WHERE owner_id =
+    (SELECT id FROM users WHERE username = 'b20r10') AND name LIKE '%导入%')" ".read bench/customers/undo_import.sql"
+echo undone
