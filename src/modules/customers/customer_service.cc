@@ -957,8 +957,11 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
   // owners' own orders (the owner index is sorted by update time within an owner) and
   // stops at the page: it reads the scope's rows only, where walking the list's order
   // reads everyone's. A filter with an index of its own (city, owner, unit, pool) keeps
-  // the walk, and so does any other sort.
-  bool merge_owners = shape.tests_each_row && shape.owners && shape.owners->size() <= max_merged_owners_ &&
+  // the walk, and so does any other sort. PostgreSQL's planner, which cannot tell how many
+  // rows the test passes, reads every owner's rows and sorts them instead of merging
+  // (a Bitmap Heap Scan per owner, seconds for 100,000 rows): it keeps the walk.
+  bool postgres = database_.dialect() == storage::Dialect::kPostgres;
+  bool merge_owners = !postgres && shape.tests_each_row && shape.owners && shape.owners->size() <= max_merged_owners_ &&
                       filter.sort == CustomerSort::kUpdatedAtDescending && !filter.city && !filter.province &&
                       !filter.owner_id && !filter.unit_id && !filter.in_pool;
   if (merge_owners) {
