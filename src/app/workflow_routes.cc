@@ -16,7 +16,7 @@ const platform::Caller& CallerOf(const Request& request) { return *request.calle
 
 Json Body(const Request& request) {
   // Bodiless POSTs ({comment} is optional) read as an empty object.
-  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  if (request.body.view().find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   return ParseJsonObject(request.body);
 }
 
@@ -77,9 +77,9 @@ void RegisterWorkflowRoutes(http::Router& router, platform::ApprovalService& app
   router.Add("PUT", api + "/approval-delegation",
              [&approvals](Request& request) {
                // A literal null body clears the delegation, like {"delegateId": null}.
-               auto first = request.body.find_first_not_of(" \t\r\n");
-               Json body = first != std::string::npos && request.body.compare(first, 4, "null") == 0 &&
-                                   request.body.find_first_not_of(" \t\r\n", first + 4) == std::string::npos
+               auto first = request.body.view().find_first_not_of(" \t\r\n");
+               Json body = first != std::string::npos && request.body.view().compare(first, 4, "null") == 0 &&
+                                   request.body.view().find_first_not_of(" \t\r\n", first + 4) == std::string::npos
                                ? Json{{"delegateId", nullptr}}
                                : ParseJsonObject(request.body);
                return Response::JsonBody(approvals.PutDelegation(CallerOf(request), body));

@@ -19,6 +19,19 @@ std::vector<std::string> SplitPath(std::string_view path) {
 
 }  // namespace
 
+RequestBody::RequestBody(std::string text) {
+  auto owned = std::make_shared<const std::string>(std::move(text));
+  bytes_ = *owned;  // the string lives in the shared block: its bytes never move
+  owner_ = std::move(owned);
+}
+
+RequestBody RequestBody::Borrowed(std::shared_ptr<const void> owner, std::string_view bytes) {
+  RequestBody body;
+  body.owner_ = std::move(owner);
+  body.bytes_ = bytes;
+  return body;
+}
+
 std::optional<std::string_view> Request::Header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers)
     if (name == lower_name) return std::string_view(value);

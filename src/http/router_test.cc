@@ -75,6 +75,39 @@ TEST(RouterTest, ParsesQueryStringsAndCookies) {
   EXPECT_FALSE(request.Cookie("missing"));
 }
 
+TEST(RequestBodyTest, OwnsTextItIsGivenAndSharesItWithCopies) {
+  Request request;
+  EXPECT_TRUE(request.body.empty());
+  {
+    std::string text = R"({"name":"凌天"})";
+    request.body = text;
+    text.assign(text.size(), 'x');  // the body holds its own bytes, not the caller's
+  }
+  EXPECT_EQ(request.body.view(), R"({"name":"凌天"})");
+  Request copy = request;
+  EXPECT_EQ(copy.body.data(), request.body.data());  // shared, not copied
+  request.body = "";
+  EXPECT_TRUE(request.body.empty());
+  EXPECT_EQ(ParseJsonObject(copy.body)["name"], "凌天");
+}
+
+TEST(RequestBodyTest, BorrowedBytesLiveAsLongAsTheirOwner) {
+  // As the server does it: the bytes stay where the server read them, the body keeps
+  // the server's request alive.
+  auto server_buffer = std::make_shared<const std::string>(3 * 1024 * 1024, 'a');
+  const char* bytes = server_buffer->data();
+  std::weak_ptr<const std::string> watch = server_buffer;
+  Request request;
+  request.body = RequestBody::Borrowed(server_buffer, *server_buffer);
+  server_buffer.reset();
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(request.body.data(), bytes);  // no copy of the 3 MB
+  EXPECT_EQ(request.body.size(), 3u * 1024 * 1024);
+  EXPECT_EQ(request.body.view().find_first_not_of('a'), std::string_view::npos);
+  request = Request();
+  EXPECT_TRUE(watch.expired());  // released with the last request holding it
+}
+
 TEST(ErrorMappingTest, EveryKindHasItsStatus) {
   EXPECT_EQ(StatusFor(ErrorKind::kBadRequest), 400);
   EXPECT_EQ(StatusFor(ErrorKind::kValidation), 422);

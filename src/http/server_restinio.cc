@@ -48,7 +48,8 @@ Request ToRequest(const restinio::request_handle_t& incoming) {
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
-  request.body = incoming->body();
+  // The handle keeps RESTinio's buffer (a const std::string) alive: no copy of an upload.
+  request.body = RequestBody::Borrowed(incoming, incoming->body());
   request.remote_ip = incoming->remote_endpoint().address().to_string();
   return request;
 }

@@ -17,7 +17,7 @@ const platform::Caller& CallerOf(const Request& request) { return *request.calle
 
 // Transitions may come with no body at all (the web client posts none).
 Json BodyOrEmpty(const Request& request) {
-  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  if (request.body.view().find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   return ParseJsonObject(request.body);
 }
 
