@@ -5,7 +5,6 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/json_writer.h"
 #include "core/text.h"
@@ -47,6 +46,9 @@ enum ScopeColumn : size_t {
   kRepId, kRepPath, kStatus, kDueOn, kVisitDate, kCustomerId, kKind, kPurposes, kTargets, kResults,
   kDistributorCheck, kObjections, kPromises,
 };
+// The units of a subtree (id, name, path): the team day's user rows name their unit by id.
+const storage::Sql kSubtreeUnits{"visits.team_day_units",
+                                 "SELECT o.id, o.name, o.path FROM org_units o WHERE o.path LIKE ? ESCAPE '\\'"};
 // The team day's rep check (R-VISIT-56): the users with the role rep among an id range,
 // read from user_roles' key (user_id, role) in one range scan.
 const storage::Sql kRepRolesBetween{
@@ -193,11 +195,24 @@ void ReadReport(JsonReader& reader, ReportDraft& draft, Date visit_date) {
   }
 }
 
+// Calls `use` with each flag of a stored flag text ("a,b"), as views into it: the team
+// day counts ~36,000 flags of a department's day without a string per flag (SplitFlags).
+template <typename Use>
+void ForEachFlag(std::string_view text, Use use) {  // NOLINT
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view flag = text.substr(0, comma);
+    if (!flag.empty()) use(flag);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 Error ReportClosed(const std::string& status) {
   return Error(ErrorKind::kConflict, "visits.report_closed", "the report is already " + status);
 }
 
-void WriteFlagCounts(JsonWriter& out, const std::map<std::string, int>& counts) {
+void WriteFlagCounts(JsonWriter& out, const std::map<std::string_view, int>& counts) {
   out.BeginObject();
   for (const auto& [flag, count] : counts) {
     out.Key(flag);
@@ -477,8 +492,23 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
                                     " reps for the full view: ask view=summary or narrow by unitId",
                  {{"maxReps", max_reps}, {"view", summary_only ? "summary" : "full"}});
   };
+  // The users name their unit by id; the subtree's few units come once, in their own
+  // query (the unit's name and path on each of 5,000 user rows were 10,000 of the
+  // query's 25,000 cells, each converted into a string of the result set).
+  std::unordered_map<int64_t, const storage::Row*> unit_of;  // id → (id, name, path)
+  auto units = connection->Query(kSubtreeUnits, {EscapeLike(subtree) + "%"});
+  for (const auto& unit : units.rows) unit_of.emplace(unit.Int(0), &unit);
+  // A unit moved out of the subtree between the two reads (they are not one snapshot)
+  // shows with an empty name rather than failing the answer.
+  static const std::string kNoText;
+  auto unit_text = [&](const storage::Row* rep, size_t column) -> const std::string& {
+    auto found = unit_of.find(rep->Int(2));
+    return found == unit_of.end() ? kNoText : found->second->Text(column);
+  };
+  auto unit_name = [&](const storage::Row* rep) -> const std::string& { return unit_text(rep, 1); };
+  auto unit_path = [&](const storage::Row* rep) -> const std::string& { return unit_text(rep, 2); };
   storage::Params user_params;
-  std::string user_sql = "SELECT u.id, u.name, o.id, o.name, o.path FROM org_units o CROSS JOIN users u "
+  std::string user_sql = "SELECT u.id, u.name, u.unit_id FROM org_units o CROSS JOIN users u "
                          "WHERE u.unit_id = o.id AND u.active = 1 AND " +
                          scoped("u.id", user_params) + " LIMIT ?";
   user_params.push_back(max_users + 1);
@@ -488,11 +518,14 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
   if (!users.rows.empty()) {
     int64_t low = users.rows[0].Int(0), high = low;
     for (const auto& user : users.rows) low = std::min(low, user.Int(0)), high = std::max(high, user.Int(0));
-    std::unordered_set<int64_t> rep_ids;
-    for (const auto& row : connection->Query(kRepRolesBetween, {low, high}).rows) rep_ids.insert(row.Int(0));
+    std::vector<int64_t> rep_ids;  // sorted: a search instead of a hash node per rep
+    auto roles = connection->Query(kRepRolesBetween, {low, high});
+    rep_ids.reserve(roles.rows.size());
+    for (const auto& row : roles.rows) rep_ids.push_back(row.Int(0));
+    std::sort(rep_ids.begin(), rep_ids.end());
     reps.reserve(users.rows.size());
     for (const auto& user : users.rows)
-      if (rep_ids.count(user.Int(0))) reps.push_back(&user);
+      if (std::binary_search(rep_ids.begin(), rep_ids.end(), user.Int(0))) reps.push_back(&user);
   }
   if (static_cast<int64_t>(reps.size()) > max_reps) throw too_large();
   // Sorted here (unit path, name, id by bytes) rather than by the database: PostgreSQL
@@ -501,7 +534,7 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
   // The few units are ranked by path first, so the reps compare a number, then the name.
   {
     std::map<std::string_view, int64_t> unit_rank;  // path → rank
-    for (const storage::Row* rep : reps) unit_rank.emplace(rep->Text(4), 0);
+    for (const storage::Row* rep : reps) unit_rank.emplace(unit_path(rep), 0);
     int64_t rank = 0;
     for (auto& entry : unit_rank) entry.second = rank++;
     struct Key {
@@ -512,7 +545,7 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
     };
     std::vector<Key> keys;
     keys.reserve(reps.size());
-    for (const storage::Row* rep : reps) keys.push_back({unit_rank[rep->Text(4)], rep->Text(1), rep->Int(0), rep});
+    for (const storage::Row* rep : reps) keys.push_back({unit_rank[unit_path(rep)], rep->Text(1), rep->Int(0), rep});
     std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
       return std::tie(a.unit_rank, a.name, a.id) < std::tie(b.unit_rank, b.name, b.id);
     });
@@ -538,15 +571,31 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
     low_rep = high_rep = reps[0]->Int(0);
     for (const storage::Row* rep : reps) low_rep = std::min(low_rep, rep->Int(0)), high_rep = std::max(high_rep, rep->Int(0));
   }
+  // On PostgreSQL the summary's rows are grouped by the database (R-VISIT-58): one row
+  // per rep of check-ins, one per rep and report state of visits, instead of one per
+  // check-in and per visit (a department's day: ~36,000 rows → ~10,000). PostgreSQL walks
+  // the day indexes in rep order and aggregates as it goes (no sort); the aggregates cost
+  // it more than the plain read, but less than the server spent converting the plain rows
+  // into text cells and counting them (docs/benchmarks.md, "Team day and check-in,
+  // session 9": the database and server CPU per answer, each variant measured). SQLite
+  // keeps the plain read (its GROUP BY cost three times as much, above).
+  bool grouped_by_database = summary_only && connection->dialect() == storage::Dialect::kPostgres;
   storage::Params check_in_params{day_text};
   if (whole_day) check_in_params.insert(check_in_params.end(), {low_rep, high_rep});
+  // (rep, check-ins, first, last, the non-empty flag texts joined by commas); times and
+  // dates compare by bytes (COLLATE "C"), as the plain read compares them here.
+  const char* check_in_counts =
+      grouped_by_database ? "SELECT c.rep_id, count(*), min(c.at COLLATE \"C\"), max(c.at COLLATE \"C\"), "
+                          "string_agg(c.flags, ',') FILTER (WHERE c.flags <> '') "
+                        : "SELECT c.rep_id, c.flags, c.at ";
+  const char* per_rep = grouped_by_database ? " GROUP BY c.rep_id" : "";
   std::string check_in_sql =
-      whole_day ? std::string("SELECT c.rep_id, c.flags, c.at FROM check_ins c WHERE c.business_date = ? "
-                              "AND c.rep_id BETWEEN ? AND ?")
+      whole_day ? std::string(check_in_counts) + "FROM check_ins c WHERE c.business_date = ? "
+                                                 "AND c.rep_id BETWEEN ? AND ?" + per_rep
       : summary_only
-          ? "SELECT c.rep_id, c.flags, c.at FROM org_units o CROSS JOIN users u CROSS JOIN check_ins c "
+          ? std::string(check_in_counts) + "FROM org_units o CROSS JOIN users u CROSS JOIN check_ins c "
             "WHERE u.unit_id = o.id AND c.rep_id = u.id AND c.business_date = ? AND " +
-                scoped("c.rep_id", check_in_params)
+                scoped("c.rep_id", check_in_params) + per_rep
           : "SELECT c.rep_id, c.id, c.kind, c.place, c.at, c.customer_id, cu.name, c.distance_m, c.geofence, c.flags, "
             "c.delayed, c.visit_id, c.accuracy_m FROM org_units o CROSS JOIN users u CROSS JOIN check_ins c "
             "LEFT JOIN customers cu ON cu.id = c.customer_id "
@@ -555,16 +604,21 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
   auto check_ins = connection->Query(
       {summary_only ? "visits.team_day_check_in_counts" : "visits.team_day_check_ins", check_in_sql.c_str()},
       check_in_params);
-  // 3. The day's visits with their report state (summary: only the state and due date).
+  // 3. The day's visits with their report state (summary: only the state and due date;
+  // grouped by PostgreSQL into (rep, state, due date, visits), the day index's order:
+  // counting per rep with FILTER expressions cost it more, 18-22 against 14-15 ms).
   storage::Params visit_params{day_text};
   if (whole_day) visit_params.insert(visit_params.end(), {low_rep, high_rep});
+  const char* visit_counts = grouped_by_database ? "SELECT v.rep_id, v.report_status, v.report_due_on, count(*) "
+                                                 : "SELECT v.rep_id, v.report_status, v.report_due_on ";
+  const char* visits_per_rep = grouped_by_database ? " GROUP BY v.rep_id, v.report_status, v.report_due_on" : "";
   std::string visit_sql =
-      whole_day ? std::string("SELECT v.rep_id, v.report_status, v.report_due_on FROM visits v WHERE v.visit_date = ? "
-                              "AND v.rep_id BETWEEN ? AND ?")
+      whole_day ? std::string(visit_counts) + "FROM visits v WHERE v.visit_date = ? "
+                                              "AND v.rep_id BETWEEN ? AND ?" + visits_per_rep
       : summary_only
-          ? "SELECT v.rep_id, v.report_status, v.report_due_on FROM org_units o CROSS JOIN users u CROSS JOIN visits v "
+          ? std::string(visit_counts) + "FROM org_units o CROSS JOIN users u CROSS JOIN visits v "
             "WHERE u.unit_id = o.id AND v.rep_id = u.id AND v.visit_date = ? AND " +
-                scoped("v.rep_id", visit_params)
+                scoped("v.rep_id", visit_params) + visits_per_rep
           : "SELECT v.rep_id, v.id, v.customer_id, cu.name, v.checked_in_at, v.checked_out_at, v.duration_minutes, "
             "v.flags, v.report_status, v.report_due_on FROM org_units o CROSS JOIN users u CROSS JOIN visits v "
             "JOIN customers cu ON cu.id = v.customer_id "
@@ -574,42 +628,59 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
       {summary_only ? "visits.team_day_visit_counts" : "visits.team_day_visits", visit_sql.c_str()}, visit_params);
 
   // The counts of one rep's day; the summary fills them from its unordered rows before
-  // rendering, the full view while it writes the rows.
+  // rendering, the full view while it writes the rows. The texts are views into the
+  // result sets, which outlive the rendering (no copy per check-in or flag).
   struct RepDay {
     int check_ins = 0, visits = 0, pending = 0, late = 0;
-    std::optional<std::string> first_at, last_at;
-    std::map<std::string, int> flags;
+    std::string_view first_at, last_at;  // empty: no check-in
+    std::map<std::string_view, int> flags;
   };
-  std::map<std::string, int> team_flags;
-  std::unordered_map<int64_t, RepDay> counted;
+  std::map<std::string_view, int> team_flags;
+  auto count_flags = [&](RepDay& day_of, std::string_view flags) {
+    ForEachFlag(flags, [&](std::string_view flag) {
+      ++day_of.flags[flag];
+      ++team_flags[flag];
+    });
+  };
+  // The summary's days, in the reps' order, found by rep id in a sorted index.
+  std::vector<RepDay> days(summary_only ? reps.size() : 0);
+  std::vector<std::pair<int64_t, size_t>> day_index;
+  auto day_of_rep = [&](int64_t rep_id) -> RepDay* {
+    auto found = std::lower_bound(day_index.begin(), day_index.end(), std::pair<int64_t, size_t>{rep_id, 0});
+    return found != day_index.end() && found->first == rep_id ? &days[found->second] : nullptr;
+  };
   if (summary_only) {
-    counted.reserve(reps.size());
-    for (const storage::Row* rep : reps) counted.try_emplace(rep->Int(0));
-    // Rows (rep, flags, at); rows of reps not listed (the whole day) are skipped.
+    day_index.reserve(reps.size());
+    for (size_t i = 0; i < reps.size(); ++i) day_index.emplace_back(reps[i]->Int(0), i);
+    std::sort(day_index.begin(), day_index.end());
+    // Rows (rep, flags, at), or per rep (rep, count, first, last, flags) when grouped by
+    // the database; rows of reps not listed (the whole day) are skipped.
     for (const auto& row : check_ins.rows) {
-      auto found = counted.find(row.Int(0));
-      if (found == counted.end()) continue;
-      RepDay& day_of = found->second;
-      ++day_of.check_ins;
-      if (!row.Text(1).empty()) {
-        for (const auto& flag : SplitFlags(row.Text(1))) {
-          ++day_of.flags[flag];
-          ++team_flags[flag];
-        }
+      RepDay* day_of = day_of_rep(row.Int(0));
+      if (!day_of) continue;
+      if (grouped_by_database) {
+        day_of->check_ins = static_cast<int>(row.Int(1));
+        day_of->first_at = row.Text(2);
+        day_of->last_at = row.Text(3);
+        if (!row.IsNull(4)) count_flags(*day_of, row.Text(4));
+        continue;
       }
-      const std::string& at = row.Text(2);
-      if (!day_of.first_at || at < *day_of.first_at) day_of.first_at = at;
-      if (!day_of.last_at || at > *day_of.last_at) day_of.last_at = at;
+      ++day_of->check_ins;
+      count_flags(*day_of, row.Text(1));
+      std::string_view at = row.Text(2);
+      if (day_of->first_at.empty() || at < day_of->first_at) day_of->first_at = at;
+      if (day_of->last_at.empty() || at > day_of->last_at) day_of->last_at = at;
     }
-    // Rows (rep, stored report status, due date).
+    // Rows (rep, stored report status, due date), or with the visits of that state when
+    // grouped by the database; the state as read (EffectiveReportStatus).
     for (const auto& row : visits.rows) {
-      auto found = counted.find(row.Int(0));
-      if (found == counted.end()) continue;
-      RepDay& day_of = found->second;
-      ++day_of.visits;
+      RepDay* day_of = day_of_rep(row.Int(0));
+      if (!day_of) continue;
+      int count = grouped_by_database ? static_cast<int>(row.Int(3)) : 1;
+      day_of->visits += count;
       std::string status = EffectiveReportStatus(row.Text(1), row.Text(2), today);
-      if (status == "late") ++day_of.late;
-      if (status == "open" || status == "late") ++day_of.pending;
+      if (status == "late") day_of->late += count;
+      if (status == "open" || status == "late") day_of->pending += count;
     }
   }
   // Full view: rows are sorted by rep; index the first row of each rep.
@@ -646,24 +717,25 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
       previous_unit = rep->Int(2);
       out.BeginObject();
       out.Key("id"); out.Id(previous_unit);
-      out.Key("name"); out.String(rep->Text(3));
+      out.Key("name"); out.String(unit_name(rep));
       out.EndObject();
     }
   }
   out.EndArray();
   out.Key("reps");
   out.BeginArray();
-  for (const storage::Row* rep_row : reps) {
+  for (size_t rep_index = 0; rep_index < reps.size(); ++rep_index) {
+    const storage::Row* rep_row = reps[rep_index];
     const storage::Row& rep = *rep_row;
     int64_t rep_id = rep.Int(0);
     RepDay full_day;
-    RepDay& day_of = summary_only ? counted[rep_id] : full_day;
+    RepDay& day_of = summary_only ? days[rep_index] : full_day;
     out.BeginObject();
     out.Key("repId"); out.Id(rep_id);
     out.Key("repName"); out.String(rep.Text(1));
     out.Key("unitId"); out.Id(rep.Int(2));
     if (!summary_only) {
-      out.Key("unitName"); out.String(rep.Text(3));
+      out.Key("unitName"); out.String(unit_name(rep_row));
       auto check_in_range = check_in_ranges.find(rep_id);
       auto visit_range = visit_ranges.find(rep_id);
       out.Key("checkIns");
@@ -672,7 +744,7 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
         for (size_t i = check_in_range->second.first; i < check_in_range->second.second; ++i) {
           const auto& row = check_ins.rows[i];
           ++day_of.check_ins;
-          if (!day_of.first_at) day_of.first_at = row.Text(4);
+          if (day_of.first_at.empty()) day_of.first_at = row.Text(4);
           day_of.last_at = row.Text(4);
           out.BeginObject();
           out.Key("id"); out.Id(row.Int(1));
@@ -688,11 +760,11 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
           out.Key("accuracyM"); out.Int(row.Int(12));
           out.Key("flags");
           out.BeginArray();
-          for (const auto& flag : SplitFlags(row.Text(9))) {
+          ForEachFlag(row.Text(9), [&](std::string_view flag) {
             out.String(flag);
             ++day_of.flags[flag];
             ++team_flags[flag];
-          }
+          });
           out.EndArray();
           out.Key("delayed"); out.Bool(row.Bool(10));
           out.Key("visitId"); out.OptionalId(row.OptionalInt(11));
@@ -720,7 +792,7 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
           else out.Null();
           out.Key("flags");
           out.BeginArray();
-          for (const auto& flag : SplitFlags(row.Text(7))) out.String(flag);
+          ForEachFlag(row.Text(7), [&](std::string_view flag) { out.String(flag); });
           out.EndArray();
           out.Key("reportStatus"); out.String(status);
           out.Key("reportDueOn"); out.String(row.Text(9));
@@ -735,8 +807,12 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
     reports_late += day_of.late;
     reports_pending += day_of.pending;
     out.Key("checkInCount"); out.Int(day_of.check_ins);
-    out.Key("firstCheckInAt"); out.OptionalString(day_of.first_at);
-    out.Key("lastCheckInAt"); out.OptionalString(day_of.last_at);
+    out.Key("firstCheckInAt");
+    if (day_of.first_at.empty()) out.Null();
+    else out.String(day_of.first_at);
+    out.Key("lastCheckInAt");
+    if (day_of.last_at.empty()) out.Null();
+    else out.String(day_of.last_at);
     out.Key("visitCount"); out.Int(day_of.visits);
     out.Key("reportsPending"); out.Int(day_of.pending);
     out.Key("reportsLate"); out.Int(day_of.late);

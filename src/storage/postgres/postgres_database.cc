@@ -98,8 +98,11 @@ class PostgresConnection final : public Connection, public DeferringConnection {
     for (int r = 0; r < rows; ++r) {
       std::vector<std::optional<std::string>> cells(columns);
       for (int i = 0; i < columns; ++i) {
-        if (PQgetisnull(result.get(), r, i)) continue;
-        cells[i].emplace(PQgetvalue(result.get(), r, i), PQgetlength(result.get(), r, i));
+        // NULL and the empty text both have length 0: only then is it worth asking which
+        // (three libpq calls per cell were 6% of the team day summary's server time).
+        int length = PQgetlength(result.get(), r, i);
+        if (length == 0 && PQgetisnull(result.get(), r, i)) continue;
+        cells[i].emplace(PQgetvalue(result.get(), r, i), static_cast<size_t>(length));
       }
       out.rows.emplace_back(std::move(cells));
     }
