@@ -20,9 +20,12 @@ cd "$(dirname "$0")/../.."
 if [ -z "${TUOKE:-}" ]; then cmake --build "$BUILD_DIR" -j 2 --target tuoke bench_hello_restinio >/dev/null; fi
 TUOKE=${TUOKE:-$BUILD_DIR/tuoke}
 HELLO=${HELLO:-$BUILD_DIR/bench_hello_restinio}
-work=$(mktemp -d /tmp/tuoke-field-bench.XXXXXX)
+# FIELD_KEEP=DIR keeps the run's data there (tokens, unit ids: with TUOKE_PG_KEEP_DIR of
+# scripts/with-postgres.sh, the PostgreSQL database after the burst can be looked at later).
+work=${FIELD_KEEP:-$(mktemp -d /tmp/tuoke-field-bench.XXXXXX)}
+mkdir -p "$work"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; if [ -z "${FIELD_KEEP:-}" ]; then rm -rf "$work"; fi; }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -52,6 +55,7 @@ run_backend() {
     sql="sqlite3 $work/sqlite/tuoke.db"
   else
     local name="tuoke_field_bench_$$"
+    echo "$name" >"$work/postgres_database.txt"
     psql "$TUOKE_TEST_PG_ADMIN_URL" -qAt -c "CREATE DATABASE $name" >/dev/null
     local url="postgresql://postgres@/$name?host=$TUOKE_TEST_PG_HOST&port=$TUOKE_TEST_PG_PORT"
     db_args=(--database "$url")
