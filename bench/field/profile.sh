@@ -33,24 +33,17 @@ port=$(free_port)
 "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads 4 --no-access-log >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
-# On PostgreSQL also the database's CPU: the postmaster (with what its exited children
-# used) and its live children (the server's backends among them), in clock ticks.
-db_cpu() {
-  if [ "$backend" = sqlite ]; then echo 0; return; fi
-  local postmaster; postmaster=$(head -1 "$TUOKE_TEST_PG_HOST/data/postmaster.pid")
-  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
-    for child in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
-  } | awk '{ total += $1 } END { print total + 0 }'
-}
+# On PostgreSQL also the database's CPU (bench/field/db_cpu.sh).
+source bench/field/db_cpu.sh
 cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-db_before=$(db_cpu)
+db_before=$(db_cpu "$backend")
 wrk -t2 -c64 -d"${BURST:-20s}" --latency -s bench/field/checkin_burst.lua "http://127.0.0.1:$port" -- \
   "$work/data/tokens.csv" 1 2 >"$work/wrk.txt" &
 wrk_pid=$!
 if [ "${PERF:-0}" = 1 ]; then sleep 3; perf record -F 999 -g -p "$pid" -o "$out" -- sleep 10 2>/dev/null; fi
 wait "$wrk_pid"
 cpu_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-db_after=$(db_cpu)
+db_after=$(db_cpu "$backend")
 cat "$work/wrk.txt"
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
 ticks=$(getconf CLK_TCK)

@@ -36,21 +36,16 @@ auth="Authorization: Bearer $(cat "$data/gm_token.txt")"
 # The answer's digest: an unchanged answer is the first thing a change must keep.
 curl -fsS -H "$auth" "$summary_url" | sha256sum | sed 's/ .*/ answer_sha256/'
 curl -fsS -o /dev/null -H "$auth" "$summary_url"  # warm: statements prepared, pages cached
-db_cpu() {
-  if [ "$backend" = sqlite ]; then echo 0; return; fi
-  local postmaster; postmaster=$(head -1 "$TUOKE_TEST_PG_HOST/data/postmaster.pid")
-  { awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat"
-    for child in $(pgrep -P "$postmaster"); do awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || true; done
-  } | awk '{ total += $1 } END { print total + 0 }'
-}
+# On PostgreSQL also the database's CPU (bench/field/db_cpu.sh).
+source bench/field/db_cpu.sh
 cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-db_before=$(db_cpu)
+db_before=$(db_cpu "$backend")
 wrk -t1 -c1 -d"$DURATION" --latency -H "$auth" "$summary_url" >/tmp/tuoke-teamday-wrk.$$ &
 wrk_pid=$!
 if [ "${PERF:-0}" = 1 ]; then sleep 1; perf record -F 999 -g -p "$pid" -o "$out" -- sleep 8 2>/dev/null; fi
 wait "$wrk_pid"
 cpu_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-db_after=$(db_cpu)
+db_after=$(db_cpu "$backend")
 wrk_out=$(cat /tmp/tuoke-teamday-wrk.$$); rm -f /tmp/tuoke-teamday-wrk.$$
 requests=$(awk '/requests in/ {print $1}' <<<"$wrk_out")
 ticks=$(getconf CLK_TCK)
