@@ -3,7 +3,7 @@
 # Not part of `make test`: it generates 1,000,000 customers and 3,000,000 contacts.
 #   bash bench/customers/run.sh sqlite [build-dir]
 #   bash scripts/with-postgres.sh bash bench/customers/run.sh postgres [build-dir]
-# Environment: CUSTOMERS (default 1000000), REQUESTS per measurement (default 300),
+# Environment: TUOKE (a prebuilt server binary), CUSTOMERS (default 1000000), REQUESTS per measurement (default 300),
 # KEEP=1 keeps the generated database in $WORK (default /tmp/tuoke-bench-customers-<backend>);
 # FROM_SQLITE=/tmp/tuoke-bench-customers-sqlite/tuoke.db makes the PostgreSQL run copy the
 # SQLite run's customers instead of generating them again. With TUOKE_PG_KEEP_DIR (a kept
@@ -16,8 +16,12 @@ cd "$(dirname "$0")/../.."
 CUSTOMERS=${CUSTOMERS:-1000000}
 REQUESTS=${REQUESTS:-300}
 WORK=${WORK:-/tmp/tuoke-bench-customers-$BACKEND}
-cmake --build "$BUILD_DIR" -j 2 --target tuoke bench_customers_gen bench_hello_restinio >/dev/null
-TUOKE="$BUILD_DIR/tuoke"
+# TUOKE=path measures a prebuilt server binary (copied aside, so the tree may change
+# meanwhile); the build directory then only provides the generator and the hello-world.
+if [ -z "${TUOKE:-}" ]; then
+  cmake --build "$BUILD_DIR" -j 2 --target tuoke bench_customers_gen bench_hello_restinio >/dev/null
+fi
+TUOKE=${TUOKE:-$BUILD_DIR/tuoke}
 mkdir -p "$WORK"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
