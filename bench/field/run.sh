@@ -72,10 +72,12 @@ run_backend() {
   local url="http://127.0.0.1:$port"
   local tokens="$work/$backend-data/tokens.csv"
   local in_line low_line hello_line team_line full_line
-  in_line=$(wrk -t2 -c64 -d"$BURST" --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 1 2 | wrk_summary)
+  # BURST_SCRIPT names another version of the burst script (to compare load generators).
+  local script=${BURST_SCRIPT:-bench/field/checkin_burst.lua}
+  in_line=$(wrk -t2 -c64 -d"$BURST" --latency -s "$script" "$url" -- "$tokens" 1 2 | wrk_summary)
   # The same mix from 8 connections: with wrk's closed loop the latency at 64 connections
   # is mostly queueing (64 / throughput); this shows the time of one check-in.
-  low_line=$(wrk -t2 -c8 -d10s --latency -s bench/field/checkin_burst.lua "$url" -- "$tokens" 2 2 | wrk_summary)
+  low_line=$(wrk -t2 -c8 -d10s --latency -s "$script" "$url" -- "$tokens" 2 2 | wrk_summary)
   hello_line=$(wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$hello_port/" | wrk_summary)
   local gm_token unit_id team_id
   gm_token=$(cat "$work/$backend-data/gm_token.txt")
