@@ -1,8 +1,12 @@
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "app/app.h"
 #include "cli/cli.h"
@@ -25,6 +29,27 @@ std::string FindWebDir() {
   for (const auto& candidate : candidates)
     if (fs::is_regular_file(candidate / "index.html", error)) return fs::weakly_canonical(candidate).string();
   return "";
+}
+
+// Server memory (issue #3: RSS under 200 MB while 100,000 rows are exported and imported;
+// docs/benchmarks.md "Server memory, session 10"). Two glibc defaults cost resident memory
+// here and buy nothing:
+// - the mmap threshold starts at 128 KiB and rises, up to 32 MiB, to the size of every
+//   mapped block that is freed; after the first export the 10-18 MB bodies of later exports
+//   and imports come from an arena and their pages stay resident after they are freed.
+//   A fixed threshold keeps every block of 128 KiB or more in a mapping of its own, returned
+//   to the kernel on free.
+// - up to 8 arenas per core: memory freed by one thread (an import batch prepared on the
+//   pipeline's thread, written on a request thread) stays in the arena that gave it out,
+//   and each arena holds its own free pages. One arena per core bounds that; more threads
+//   than cores cannot run at once anyway, and each thread keeps its small-block cache.
+// An operator's GLIBC_TUNABLES setting wins over both.
+void SetAllocatorPolicy() {
+  if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
+  constexpr int kMmapThreshold = 128 * 1024;
+  const int arenas = static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  if (mallopt(M_MMAP_THRESHOLD, kMmapThreshold) != 1 || mallopt(M_ARENA_MAX, arenas) != 1)
+    spdlog::warn("could not set the allocator's mmap threshold and arena count");
 }
 
 }  // namespace
@@ -57,6 +82,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
                     "Directory of the disk store (default: attachments beside the SQLite file, or <data-dir>/attachments)");
   serve->callback([&options, serve_options] {
     auto started = std::chrono::steady_clock::now();
+    SetAllocatorPolicy();
     static SystemClock clock;
     app::AppConfig config;
     config.database_url = options.DatabaseUrl();
