@@ -510,6 +510,38 @@ TEST_P(FieldServiceTest, TeamDaySummaryOfAManyRepUnitReadsTheWholeDayButShowsOnl
   EXPECT_EQ(moved["summary"]["repsCheckedIn"], 2);
 }
 
+// R-VISIT-49: the rep list is reused only while the authentication epoch stands still;
+// a rename, a role taken away (each bumps it) show at once, and a unit's name, which is
+// read with every answer, too.
+TEST_P(FieldServiceTest, TeamDayRepListFollowsEveryChangeOfUsersRolesAndUnits) {
+  auto summary_view = VisitService::TeamDayView::kSummary;
+  std::string rep1_id = IdString(rep1_.user_id);
+  auto name_of_rep1 = [&](const Json& day) -> std::optional<std::string> {
+    for (const auto& rep : day["reps"])
+      if (rep["repId"] == rep1_id) return rep["repName"].get<std::string>();
+    return std::nullopt;
+  };
+  Json first = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt, summary_view));
+  ASSERT_TRUE(name_of_rep1(first).has_value());
+  EXPECT_NE(*name_of_rep1(first), "改名");
+  EXPECT_EQ(Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt, summary_view)), first);
+  auto connection = database_->Acquire();
+  connection->Execute({"test.rename", "UPDATE users SET name = '改名' WHERE id = ?"}, {rep1_.user_id});
+  Json renamed = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt, summary_view));
+  EXPECT_EQ(name_of_rep1(renamed), "改名");
+  EXPECT_EQ(renamed["reps"].size(), first["reps"].size());
+  connection->Execute({"test.unrole", "DELETE FROM user_roles WHERE role = 'rep' AND user_id = ?"}, {rep1_.user_id});
+  Json fewer = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt, summary_view));
+  EXPECT_EQ(fewer["reps"].size() + 1, first["reps"].size());
+  EXPECT_FALSE(name_of_rep1(fewer).has_value());
+  // A unit renamed does not bump the epoch: its name comes from its own read each time.
+  int64_t unit = std::stoll(fewer["units"][0]["id"].get<std::string>());
+  connection->Execute({"test.unit_rename", "UPDATE org_units SET name = '新名' WHERE id = ?"}, {unit});
+  Json unit_renamed = Json::parse(field_->visits.TeamDay(mgr1_, std::nullopt, std::nullopt, summary_view));
+  EXPECT_EQ(unit_renamed["units"][0]["name"], "新名");
+  EXPECT_EQ(unit_renamed["reps"], fewer["reps"]);
+}
+
 TEST_P(FieldServiceTest, AnAccurateCheckInPinsAnUnpinnedCustomer) {
   int64_t customer = NewCustomer(rep1_, std::nullopt);
   Json first = CheckIn(rep1_, {{"customerId", IdString(customer)}, {"accuracyM", 12}});

@@ -1,6 +1,7 @@
 #include "modules/visits/visit_service.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 #include <tuple>
@@ -54,6 +55,11 @@ const storage::Sql kSubtreeUnits{"visits.team_day_units",
 const storage::Sql kRepRolesBetween{
     "visits.team_day_rep_roles",
     "SELECT user_id FROM user_roles WHERE user_id BETWEEN ? AND ? AND role = 'rep'"};
+// R-VISIT-49: the authentication epoch (migration 0014), which every change of the users,
+// roles and unit paths that the team day's rep list depends on bumps.
+const storage::Sql kAuthEpoch{"visits.team_day_epoch", "SELECT version FROM auth_epoch WHERE id = 1"};
+// R-VISIT-49: the team day's cached rep lists (one per scope and subtree asked for).
+constexpr size_t kTeamDayCachedLists = 16;
 const storage::Sql kUpdateReport{
     "visits.update_report",
     "UPDATE visits SET kind = ?, purposes = ?, targets_json = ?, results = ?, distributor_check_json = ?, "
@@ -459,6 +465,23 @@ std::string VisitService::List(const Caller& caller, const VisitFilter& filter) 
 
 // ---- day views -----------------------------------------------------------------------------
 
+std::shared_ptr<const VisitService::TeamDayUsers> VisitService::CachedTeamDayUsers(const std::string& key,
+                                                                                    int64_t epoch) {
+  std::lock_guard lock(team_day_mutex_);
+  auto found = team_day_users_.find(key);
+  if (found == team_day_users_.end() || found->second->epoch != epoch) return nullptr;
+  return found->second;
+}
+
+void VisitService::CacheTeamDayUsers(const std::string& key, std::shared_ptr<const TeamDayUsers> entry) {
+  std::lock_guard lock(team_day_mutex_);
+  // Entries of an older epoch are useless; past the bound the few lists start over (a
+  // manager's screen asks for one or two subtrees, never many).
+  std::erase_if(team_day_users_, [&](const auto& item) { return item.second->epoch != entry->epoch; });
+  if (team_day_users_.size() >= kTeamDayCachedLists) team_day_users_.clear();
+  team_day_users_[key] = std::move(entry);
+}
+
 std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date, std::optional<int64_t> unit_id,
                                   TeamDayView view) {
   Scope scope = platform::Require(caller, "visits.read");
@@ -512,45 +535,71 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
                          "WHERE u.unit_id = o.id AND u.active = 1 AND " +
                          scoped("u.id", user_params) + " LIMIT ?";
   user_params.push_back(max_users + 1);
-  auto users = connection->Query({"visits.team_day_users", user_sql.c_str()}, user_params);
-  if (static_cast<int64_t>(users.rows.size()) > max_users) throw too_large();
-  std::vector<const storage::Row*> reps;
-  if (!users.rows.empty()) {
-    int64_t low = users.rows[0].Int(0), high = low;
-    for (const auto& user : users.rows) low = std::min(low, user.Int(0)), high = std::max(high, user.Int(0));
-    std::vector<int64_t> rep_ids;  // sorted: a search instead of a hash node per rep
-    auto roles = connection->Query(kRepRolesBetween, {low, high});
-    rep_ids.reserve(roles.rows.size());
-    for (const auto& row : roles.rows) rep_ids.push_back(row.Int(0));
-    std::sort(rep_ids.begin(), rep_ids.end());
-    reps.reserve(users.rows.size());
-    for (const auto& user : users.rows)
-      if (std::binary_search(rep_ids.begin(), rep_ids.end(), user.Int(0))) reps.push_back(&user);
+  // R-VISIT-49: the listed users and reps are reused while the authentication epoch
+  // stands still (every change of a user's name, activity or unit, of a role or of a
+  // unit's path bumps it in its own transaction, migration 0014). The epoch is read
+  // first: a change committed after it is at worst cached under the older epoch and
+  // re-read by the next request, never missed.
+  int64_t epoch = connection->QueryOne(kAuthEpoch)->Int(0);
+  std::string cache_key = user_sql;
+  for (const auto& param : user_params) {
+    cache_key += '\x1f';
+    if (const auto* number = std::get_if<int64_t>(&param)) cache_key += std::to_string(*number);
+    else if (const auto* text = std::get_if<std::string>(&param)) cache_key += *text;
   }
-  if (static_cast<int64_t>(reps.size()) > max_reps) throw too_large();
-  // Sorted here (unit path, name, id by bytes) rather than by the database: PostgreSQL
-  // sorted 5,000 rows by its collation in ~15 ms (strcoll per comparison), and the byte
-  // order is the same on both backends whatever collation a PostgreSQL database has.
-  // The few units are ranked by path first, so the reps compare a number, then the name.
-  {
+  std::shared_ptr<const TeamDayUsers> listed = CachedTeamDayUsers(cache_key, epoch);
+  if (!listed) {
+    auto fresh = std::make_shared<TeamDayUsers>();
+    fresh->epoch = epoch;
+    fresh->users = connection->Query({"visits.team_day_users", user_sql.c_str()}, user_params);
+    const auto& users = fresh->users;
+    if (static_cast<int64_t>(users.rows.size()) > max_users) throw too_large();
+    std::vector<size_t> rep_rows;
+    if (!users.rows.empty()) {
+      int64_t low = users.rows[0].Int(0), high = low;
+      for (const auto& user : users.rows) low = std::min(low, user.Int(0)), high = std::max(high, user.Int(0));
+      std::vector<int64_t> rep_ids;  // sorted: a search instead of a hash node per rep
+      auto roles = connection->Query(kRepRolesBetween, {low, high});
+      rep_ids.reserve(roles.rows.size());
+      for (const auto& row : roles.rows) rep_ids.push_back(row.Int(0));
+      std::sort(rep_ids.begin(), rep_ids.end());
+      rep_rows.reserve(users.rows.size());
+      for (size_t i = 0; i < users.rows.size(); ++i)
+        if (std::binary_search(rep_ids.begin(), rep_ids.end(), users.rows[i].Int(0))) rep_rows.push_back(i);
+    }
+    if (static_cast<int64_t>(rep_rows.size()) > max_reps) throw too_large();
+    // Sorted here (unit path, name, id by bytes) rather than by the database: PostgreSQL
+    // sorted 5,000 rows by its collation in ~15 ms (strcoll per comparison), and the byte
+    // order is the same on both backends whatever collation a PostgreSQL database has.
+    // The few units are ranked by path first, so the reps compare a number, then the name.
+    // (Unit paths only change with an epoch bump, so the order holds for the cache entry.)
     std::map<std::string_view, int64_t> unit_rank;  // path → rank
-    for (const storage::Row* rep : reps) unit_rank.emplace(unit_path(rep), 0);
+    for (size_t i : rep_rows) unit_rank.emplace(unit_path(&users.rows[i]), 0);
     int64_t rank = 0;
     for (auto& entry : unit_rank) entry.second = rank++;
     struct Key {
       int64_t unit_rank;
       std::string_view name;
       int64_t id;
-      const storage::Row* row;
+      size_t row;
     };
     std::vector<Key> keys;
-    keys.reserve(reps.size());
-    for (const storage::Row* rep : reps) keys.push_back({unit_rank[unit_path(rep)], rep->Text(1), rep->Int(0), rep});
+    keys.reserve(rep_rows.size());
+    for (size_t i : rep_rows) {
+      const storage::Row& user = users.rows[i];
+      keys.push_back({unit_rank[unit_path(&user)], user.Text(1), user.Int(0), i});
+    }
     std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
       return std::tie(a.unit_rank, a.name, a.id) < std::tie(b.unit_rank, b.name, b.id);
     });
-    for (size_t i = 0; i < keys.size(); ++i) reps[i] = keys[i].row;
+    fresh->reps.reserve(keys.size());
+    for (const Key& key : keys) fresh->reps.push_back(key.row);
+    CacheTeamDayUsers(cache_key, fresh);
+    listed = std::move(fresh);
   }
+  std::vector<const storage::Row*> reps;
+  reps.reserve(listed->reps.size());
+  for (size_t i : listed->reps) reps.push_back(&listed->users.rows[i]);
 
   // 2. The day's check-ins of the same reps, in one query: every row for the full view;
   // units → users → the day index per rep (CROSS JOIN fixes that order on SQLite, which
@@ -601,9 +650,6 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
             "LEFT JOIN customers cu ON cu.id = c.customer_id "
             "WHERE u.unit_id = o.id AND c.rep_id = u.id AND c.business_date = ? AND " +
                 scoped("c.rep_id", check_in_params) + " ORDER BY c.rep_id, c.at, c.id";
-  auto check_ins = connection->Query(
-      {summary_only ? "visits.team_day_check_in_counts" : "visits.team_day_check_ins", check_in_sql.c_str()},
-      check_in_params);
   // 3. The day's visits with their report state (summary: only the state and due date;
   // grouped by PostgreSQL into (rep, state, due date, visits), the day index's order:
   // counting per rep with FILTER expressions cost it more, 18-22 against 14-15 ms).
@@ -624,8 +670,25 @@ std::string VisitService::TeamDay(const Caller& caller, std::optional<Date> date
             "JOIN customers cu ON cu.id = v.customer_id "
             "WHERE u.unit_id = o.id AND v.rep_id = u.id AND v.visit_date = ? AND " +
                 scoped("v.rep_id", visit_params) + " ORDER BY v.rep_id, v.checked_in_at, v.id";
-  auto visits = connection->Query(
-      {summary_only ? "visits.team_day_visit_counts" : "visits.team_day_visits", visit_sql.c_str()}, visit_params);
+  storage::Sql check_in_statement{
+      summary_only ? "visits.team_day_check_in_counts" : "visits.team_day_check_ins", check_in_sql.c_str()};
+  storage::Sql visit_statement{summary_only ? "visits.team_day_visit_counts" : "visits.team_day_visits",
+                               visit_sql.c_str()};
+  // The summary of many reps reads its visits on a second connection while this one reads
+  // the check-ins: the two reads (the database's work and the conversion of its rows, each
+  // 10-30 ms for a department of 5,000 reps) overlap instead of adding up. One team day
+  // at a time does so (team_day_second_read_); the others read both here, in turn.
+  std::unique_lock second_read(team_day_second_read_, std::defer_lock);
+  std::future<storage::ResultSet> visits_read;
+  if (whole_day && second_read.try_lock()) {
+    visits_read = std::async(std::launch::async, [this, &visit_statement, &visit_params] {
+      auto second = context_.database.Acquire();
+      return second->Query(visit_statement, visit_params);
+    });
+  }
+  auto check_ins = connection->Query(check_in_statement, check_in_params);
+  auto visits = visits_read.valid() ? visits_read.get() : connection->Query(visit_statement, visit_params);
+  if (second_read.owns_lock()) second_read.unlock();
 
   // The counts of one rep's day; the summary fills them from its unordered rows before
   // rendering, the full view while it writes the rows. The texts are views into the

@@ -9,8 +9,12 @@
 // Thread-safe: no mutable state.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "modules/visits/field_common.h"
 #include "modules/visits/followup_service.h"
@@ -66,8 +70,25 @@ class VisitService {
   void ApplyReport(storage::Connection& connection, int64_t visit_id, const Json& body, bool submitting);
   std::string Render(storage::Connection& connection, int64_t visit_id);
 
+  // R-VISIT-49: the users a team day lists (its users query's rows) and which of them are
+  // reps, in the order shown, as read under one authentication epoch.
+  struct TeamDayUsers {
+    int64_t epoch = 0;
+    storage::ResultSet users;  // (id, name, unit id)
+    std::vector<size_t> reps;  // indexes into users.rows, sorted for display
+  };
+  std::shared_ptr<const TeamDayUsers> CachedTeamDayUsers(const std::string& key, int64_t epoch);
+  void CacheTeamDayUsers(const std::string& key, std::shared_ptr<const TeamDayUsers> entry);
+
   FieldContext& context_;
   FollowUpService& follow_ups_;
+  std::mutex team_day_mutex_;  // guards team_day_users_
+  // Key: the users query with its parameters (scope and subtree); a few entries at most.
+  std::unordered_map<std::string, std::shared_ptr<const TeamDayUsers>> team_day_users_;
+  // Held (try_lock) by the one team day at a time that reads its visits on a second
+  // connection: with one such reader no request can hold a connection while it waits for
+  // another one held by a request doing the same, so the pool cannot deadlock.
+  std::mutex team_day_second_read_;
 };
 
 }  // namespace tuoke::visits
