@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "modules/customers/customer_views.h"
 #include "platform/auth.h"
 #include "platform/demo_seed.h"
@@ -159,6 +161,35 @@ TEST_P(CustomerMergeTest, MergeNeedsAssignOverBothCustomers) {
   EXPECT_EQ(ErrorCode([&] { merges_->Reverse(gm, 999999, Json::object()); }), "customers.merge_not_found");
   EXPECT_NO_THROW(merges_->Reverse(gm, merge_id, Json::object()));
   EXPECT_NO_THROW(customers_->Get(rep4, south));
+}
+
+// CheckReadable (every check-in and follow-up asks it) reads three columns instead of the
+// whole row: it must decide exactly as Get does, for every kind of customer and caller.
+TEST_P(CustomerMergeTest, CheckReadableDecidesLikeGet) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1");
+  Caller mgr2 = SignIn("mgr2"), gm = SignIn("gm"), finance = SignIn("finance");
+  int64_t own = Create(rep1, {{"name", "杭州青禾建材"}});
+  int64_t other_team = Create(rep4, {{"name", "广州青禾建材"}});
+  int64_t pooled = Create(rep1, {{"name", "宁波海曙商贸"}});
+  customers_->Release(rep1, pooled, {{"reason", "test"}});
+  int64_t survivor = Create(rep1, {{"name", "甲公司"}});
+  int64_t merged = Create(rep1, {{"name", "乙公司"}});
+  Merge(mgr1, survivor, merged);
+  int64_t missing = merged + 1000;
+  std::set<std::string> codes;
+  for (const Caller* caller : {&rep1, &rep2, &rep4, &mgr1, &mgr2, &gm, &finance}) {
+    for (int64_t id : {own, other_team, pooled, merged, missing}) {
+      std::string by_get = ErrorCode([&] { customers_->Get(*caller, id); });
+      std::string by_check = ErrorCode([&] {
+        auto connection = database_->Acquire();
+        customers_->CheckReadable(*connection, *caller, id);
+      });
+      EXPECT_EQ(by_check, by_get) << caller->name << " customer " << id;
+      codes.insert(by_check);
+    }
+  }
+  // Every outcome occurred: readable, out of scope or missing, merged.
+  EXPECT_EQ(codes, (std::set<std::string>{"no error", "customers.not_found", "customers.merged"}));
 }
 
 TEST_P(CustomerMergeTest, MergedCustomersLeaveHoldCountsAndTheReclaimJob) {
