@@ -43,7 +43,7 @@ std::string FindWebDir() {
 //   pipeline's thread, written on a request thread) stays in the arena that gave it out,
 //   and each arena holds its own free pages. One arena per core bounds that; more threads
 //   than cores cannot run at once anyway, and each thread keeps its small-block cache.
-// An operator's GLIBC_TUNABLES setting wins over both.
+// An operator's GLIBC_TUNABLES setting wins over both (ADR 0014).
 void SetAllocatorPolicy() {
   if (std::getenv("GLIBC_TUNABLES") != nullptr) return;
   constexpr int kMmapThreshold = 128 * 1024;

@@ -6,7 +6,8 @@
 // calendar days of the visit date; promises become follow-up items on submission. A
 // manager with visits.review over the rep reviews it with a comment, which notifies the
 // rep. Reads need visits.read; visits of reps outside the scope are visits.not_found.
-// Thread-safe: no mutable state.
+// Thread-safe: the only mutable state, the team day's rep lists (R-VISIT-49), is
+// guarded by a mutex.
 #pragma once
 
 #include <memory>

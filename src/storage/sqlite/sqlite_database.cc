@@ -376,7 +376,7 @@ class SqliteConnection final : public Connection {
   // every run (a b-tree, a pager and their allocations); in the check-in burst that was a
   // third of each insert's time, inside the writers' turn (session 10). The plain text of
   // such a statement, or null for every other statement; decided once per text and handle
-  // from the statement's shape and the table's schema.
+  // from the statement's shape and the table's schema. ADR 0013.
   const std::string* PlainInsert(const Sql& sql) {
     static constexpr std::string_view kSuffix = " RETURNING id";
     std::string_view text = sql.For(Dialect::kSqlite);
