@@ -125,8 +125,9 @@ class Database {
   virtual std::string Describe() const = 0;
 
   // Runs `work` in a transaction: committed when it returns, rolled back when it throws
-  // (the exception propagates). Retries once on a serialization failure.
-  void InTransaction(const std::function<void(Connection&)>& work);
+  // (the exception propagates). Retries once on a serialization failure. SQLite runs
+  // `work` on its writer thread (ADR 0015): it must not depend on the calling thread.
+  virtual void InTransaction(const std::function<void(Connection&)>& work);
 
  protected:
   friend class PooledConnection;

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -22,6 +23,7 @@
 #include "storage/connection_pool.h"
 #include "storage/database.h"
 #include "storage/sqlite/sqlite_memory.h"
+#include "storage/sqlite/write_executor.h"
 #include "storage/sqlite/writer_queue.h"
 
 namespace tuoke::storage {
@@ -195,6 +197,10 @@ struct SharedWriter {
   std::unique_ptr<Handle> handle;
   // The transaction open on `handle` while its group forms; only the turn holder touches it.
   std::shared_ptr<CommitGroup> open_group;
+  // The writer thread (ADR 0015) that runs the process's write transactions and autocommit
+  // writes; null when switched off (TUOKE_SQLITE_WRITER_THREAD=0): then every thread runs
+  // its own in its turn, as above.
+  WriteExecutor* executor = nullptr;
 };
 
 class SqliteConnection final : public Connection {
@@ -213,6 +219,12 @@ class SqliteConnection final : public Connection {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   ResultSet Query(const Sql& sql, const Params& params) override {
+    if (ShipsToWriterThread(sql)) {
+      ResultSet result;
+      writer_->executor->Run([&](Connection& writer) { result = writer.Query(sql, params); },
+                             std::chrono::milliseconds(kBusyTimeoutMs));
+      return result;
+    }
     if (const std::string* plain = PlainInsert(sql)) return InsertReturningId(sql, *plain, params);
     auto started = std::chrono::steady_clock::now();
     StatementTurn turn(*this, sql, params);  // INSERT … RETURNING comes through here too
@@ -250,7 +262,15 @@ class SqliteConnection final : public Connection {
     return result;
   }
 
-  int64_t Execute(const Sql& sql, const Params& params) override { return Run(sql, params, nullptr); }
+  int64_t Execute(const Sql& sql, const Params& params) override {
+    if (ShipsToWriterThread(sql)) {
+      int64_t changed = 0;
+      writer_->executor->Run([&](Connection& writer) { changed = writer.Execute(sql, params); },
+                             std::chrono::milliseconds(kBusyTimeoutMs));
+      return changed;
+    }
+    return Run(sql, params, nullptr);
+  }
 
   void ExecuteScript(std::string_view script) override { Exec(current_->db, script); }
 
@@ -341,7 +361,80 @@ class SqliteConnection final : public Connection {
   }
   bool Healthy() override { return current_ == own_.get() && sqlite3_get_autocommit(own_->db) != 0; }
 
+  // The writer thread's work (ADR 0015), on the connection only that thread uses: takes the
+  // writers' turn and runs the queued jobs, each in a savepoint of its own, in one
+  // transaction per group of up to kMaxGroupMembers, committed when the queue is empty (or
+  // the group full) — group commit as above, without handing the turn from thread to
+  // thread. A job whose work fails is rolled back to its savepoint and answered with its
+  // exception at once; the others of its group are answered after the COMMIT, with kBusy
+  // if it failed or SQLite rolled the transaction back (InTransaction then runs their work
+  // once more). Between groups the turn goes to any thread of the process waiting for it.
+  void ServeWrites(WriteExecutor& executor) {
+    TakeTurn();  // without it (another thread held it for 10 s): own handle, SQLite's busy handler decides
+    if (holds_turn_ && writer_->open_group) FinishGroup();  // a group another thread left open
+    while (WriteExecutor::Job* job = executor.Next()) {
+      try {
+        Control(*current_, kBeginImmediate);
+      } catch (...) {
+        executor.Finish(job, std::current_exception());
+        continue;
+      }
+      sqlite3* db = current_->db;
+      std::vector<WriteExecutor::Job*> members;
+      bool lost = false;
+      while (job) {
+        std::exception_ptr failure;
+        try {
+          Control(*current_, kSavepoint);
+          WriteExecutor::WorkOf(job)(*this);
+          Control(*current_, kRelease);
+          members.push_back(job);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        if (failure) {
+          // Only this job's writes. If SQLite rolled the whole transaction back itself (an I/O
+          // error, a full disk) or the savepoint is gone, the members before are lost too.
+          lost = sqlite3_get_autocommit(db) ||
+                 sqlite3_exec(db, "ROLLBACK TO tuoke_member; RELEASE tuoke_member", nullptr, nullptr, nullptr) !=
+                     SQLITE_OK;
+          executor.Finish(job, failure);
+          if (lost) break;
+        }
+        job = members.size() < static_cast<size_t>(kMaxGroupMembers) ? executor.Next() : nullptr;
+      }
+      std::exception_ptr outcome;
+      if (lost) {
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        outcome = std::make_exception_ptr(
+            DatabaseError(DatabaseError::Kind::kBusy, "the transaction of the group was rolled back by SQLite"));
+      } else if (int rc = Step(*current_, kCommit); rc != SQLITE_OK) {
+        outcome = std::make_exception_ptr(
+            DatabaseError(DatabaseError::Kind::kBusy, std::string("committed with its group, which failed: ") +
+                                                          MakeError(db, rc, "group commit").what()));
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      }
+      for (WriteExecutor::Job* member : members) executor.Finish(member, outcome);
+      // Another thread of the process writes on its own (a nested or switched-off path):
+      // it gets the turn now, the writer thread queues behind it.
+      if (holds_turn_ && writer_->queue.Waiting() > 0) {
+        LeaveTurn();
+        TakeTurn();
+      }
+    }
+    LeaveTurn();
+  }
+
  private:
+  // A write outside a transaction goes to the writer thread, which commits it (with its
+  // group) before this returns; reads, and writes of the writer thread itself or of a
+  // thread holding the turn, run here.
+  bool ShipsToWriterThread(const Sql& sql) {
+    if (!writer_ || !writer_->executor || holds_turn_ || !sqlite3_get_autocommit(current_->db)) return false;
+    if (writer_->executor->OnThisThread() || writer_->queue.HeldByThisThread()) return false;
+    return !sqlite3_stmt_readonly(Prepare(*current_, sql));
+  }
+
   static void Exec(sqlite3* db, std::string_view script) {
     std::string text(script);
     char* message = nullptr;
@@ -602,24 +695,69 @@ class SqliteDatabase final : public Database {
         }) {
     // Open one connection now so a bad path fails at start-up, not at first request.
     Release(pool_.Take());
+    if (WriterThreadWanted()) {
+      executor_ = std::make_unique<WriteExecutor>([this, slow = options.slow_query_ms](WriteExecutor& executor) {
+        try {
+          if (!writer_connection_) writer_connection_ = std::make_unique<SqliteConnection>(path_, slow, &writer_);
+          writer_connection_->ServeWrites(executor);
+        } catch (...) {  // the connection could not be opened: every queued caller is told
+          while (WriteExecutor::Job* job = executor.Next()) executor.Finish(job, std::current_exception());
+        }
+      });
+      writer_.executor = executor_.get();
+    }
+  }
+  ~SqliteDatabase() override {
+    executor_.reset();  // its thread uses writer_connection_ and the pool
+    writer_.executor = nullptr;
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
-  size_t WritersWaiting() { return writer_.queue.Waiting(); }
+  size_t WritersWaiting() { return writer_.queue.Waiting() + (executor_ ? executor_->Queued() : 0); }
   // The holder of the writers' turn never waits for a pooled connection: the members of
-  // its commit group hold theirs until it finishes (ADR 0011), so it opens one more.
+  // its commit group hold theirs until it finishes (ADR 0011), so it opens one more; so
+  // does the writer thread, which callers holding pooled connections wait for (ADR 0015).
   PooledConnection Acquire() override {
-    return PooledConnection(this, pool_.Take(writer_.queue.HeldByThisThread()));
+    bool writer = writer_.queue.HeldByThisThread() || (executor_ && executor_->OnThisThread());
+    return PooledConnection(this, pool_.Take(writer));
   }
   std::string Describe() const override { return "sqlite:" + path_; }
+
+  // On the writer thread (ADR 0015): the work runs there, in the group it is queued into.
+  // Nested in a write of this thread (the writer thread's own work, or a thread holding
+  // the turn), it runs here as before, like with the writer thread switched off.
+  void InTransaction(const std::function<void(Connection&)>& work) override {
+    if (!executor_ || executor_->OnThisThread() || writer_.queue.HeldByThisThread()) {
+      Database::InTransaction(work);
+      return;
+    }
+    for (int attempt = 0;; ++attempt) {
+      try {
+        executor_->Run(work, std::chrono::milliseconds(kBusyTimeoutMs));
+        return;
+      } catch (const DatabaseError& error) {
+        if (error.kind() == DatabaseError::Kind::kBusy && attempt == 0) continue;  // as Database::InTransaction
+        throw;
+      }
+    }
+  }
 
  protected:
   void Release(std::unique_ptr<Connection> connection) override { pool_.Give(std::move(connection)); }
 
  private:
+  // TUOKE_SQLITE_WRITER_THREAD=0 switches the writer thread off (diagnostics, A/B runs of
+  // docs/benchmarks.md): every thread then writes in its own turn (ADRs 0008, 0011).
+  static bool WriterThreadWanted() {
+    const char* wanted = std::getenv("TUOKE_SQLITE_WRITER_THREAD");
+    return !wanted || std::string_view(wanted) != "0";
+  }
+
   std::string path_;
   SharedWriter writer_;  // declared before the pool: destroyed after its connections
   ConnectionPool pool_;
+  std::unique_ptr<SqliteConnection> writer_connection_;  // the writer thread's only
+  std::unique_ptr<WriteExecutor> executor_;              // destroyed first (its thread ends)
 };
 
 }  // namespace

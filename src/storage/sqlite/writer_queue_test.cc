@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/error.h"
 #include "storage/migrator.h"
 #include "storage/testing/test_database.h"
 
@@ -78,10 +79,14 @@ TEST(WriterQueueTest, TheHoldingThreadIsNotMadeToWaitForItself) {
   queue.Leave();
 }
 
-class SqliteWriterQueueTest : public ::testing::Test {
+// Every test below runs twice: with the writer thread that runs the process's writes
+// (ADR 0015, the default) and with it switched off (each thread writing in its own turn).
+class SqliteWriterQueueTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
+    setenv("TUOKE_SQLITE_WRITER_THREAD", GetParam() ? "1" : "0", 1);
     database_ = testing::OpenFreshDatabase(testing::TestBackend::kSqlite);
+    unsetenv("TUOKE_SQLITE_WRITER_THREAD");
     Migrate(*database_);
     database_->Acquire()->ExecuteScript("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
   }
@@ -105,7 +110,7 @@ class SqliteWriterQueueTest : public ::testing::Test {
   const Sql insert_{"test.insert_name", "INSERT INTO scratch (name) VALUES (?)"};
 };
 
-TEST_F(SqliteWriterQueueTest, CommitAndRollbackHandTheTurnOn) {
+TEST_P(SqliteWriterQueueTest, CommitAndRollbackHandTheTurnOn) {
   database_->InTransaction([&](Connection& connection) { connection.Execute(insert_, {std::string("a")}); });
   EXPECT_LT(TimedWriteFromAnotherThread("b"), 2000ms);
   EXPECT_THROW(database_->InTransaction([&](Connection& connection) {
@@ -124,7 +129,7 @@ TEST_F(SqliteWriterQueueTest, CommitAndRollbackHandTheTurnOn) {
   EXPECT_EQ(Count(), 5);  // a, b, d, e, f: not the rolled-back c nor the second a
 }
 
-TEST_F(SqliteWriterQueueTest, AWriterWaitsForTheOpenTransactionThenWrites) {
+TEST_P(SqliteWriterQueueTest, AWriterWaitsForTheOpenTransactionThenWrites) {
   std::promise<void> inside, release;
   auto holder = std::async(std::launch::async, [&] {
     database_->InTransaction([&](Connection& connection) {
@@ -154,7 +159,7 @@ TEST_F(SqliteWriterQueueTest, AWriterWaitsForTheOpenTransactionThenWrites) {
 // The holder of the turn writes through the database's shared writer handle: transactions
 // of many threads, interleaved with autocommit writes and rollbacks, each see their own
 // writes inside the transaction, and every committed row (no rolled-back one) is there.
-TEST_F(SqliteWriterQueueTest, WritersOfManyThreadsSeeTheirOwnWritesAndCommitAll) {
+TEST_P(SqliteWriterQueueTest, WritersOfManyThreadsSeeTheirOwnWritesAndCommitAll) {
   const Sql insert_returning{"test.insert_returning", "INSERT INTO scratch (name) VALUES (?) RETURNING id"};
   const Sql name_of{"test.name_of", "SELECT name FROM scratch WHERE id = ?"};
   std::atomic<int> mismatches{0};
@@ -197,7 +202,7 @@ TEST_F(SqliteWriterQueueTest, WritersOfManyThreadsSeeTheirOwnWritesAndCommitAll)
 // is not told "committed" until the group's COMMIT: B's work runs while A's row is still
 // invisible to other connections and A has not returned. C's work fails: only C's row is
 // rolled back; A's and B's are committed, and every caller gets its own outcome.
-TEST_F(SqliteWriterQueueTest, WritersCommitTogetherAndAFailingOneUndoesOnlyItsOwnWrites) {
+TEST_P(SqliteWriterQueueTest, WritersCommitTogetherAndAFailingOneUndoesOnlyItsOwnWrites) {
   const Sql count_of{"test.count_of", "SELECT COUNT(*) FROM scratch WHERE name = ?"};
   auto visible = [&](const std::string& name) {
     return std::async(std::launch::async, [&] { return database_->Acquire()->QueryOne(count_of, {name})->Int(0); })
@@ -250,7 +255,7 @@ TEST_F(SqliteWriterQueueTest, WritersCommitTogetherAndAFailingOneUndoesOnlyItsOw
 // layer's back, as SQLite does itself after an I/O error or a full disk), the members that
 // had released their work are not told "committed": they get kBusy, and InTransaction runs
 // their work once more, in a new transaction. Every row ends up there exactly once.
-TEST_F(SqliteWriterQueueTest, AMemberWhoseGroupIsLostRunsItsWorkAgain) {
+TEST_P(SqliteWriterQueueTest, AMemberWhoseGroupIsLostRunsItsWorkAgain) {
   std::promise<void> a_inside, a_release;
   std::atomic<int> a_runs{0};
   auto a = std::async(std::launch::async, [&] {
@@ -280,6 +285,57 @@ TEST_F(SqliteWriterQueueTest, AMemberWhoseGroupIsLostRunsItsWorkAgain) {
   EXPECT_EQ(rows.rows[0].Text(0), "a");
   EXPECT_LT(TimedWriteFromAnotherThread("after"), 2000ms);
 }
+
+// With the writer thread on, a transaction's work runs there, not on the caller's thread;
+// switched off, on the caller's. Either way a failing work's exception reaches the caller
+// as it was thrown (kind and code), and its writes are gone.
+TEST_P(SqliteWriterQueueTest, AWorkRunsOnTheWriterThreadAndItsErrorsReachTheCallerAsThrown) {
+  std::thread::id ran_on;
+  database_->InTransaction([&](Connection& connection) {
+    connection.Execute(insert_, {std::string("a")});
+    ran_on = std::this_thread::get_id();
+  });
+  EXPECT_EQ(ran_on != std::this_thread::get_id(), GetParam());
+  try {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("b")});
+      throw Error(ErrorKind::kConflict, "test.taken", "already taken");
+    });
+    FAIL() << "the work's error reaches the caller";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kConflict);
+    EXPECT_EQ(error.code(), "test.taken");
+  }
+  try {
+    database_->InTransaction([&](Connection& connection) { connection.Execute(insert_, {std::string("a")}); });
+    FAIL() << "a unique violation reaches the caller";
+  } catch (const DatabaseError& error) {
+    EXPECT_EQ(error.kind(), DatabaseError::Kind::kUniqueViolation);
+  }
+  EXPECT_EQ(Count(), 1);
+}
+
+// The writer thread never waits for a pooled connection: callers that hold every pooled
+// connection while they write (a read, then a write, in one request) are served, and the
+// work may read on a pooled connection of its own.
+TEST_P(SqliteWriterQueueTest, CallersHoldingEveryPooledConnectionStillWrite) {
+  if (!GetParam()) GTEST_SKIP() << "without the writer thread a transaction takes a pooled connection itself";
+  std::vector<PooledConnection> held;
+  for (int i = 0; i < 4; ++i) held.push_back(database_->Acquire());  // the test pool's size
+  auto written = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(insert_, {std::string("a")});
+      database_->Acquire()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"});
+    });
+    held.front()->Execute(insert_, {std::string("b")});  // an autocommit write on a held connection
+  });
+  ASSERT_EQ(written.wait_for(5s), std::future_status::ready) << "the writes waited for a pooled connection";
+  written.get();
+  EXPECT_EQ(held.back()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"})->Int(0), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(WriterThread, SqliteWriterQueueTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "On" : "Off"; });
 
 // WAL checkpoints run on the database's checkpoint thread, not inside the commit of the
 // writer that crosses the threshold: the writes land in the main file without any
