@@ -31,7 +31,7 @@ fi
 "$TUOKE" "${db_args[@]}" --log-level warn seed-demo >/dev/null
 python3 bench/field/prepare.py --sql "$sql" --out "$work/data" --reps "${REPS:-10000}" >/dev/null
 port=$(free_port)
-"$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads "${SERVER_THREADS:-4}" --no-access-log >"$work/serve.log" 2>&1 &
+"$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" ${SERVER_THREADS:+--threads "$SERVER_THREADS"} --no-access-log >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
 # On PostgreSQL also the database's CPU (bench/field/db_cpu.sh).

@@ -11,6 +11,7 @@
 # scripts/with-postgres.sh for a throw-away cluster):
 #   bash bench/field/run.sh [build-dir]
 #   bash scripts/with-postgres.sh bash bench/field/run.sh [build-dir]
+# SERVER_THREADS=N passes --threads N (default: the server's own choice by backend).
 set -euo pipefail
 BUILD_DIR=${1:-build}
 REPS=${REPS:-10000}
@@ -64,7 +65,7 @@ run_backend() {
   "$TUOKE" "${db_args[@]}" --log-level warn seed-demo >/dev/null
   local prepared; prepared=$(python3 bench/field/prepare.py --sql "$sql" --out "$work/$backend-data" --reps "$REPS")
   local port; port=$(free_port)
-  "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads 4 --no-access-log \
+  "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" ${SERVER_THREADS:+--threads "$SERVER_THREADS"} --no-access-log \
     >"$work/$backend-serve.log" 2>&1 &
   local pid=$!
   pids+=($pid)

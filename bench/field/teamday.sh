@@ -28,7 +28,7 @@ else
 fi
 data="$keep/$backend-data"
 port=$(free_port)
-"$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads 4 --no-access-log >/dev/null 2>&1 &
+"$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" ${SERVER_THREADS:+--threads "$SERVER_THREADS"} --no-access-log >/dev/null 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
 summary_url="http://127.0.0.1:$port/api/v1/team-day?unitId=$(cat "$data/unit_id.txt")&view=summary"

@@ -52,6 +52,17 @@ void SetAllocatorPolicy() {
     spdlog::warn("could not set the allocator's mmap threshold and arena count");
 }
 
+// Request threads when --threads is not given (docs/benchmarks.md "Check-in burst,
+// session 11", ADR 0015). On SQLite a request's writes run on the one writer thread and
+// the request thread waits for them, so more threads keep the cores busy parsing, reading
+// and answering meanwhile: on 2 cores 8 threads answered 25-50% more check-ins than 4.
+// On PostgreSQL the database's own processes need the same cores (more than half of a
+// check-in's CPU), and 8 threads answered fewer than 4, with a longer tail.
+int DefaultServerThreads(bool sqlite) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::min(256, std::max(4, (sqlite ? 4 : 2) * cores));
+}
+
 }  // namespace
 
 void RegisterServe(CLI::App& app, GlobalOptions& options) {
@@ -67,9 +78,10 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
   auto serve_options = std::make_shared<ServeOptions>();
   serve->add_option("--port", serve_options->server.port, "TCP port")->capture_default_str();
   serve->add_option("--bind", serve_options->server.bind_address, "Address to listen on")->capture_default_str();
-  serve->add_option("--threads", serve_options->server.threads, "Worker threads")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+  auto* threads_option =
+      serve->add_option("--threads", serve_options->server.threads,
+                        "Worker threads (default: 4 per core on SQLite, 2 per core on PostgreSQL, at least 4)")
+          ->check(CLI::Range(1, 256));
   serve->add_option("--web-dir", serve_options->web_dir, "Built web client (default: found beside the binary)");
   serve->add_flag("--secure-cookies", serve_options->secure_cookies, "Mark cookies Secure (serve behind HTTPS)");
   serve->add_flag("--no-access-log", serve_options->no_access_log, "Do not log each request");
@@ -80,7 +92,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
       ->capture_default_str();
   serve->add_option("--attachments-dir", serve_options->attachments_dir,
                     "Directory of the disk store (default: attachments beside the SQLite file, or <data-dir>/attachments)");
-  serve->callback([&options, serve_options] {
+  serve->callback([&options, serve_options, threads_option] {
     auto started = std::chrono::steady_clock::now();
     SetAllocatorPolicy();
     static SystemClock clock;
@@ -93,6 +105,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
     config.attachments_dir = serve_options->attachments_dir.empty() && options.DatabaseUrl().rfind("sqlite:", 0) != 0
                                  ? options.data_dir + "/attachments"
                                  : serve_options->attachments_dir;
+    if (threads_option->count() == 0)
+      serve_options->server.threads = DefaultServerThreads(options.DatabaseUrl().rfind("sqlite:", 0) == 0);
     config.database_pool_size = std::max(4, serve_options->server.threads + 2);
     app::App application(config, clock);
     // R-CUST-10: idle customers return to the pool; runs once across processes (job lease).
@@ -107,7 +121,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
         server, [&application](http::Request& request) { return application.Handle(request); },
         [&] {
           double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-          spdlog::info("Tuoke listening on http://{}:{} (ready in {:.0f} ms)", server.bind_address, server.port, ms);
+          spdlog::info("Tuoke listening on http://{}:{} with {} threads (ready in {:.0f} ms)", server.bind_address, server.port,
+                       server.threads, ms);
           std::fflush(stdout);
         });
   });

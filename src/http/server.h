@@ -14,7 +14,8 @@ namespace tuoke::http {
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";
   uint16_t port = 8080;
-  // Worker threads. Handlers may block on the database, so more than the core count.
+  // Worker threads. Handlers may block on the database, so more than the core count;
+  // `tuoke serve` chooses by backend when none is given (DefaultServerThreads).
   int threads = 4;
   // Connections sending more than this are cut off; smaller oversize bodies get a 413
   // from the application's own, lower limit.
