@@ -1,0 +1,9 @@
+-- R-CUST-40 (issue #4, the morning check-in burst): a check-in moves its customer's
+-- follow-up time (R-CUST-10, the pool clock). On PostgreSQL that UPDATE was the costliest
+-- statement of a check-in (43% of the database's statement time in the burst,
+-- pg_stat_statements, session 11): the follow-up index made every such update a non-HOT
+-- one, i.e. a new entry in each of the 17 customer indexes, five of them GIN. The
+-- PostgreSQL file drops that index and leaves room on each page, so the update is a HOT
+-- update (no index entry at all). SQLite keeps the index: there a follow-up moves one
+-- index entry only, and the reclaim job's scan of every customer would hold the writers'
+-- turn. Nothing portable changes.
