@@ -6,4 +6,4 @@
 -- PostgreSQL file drops that index and leaves room on each page, so the update is a HOT
 -- update (no index entry at all). SQLite keeps the index: there a follow-up moves one
 -- index entry only, and the reclaim job's scan of every customer would hold the writers'
--- turn. Nothing portable changes.
+-- turn. Nothing portable changes. ADR 0016.
