@@ -708,8 +708,8 @@ class SqliteDatabase final : public Database {
     }
   }
   ~SqliteDatabase() override {
-    executor_.reset();  // its thread uses writer_connection_ and the pool
-    writer_.executor = nullptr;
+    writer_.executor = nullptr;  // connections write on their own from here on
+    executor_.reset();           // its thread uses writer_connection_ and the pool
   }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
