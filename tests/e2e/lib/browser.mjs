@@ -81,17 +81,20 @@ export async function login(page, login, password = PASSWORD) {
 
 export async function logout(page) {
   // The user menu opens with a transition; on a loaded machine a click can land on the
-  // item before it takes clicks (seen once in CI). Open and click again, unless the first
-  // click already led to the login page.
+  // item before it takes clicks, or the menu can close again before the item settles
+  // (both seen in CI at load 4). Close whatever is open, open it and click again, unless
+  // an earlier click already led to the login page.
   for (let attempt = 1; ; attempt++) {
-    await byTest(page, 'user-menu').click()
-    await visibleDropdownItem(page, 'logout').click()
     try {
+      await byTest(page, 'user-menu').click()
+      await visibleDropdownItem(page, 'logout').click({ timeout: 5000 })
       await page.waitForURL(/\/login/, { timeout: 5000 })
       return
     } catch (error) {
       if (/\/login/.test(page.url())) return
-      if (attempt === 3) throw error
+      if (attempt === 4) throw error
+      await page.keyboard.press('Escape')
+      await page.waitForTimeout(300)
     }
   }
 }
