@@ -20,9 +20,12 @@ namespace tuoke::customers {
 // a list walking its sort order finds at once): same results, another plan. With `walk`,
 // `few_contacts` says that the contacts' index finds few contacts for the term: their
 // customers are then read once into a set instead of probing each walked row's contacts.
+// `contact_owners`, when given, narrows the contacts' part of a term of ideographs to those
+// owners on SQLite even where `owners` is not given (R-CUST-42); `owners` narrows both parts.
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
-                           bool walk = false, bool few_contacts = false);
+                           bool walk = false, bool few_contacts = false,
+                           const std::vector<int64_t>* contact_owners = nullptr);
 
 // R-CUST-39: how many customers and contacts the index finds for `term`, counted up to
 // `limit` (a cheap probe); -1 when the term is not probed (not indexed, or search words on

@@ -146,6 +146,9 @@ class CustomerService {
   // R-CUST-39: the matches from which a search walks the list's order instead (default
   // 20,000); tests lower it to take that path on small data.
   void set_search_walk_from(int64_t matches) { search_walk_from_ = matches; }
+  // R-CUST-42: the contact matches from which the contacts' part of a search is narrowed to
+  // the scope's owners on SQLite (default 400); tests move it to take either plan.
+  void set_narrow_contacts_from(int64_t matches) { narrow_contacts_from_ = matches; }
   // R-CUST-41: the most owners whose orders a page merges (default 64); 0 turns it off.
   void set_max_merged_owners(size_t owners) { max_merged_owners_ = owners; }
   // Pages read by merging the owners' orders since start (R-CUST-41).
@@ -196,6 +199,11 @@ class CustomerService {
   // Below this many matches, checking each match's row costs less than reading the
   // owners' posting lists (docs/benchmarks.md, issue #3 session 6).
   int64_t common_search_words_ = 2000;
+  // R-CUST-42: from this many contacts matching a term, their part of the search is narrowed
+  // to the scope's owners in the contacts' index: reading the owners' posting lists costs
+  // less than two rows (the contact, its customer) read per match (docs/benchmarks.md,
+  // "List and search, session 11").
+  int64_t narrow_contacts_from_ = 400;
   // From this many matches (2 % of 1M customers), a list walking its sort order meets a
   // page of them sooner than the index can read them all (docs/benchmarks.md).
   int64_t search_walk_from_ = 20000;

@@ -45,15 +45,19 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     return names;
   }
 
-  // R-CUST-39, R-CUST-41: a search under each of its plans (the index alone, narrowed to
-  // the scope's owners, the owners' orders merged, the list's order walked); all must find
-  // the same customers.
+  // R-CUST-39, R-CUST-41, R-CUST-42: a search under each of its plans (the index alone, its
+  // contacts' part narrowed to the scope's owners, both parts narrowed, the owners' orders
+  // merged, the list's order walked); all must find the same customers.
   std::vector<std::string> SearchAllPlans(const Caller& caller, const std::string& query) {
     CustomerFilter filter;
     filter.query = query;
     customers_->set_common_search_words(1000000);
     customers_->set_search_walk_from(1000000);
+    customers_->set_narrow_contacts_from(1000000);
     std::vector<std::string> indexed = ListNames(caller, filter);
+    customers_->set_narrow_contacts_from(0);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " contacts narrowed to the owners";
+    customers_->set_narrow_contacts_from(400);
     customers_->set_common_search_words(1);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " narrowed to the owners";
     customers_->set_search_walk_from(1);
