@@ -20,8 +20,9 @@ namespace tuoke::customers {
 // a list walking its sort order finds at once): same results, another plan. With `walk`,
 // `few_contacts` says that the contacts' index finds few contacts for the term: their
 // customers are then read once into a set instead of probing each walked row's contacts.
-// `contact_owners`, when given, narrows the contacts' part of a term of ideographs to those
-// owners on SQLite even where `owners` is not given (R-CUST-42); `owners` narrows both parts.
+// On SQLite `owners` narrows the customers' part of a term of ideographs and
+// `contact_owners` its contacts' part, each chosen by that part's count (R-CUST-42);
+// PostgreSQL's contacts' index holds no owner and takes `owners` for the customers only.
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
                            bool walk = false, bool few_contacts = false,

@@ -865,13 +865,15 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     int64_t contact_matches = -1;
     int64_t matches = CountSearchMatches(*connection, *filter.query, search_walk_from_, &contact_matches);
     bool walk = matches >= search_walk_from_;
-    // R-CUST-42: on SQLite a contacts' part of a few hundred matches is narrowed to the
-    // owners before the customers' part is: each unnarrowed contact match costs two row reads.
+    // R-CUST-42: on SQLite each part of the term (customers, contacts) is narrowed to the
+    // owners by its own count: an unnarrowed customer match costs one row read, a contact
+    // match two (the contact, then its customer).
     std::optional<std::vector<int64_t>> contact_owners;
     if (owners && !postgres && contact_matches >= narrow_contacts_from_) contact_owners = owners;
-    if (owners && !postgres && matches < common_search_words_) owners.reset();
+    int64_t customer_matches = contact_matches >= 0 ? matches - contact_matches : matches;
+    if (owners && !postgres && customer_matches < common_search_words_) owners.reset();
     if (shape) shape->tests_each_row = walk || ClassifySearchTerm(*filter.query).kind == SearchTermKind::kScan;
-    bool few_contacts = contact_matches >= 0 && contact_matches < common_search_words_;
+    bool few_contacts = contact_matches >= 0 && contact_matches < contacts_as_set_below_;
     AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk,
                           few_contacts, contact_owners ? &*contact_owners : nullptr);
   }

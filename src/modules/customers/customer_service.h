@@ -139,13 +139,16 @@ class CustomerService {
   Json UpdateContact(const platform::Caller& caller, int64_t contact_id, const Json& body);
   void DeleteContact(const platform::Caller& caller, int64_t contact_id);
 
-  // R-CUST-39: the matches from which a SQLite search narrows to the scope's owners inside
-  // the index (default 2,000); tests lower it to take
-  // that path on small data.
+  // R-CUST-39, R-CUST-42: the customer matches from which a SQLite search narrows its
+  // customers' part to the scope's owners inside the index (default 500); tests lower it to
+  // take that path on small data.
   void set_common_search_words(int64_t matches) { common_search_words_ = matches; }
   // R-CUST-39: the matches from which a search walks the list's order instead (default
   // 20,000); tests lower it to take that path on small data.
   void set_search_walk_from(int64_t matches) { search_walk_from_ = matches; }
+  // R-CUST-41: below this many contact matches (default 2,000) a walked term of ideographs
+  // reads its contacts' customers once as a set; tests move it to take either plan.
+  void set_contacts_as_set_below(int64_t matches) { contacts_as_set_below_ = matches; }
   // R-CUST-42: the contact matches from which the contacts' part of a search is narrowed to
   // the scope's owners on SQLite (default 400); tests move it to take either plan.
   void set_narrow_contacts_from(int64_t matches) { narrow_contacts_from_ = matches; }
@@ -198,7 +201,11 @@ class CustomerService {
   const Clock& clock_;
   // Below this many matches, checking each match's row costs less than reading the
   // owners' posting lists (docs/benchmarks.md, issue #3 session 6).
-  int64_t common_search_words_ = 2000;
+  // R-CUST-42: counted for the customers' part alone, 500 since session 11 (was 2,000 for
+  // both parts).
+  int64_t common_search_words_ = 500;
+  // R-CUST-41: a walked term carried by fewer contacts reads their customers as a set.
+  int64_t contacts_as_set_below_ = 2000;
   // R-CUST-42: from this many contacts matching a term, their part of the search is narrowed
   // to the scope's owners in the contacts' index: reading the owners' posting lists costs
   // less than two rows (the contact, its customer) read per match (docs/benchmarks.md,

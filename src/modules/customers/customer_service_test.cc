@@ -57,19 +57,23 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     std::vector<std::string> indexed = ListNames(caller, filter);
     customers_->set_narrow_contacts_from(0);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " contacts narrowed to the owners";
-    customers_->set_narrow_contacts_from(400);
     customers_->set_common_search_words(1);
+    EXPECT_EQ(ListNames(caller, filter), indexed) << query << " customers and contacts narrowed";
+    customers_->set_narrow_contacts_from(1000000);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " narrowed to the owners";
+    customers_->set_narrow_contacts_from(400);
     customers_->set_search_walk_from(1);
+    customers_->set_contacts_as_set_below(1);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked, each owner's order merged";
-    customers_->set_common_search_words(1000000);  // the contacts' matches read as a set
+    customers_->set_contacts_as_set_below(1000000);  // the contacts' matches read as a set
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked, contacts as a set";
     customers_->set_max_merged_owners(0);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked in the list's order";
-    customers_->set_common_search_words(1);
+    customers_->set_contacts_as_set_below(1);
     EXPECT_EQ(ListNames(caller, filter), indexed) << query << " walked in the list's order, contacts probed";
     customers_->set_max_merged_owners(64);
-    customers_->set_common_search_words(2000);
+    customers_->set_contacts_as_set_below(2000);
+    customers_->set_common_search_words(500);
     customers_->set_search_walk_from(20000);
     return indexed;
   }
