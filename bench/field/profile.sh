@@ -34,6 +34,8 @@ port=$(free_port)
 "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" ${SERVER_THREADS:+--threads "$SERVER_THREADS"} --no-access-log >"$work/serve.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
+source bench/field/backfill.sh
+wait_for_search_backfill "$sql"
 # On PostgreSQL also the database's CPU (bench/field/db_cpu.sh).
 source bench/field/db_cpu.sh
 cpu_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")

@@ -29,6 +29,7 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; if [ -z "${FIELD_KEEP:-}" ]; then rm -rf "$work"; fi; }
 trap cleanup EXIT
 
+source bench/field/backfill.sh
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # "requests rps p50 p99" from wrk --latency output (latencies in ms).
 wrk_summary() {
@@ -70,6 +71,7 @@ run_backend() {
   local pid=$!
   pids+=($pid)
   until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.02; done
+  wait_for_search_backfill "$sql"
   local url="http://127.0.0.1:$port"
   local tokens="$work/$backend-data/tokens.csv"
   local in_line low_line hello_line team_line full_line

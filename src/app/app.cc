@@ -75,10 +75,7 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
   field_ = std::make_unique<visits::FieldServices>(visits::FieldContext{
       *database_, *policies_, *customers_, clock_,
       // R-VISIT-20: a field check-in asks the plans module whether an application covers it.
-      [applications = &plans_->applications](storage::Connection& tx, int64_t rep_id, std::string_view date,
-                                             std::optional<int64_t> customer_id) {
-        return applications->HasCoveringApplication(tx, rep_id, date, customer_id);
-      },
+      &visits::VisitApplicationService::CoveringApplicationQuery,
       [notifications = notifications_.get()](storage::Connection& tx, const visits::FieldNotice& notice) {
         notifications->Notify(tx, {notice.user_id, notice.kind, notice.title, notice.link, notice.data});
       },

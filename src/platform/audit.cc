@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "storage/deferred_write.h"
+
 namespace tuoke::platform {
 
 Actor Actor::From(const Caller& caller) {
@@ -23,9 +25,10 @@ void RecordAudit(storage::Connection& connection, const Actor& actor, const Audi
       "audit.insert",
       "INSERT INTO audit_log (at, actor_id, actor_name, ip, request_id, action, entity, entity_id, "
       "before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
-  connection.Execute(kInsert, {FormatInstant(at), storage::Nullable(actor.user_id), actor.name,
-                               actor.ip, actor.request_id, change.action, change.entity,
-                               change.entity_id, DumpOrNull(change.before), DumpOrNull(change.after)});
+  storage::ExecuteLater(connection, kInsert,
+                        {FormatInstant(at), storage::Nullable(actor.user_id), actor.name, actor.ip, actor.request_id,
+                         change.action, change.entity, change.entity_id, DumpOrNull(change.before),
+                         DumpOrNull(change.after)});
 }
 
 AuditBatch::AuditBatch(storage::Connection& connection, const Actor& actor, Instant at)

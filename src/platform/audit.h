@@ -33,6 +33,9 @@ struct AuditChange {
   Json after;             // null when removed
 };
 
+// Writes the entry inside the caller's transaction. Nothing waits for it: on PostgreSQL it
+// goes with the transaction's next statement or its COMMIT (storage/deferred_write.h), and
+// fails the transaction whole if it fails.
 void RecordAudit(storage::Connection& connection, const Actor& actor, const AuditChange& change,
                  Instant at);
 

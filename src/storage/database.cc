@@ -38,6 +38,13 @@ std::optional<Row> Connection::QueryOne(const Sql& sql, const Params& params) {
   return std::move(result.rows.front());
 }
 
+std::vector<ResultSet> Connection::QueryMany(const std::vector<BoundQuery>& queries) {
+  std::vector<ResultSet> results;
+  results.reserve(queries.size());
+  for (const auto& query : queries) results.push_back(Query(*query.sql, query.params));
+  return results;
+}
+
 PooledConnection::~PooledConnection() {
   if (connection_ && owner_) owner_->Release(std::move(connection_));
 }

@@ -66,6 +66,12 @@ struct ResultSet {
   bool empty() const { return rows.empty(); }
 };
 
+// A statement with its parameters, for Connection::QueryMany.
+struct BoundQuery {
+  const Sql* sql;
+  Params params;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -83,6 +89,14 @@ class Connection {
   virtual bool Healthy() = 0;
 
   std::optional<Row> QueryOne(const Sql& sql, const Params& params = {});
+
+  // Runs the statements in order and returns their results in that order. PostgreSQL
+  // sends them in one round trip (libpq pipeline; inside a transaction together with what
+  // waits, ADR 0012; outside one they share an implicit transaction, so reads see one
+  // snapshot); SQLite runs them one by one. The first failing statement's error is
+  // thrown and the ones after it are not run. For statements whose answers do not depend
+  // on each other: a check-in's reads of its context, scope and application (ADR 0017).
+  virtual std::vector<ResultSet> QueryMany(const std::vector<BoundQuery>& queries);
 };
 
 class Database;

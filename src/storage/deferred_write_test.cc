@@ -106,6 +106,63 @@ TEST_P(DeferredWriteStorageTest, OutsideATransactionItRunsAtOnce) {
   EXPECT_THROW(ExecuteLater(*connection, kInsert, {std::string("now"), int64_t{9}}), DatabaseError);
 }
 
+// Connection::QueryMany (ADR 0017): one round trip on PostgreSQL, one statement after the
+// other on SQLite; the same answers either way.
+TEST_P(DeferredWriteStorageTest, QueryManyAnswersEachStatementInOrder) {
+  database_->Acquire()->Execute(kInsert, {std::string("x"), int64_t{5}});
+  database_->Acquire()->Execute(kInsert, {std::string("y"), int64_t{6}});
+  auto connection = database_->Acquire();
+  auto answers = connection->QueryMany({{&kAmount, {std::string("y")}},
+                                        {&kAmount, {std::string("none")}},
+                                        {&kCount, {}},
+                                        {&kAmount, {std::string("x")}}});
+  ASSERT_EQ(answers.size(), 4u);
+  EXPECT_EQ(answers[0].rows.at(0).Int(0), 6);
+  EXPECT_TRUE(answers[1].empty());
+  EXPECT_EQ(answers[2].rows.at(0).Int(0), 2);
+  EXPECT_EQ(answers[3].rows.at(0).Int(0), 5);
+  EXPECT_EQ(answers[3].columns, std::vector<std::string>{"amount"});
+  // One statement alone, and none.
+  EXPECT_EQ(connection->QueryMany({{&kCount, {}}}).at(0).rows.at(0).Int(0), 2);
+  EXPECT_TRUE(connection->QueryMany({}).empty());
+}
+
+TEST_P(DeferredWriteStorageTest, QueryManySeesHeldBackWritesAndTheirErrors) {
+  database_->InTransaction([&](Connection& connection) {
+    ExecuteLater(connection, kInsert, {std::string("p"), int64_t{1}});
+    auto answers = connection.QueryMany({{&kAmount, {std::string("p")}}, {&kCount, {}}});
+    EXPECT_EQ(answers.at(0).rows.at(0).Int(0), 1);
+    EXPECT_EQ(answers.at(1).rows.at(0).Int(0), 1);
+    // Writes with RETURNING travel too, in order.
+    static const Sql kInsertReturning{"test.held_insert_returning",
+                                      "INSERT INTO held (name, amount) VALUES (?, ?) RETURNING amount"};
+    answers = connection.QueryMany({{&kInsertReturning, {std::string("q"), int64_t{2}}}, {&kCount, {}}});
+    EXPECT_EQ(answers.at(0).rows.at(0).Int(0), 2);
+    EXPECT_EQ(answers.at(1).rows.at(0).Int(0), 2);
+  });
+  EXPECT_EQ(Count(), 2);
+  // The first failure is thrown, with its kind, and the transaction is rolled back whole.
+  try {
+    database_->InTransaction([&](Connection& connection) {
+      connection.Execute(kInsert, {std::string("r"), int64_t{3}});
+      connection.QueryMany({{&kCount, {}}, {&kAmount, {std::string("p")}}});
+      ExecuteLater(connection, kInsert, {std::string("s"), int64_t{4}});
+      connection.QueryMany({{&kCount, {}}, {&kInsert, {std::string("p"), int64_t{5}}}, {&kCount, {}}});
+      ADD_FAILURE() << "the duplicate should have thrown";
+    });
+    FAIL() << "expected the unique violation";
+  } catch (const DatabaseError& error) {
+    EXPECT_EQ(error.kind(), DatabaseError::Kind::kUniqueViolation);
+  }
+  EXPECT_EQ(Count(), 2);
+  EXPECT_FALSE(AmountOf("r"));
+  EXPECT_FALSE(AmountOf("s"));
+  // Outside a transaction a failure leaves the connection usable.
+  auto connection = database_->Acquire();
+  EXPECT_THROW(connection->QueryMany({{&kInsert, {std::string("p"), int64_t{6}}}, {&kCount, {}}}), DatabaseError);
+  EXPECT_EQ(connection->QueryMany({{&kCount, {}}, {&kAmount, {std::string("q")}}}).at(1).rows.at(0).Int(0), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DeferredWriteStorageTest, ::testing::ValuesIn(testing::AllTestBackends()),
                          [](const auto& param_info) { return testing::BackendName(param_info.param); });
 

@@ -168,6 +168,11 @@ const storage::Sql kReclaim{
 const storage::Sql kInsertEvent{
     "customers.insert_event",
     "INSERT INTO customer_events (customer_id, at, kind, actor_id, actor_name, summary, data_json) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"};
+// A follow-up's entry, whose id its answer shows.
+const storage::Sql kInsertEventReturningId{
+    "customers.insert_event_returning_id",
+    "INSERT INTO customer_events (customer_id, at, kind, actor_id, actor_name, summary, data_json) "
     "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kSelectEvents{
     "customers.select_events",
@@ -1561,14 +1566,12 @@ ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
 
 // ---- timeline --------------------------------------------------------------------------
 
-int64_t CustomerService::AppendEvent(storage::Connection& connection, int64_t customer_id,
-                                     std::string_view kind, const Actor& actor, std::string_view summary,
-                                     const Json& data) {
-  return connection
-      .QueryOne(kInsertEvent, {customer_id, FormatInstant(clock_.Now()), std::string(kind),
-                               storage::Nullable(actor.user_id), actor.name, std::string(summary),
-                               (data.is_object() ? data : Json::object()).dump()})
-      ->Int(0);
+void CustomerService::AppendEvent(storage::Connection& connection, int64_t customer_id, std::string_view kind,
+                                  const Actor& actor, std::string_view summary, const Json& data) {
+  // Nothing here needs the answer: on PostgreSQL it goes with the next statement (ADR 0012).
+  storage::ExecuteLater(connection, kInsertEvent,
+                        {customer_id, FormatInstant(clock_.Now()), std::string(kind), storage::Nullable(actor.user_id),
+                         actor.name, std::string(summary), (data.is_object() ? data : Json::object()).dump()});
 }
 
 Json CustomerService::Timeline(const Caller& caller, int64_t customer_id, int limit,
@@ -1601,21 +1604,31 @@ Json CustomerService::Timeline(const Caller& caller, int64_t customer_id, int li
   return {{"items", items}, {"nextCursor", next_cursor ? Json(IdString(*next_cursor)) : Json()}};
 }
 
+namespace {
+// The same decision as LoadReadable from the three columns it needs: a check-in asks
+// this on every request, and reading and converting the whole joined row was 8% of the
+// server's CPU per check-in (docs/benchmarks.md "Check-in burst, session 10").
+const storage::Sql kSelectScope{
+    "customers.select_scope",
+    "SELECT c.owner_id, ou.path, c.merged_into_id FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "
+    "LEFT JOIN org_units ou ON ou.id = ow.unit_id WHERE c.id = ?"};
+}  // namespace
+
+storage::BoundQuery CustomerService::ScopeQuery(int64_t customer_id) { return {&kSelectScope, {customer_id}}; }
+
 void CustomerService::CheckReadable(storage::Connection& connection, const Caller& caller, int64_t customer_id) {
-  // The same decision as LoadReadable from the three columns it needs: a check-in asks
-  // this on every request, and reading and converting the whole joined row was 8% of the
-  // server's CPU per check-in (docs/benchmarks.md "Check-in burst, session 10").
-  static const storage::Sql kSelectScope{
-      "customers.select_scope",
-      "SELECT c.owner_id, ou.path, c.merged_into_id FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "
-      "LEFT JOIN org_units ou ON ou.id = ow.unit_id WHERE c.id = ?"};
+  platform::Require(caller, "customers.read");
+  CheckReadable(caller, customer_id, connection.Query(kSelectScope, {customer_id}));
+}
+
+void CustomerService::CheckReadable(const Caller& caller, int64_t customer_id, const storage::ResultSet& scope_rows) {
   Scope scope = platform::Require(caller, "customers.read");
-  auto row = connection.QueryOne(kSelectScope, {customer_id});
-  if (!row) ThrowNotFound("customers", "customer");
-  if (auto owner = row->OptionalInt(0); owner && !platform::InScope(caller, scope, *owner, row->OptionalText(1).value_or("")))
+  if (scope_rows.empty()) ThrowNotFound("customers", "customer");
+  const storage::Row& row = scope_rows.rows.front();
+  if (auto owner = row.OptionalInt(0); owner && !platform::InScope(caller, scope, *owner, row.OptionalText(1).value_or("")))
     ThrowNotFound("customers", "customer");
   // R-CUST-16, as in LoadReadable.
-  if (auto into = row->OptionalInt(2))
+  if (auto into = row.OptionalInt(2))
     throw Error(ErrorKind::kNotFound, "customers.merged", "the customer was merged into another",
                 {{"customerId", IdString(customer_id)}, {"mergedInto", IdString(*into)}});
 }
@@ -1647,7 +1660,11 @@ Json CustomerService::AddFollowUp(const Caller& caller, int64_t customer_id, con
     std::string at_value = FormatInstant(*at);
     connection.Execute(kSetFollowUp, {at_value, customer_id, at_value});
     Json data = {{"channel", *channel}, {"at", at_value}};
-    int64_t event_id = AppendEvent(connection, customer_id, "follow_up", actor, *summary, data);
+    int64_t event_id = connection
+                           .QueryOne(kInsertEventReturningId,
+                                     {customer_id, FormatInstant(now), std::string("follow_up"),
+                                      storage::Nullable(actor.user_id), actor.name, *summary, data.dump()})
+                           ->Int(0);
     platform::RecordAudit(connection, actor,
                           {"customer.follow_up", "customer", IdString(customer_id), Json(),
                            {{"channel", *channel}, {"summary", *summary}, {"at", at_value}}},

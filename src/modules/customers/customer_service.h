@@ -63,13 +63,18 @@ class CustomerService {
   Json AddFollowUp(const platform::Caller& caller, int64_t customer_id, const Json& body);
   // Appends a timeline entry inside the caller's transaction. For other modules (visits,
   // deals, payments …): `kind` is a stable snake_case code, `summary` one line of text,
-  // `data` a JSON object the web client may show. Returns the entry's id.
-  int64_t AppendEvent(storage::Connection& connection, int64_t customer_id, std::string_view kind,
-                      const platform::Actor& actor, std::string_view summary, const Json& data);
+  // `data` a JSON object the web client may show. Nothing waits for it: on PostgreSQL it
+  // goes with the transaction's next statement or its COMMIT (storage/deferred_write.h).
+  void AppendEvent(storage::Connection& connection, int64_t customer_id, std::string_view kind,
+                   const platform::Actor& actor, std::string_view summary, const Json& data);
 
   // For other modules (visits): customers.not_found unless the caller may read the
   // customer (customers.read scope, pool customers included), inside their transaction.
   void CheckReadable(storage::Connection& connection, const platform::Caller& caller, int64_t customer_id);
+  // The same check in two steps, for a caller that reads ScopeQuery's rows together with
+  // its own (Connection::QueryMany: one round trip on PostgreSQL, ADR 0017).
+  static storage::BoundQuery ScopeQuery(int64_t customer_id);
+  void CheckReadable(const platform::Caller& caller, int64_t customer_id, const storage::ResultSet& scope);
   // For other modules: records a contact with the customer at `at` (a visit, a call) as
   // its last follow-up when later than the one recorded, so the pool reclaim (R-CUST-10)
   // sees it. Inside the caller's transaction; the caller appends the timeline event.

@@ -268,12 +268,24 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
     // only), then everything else.
     Instant at = JudgeCheckIn(facts, policy).at;
     Date business_date = BusinessDate(at, time_zone);
-    auto context = connection->Query(kCheckInContext, {caller.user_id, *client_id, caller.user_id, FormatInstant(at),
-                                                       storage::Nullable(customer_id)});
+    // The check-in's reads in one round trip on PostgreSQL (ADR 0017): its context, the
+    // customer's scope and whether an application covers it.
+    std::vector<storage::BoundQuery> reads = {
+        {&kCheckInContext,
+         {caller.user_id, *client_id, caller.user_id, FormatInstant(at), storage::Nullable(customer_id)}}};
+    if (customer_id) reads.push_back(customers::CustomerService::ScopeQuery(*customer_id));
+    // R-VISIT-33: field check-ins (not the office, not the way out) need an application.
+    bool asks_application = !check_out && facts.place != CheckInPlace::kOffice && policy.application_required &&
+                             context_.application_check;
+    if (asks_application)
+      reads.push_back(context_.application_check(caller.user_id, FormatDate(business_date), customer_id));
+    auto answers = connection->QueryMany(reads);
+    const storage::ResultSet& context = answers[0];
     // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
     for (const auto& row : context.rows)
       if (row.Text(0) == "replay") return CheckInResult{Render(*connection, row.Int(1), true), false};
-    if (customer_id) context_.customers.CheckReadable(*connection, caller, *customer_id);
+    if (customer_id) context_.customers.CheckReadable(caller, *customer_id, answers[1]);
+    if (asks_application) facts.application_covers = !answers.back().empty();
     for (const auto& row : context.rows) {
       if (row.Text(0) == "previous") {
         facts.previous = PreviousCheckIn{*ParseInstant(row.Text(1)), {std::stod(row.Text(2)), std::stod(row.Text(3))},
@@ -284,12 +296,6 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         if (!row.IsNull(2) && !row.IsNull(3))
           facts.customer_location = GeoPoint{std::stod(row.Text(2)), std::stod(row.Text(3))};
       }
-    }
-    // R-VISIT-33: field check-ins (not the office, not the way out) need an application.
-    if (!check_out && facts.place != CheckInPlace::kOffice && policy.application_required &&
-        context_.application_check) {
-      facts.application_covers =
-          context_.application_check(*connection, caller.user_id, FormatDate(business_date), customer_id);
     }
     // R-VISIT-39: the photo into the blob store before the write transaction too (a file
     // fsynced, or a stored_blobs row), so the transaction does not hold the writers' turn

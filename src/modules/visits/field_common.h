@@ -18,11 +18,13 @@
 
 namespace tuoke::visits {
 
-// True when an approved (and registered where policy requires) visit application of
-// `rep_id` covers the business date `date` (and the customer when given). Wired by App
-// to the plans engineer's VisitApplicationService::HasCoveringApplication.
-using ApplicationCheck = std::function<bool(storage::Connection&, int64_t rep_id, std::string_view date,
-                                            std::optional<int64_t> customer_id)>;
+// A statement that returns a row when an approved (and registered where policy requires)
+// visit application of `rep_id` covers the business date `date` (and the customer when
+// given). A statement rather than a call, so the check-in reads it in the same round trip
+// as its other reads (ADR 0017). Wired by App to the plans engineer's
+// VisitApplicationService::CoveringApplicationQuery.
+using ApplicationCheck =
+    std::function<storage::BoundQuery(int64_t rep_id, std::string_view date, std::optional<int64_t> customer_id)>;
 
 // An in-app notice, inside the caller's transaction. Wired by App to
 // platform::NotificationService::Notify; unset in tests that do not look at notices.

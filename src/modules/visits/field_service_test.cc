@@ -35,8 +35,10 @@ class FieldServiceTest : public platform::testing::DemoCompanyTest {
     customers_ = std::make_unique<customers::CustomerService>(*database_, *policies_, clock_);
     field_ = std::make_unique<FieldServices>(FieldContext{
         *database_, *policies_, *customers_, clock_,
-        [this](storage::Connection&, int64_t rep_id, std::string_view date, std::optional<int64_t> customer_id) {
-          return covered_.count({rep_id, std::string(date), customer_id.value_or(0)}) > 0;
+        [this](int64_t rep_id, std::string_view date, std::optional<int64_t> customer_id) {
+          static const storage::Sql kCovered{"test.covered", "SELECT 1 WHERE ? = 1"};
+          int64_t covered = covered_.count({rep_id, std::string(date), customer_id.value_or(0)}) > 0;
+          return storage::BoundQuery{&kCovered, {covered}};
         },
         [this](storage::Connection&, const FieldNotice& notice) { notices_.push_back(notice); },
         nullptr});

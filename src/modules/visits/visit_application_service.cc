@@ -443,8 +443,14 @@ void VisitApplicationService::OnOutcome(storage::Connection& connection, const p
 
 bool VisitApplicationService::HasCoveringApplication(storage::Connection& connection, int64_t rep_id,
                                                      std::string_view date, std::optional<int64_t> customer_id) {
-  if (customer_id) return connection.QueryOne(kCoveringCustomer, {rep_id, std::string(date), *customer_id}).has_value();
-  return connection.QueryOne(kCovering, {rep_id, std::string(date)}).has_value();
+  auto query = CoveringApplicationQuery(rep_id, date, customer_id);
+  return !connection.Query(*query.sql, query.params).empty();
+}
+
+storage::BoundQuery VisitApplicationService::CoveringApplicationQuery(int64_t rep_id, std::string_view date,
+                                                                      std::optional<int64_t> customer_id) {
+  if (customer_id) return {&kCoveringCustomer, {rep_id, std::string(date), *customer_id}};
+  return {&kCovering, {rep_id, std::string(date)}};
 }
 
 }  // namespace tuoke::visits

@@ -52,6 +52,10 @@ class VisitApplicationService {
   // and, when `customer_id` is given, names that customer. Inside the caller's transaction.
   bool HasCoveringApplication(storage::Connection& connection, int64_t rep_id, std::string_view date,
                               std::optional<int64_t> customer_id);
+  // The same question as a statement that returns a row when covered, for a caller that
+  // reads it together with its own (Connection::QueryMany, ADR 0017).
+  static storage::BoundQuery CoveringApplicationQuery(int64_t rep_id, std::string_view date,
+                                                      std::optional<int64_t> customer_id);
 
  private:
   struct ApplicationRow;

@@ -36,9 +36,7 @@ class VisitStoryTest : public platform::testing::DemoCompanyTest {
     // Wired as App wires it (src/app/app.cc).
     field_ = std::make_unique<FieldServices>(FieldContext{
         *database_, *policies_, *customers_, clock_,
-        [this](storage::Connection& tx, int64_t rep_id, std::string_view date, std::optional<int64_t> customer_id) {
-          return plans_->applications.HasCoveringApplication(tx, rep_id, date, customer_id);
-        },
+        &VisitApplicationService::CoveringApplicationQuery,
         [this](storage::Connection& tx, const FieldNotice& notice) {
           notifications_->Notify(tx, {notice.user_id, notice.kind, notice.title, notice.link, notice.data});
         },

@@ -89,24 +89,23 @@ class PostgresConnection final : public Connection, public DeferringConnection {
   ResultSet Query(const Sql& sql, const Params& params) override {
     auto started = std::chrono::steady_clock::now();
     ResultPtr result = Run(sql, params);
-    ResultSet out;
-    int columns = PQnfields(result.get());
-    int rows = PQntuples(result.get());
-    out.columns.reserve(columns);
-    for (int i = 0; i < columns; ++i) out.columns.emplace_back(PQfname(result.get(), i));
-    out.rows.reserve(rows);
-    for (int r = 0; r < rows; ++r) {
-      std::vector<std::optional<std::string>> cells(columns);
-      for (int i = 0; i < columns; ++i) {
-        // NULL and the empty text both have length 0: only then is it worth asking which
-        // (three libpq calls per cell were 6% of the team day summary's server time).
-        int length = PQgetlength(result.get(), r, i);
-        if (length == 0 && PQgetisnull(result.get(), r, i)) continue;
-        cells[i].emplace(PQgetvalue(result.get(), r, i), static_cast<size_t>(length));
-      }
-      out.rows.emplace_back(std::move(cells));
-    }
+    ResultSet out = ToResultSet(result.get());
     Report(sql, started);
+    return out;
+  }
+
+  std::vector<ResultSet> QueryMany(const std::vector<BoundQuery>& queries) override {
+    if (queries.empty()) return {};
+    if (queries.size() == 1) return {Query(*queries[0].sql, queries[0].params)};
+    auto started = std::chrono::steady_clock::now();
+    std::vector<Statement> statements;
+    statements.reserve(queries.size());
+    for (const auto& query : queries) statements.push_back(Bind(*query.sql, query.params));
+    std::vector<ResultPtr> results = RunPipelined(std::move(statements));
+    std::vector<ResultSet> out;
+    out.reserve(results.size());
+    for (const auto& result : results) out.push_back(ToResultSet(result.get()));
+    for (const auto& query : queries) Report(*query.sql, started);
     return out;
   }
 
@@ -237,15 +236,26 @@ class PostgresConnection final : public Connection, public DeferringConnection {
   // `last`; throws the first failure (the statements after it are not run, and the
   // transaction is in error until the caller rolls it back).
   ResultPtr RunWithHeldBack(const Statement& last) {
+    bool has_last = !last.prepared.empty() || !last.text.empty();
+    std::vector<Statement> lasts;
+    if (has_last) lasts.push_back(last);
+    auto results = RunPipelined(std::move(lasts), has_last ? last.name : "(held back)");
+    return has_last ? std::move(results.front()) : ResultPtr();
+  }
+
+  // One round trip: BEGIN if pending, the held-back writes, then `statements`, in a
+  // pipeline with one sync. Returns the results of `statements`, in order; throws the
+  // first failure as RunWithHeldBack does.
+  std::vector<ResultPtr> RunPipelined(std::vector<Statement> statements, const std::string& what = "statements") {
     std::vector<Statement> batch;
     if (begin_pending_) batch.push_back(Statement{"BEGIN", "", "BEGIN", {}, {}});
     for (auto& statement : later_) batch.push_back(std::move(statement));
     later_.clear();
     begin_pending_ = false;
-    bool has_last = !last.prepared.empty() || !last.text.empty();
-    if (has_last) batch.push_back(last);
+    size_t first_answer = batch.size();
+    for (auto& statement : statements) batch.push_back(std::move(statement));
     if (PQenterPipelineMode(connection_) != 1)
-      throw MakeError(connection_, nullptr, "enter pipeline mode for " + last.name);
+      throw MakeError(connection_, nullptr, "enter pipeline mode for " + what);
     for (const auto& statement : batch) {
       int sent;
       if (statement.prepared.empty()) {
@@ -257,9 +267,10 @@ class PostgresConnection final : public Connection, public DeferringConnection {
       }
       if (sent != 1) throw MakeError(connection_, nullptr, "send " + statement.name);
     }
-    if (PQpipelineSync(connection_) != 1) throw MakeError(connection_, nullptr, "pipeline sync for " + last.name);
+    if (PQpipelineSync(connection_) != 1) throw MakeError(connection_, nullptr, "pipeline sync for " + what);
     std::optional<DatabaseError> failure;
-    ResultPtr answer;
+    std::vector<ResultPtr> answers;
+    answers.reserve(batch.size() - first_answer);
     for (size_t i = 0; i < batch.size(); ++i) {
       ResultPtr result(PQgetResult(connection_));
       if (!result) throw MakeError(connection_, nullptr, "pipeline result of " + batch[i].name);
@@ -268,15 +279,36 @@ class PostgresConnection final : public Connection, public DeferringConnection {
           !failure)
         failure = MakeError(connection_, result.get(), "statement " + batch[i].name);
       while (PGresult* more = PQgetResult(connection_)) PQclear(more);  // the NULL that ends each command
-      if (i + 1 == batch.size() && has_last) answer = std::move(result);
+      if (i >= first_answer) answers.push_back(std::move(result));
     }
     ResultPtr sync(PQgetResult(connection_));
     if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
-      throw MakeError(connection_, sync.get(), "pipeline sync result for " + last.name);
+      throw MakeError(connection_, sync.get(), "pipeline sync result for " + what);
     if (PQexitPipelineMode(connection_) != 1)
-      throw MakeError(connection_, nullptr, "exit pipeline mode for " + last.name);
+      throw MakeError(connection_, nullptr, "exit pipeline mode for " + what);
     if (failure) throw *failure;
-    return answer;
+    return answers;
+  }
+
+  static ResultSet ToResultSet(const PGresult* result) {
+    ResultSet out;
+    int columns = PQnfields(result);
+    int rows = PQntuples(result);
+    out.columns.reserve(columns);
+    for (int i = 0; i < columns; ++i) out.columns.emplace_back(PQfname(result, i));
+    out.rows.reserve(rows);
+    for (int r = 0; r < rows; ++r) {
+      std::vector<std::optional<std::string>> cells(columns);
+      for (int i = 0; i < columns; ++i) {
+        // NULL and the empty text both have length 0: only then is it worth asking which
+        // (three libpq calls per cell were 6% of the team day summary's server time).
+        int length = PQgetlength(result, r, i);
+        if (length == 0 && PQgetisnull(result, r, i)) continue;
+        cells[i].emplace(PQgetvalue(result, r, i), static_cast<size_t>(length));
+      }
+      out.rows.emplace_back(std::move(cells));
+    }
+    return out;
   }
 
   void Report(const Sql& sql, std::chrono::steady_clock::time_point started) {
