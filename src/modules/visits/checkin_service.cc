@@ -71,6 +71,12 @@ const storage::Sql kCloseVisit{
     "visits.close_visit",
     "UPDATE visits SET checked_out_at = ?, duration_minutes = ?, flags = ?, updated_at = ? WHERE id = ? "
     "AND checked_out_at IS NULL"};
+// R-VISIT-36 on PostgreSQL: the same UPDATE, sent in one pipeline with the check-out's
+// insert (ADR 0017); no row means the visit was closed meanwhile.
+const storage::Sql kCloseVisitReturningId{
+    "visits.close_visit_returning_id",
+    "UPDATE visits SET checked_out_at = ?, duration_minutes = ?, flags = ?, updated_at = ? WHERE id = ? "
+    "AND checked_out_at IS NULL RETURNING id"};
 const storage::Sql kCheckInOwner{
     "visits.check_in_owner",
     "SELECT c.rep_id, o.path, c.has_photo FROM check_ins c JOIN users u ON u.id = c.rep_id "
@@ -262,6 +268,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   std::string customer_name;
   std::optional<int64_t> customer_name_of;  // the customer whose name customer_name is
   std::optional<storage::StoredBlob> photo_blob;
+  std::optional<storage::Row> open_visit_read;  // PostgreSQL: a check-out's open visit, read with the context
   {
     auto connection = context_.database.Acquire();
     // The time first (it decides which check-in came before; it depends on the clocks
@@ -279,7 +286,16 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
                              context_.application_check;
     if (asks_application)
       reads.push_back(context_.application_check(caller.user_id, FormatDate(business_date), customer_id));
+    // On PostgreSQL a check-out's open visit is read here too: inside the transaction
+    // (read committed) it would see no more, and the UPDATE that closes it is guarded.
+    // SQLite reads it in the transaction, where a write of the same group commit is seen.
+    bool reads_open_visit =
+        check_out && (visit_id || customer_id) && connection->dialect() == storage::Dialect::kPostgres;
+    if (reads_open_visit)
+      reads.push_back(visit_id ? storage::BoundQuery{&kOpenVisitById, {*visit_id, caller.user_id}}
+                               : storage::BoundQuery{&kLatestOpenVisit, {caller.user_id, *customer_id}});
     auto answers = connection->QueryMany(reads);
+    if (reads_open_visit && !answers.back().empty()) open_visit_read = std::move(answers.back().rows.front());
     const storage::ResultSet& context = answers[0];
     // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
     for (const auto& row : context.rows)
@@ -335,8 +351,11 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       std::optional<int64_t> closes_visit;
       std::optional<storage::Row> open_visit;
       if (check_out && (visit_id || customer_id)) {
-        open_visit = visit_id ? connection.QueryOne(kOpenVisitById, {*visit_id, caller.user_id})
-                              : connection.QueryOne(kLatestOpenVisit, {caller.user_id, *customer_id});
+        if (connection.dialect() == storage::Dialect::kPostgres)
+          open_visit = open_visit_read;
+        else
+          open_visit = visit_id ? connection.QueryOne(kOpenVisitById, {*visit_id, caller.user_id})
+                                : connection.QueryOne(kLatestOpenVisit, {caller.user_id, *customer_id});
         if (!open_visit) {
           // A copy of this check-out committed since the check above closed it (PostgreSQL).
           if (replayed()) return;
@@ -353,6 +372,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       // PostgreSQL both in one statement, below).
       std::optional<int64_t> visit;
       storage::Params visit_params;
+      storage::Params close_params;
       bool opens_visit = !check_out && customer_id;
       bool one_statement = opens_visit && connection.dialect() == storage::Dialect::kPostgres;
       if (opens_visit) {
@@ -365,9 +385,9 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         auto started = *ParseInstant(open_visit->Text(2));
         int64_t minutes = std::max<int64_t>(
             0, std::chrono::duration_cast<std::chrono::minutes>(judgement.at - started).count());
-        if (connection.Execute(kCloseVisit, {at_text, minutes, MergeFlags(open_visit->Text(3), judgement.flags),
-                                             now_text, *closes_visit}) == 0) {
-          // PostgreSQL: the UPDATE waited for a racing copy of this check-out, which closed it.
+        close_params = {at_text, minutes, MergeFlags(open_visit->Text(3), judgement.flags), now_text, *closes_visit};
+        // PostgreSQL closes it in one round trip with the check-out's insert, below.
+        if (connection.dialect() == storage::Dialect::kSqlite && connection.Execute(kCloseVisit, close_params) == 0) {
           if (replayed()) return;
           throw Error(ErrorKind::kConflict, "visits.no_open_visit", "the visit was checked out meanwhile");
         }
@@ -386,6 +406,14 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
         auto row = connection.QueryOne(kInsertVisitAndCheckIn, visit_params);
         check_in_id = row->Int(0);
         visit = row->Int(1);
+      } else if (closes_visit && connection.dialect() == storage::Dialect::kPostgres) {
+        auto answers = connection.QueryMany({{&kCloseVisitReturningId, close_params}, {&kInsertCheckIn, check_in_params}});
+        // The UPDATE found the visit closed: by another check-out, as a copy of this one
+        // would have failed the insert on the unique clientId (answered below, after the
+        // rollback). Throwing rolls back the insert.
+        if (answers[0].empty())
+          throw Error(ErrorKind::kConflict, "visits.no_open_visit", "the visit was checked out meanwhile");
+        check_in_id = answers[1].rows.at(0).Int(0);
       } else {
         check_in_id = connection.QueryOne(kInsertCheckIn, check_in_params)->Int(0);
       }

@@ -248,6 +248,66 @@ TEST_P(FieldServiceTest, TwoCopiesSentAtOnceAnswerTheSameCheckIn) {
   EXPECT_EQ(Json::parse(field_->check_ins.List(rep1_, std::nullopt, std::nullopt))["items"].size(), 4u);
 }
 
+// R-VISIT-36 under concurrency: two different check-outs of one visit (two devices, or a
+// retry with a new clientId) wait while a third transaction holds the visit; once it lets
+// go, exactly one closes the visit and the other is told it was checked out meanwhile,
+// with nothing of it stored. On PostgreSQL both have read the open visit before they
+// wait, and the guarded UPDATE, sent in one pipeline with the insert (ADR 0017), decides.
+TEST_P(FieldServiceTest, TwoCheckOutsOfOneVisitCloseItOnce) {
+  int64_t customer = NewCustomer(rep1_);
+  Cover(rep1_, customer);
+  Json check_in = CheckIn(rep1_, {{"customerId", IdString(customer)}});
+  int64_t visit_id = Id(check_in, "visitId");
+  bool sqlite = database_->dialect() == storage::Dialect::kSqlite;
+  clock_.Advance(30min);
+  std::promise<void> holding, release;
+  auto blocker = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](storage::Connection& connection) {
+      static const storage::Sql kHoldVisit{"test.hold_visit", "SELECT id FROM visits WHERE id = ?",
+                                           "SELECT id FROM visits WHERE id = ? FOR UPDATE"};
+      connection.Query(kHoldVisit, {visit_id});
+      holding.set_value();
+      release.get_future().wait();
+    });
+  });
+  holding.get_future().wait();
+  auto send = [&](std::string client_id) {
+    return std::async(std::launch::async, [this, customer, client_id] {
+      try {
+        return std::string(CheckIn(rep1_, {{"clientId", client_id}, {"kind", "out"}, {"customerId", IdString(customer)}})
+                               .contains("id") ? "created" : "?");
+      } catch (const Error& error) {
+        return error.code() + (error.details().empty() ? "" : " " + error.details().dump());
+      }
+    });
+  };
+  auto first = send("checkout-a"), second = send("checkout-b");
+  // Both wait behind the holder: in the writers' queue (SQLite), on the visit's row lock
+  // (PostgreSQL).
+  static const storage::Sql kWaitingOnLocks{"test.waiting_on_locks",
+                                            "SELECT 0",
+                                            "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"};
+  auto waiting = [&]() -> int64_t {
+    if (sqlite) return static_cast<int64_t>(storage::SqliteWritersWaiting(*database_));
+    return database_->Acquire()->QueryOne(kWaitingOnLocks)->Int(0);
+  };
+  for (int i = 0; i < 5000 && waiting() < 2; ++i) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(waiting(), 2) << "both check-outs wait behind the holder";
+  release.set_value();
+  blocker.get();
+  std::multiset<std::string> outcomes = {first.get(), second.get()};
+  EXPECT_EQ(outcomes, (std::multiset<std::string>{"created", "visits.no_open_visit"}));
+  // One check-out stored, and the visit closed by it.
+  Json items = Json::parse(field_->check_ins.List(rep1_, std::nullopt, std::nullopt))["items"];
+  ASSERT_EQ(items.size(), 2u);
+  int outs = 0;
+  for (const auto& item : items) outs += item["kind"] == "out";
+  EXPECT_EQ(outs, 1);
+  Json visit = Visit(rep1_, check_in);
+  EXPECT_EQ(visit["durationMinutes"], 30);
+  EXPECT_EQ(visit["checkedOutAt"], FormatInstant(clock_.Now()));
+}
+
 TEST_P(FieldServiceTest, ReportWithinTwoDaysIsReviewedAndPromisesBecomeFollowUps) {
   int64_t customer = NewCustomer(rep1_);
   Cover(rep1_, customer);
