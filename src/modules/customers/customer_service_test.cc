@@ -572,6 +572,31 @@ TEST_P(CustomerServiceTest, FollowUpUpdatesAreHotOnPostgres) {
                                     << indexed.rows.front().Text(0);
 }
 
+// Migration 0017 (ADR 0018): on PostgreSQL the enumerated columns of customers, visits and
+// check-ins are domains, so no table CHECK is re-read on each INSERT or UPDATE; unknown
+// values are refused on both backends all the same.
+TEST_P(CustomerServiceTest, EnumeratedColumnsRefuseUnknownValues) {
+  auto rep = SignIn("rep1");
+  int64_t id = Id(Create(rep, {{"name", "杭州拓客枚举建材有限公司"}}));
+  auto connection = database_->Acquire();
+  for (const char* column : {"type", "status", "source", "purchase_horizon", "purchase_power", "importance",
+                             "potential", "credit_status", "grade_source"}) {
+    std::string sql = std::string("UPDATE customers SET ") + column + " = 'bogus' WHERE id = ?";
+    EXPECT_THROW(connection->Execute(storage::Sql{"test.bogus_enum", sql.c_str()}, {id}), storage::DatabaseError)
+        << column;
+  }
+  // A value of the list is taken, and a nullable column takes NULL.
+  connection->Execute(storage::Sql{"test.good_enum", "UPDATE customers SET potential = 'high', importance = NULL "
+                                                     "WHERE id = ?"},
+                      {id});
+  if (GetParam() != TestBackend::kPostgres) return;
+  auto checks = connection->Query(storage::Sql{
+      "test.table_checks",
+      "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint WHERE contype = 'c' AND "
+      "conrelid IN ('customers'::regclass, 'visits'::regclass, 'check_ins'::regclass)"});
+  EXPECT_TRUE(checks.rows.empty()) << "a table CHECK is parsed again on every write: " << checks.rows.front().Text(0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerServiceTest,
                          ::testing::ValuesIn(storage::testing::AllTestBackends()),
                          platform::testing::BackendTestName);

@@ -1,0 +1,61 @@
+-- The enumerated columns of the check-in's tables as domains instead of table CHECKs
+-- (PostgreSQL only; see the portable file and ADR 0018). For each: a domain without a
+-- constraint (the column's type changes without a rewrite: same storage, indexes kept),
+-- then its constraint (checked against the existing rows by a scan), then the table CHECK
+-- it replaces goes. The allowed values are those of the CHECKs of 0002 and 0007.
+CREATE DOMAIN customers_type_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN type TYPE customers_type_value;
+ALTER DOMAIN customers_type_value ADD CONSTRAINT customers_type_value_check CHECK (VALUE IN ('terminal', 'agent', 'distributor', 'retailer', 'partner', 'peer'));
+ALTER TABLE customers DROP CONSTRAINT customers_type_check;
+CREATE DOMAIN customers_status_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN status TYPE customers_status_value;
+ALTER DOMAIN customers_status_value ADD CONSTRAINT customers_status_value_check CHECK (VALUE IN ('prospect', 'target', 'active', 'peer', 'lost'));
+ALTER TABLE customers DROP CONSTRAINT customers_status_check;
+CREATE DOMAIN customers_source_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN source TYPE customers_source_value;
+ALTER DOMAIN customers_source_value ADD CONSTRAINT customers_source_value_check CHECK (VALUE IN ('cold_visit', 'flyer', 'referral', 'trade_fair', 'online', 'phone', 'other'));
+ALTER TABLE customers DROP CONSTRAINT customers_source_check;
+CREATE DOMAIN customers_purchase_horizon_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN purchase_horizon TYPE customers_purchase_horizon_value;
+ALTER DOMAIN customers_purchase_horizon_value ADD CONSTRAINT customers_purchase_horizon_value_check CHECK (VALUE IN ('within_1_month', 'within_3_months', 'within_6_months', 'later', 'unknown'));
+ALTER TABLE customers DROP CONSTRAINT customers_purchase_horizon_check;
+CREATE DOMAIN customers_purchase_power_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN purchase_power TYPE customers_purchase_power_value;
+ALTER DOMAIN customers_purchase_power_value ADD CONSTRAINT customers_purchase_power_value_check CHECK (VALUE IN ('clear', 'some', 'doubtful'));
+ALTER TABLE customers DROP CONSTRAINT customers_purchase_power_check;
+CREATE DOMAIN customers_importance_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN importance TYPE customers_importance_value;
+ALTER DOMAIN customers_importance_value ADD CONSTRAINT customers_importance_value_check CHECK (VALUE IN ('high', 'medium', 'low'));
+ALTER TABLE customers DROP CONSTRAINT customers_importance_check;
+CREATE DOMAIN customers_potential_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN potential TYPE customers_potential_value;
+ALTER DOMAIN customers_potential_value ADD CONSTRAINT customers_potential_value_check CHECK (VALUE IN ('high', 'medium', 'low'));
+ALTER TABLE customers DROP CONSTRAINT customers_potential_check;
+CREATE DOMAIN customers_credit_status_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN credit_status TYPE customers_credit_status_value;
+ALTER DOMAIN customers_credit_status_value ADD CONSTRAINT customers_credit_status_value_check CHECK (VALUE IN ('good', 'normal', 'poor', 'unknown'));
+ALTER TABLE customers DROP CONSTRAINT customers_credit_status_check;
+CREATE DOMAIN customers_grade_source_value AS TEXT;
+ALTER TABLE customers ALTER COLUMN grade_source TYPE customers_grade_source_value;
+ALTER DOMAIN customers_grade_source_value ADD CONSTRAINT customers_grade_source_value_check CHECK (VALUE IN ('computed', 'override'));
+ALTER TABLE customers DROP CONSTRAINT customers_grade_source_check;
+CREATE DOMAIN visits_kind_value AS TEXT;
+ALTER TABLE visits ALTER COLUMN kind TYPE visits_kind_value;
+ALTER DOMAIN visits_kind_value ADD CONSTRAINT visits_kind_value_check CHECK (VALUE IN ('on_site', 'phone', 'night', 'home', 'outing'));
+ALTER TABLE visits DROP CONSTRAINT visits_kind_check;
+CREATE DOMAIN visits_report_status_value AS TEXT;
+ALTER TABLE visits ALTER COLUMN report_status TYPE visits_report_status_value;
+ALTER DOMAIN visits_report_status_value ADD CONSTRAINT visits_report_status_value_check CHECK (VALUE IN ('open', 'submitted', 'late', 'reviewed'));
+ALTER TABLE visits DROP CONSTRAINT visits_report_status_check;
+CREATE DOMAIN check_ins_kind_value AS TEXT;
+ALTER TABLE check_ins ALTER COLUMN kind TYPE check_ins_kind_value;
+ALTER DOMAIN check_ins_kind_value ADD CONSTRAINT check_ins_kind_value_check CHECK (VALUE IN ('in', 'out'));
+ALTER TABLE check_ins DROP CONSTRAINT check_ins_kind_check;
+CREATE DOMAIN check_ins_place_value AS TEXT;
+ALTER TABLE check_ins ALTER COLUMN place TYPE check_ins_place_value;
+ALTER DOMAIN check_ins_place_value ADD CONSTRAINT check_ins_place_value_check CHECK (VALUE IN ('customer', 'office', 'other'));
+ALTER TABLE check_ins DROP CONSTRAINT check_ins_place_check;
+CREATE DOMAIN check_ins_geofence_value AS TEXT;
+ALTER TABLE check_ins ALTER COLUMN geofence TYPE check_ins_geofence_value;
+ALTER DOMAIN check_ins_geofence_value ADD CONSTRAINT check_ins_geofence_value_check CHECK (VALUE IN ('inside', 'outside', 'unknown', 'none'));
+ALTER TABLE check_ins DROP CONSTRAINT check_ins_geofence_check;

@@ -1,0 +1,9 @@
+-- Issue #4, the morning check-in burst on PostgreSQL: PostgreSQL re-reads every CHECK
+-- constraint of a table from its stored text (and folds its constants) on each INSERT or
+-- UPDATE statement it executes, whichever columns the statement sets. The customers'
+-- nine enumerated columns made the check-in's follow-up UPDATE parse nine value lists per
+-- execution; with the check-ins' and visits' five, constraint checking was ~11% of the
+-- database's CPU in the burst (perf, session 12). A domain's constraint is kept parsed per
+-- connection and checked only where a value of the domain is assigned. The PostgreSQL file
+-- turns those CHECKs into domains with the same values; SQLite keeps its table CHECKs
+-- (it compiles them into the statement once). Nothing portable changes. ADR 0018.
