@@ -13,6 +13,7 @@
 #include "modules/visits/visit_render.h"
 #include "platform/audit.h"
 #include "storage/blob_store.h"
+#include "storage/deferred_write.h"
 
 namespace tuoke::visits {
 namespace {
@@ -49,17 +50,6 @@ const storage::Sql kInsertVisit{
     "visits.insert_visit",
     "INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, created_at, "
     "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"};
-// R-VISIT-47 on PostgreSQL: the visit and its first check-in in one statement (a round
-// trip less; ADR 0012). Parameters: those of kInsertVisit, then those of kInsertCheckIn
-// without visit_id. Rows (check-in id, visit id).
-const storage::Sql kInsertVisitAndCheckIn{
-    "visits.insert_visit_and_check_in",
-    "WITH v AS (INSERT INTO visits (rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id) "
-    "INSERT INTO check_ins (client_id, rep_id, customer_id, visit_id, kind, place, at, business_date, "
-    "received_at, device_at, sent_at, lat, lng, accuracy_m, distance_m, geofence, speed_kmh, flags, delayed, "
-    "has_photo, note, created_at) VALUES (?, ?, ?, (SELECT id FROM v), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?) RETURNING id, visit_id"};
 const storage::Sql kOpenVisitById{
     "visits.open_visit_by_id",
     "SELECT id, customer_id, checked_in_at, flags FROM visits WHERE id = ? AND rep_id = ? AND checked_out_at IS NULL"};
@@ -71,6 +61,26 @@ const storage::Sql kCloseVisit{
     "visits.close_visit",
     "UPDATE visits SET checked_out_at = ?, duration_minutes = ?, flags = ?, updated_at = ? WHERE id = ? "
     "AND checked_out_at IS NULL"};
+// R-VISIT-47 on PostgreSQL (ADR 0017): a check-in's ids taken from the tables' sequences
+// with its reads, so its inserts need no answer and the whole write transaction is one
+// round trip. (A check-in that then fails leaves a gap, as any rolled-back insert does.)
+const storage::Sql kReserveIds{
+    "visits.reserve_check_in_ids",
+    "SELECT nextval(pg_get_serial_sequence('check_ins', 'id')), nextval(pg_get_serial_sequence('visits', 'id'))"};
+const storage::Sql kInsertCheckInWithId{
+    "visits.insert_check_in_with_id",
+    "INSERT INTO check_ins (id, client_id, rep_id, customer_id, visit_id, kind, place, at, business_date, "
+    "received_at, device_at, sent_at, lat, lng, accuracy_m, distance_m, geofence, speed_kmh, flags, delayed, "
+    "has_photo, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+// Parameters: the visit's id and those of kInsertVisit, then the check-in's id and those of
+// kInsertCheckIn (its visit_id the visit's id).
+const storage::Sql kInsertVisitAndCheckInWithIds{
+    "visits.insert_visit_and_check_in_with_ids",
+    "WITH v AS (INSERT INTO visits (id, rep_id, customer_id, visit_date, checked_in_at, flags, report_due_on, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)) "
+    "INSERT INTO check_ins (id, client_id, rep_id, customer_id, visit_id, kind, place, at, business_date, "
+    "received_at, device_at, sent_at, lat, lng, accuracy_m, distance_m, geofence, speed_kmh, flags, delayed, "
+    "has_photo, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
 // R-VISIT-36 on PostgreSQL: the same UPDATE, sent in one pipeline with the check-out's
 // insert (ADR 0017); no row means the visit was closed meanwhile.
 const storage::Sql kCloseVisitReturningId{
@@ -269,6 +279,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
   std::optional<int64_t> customer_name_of;  // the customer whose name customer_name is
   std::optional<storage::StoredBlob> photo_blob;
   std::optional<storage::Row> open_visit_read;  // PostgreSQL: a check-out's open visit, read with the context
+  std::optional<std::pair<int64_t, int64_t>> reserved_ids;  // PostgreSQL check-ins: (check-in id, visit id)
   {
     auto connection = context_.database.Acquire();
     // The time first (it decides which check-in came before; it depends on the clocks
@@ -294,7 +305,14 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
     if (reads_open_visit)
       reads.push_back(visit_id ? storage::BoundQuery{&kOpenVisitById, {*visit_id, caller.user_id}}
                                : storage::BoundQuery{&kLatestOpenVisit, {caller.user_id, *customer_id}});
+    bool reserves_ids = !check_out && connection->dialect() == storage::Dialect::kPostgres;
+    if (reserves_ids) reads.push_back({&kReserveIds, {}});
     auto answers = connection->QueryMany(reads);
+    if (reserves_ids) {
+      const storage::Row& ids = answers.back().rows.at(0);
+      reserved_ids = {ids.Int(0), ids.Int(1)};
+      answers.pop_back();
+    }
     if (reads_open_visit && !answers.back().empty()) open_visit_read = std::move(answers.back().rows.front());
     const storage::ResultSet& context = answers[0];
     // R-VISIT-35: the same clientId is the same check-in, whatever the body says now.
@@ -369,17 +387,16 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
 
       // R-VISIT-34: a check-in at a customer opens the visit (report due date §3.5,
       // calendar days) — inserted first, so the check-in row carries its id at once (on
-      // PostgreSQL both in one statement, below).
+      // PostgreSQL both in one statement with the ids reserved, below).
       std::optional<int64_t> visit;
       storage::Params visit_params;
       storage::Params close_params;
       bool opens_visit = !check_out && customer_id;
-      bool one_statement = opens_visit && connection.dialect() == storage::Dialect::kPostgres;
       if (opens_visit) {
         Date due = AddDays(business_date, static_cast<int>(report_due_days));
         visit_params = {caller.user_id, *customer_id, FormatDate(business_date), at_text, flags,
                         FormatDate(due),  now_text,     now_text};
-        if (!one_statement) visit = connection.QueryOne(kInsertVisit, visit_params)->Int(0);
+        if (!reserved_ids) visit = connection.QueryOne(kInsertVisit, visit_params)->Int(0);
       } else if (closes_visit) {
         visit = closes_visit;
         auto started = *ParseInstant(open_visit->Text(2));
@@ -400,12 +417,21 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
           *accuracy, storage::Nullable(judgement.distance_m), judgement.geofence,
           storage::Nullable(judgement.speed_kmh), flags, int64_t{judgement.delayed},
           int64_t{photo.has_value()}, storage::Nullable(note), now_text};
-      if (one_statement) {
-        check_in_params.erase(check_in_params.begin() + 3);  // visit_id comes from the visit inserted with it
-        visit_params.insert(visit_params.end(), check_in_params.begin(), check_in_params.end());
-        auto row = connection.QueryOne(kInsertVisitAndCheckIn, visit_params);
-        check_in_id = row->Int(0);
-        visit = row->Int(1);
+      if (reserved_ids) {
+        // PostgreSQL: the ids are known, nothing waits for an answer; the inserts go with
+        // the COMMIT (a copy's unique clientId fails it there, answered below).
+        check_in_id = reserved_ids->first;
+        if (opens_visit) {
+          visit = reserved_ids->second;
+          check_in_params[3] = *visit;
+          visit_params.insert(visit_params.begin(), *visit);
+          check_in_params.insert(check_in_params.begin(), check_in_id);
+          visit_params.insert(visit_params.end(), check_in_params.begin(), check_in_params.end());
+          storage::ExecuteLater(connection, kInsertVisitAndCheckInWithIds, visit_params);
+        } else {
+          check_in_params.insert(check_in_params.begin(), check_in_id);
+          storage::ExecuteLater(connection, kInsertCheckInWithId, check_in_params);
+        }
       } else if (closes_visit && connection.dialect() == storage::Dialect::kPostgres) {
         auto answers = connection.QueryMany({{&kCloseVisitReturningId, close_params}, {&kInsertCheckIn, check_in_params}});
         // The UPDATE found the visit closed: by another check-out, as a copy of this one
@@ -419,8 +445,8 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
       }
       visit_of_check_in = visit;
       if (photo_blob)
-        connection.Execute(kInsertPhoto, {check_in_id, photo->content_type, static_cast<int64_t>(photo->bytes.size()),
-                                          photo_blob->storage, photo_blob->sha256});
+        storage::ExecuteLater(connection, kInsertPhoto, {check_in_id, photo->content_type, static_cast<int64_t>(photo->bytes.size()),
+                                                     photo_blob->storage, photo_blob->sha256});
 
       // R-VISIT-34: a visit is a follow-up of the customer (the pool clock, R-CUST-10)
       // and an entry of its timeline.
