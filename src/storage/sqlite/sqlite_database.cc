@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
+#include "storage/sqlite/sqlite_bulk.h"
 #include "storage/sqlite/sqlite_memory.h"
 #include "storage/sqlite/write_executor.h"
 #include "storage/sqlite/writer_queue.h"
@@ -360,6 +361,11 @@ class SqliteConnection final : public Connection {
     LeaveTurn();
   }
   bool Healthy() override { return current_ == own_.get() && sqlite3_get_autocommit(own_->db) != 0; }
+
+  // A transaction on this connection's own handle, without the writers' turn and outside
+  // any group (InBulkTransaction): SQLite's write lock alone keeps other writers out.
+  // Commit() and Rollback() end it (no group, no turn to leave).
+  void BeginOwn() { Control(*own_, kBeginImmediate); }
 
   // The writer thread's work (ADR 0015), on the connection only that thread uses: takes the
   // writers' turn and runs the queued jobs, each in a savepoint of its own, in one
@@ -722,6 +728,8 @@ class SqliteDatabase final : public Database {
     return PooledConnection(this, pool_.Take(writer));
   }
   std::string Describe() const override { return "sqlite:" + path_; }
+  bool WriterThreadRunning() const { return executor_ != nullptr; }
+  bool WritesOnThisThread() { return (executor_ && executor_->OnThisThread()) || writer_.queue.HeldByThisThread(); }
 
   // On the writer thread (ADR 0015): the work runs there, in the group it is queued into.
   // Nested in a write of this thread (the writer thread's own work, or a thread holding
@@ -763,6 +771,32 @@ class SqliteDatabase final : public Database {
 }  // namespace
 
 int64_t SqliteMemoryUsed() { return sqlite3_memory_used(); }
+
+void InBulkTransaction(Database& database, const std::function<void(Connection&)>& work) {
+  auto* sqlite = dynamic_cast<SqliteDatabase*>(&database);
+  // PostgreSQL, or nested in a write of this thread (which holds the lock already).
+  if (!sqlite || !sqlite->WriterThreadRunning() || sqlite->WritesOnThisThread()) {
+    database.InTransaction(work);
+    return;
+  }
+  for (int attempt = 0;; ++attempt) {  // as Database::InTransaction
+    PooledConnection pooled = database.Acquire();
+    auto& connection = static_cast<SqliteConnection&>(*pooled);
+    connection.BeginOwn();
+    try {
+      work(connection);
+      connection.Commit();
+      return;
+    } catch (const DatabaseError& error) {
+      connection.Rollback();
+      if (error.kind() == DatabaseError::Kind::kBusy && attempt == 0) continue;
+      throw;
+    } catch (...) {
+      connection.Rollback();
+      throw;
+    }
+  }
+}
 
 size_t SqliteWritersWaiting(Database& database) {
   return dynamic_cast<SqliteDatabase&>(database).WritersWaiting();

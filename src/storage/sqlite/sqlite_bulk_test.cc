@@ -1,0 +1,104 @@
+// InBulkTransaction (sqlite_bulk.h): a long bulk write in a transaction of its own, outside
+// the writer thread's group and its savepoint, with InTransaction's outcome.
+#include "storage/sqlite/sqlite_bulk.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+#include "storage/migrator.h"
+#include "storage/testing/test_database.h"
+
+namespace tuoke::storage {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SqliteBulkTransactionTest : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    setenv("TUOKE_SQLITE_WRITER_THREAD", GetParam() ? "1" : "0", 1);
+    database_ = testing::OpenFreshDatabase(testing::TestBackend::kSqlite);
+    unsetenv("TUOKE_SQLITE_WRITER_THREAD");
+    Migrate(*database_);
+    database_->Acquire()->ExecuteScript("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
+  }
+  int64_t Count() { return database_->Acquire()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"})->Int(0); }
+
+  std::unique_ptr<Database> database_;
+  const Sql insert_{"test.insert_name", "INSERT INTO scratch (name) VALUES (?)"};
+};
+
+// The point of it: no savepoint of a group around the work (SQLite would keep the original
+// of every page it changes until the savepoint ends), and it runs on the calling thread.
+TEST_P(SqliteBulkTransactionTest, RunsOnTheCallingThreadOutsideTheGroupSavepoint) {
+  std::thread::id ran_on;
+  bool in_group_savepoint = true;
+  InBulkTransaction(*database_, [&](Connection& connection) {
+    ran_on = std::this_thread::get_id();
+    connection.Execute(insert_, {std::string("a")});
+    // Releasing the group's savepoint fails when there is none (and would only end a
+    // savepoint, never the transaction, were it there).
+    try {
+      connection.ExecuteScript("SAVEPOINT probe; RELEASE tuoke_member");
+    } catch (const DatabaseError&) {
+      in_group_savepoint = false;
+      connection.ExecuteScript("RELEASE probe");
+    }
+  });
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  EXPECT_FALSE(in_group_savepoint);
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_P(SqliteBulkTransactionTest, CommitsOrRollsBackLikeInTransaction) {
+  InBulkTransaction(*database_, [&](Connection& connection) {
+    connection.Execute(insert_, {std::string("a")});
+    connection.Execute(insert_, {std::string("b")});
+  });
+  EXPECT_THROW(InBulkTransaction(*database_,
+                                 [&](Connection& connection) {
+                                   connection.Execute(insert_, {std::string("c")});
+                                   throw std::runtime_error("changed my mind");
+                                 }),
+               std::runtime_error);
+  EXPECT_THROW(InBulkTransaction(*database_, [&](Connection& connection) { connection.Execute(insert_, {std::string("a")}); }),
+               DatabaseError);
+  EXPECT_EQ(Count(), 2);  // a, b: not the rolled-back c
+  // The write lock is free again: a write of another thread (the writer thread's) is not held up.
+  auto started = std::chrono::steady_clock::now();
+  std::async(std::launch::async, [&] { database_->Acquire()->Execute(insert_, {std::string("d")}); }).get();
+  database_->InTransaction([&](Connection& connection) { connection.Execute(insert_, {std::string("e")}); });
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_EQ(Count(), 4);
+}
+
+// Another thread's write waits for the bulk transaction's lock and then goes through.
+TEST_P(SqliteBulkTransactionTest, AnotherWriteWaitsForItsCommit) {
+  std::promise<void> inside, release;
+  auto bulk = std::async(std::launch::async, [&] {
+    InBulkTransaction(*database_, [&](Connection& connection) {
+      connection.Execute(insert_, {std::string("bulk")});
+      inside.set_value();
+      release.get_future().wait();
+    });
+  });
+  inside.get_future().wait();
+  auto other = std::async(std::launch::async, [&] {
+    database_->InTransaction([&](Connection& connection) { connection.Execute(insert_, {std::string("other")}); });
+  });
+  EXPECT_EQ(other.wait_for(200ms), std::future_status::timeout) << "written while the bulk transaction was open";
+  release.set_value();
+  bulk.get();
+  ASSERT_EQ(other.wait_for(5s), std::future_status::ready);
+  other.get();
+  EXPECT_EQ(Count(), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(WriterThread, SqliteBulkTransactionTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "On" : "Off"; });
+
+}  // namespace
+}  // namespace tuoke::storage
