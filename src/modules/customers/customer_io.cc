@@ -22,6 +22,7 @@
 #include "modules/customers/import_file.h"
 #include "platform/access.h"
 #include "platform/audit.h"
+#include "storage/sqlite/sqlite_bulk.h"
 
 namespace tuoke::customers {
 
@@ -981,8 +982,10 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     // One transaction for the whole file (all or nothing even in skip_bad: bad rows are
     // left out, but what is written is written together). Rows are mapped again from the
     // file a chunk at a time; the ids land in `states` and count once the commit is done
-    // (a busy first attempt is retried from the start).
-    database_.InTransaction([&](storage::Connection& connection) {
+    // (a busy first attempt is retried from the start). R-CUST-38: on SQLite in a
+    // transaction of its own, not in a savepoint of the writer thread's group
+    // (storage::InBulkTransaction).
+    storage::InBulkTransaction(database_, [&](storage::Connection& connection) {
       created = contacts = 0;
       // R-CUST-32: the owner's hold limit counts every row to be written.
       customers_.RequireRoomToHold(connection, owner, to_hold);
