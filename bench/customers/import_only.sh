@@ -28,12 +28,18 @@ PY
 ( while kill -0 $pid 2>/dev/null; do echo "$(date +%s.%N) $(awk '/VmRSS/{print $2}' /proc/$pid/status)"; sleep 0.25; done ) >"$OUT/rss.txt" 2>/dev/null &
 if [ -n "$PERF" ]; then perf record -F "${FREQ:-499}" --call-graph "${CG:-dwarf}" -p $pid -o "$OUT/perf.data" >/dev/null 2>&1 & perfpid=$!; fi
 cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+io0=$(awk '{printf "%s ", $2}' /proc/$pid/io)
 start=$(date +%s.%N)
 curl -sS -o "$OUT/report.json" -w '%{http_code}\n' -H "Authorization: Bearer $tok" -H 'Content-Type: text/csv' \
   --data-binary @"$CSV" "http://127.0.0.1:$port/api/v1/customers/import-file?mode=${MODE:-skip_bad}&acknowledgeDuplicates=true"
 end=$(date +%s.%N)
 if [ -n "$PERF" ]; then kill -INT $perfpid; wait $perfpid || true; fi
 cpu1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+io1=$(awk '{printf "%s ", $2}' /proc/$pid/io)
+# /proc/PID/io over the request: read/write calls and bytes (pread of pages missing from
+# SQLite's cache, WAL writes including dirty pages spilled before the commit).
+python3 -c 'import sys; a, b = ([int(x) for x in v.split()] for v in sys.argv[1:3]); d = [y - x for x, y in zip(a, b)]
+print("io: %d reads %.0f MB, %d writes %.0f MB" % (d[2], d[0] / 1e6, d[3], d[1] / 1e6))' "$io0" "$io1"
 echo "import: wall $(echo "$end - $start" | bc) s, server CPU $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s"
 python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print({k: v for k, v in r.items() if k != "rows"})' "$OUT/report.json"
 grep VmHWM /proc/$pid/status
