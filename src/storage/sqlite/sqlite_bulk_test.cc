@@ -7,6 +7,7 @@
 #include <future>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "storage/migrator.h"
 #include "storage/testing/test_database.h"
@@ -73,6 +74,32 @@ TEST_P(SqliteBulkTransactionTest, CommitsOrRollsBackLikeInTransaction) {
   database_->InTransaction([&](Connection& connection) { connection.Execute(insert_, {std::string("e")}); });
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   EXPECT_EQ(Count(), 4);
+}
+
+// A larger page cache for the transaction only, whatever its outcome.
+TEST_P(SqliteBulkTransactionTest, TheCacheSizeIsTheTransactionsOnly) {
+  // The table-valued pragma reads the size when it runs (a cached "PRAGMA cache_size"
+  // statement would answer the size it was prepared with).
+  const Sql cache_size{"test.cache_size", "SELECT cache_size FROM pragma_cache_size"};
+  int64_t inside = 0;
+  InBulkTransaction(
+      *database_,
+      [&](Connection& connection) {
+        inside = connection.QueryOne(cache_size)->Int(0);
+        connection.Execute(insert_, {std::string("a")});
+      },
+      48 * 1024);
+  EXPECT_THROW(InBulkTransaction(
+                   *database_, [&](Connection&) { throw std::runtime_error("changed my mind"); }, 48 * 1024),
+               std::runtime_error);
+  if (GetParam()) {
+    EXPECT_EQ(inside, -48 * 1024);
+  }
+  // Every pooled connection has the size of a connection again.
+  std::vector<PooledConnection> all;
+  for (int i = 0; i < 4; ++i) all.push_back(database_->Acquire());  // the test pool's size
+  for (auto& connection : all) EXPECT_EQ(connection->QueryOne(cache_size)->Int(0), -16000);
+  EXPECT_EQ(all.front()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"})->Int(0), 1);
 }
 
 // Another thread's write waits for the bulk transaction's lock and then goes through.

@@ -366,6 +366,33 @@ class SqliteConnection final : public Connection {
   // any group (InBulkTransaction): SQLite's write lock alone keeps other writers out.
   // Commit() and Rollback() end it (no group, no turn to leave).
   void BeginOwn() { Control(*own_, kBeginImmediate); }
+  // Sets the page cache of the own handle (SQLite's cache_size: pages, or KiB if negative;
+  // a smaller size frees the pages beyond it); returns the size it had. Does not throw.
+  int SetCacheSize(int size) noexcept {
+    // Not from the statement cache: the pragma compiles the size it reads into the statement.
+    sqlite3_stmt* statement = nullptr;
+    int kept = 0;
+    if (sqlite3_prepare_v2(own_->db, "PRAGMA cache_size", -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW)
+      kept = sqlite3_column_int(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_exec(own_->db, ("PRAGMA cache_size=" + std::to_string(size)).c_str(), nullptr, nullptr, nullptr);
+    return kept;
+  }
+  // What the own handle's page cache did since the last call (SQLite's counters, reset here).
+  std::string TakeCacheCounters() {
+    auto take = [&](int op) {
+      int current = 0, highwater = 0;
+      sqlite3_db_status(own_->db, op, &current, &highwater, 1);
+      return current;
+    };
+    int hit = take(SQLITE_DBSTATUS_CACHE_HIT), miss = take(SQLITE_DBSTATUS_CACHE_MISS);
+    int write = take(SQLITE_DBSTATUS_CACHE_WRITE), spill = take(SQLITE_DBSTATUS_CACHE_SPILL);
+    int used = take(SQLITE_DBSTATUS_CACHE_USED);
+    return "page cache hits " + std::to_string(hit) + ", misses " + std::to_string(miss) + ", pages written " +
+           std::to_string(write) + " (spilled before the commit " + std::to_string(spill) + "), cache " +
+           std::to_string(used / 1024) + " KiB";
+  }
 
   // The writer thread's work (ADR 0015), on the connection only that thread uses: takes the
   // writers' turn and runs the queued jobs, each in a savepoint of its own, in one
@@ -772,7 +799,7 @@ class SqliteDatabase final : public Database {
 
 int64_t SqliteMemoryUsed() { return sqlite3_memory_used(); }
 
-void InBulkTransaction(Database& database, const std::function<void(Connection&)>& work) {
+void InBulkTransaction(Database& database, const std::function<void(Connection&)>& work, int cache_kib) {
   auto* sqlite = dynamic_cast<SqliteDatabase*>(&database);
   // PostgreSQL, or nested in a write of this thread (which holds the lock already).
   if (!sqlite || !sqlite->WriterThreadRunning() || sqlite->WritesOnThisThread()) {
@@ -782,10 +809,21 @@ void InBulkTransaction(Database& database, const std::function<void(Connection&)
   for (int attempt = 0;; ++attempt) {  // as Database::InTransaction
     PooledConnection pooled = database.Acquire();
     auto& connection = static_cast<SqliteConnection&>(*pooled);
+    // The larger page cache is the transaction's only: the connection goes back to the pool
+    // with its own size, and the pages beyond it are freed.
+    struct CacheSize {
+      SqliteConnection& connection;
+      int kept;
+      ~CacheSize() {
+        if (kept) connection.SetCacheSize(kept);
+      }
+    } cache{connection, cache_kib > 0 ? connection.SetCacheSize(-cache_kib) : 0};
+    connection.TakeCacheCounters();
     connection.BeginOwn();
     try {
       work(connection);
       connection.Commit();
+      spdlog::info("bulk transaction: {}", connection.TakeCacheCounters());
       return;
     } catch (const DatabaseError& error) {
       connection.Rollback();
