@@ -15,14 +15,24 @@ OUT=${OUT:-/tmp/tuoke-import-only}
 mkdir -p "$OUT"
 cd "$(dirname "$0")/../.."
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" --data-dir "$WORK" --log-level warn serve --port "$port" --threads 4 --no-access-log >"$OUT/serve.log" 2>&1 &
+"$BIN" --data-dir "$WORK" --log-level "${LOG_LEVEL:-warn}" serve --port "$port" --threads 4 --no-access-log >"$OUT/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.05; done
+# The start-up jobs (the pool reclaim scans every customer) may hold the writer for longer
+# than a login waits on a cold page cache: the login is tried again until it succeeds.
 tok=$(python3 - "$port" <<'PY'
-import sys; sys.path.insert(0, "bench/customers")
+import sys, time; sys.path.insert(0, "bench/customers")
 import load
-print(load.login_token("http://127.0.0.1:%s" % sys.argv[1], "b20r10"))
+for attempt in range(12):
+    try:
+        print(load.login_token("http://127.0.0.1:%s" % sys.argv[1], "b20r10"))
+        break
+    except AssertionError as error:
+        print("login failed, again in 5 s:", error, file=sys.stderr)
+        time.sleep(5)
+else:
+    sys.exit("no login")
 PY
 )
 ( while kill -0 $pid 2>/dev/null; do echo "$(date +%s.%N) $(awk '/VmRSS/{print $2}' /proc/$pid/status)"; sleep 0.25; done ) >"$OUT/rss.txt" 2>/dev/null &

@@ -423,6 +423,14 @@ const char* StatusName(RowStatus status) {
 // (docs/benchmarks.md, "Import, session 8").
 constexpr size_t kImportChunk = 1000;
 constexpr size_t kWriteChunk = 4 * 595;
+// SQLite: the page cache of the import's transaction (the connections' own is 16 MB). Each
+// row goes into five indexes at random places (names, name, phone and address keys,
+// contact names: ~220 MB of leaf pages at 1M customers); with 16 MB nearly every such
+// insert missed the cache and its page was written to the WAL before the commit, then read
+// and written again. 48 MB: 278,000 → 71,000 misses and 339,000 → 155,000 pages written for
+// 100,000 rows, within the import's 200 MB RSS target (docs/benchmarks.md, "Import, session
+// 12 (helper-28)").
+constexpr int kImportCacheKib = 48 * 1024;
 
 // R-CUST-38: the write batches of an import are prepared (mapped again from the file,
 // read, graded, keys, search words and audit text computed: CustomerService::PrepareMany)
@@ -1015,6 +1023,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       };
       BatchPipeline pipeline(produce);
       BatchPipeline::Batch batch;
+      std::vector<int> automerge = customers_.BeginBulkSearchFill(connection);
       while (pipeline.Next(batch)) {
         // R-CUST-38: the batch's customers and contacts in multi-row statements.
         std::vector<int64_t> ids = customers_.WriteManyIn(connection, caller, *batch.prepared);
@@ -1023,6 +1032,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         contacts += batch.contacts;
         batch.prepared.reset();
       }
+      customers_.EndBulkSearchFill(connection, automerge);
       platform::RecordAudit(connection, actor,
                             {"customers.import", "customer", "", Json(),
                              {{"mode", mode},
@@ -1033,7 +1043,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
                               {"created", created},
                               {"contacts", contacts}}},
                             clock_.Now());
-    });
+    }, kImportCacheKib);
     for (RowState& state : states) {
       if (state.parent == kNoRow) {
         if (writable(state)) state.status = RowStatus::kCreated;

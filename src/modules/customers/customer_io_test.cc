@@ -597,6 +597,19 @@ TEST_P(CustomerIoTest, ImportLeavesTheSearchIndexesOfRowByRowWrites) {
             count("SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id "
                   "WHERE k.search_words IS NOT NULL AND c.owner_id = " + o));
   EXPECT_EQ(count("SELECT count(*) FROM customer_words WHERE customer_words MATCH 'words : zeyue*'"), 31);
+  // FTS5's merging is set back after the import: the default where a table had none, the
+  // table's own setting where it had one.
+  auto automerge = [&](const std::string& table) {
+    auto set = connection->QueryOne({"test.automerge", ("SELECT v FROM " + table + "_config WHERE k = 'automerge'").c_str()});
+    return set ? set->Int(0) : int64_t{4};
+  };
+  for (const char* table : {"customer_search", "customer_words", "contact_words"}) EXPECT_EQ(automerge(table), 4) << table;
+  connection->ExecuteScript("INSERT INTO customer_words (customer_words, rank) VALUES ('automerge', 8)");
+  report = io_->ImportFile(rep1, "客户名称,类型\n合并设置泽越电气,经销商\n", options);
+  ASSERT_EQ(report["created"], 1);
+  EXPECT_EQ(automerge("customer_words"), 8);
+  EXPECT_EQ(automerge("customer_search"), 4);
+  EXPECT_EQ(names(rep1, "合并设置").size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerIoTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),

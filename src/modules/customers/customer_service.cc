@@ -1806,6 +1806,29 @@ const storage::Sql kFillContactWords{
     "INSERT INTO contact_words (rowid, words, owner) SELECT k.id, k.search_words, 'o' || COALESCE(c.owner_id, 0) "
     "FROM contacts k JOIN customers c ON c.id = k.customer_id WHERE k.id BETWEEN ? AND ? AND k.search_words IS NOT NULL"};
 
+// FTS5 merges a table's segments once `automerge` (default 4) of them are on one level.
+// Each write batch of a bulk write flushes one segment per index; at 4 the merges climbed
+// to the levels of the existing index and rewrote it: filling customer_words for 100,000
+// customers in 42 batches took 11.8 s at 1M customers, 3.1 s with 16 (two merges of 16
+// small segments), the same as with no merging at all (docs/benchmarks.md, "Import,
+// session 12 (helper-28)"). Afterwards the setting is what it was, and later writes merge
+// the import's segments a step at a time as they merge any others.
+struct SearchTable {
+  const char* name;
+  storage::Sql automerge;  // the table's own setting, if it has one (FTS5 keeps it in its config table)
+};
+const SearchTable kSearchTables[] = {
+    {"customer_search", {"customers.automerge_search", "SELECT v FROM customer_search_config WHERE k = 'automerge'"}},
+    {"customer_words", {"customers.automerge_words", "SELECT v FROM customer_words_config WHERE k = 'automerge'"}},
+    {"contact_words", {"customers.automerge_contact_words", "SELECT v FROM contact_words_config WHERE k = 'automerge'"}},
+};
+void SetAutomerge(storage::Connection& connection, const std::string& table, int value) {
+  connection.ExecuteScript("INSERT INTO " + table + " (" + table + ", rank) VALUES ('automerge', " +
+                           std::to_string(value) + ")");
+}
+constexpr int kBulkAutomerge = 16;
+constexpr int kDefaultAutomerge = 4;  // FTS5's when the table sets none
+
 // The ids of a batch as one range (SQLite allocates them as MAX(id) + 1 … + n inside the
 // writer's transaction).
 std::pair<int64_t, int64_t> IdRange(const std::vector<int64_t>& ids) {
@@ -2037,6 +2060,21 @@ std::shared_ptr<CustomerService::PreparedCustomers> CustomerService::PrepareMany
     }
   }
   return out;
+}
+
+std::vector<int> CustomerService::BeginBulkSearchFill(storage::Connection& connection) {
+  std::vector<int> kept;
+  if (connection.dialect() != storage::Dialect::kSqlite) return kept;
+  for (const auto& table : kSearchTables) {
+    auto set = connection.QueryOne(table.automerge);
+    kept.push_back(set ? static_cast<int>(set->Int(0)) : kDefaultAutomerge);
+    SetAutomerge(connection, table.name, kBulkAutomerge);
+  }
+  return kept;
+}
+
+void CustomerService::EndBulkSearchFill(storage::Connection& connection, const std::vector<int>& kept) {
+  for (size_t i = 0; i < kept.size(); ++i) SetAutomerge(connection, kSearchTables[i].name, kept[i]);
 }
 
 std::vector<int64_t> CustomerService::WriteManyIn(storage::Connection& connection, const Caller& caller,
