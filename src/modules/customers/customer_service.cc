@@ -18,6 +18,7 @@
 #include "modules/customers/customer_search.h"
 #include "storage/bulk_insert.h"
 #include "storage/deferred_write.h"
+#include "storage/sqlite/sqlite_bulk.h"
 
 namespace tuoke::customers {
 namespace {
@@ -1538,7 +1539,10 @@ ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
   std::string cutoff = FormatInstant(now - std::chrono::days(idle_days));
   std::string now_text = FormatInstant(now);
   Actor actor = Actor::System("pool-reclaim");
-  database_.InTransaction([&](storage::Connection& connection) {
+  // A bulk write on SQLite (thousands of customers when the policy's days first pass):
+  // outside the writer thread's savepoint, which would keep a copy of every changed page
+  // in memory (sqlite_bulk.h); exactly InTransaction otherwise.
+  storage::InBulkTransaction(database_, [&](storage::Connection& connection) {
     outcome = {};
     if (connection.Execute(kTakeLease, {std::string(kReclaimJob), holder, FormatInstant(now + kReclaimLease),
                                         now_text, holder}) == 0)
