@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/migrator.h"
+#include "storage/sqlite/scratch_test_fixture.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::storage {
@@ -17,20 +18,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class SqliteBulkTransactionTest : public ::testing::TestWithParam<bool> {
- protected:
-  void SetUp() override {
-    setenv("TUOKE_SQLITE_WRITER_THREAD", GetParam() ? "1" : "0", 1);
-    database_ = testing::OpenFreshDatabase(testing::TestBackend::kSqlite);
-    unsetenv("TUOKE_SQLITE_WRITER_THREAD");
-    Migrate(*database_);
-    database_->Acquire()->ExecuteScript("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
-  }
-  int64_t Count() { return database_->Acquire()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"})->Int(0); }
-
-  std::unique_ptr<Database> database_;
-  const Sql insert_{"test.insert_name", "INSERT INTO scratch (name) VALUES (?)"};
-};
+class SqliteBulkTransactionTest : public testing::SqliteScratchTest {};
 
 // The point of it: no savepoint of a group around the work (SQLite would keep the original
 // of every page it changes until the savepoint ends), and it runs on the calling thread.
@@ -125,7 +113,7 @@ TEST_P(SqliteBulkTransactionTest, AnotherWriteWaitsForItsCommit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WriterThread, SqliteBulkTransactionTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "On" : "Off"; });
+                         testing::WriterThreadName);
 
 }  // namespace
 }  // namespace tuoke::storage

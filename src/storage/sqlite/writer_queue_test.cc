@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "storage/migrator.h"
+#include "storage/sqlite/scratch_test_fixture.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::storage {
@@ -81,15 +82,8 @@ TEST(WriterQueueTest, TheHoldingThreadIsNotMadeToWaitForItself) {
 
 // Every test below runs twice: with the writer thread that runs the process's writes
 // (ADR 0015, the default) and with it switched off (each thread writing in its own turn).
-class SqliteWriterQueueTest : public ::testing::TestWithParam<bool> {
+class SqliteWriterQueueTest : public testing::SqliteScratchTest {
  protected:
-  void SetUp() override {
-    setenv("TUOKE_SQLITE_WRITER_THREAD", GetParam() ? "1" : "0", 1);
-    database_ = testing::OpenFreshDatabase(testing::TestBackend::kSqlite);
-    unsetenv("TUOKE_SQLITE_WRITER_THREAD");
-    Migrate(*database_);
-    database_->Acquire()->ExecuteScript("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)");
-  }
   // An autocommit write from another thread; its duration. Were the turn still held by a
   // finished transaction, it would wait the queue's 10 s time-out.
   std::chrono::milliseconds TimedWriteFromAnotherThread(const std::string& name) {
@@ -104,10 +98,7 @@ class SqliteWriterQueueTest : public ::testing::TestWithParam<bool> {
     for (int i = 0; i < 5000 && SqliteWritersWaiting(*database_) < count; ++i) std::this_thread::sleep_for(1ms);
     ASSERT_EQ(SqliteWritersWaiting(*database_), count);
   }
-  int64_t Count() { return database_->Acquire()->QueryOne(Sql{"test.count", "SELECT COUNT(*) FROM scratch"})->Int(0); }
 
-  std::unique_ptr<Database> database_;
-  const Sql insert_{"test.insert_name", "INSERT INTO scratch (name) VALUES (?)"};
 };
 
 TEST_P(SqliteWriterQueueTest, CommitAndRollbackHandTheTurnOn) {
@@ -335,7 +326,7 @@ TEST_P(SqliteWriterQueueTest, CallersHoldingEveryPooledConnectionStillWrite) {
 }
 
 INSTANTIATE_TEST_SUITE_P(WriterThread, SqliteWriterQueueTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "On" : "Off"; });
+                         testing::WriterThreadName);
 
 // WAL checkpoints run on the database's checkpoint thread, not inside the commit of the
 // writer that crosses the threshold: the writes land in the main file without any
