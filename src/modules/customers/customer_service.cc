@@ -845,22 +845,26 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     params.push_back(EscapeLike(caller.unit_path) + "%");
   }
   if (shape) shape->conditions_at = sql.size(), shape->condition_params_at = params.size();
+  bool searched = filter.query && !filter.query->empty();
+  // The owners the scope reads (0: the pool): for the search index to narrow to before any
+  // row is read (R-CUST-39), and for a page tested row by row to merge (R-CUST-41); the
+  // scope condition above still decides.
+  std::optional<std::vector<int64_t>> scope_owners;
+  bool owners_wanted = searched || (filter.tag && shape);
+  if (owners_wanted && scope == Scope::kOwn) scope_owners = std::vector<int64_t>{0, caller.user_id};
+  if (owners_wanted && scope == Scope::kTeam) {
+    static const storage::Sql kTeamOwners{
+        "customers.team_owners",
+        "SELECT su.id FROM users su JOIN org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE ? ESCAPE '\\'"};
+    scope_owners = std::vector<int64_t>{0, caller.user_id};
+    for (const auto& row : database_.Acquire()->Query(kTeamOwners, {EscapeLike(caller.unit_path) + "%"}).rows)
+      if (row.Int(0) != caller.user_id) scope_owners->push_back(row.Int(0));
+  }
+  if (shape) shape->owners = scope_owners;
   // R-CUST-11: name substring, pinyin spelling or initials, phone digits, contact name.
-  if (filter.query && !filter.query->empty()) {
-    // R-CUST-39: the owners the scope reads (0: the pool), for the search index to narrow to
-    // before any row is read; the scope condition above still decides.
+  if (searched) {
     auto connection = database_.Acquire();
-    std::optional<std::vector<int64_t>> owners;
-    if (scope == Scope::kOwn) owners = std::vector<int64_t>{0, caller.user_id};
-    if (scope == Scope::kTeam) {
-      static const storage::Sql kTeamOwners{
-          "customers.team_owners",
-          "SELECT su.id FROM users su JOIN org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE ? ESCAPE '\\'"};
-      owners = std::vector<int64_t>{0, caller.user_id};
-      for (const auto& row : connection->Query(kTeamOwners, {EscapeLike(caller.unit_path) + "%"}).rows)
-        if (row.Int(0) != caller.user_id) owners->push_back(row.Int(0));
-    }
-    if (shape) shape->owners = owners;
+    std::optional<std::vector<int64_t>> owners = scope_owners;
     // A scope of many owners is left to the scope condition: a long OR of owners in the
     // index costs more than it saves.
     if (owners && owners->size() > kMaxSearchOwners) owners.reset();
@@ -906,6 +910,12 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
   if (filter.tag) {
     sql += " AND EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?)";
     params.push_back(*filter.tag);
+    // R-CUST-41: a tag alone is tested row by row (a tag's customers are not in list order
+    // anywhere): walking the list's order read 80-164 ms of everyone's rows for a page of a
+    // manager's scope at 1M customers, merging the owners' orders 3-10 ms
+    // (docs/benchmarks.md, "List and search, session 11"). With a search term the term's
+    // own plan decides.
+    if (shape && !searched) shape->tests_each_row = true;
   }
   if (filter.in_pool) sql += *filter.in_pool ? " AND c.owner_id IS NULL" : " AND c.owner_id IS NOT NULL";
   std::string time_zone = policies_.TimeZone();

@@ -182,10 +182,10 @@ class CustomerService {
   enum class ScopePlan : uint8_t { kWalkSortOrder, kOwnerIndex };
   // What ListWhere found out on the way, for List to choose how to read a page.
   struct ListShape {
-    // The owners the scope reads (0: the pool), when a search made them known and the
-    // scope is own or team.
+    // The owners the scope reads (0: the pool), when a search or a tag filter made them
+    // known and the scope is own or team.
     std::optional<std::vector<int64_t>> owners;
-    bool tests_each_row = false;  // a search tested row by row: a common term, or a scan
+    bool tests_each_row = false;  // tested row by row: a common search term, a scan, a tag alone
     size_t conditions_at = 0;     // where the conditions after the scope begin in the clause
     size_t condition_params_at = 0;  // and their first parameter
   };

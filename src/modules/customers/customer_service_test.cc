@@ -470,6 +470,49 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
       customers_->set_max_merged_owners(64);
     }
   }
+  // R-CUST-41: a tag alone is tested row by row too: every other customer made above has
+  // the tag; the pages are the list's, merged in the own and team scopes on SQLite.
+  {
+    for (size_t i = 0; i < made.size(); i += 2) {
+      CustomerFilter by_name;
+      by_name.query = made[i].first;
+      Json found = Json::parse(customers_->List(gm, by_name));
+      ASSERT_EQ(found["items"].size(), 1u) << made[i].first;
+      customers_->Update(gm, Id(found["items"][0]), {{"tags", Json::array({"展会"})}});
+      clock_.Advance(1min);  // the update moves the customer to the head of the list's order
+    }
+    Create(rep1, {{"name", "上海东方建材二号"}, {"tags", Json::array({"展会"})}});
+    Create(rep4, {{"name", "杭州东方建材"}, {"tags", Json::array({"老客户"})}});
+    for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
+      CustomerFilter everyone;
+      everyone.limit = 100;
+      std::vector<std::string> expected;  // the tagged ones the caller sees, in the list's order
+      Json listed = Json::parse(customers_->List(*caller, everyone));
+      for (const auto& item : listed["items"])
+        if (item["tags"].size() == 1 && item["tags"][0] == "展会") expected.push_back(item["name"]);
+      ASSERT_GE(expected.size(), 2u) << caller->name;
+      auto tag_pages = [&] {
+        std::vector<std::string> names;
+        CustomerFilter filter;
+        filter.tag = "展会";
+        filter.limit = 2;
+        for (int page = 0; page < 20; ++page) {
+          Json answer = Json::parse(customers_->List(*caller, filter));
+          for (const auto& item : answer["items"]) names.push_back(item["name"]);
+          if (answer["nextCursor"].is_null()) break;
+          filter.cursor = answer["nextCursor"].get<std::string>();
+        }
+        return names;
+      };
+      int64_t merged_before = customers_->merged_pages();
+      EXPECT_EQ(tag_pages(), expected) << caller->name << " merged";
+      bool merges = GetParam() == TestBackend::kSqlite && caller != &gm;
+      EXPECT_EQ(customers_->merged_pages() > merged_before, merges) << caller->name;
+      customers_->set_max_merged_owners(0);
+      EXPECT_EQ(tag_pages(), expected) << caller->name << " walked";
+      customers_->set_max_merged_owners(64);
+    }
+  }
   // A filter with an index of its own keeps the walk.
   CustomerFilter in_pool;
   in_pool.query = "zeyue";
