@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <deque>
 #include <exception>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -894,6 +895,26 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     std::vector<CustomerService::DuplicateProbe> probes;  // the chunk's valid customer rows'
     std::vector<uint32_t> probed_rows;                    // … their row indexes
     std::vector<Json> probed_matches;                     // … and their matches in the file
+    // R-CUST-38: a chunk's archive matches are read on another thread while this one maps
+    // and validates the next chunk (the lookups wait on index pages, the mapping on the
+    // CPU); one chunk's lookups at a time, on the connection above.
+    struct Probed {
+      std::vector<uint32_t> rows;
+      std::vector<Json> matches;
+      std::future<std::vector<Json>> archive;
+    };
+    std::optional<Probed> in_flight;
+    auto take_archive_matches = [&](Probed& probed) {
+      std::vector<Json> archive_matches = probed.archive.get();
+      for (size_t p = 0; p < probed.rows.size(); ++p) {
+        Json& matches = probed.matches[p];
+        for (auto& match : archive_matches[p]) matches.push_back(std::move(match));
+        if (matches.empty()) continue;
+        states[probed.rows[p]].status = RowStatus::kDuplicate;
+        ++duplicates;
+        match_text[probed.rows[p]] = EncodeJson(matches);
+      }
+    };
     for (size_t start = 0; start < row_count; start += kImportChunk) {
       size_t end = std::min(row_count, start + kImportChunk);
       probes.clear(), probed_rows.clear(), probed_matches.clear();
@@ -962,16 +983,15 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         probed_matches.push_back(std::move(row.matches));
       }
       // R-CUST-38: the archive's matches for the chunk's rows, a hundred rows per query.
-      std::vector<Json> archive_matches = customers_.MatchDuplicatesMany(*connection, caller, probes);
-      for (size_t p = 0; p < probed_rows.size(); ++p) {
-        Json& matches = probed_matches[p];
-        for (auto& match : archive_matches[p]) matches.push_back(std::move(match));
-        if (matches.empty()) continue;
-        states[probed_rows[p]].status = RowStatus::kDuplicate;
-        ++duplicates;
-        match_text[probed_rows[p]] = EncodeJson(matches);
-      }
+      std::optional<Probed> before = std::move(in_flight);
+      if (before) before->archive.wait();  // the connection is free again
+      in_flight.emplace(Probed{std::move(probed_rows), std::move(probed_matches), {}});
+      in_flight->archive = std::async(std::launch::async, [&, chunk = std::move(probes)] {
+        return customers_.MatchDuplicatesMany(*connection, caller, chunk);
+      });
+      if (before) take_archive_matches(*before);
     }
+    if (in_flight) take_archive_matches(*in_flight);
   }
 
   // R-CUST-24: duplicates are written only when acknowledged.
