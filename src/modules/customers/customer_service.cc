@@ -1022,6 +1022,7 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
       params.insert(params.end(), {after->first, after->first, after->second});
     }
     if (postgres) {
+      id_first_pages_.fetch_add(1, std::memory_order_relaxed);
       sql += "WHERE c.id IN (SELECT c.id FROM customers c " + page_where + order + ")";
       params.push_back(rows_wanted);
     } else {
