@@ -6,16 +6,25 @@
 # (utime + stime of /proc/PID/stat), VmHWM and the RSS samples' peak, then undoes the import
 # (undo_import.sql). Take the bench lock: flock /work/coord/bench.lock bash … .
 # usage: WORK=/copy/of/data-dir bench/customers/import_only.sh BUILD_DIR [perf]
+# PostgreSQL: DATABASE=postgresql://… (a kept bench database of run.sh, e.g. under
+# scripts/with-postgres.sh with TUOKE_PG_KEEP_DIR) instead of WORK; the import is undone
+# there as run.sh does. PGSS=1 (pg_stat_statements preloaded in the cluster) resets the
+# statement statistics before the request and prints the costliest statements after it.
 set -euo pipefail
 BIN=$1/tuoke
 PERF=${2:-}
-: "${WORK:?set WORK to a data directory holding a copy of the bench database (never the original)}"
+if [ -n "${DATABASE:-}" ]; then
+  db_args=(--database "$DATABASE")
+else
+  : "${WORK:?set WORK to a data directory holding a copy of the bench database (never the original)}"
+  db_args=(--data-dir "$WORK")
+fi
 CSV=${CSV:-/tmp/tuoke-bench-customers-sqlite/import.csv}
 OUT=${OUT:-/tmp/tuoke-import-only}
 mkdir -p "$OUT"
 cd "$(dirname "$0")/../.."
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$BIN" --data-dir "$WORK" --log-level "${LOG_LEVEL:-warn}" serve --port "$port" --threads 4 --no-access-log >"$OUT/serve.log" 2>&1 &
+"$BIN" "${db_args[@]}" --log-level "${LOG_LEVEL:-warn}" serve --port "$port" --threads 4 --no-access-log >"$OUT/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do sleep 0.05; done
@@ -37,7 +46,17 @@ PY
 )
 ( while kill -0 $pid 2>/dev/null; do echo "$(date +%s.%N) $(awk '/VmRSS/{print $2}' /proc/$pid/status)"; sleep 0.25; done ) >"$OUT/rss.txt" 2>/dev/null &
 if [ -n "$PERF" ]; then perf record -F "${FREQ:-499}" --call-graph "${CG:-dwarf}" -p $pid -o "$OUT/perf.data" >/dev/null 2>&1 & perfpid=$!; fi
+if [ -n "${PGSS:-}" ]; then
+  psql "$DATABASE" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+# PostgreSQL: the CPU of the cluster's processes (backends, writers, autovacuum) as well
+# (the cluster of scripts/with-postgres.sh: its postmaster and the postmaster's children).
+pg_cpu() {
+  local master; master=$(head -n 1 "$TUOKE_TEST_PG_HOST/data/postmaster.pid")
+  for p in $master $(pgrep -P "$master"); do awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null; done | awk '{s += $1} END {print s + 0}'
+}
+[ -z "${DATABASE:-}" ] || pgcpu0=$(pg_cpu)
 io0=$(awk '{printf "%s ", $2}' /proc/$pid/io)
 start=$(date +%s.%N)
 curl -sS -o "$OUT/report.json" -w '%{http_code}\n' -H "Authorization: Bearer $tok" -H 'Content-Type: text/csv' \
@@ -45,6 +64,7 @@ curl -sS -o "$OUT/report.json" -w '%{http_code}\n' -H "Authorization: Bearer $to
 end=$(date +%s.%N)
 if [ -n "$PERF" ]; then kill -INT $perfpid; wait $perfpid || true; fi
 cpu1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+[ -z "${DATABASE:-}" ] || echo "PostgreSQL CPU $(echo "($(pg_cpu) - $pgcpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s"
 io1=$(awk '{printf "%s ", $2}' /proc/$pid/io)
 # /proc/PID/io over the request: read/write calls and bytes (pread of pages missing from
 # SQLite's cache, WAL writes including dirty pages spilled before the commit).
@@ -53,7 +73,18 @@ print("io: %d reads %.0f MB, %d writes %.0f MB" % (d[2], d[0] / 1e6, d[3], d[1] 
 echo "import: wall $(echo "$end - $start" | bc) s, server CPU $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s"
 python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print({k: v for k, v in r.items() if k != "rows"})' "$OUT/report.json"
 grep VmHWM /proc/$pid/status
+if [ -n "${PGSS:-}" ]; then
+  psql "$DATABASE" -c "SELECT calls, round(total_exec_time::numeric) AS ms, rows, shared_blks_hit + shared_blks_read AS blks,
+    wal_bytes / 1000000 AS wal_mb, left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS q
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20" | tee "$OUT/pgss.txt"
+fi
 kill $pid; wait $pid 2>/dev/null || true
-[ "${MODE:-}" = dry_run ] || sqlite3 "$WORK/tuoke.db" "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM customers WHERE owner_id =
+if [ -n "${DATABASE:-}" ]; then
+  if [ "${MODE:-}" != dry_run ]; then
+    psql "$DATABASE" -q -c "SET session_replication_role = replica" -f bench/customers/undo_import.sql
+    psql "$DATABASE" -q -c "VACUUM ANALYZE customers, contacts, customer_tags, customer_events, customer_grade_history, customer_owner_history"
+  fi
+elif [ "${MODE:-}" != dry_run ]; then sqlite3 "$WORK/tuoke.db" "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM customers WHERE owner_id =
     (SELECT id FROM users WHERE username = 'b20r10') AND name LIKE '%导入%')" ".read bench/customers/undo_import.sql"
+fi
 echo undone

@@ -1008,12 +1008,25 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
     sql += " ORDER BY 2 DESC, 1 DESC LIMIT ?) page)";
     params.push_back(rows_wanted);
   } else {
-    sql += where;
+    // R-CUST-43: on PostgreSQL the page's ids first, then their rows. Its index scans test
+    // a condition on a column of the index (the owner of customers_city) only after reading
+    // the row from the table, so a page walked through an index read every walked row: a
+    // city + tag page of a manager walks ~8,500 of the city's customers for ~800 in scope
+    // and 51 rows shown (70 ms median at 1M customers, the rows out of the buffer cache).
+    // Asked for ids only, the walk is an index-only scan and the table is read for the page.
+    std::string page_where = where;
     if (after) {
       const char* comparison = descending ? " < " : " > ";
-      sql += " AND (" + key_expression + comparison + "? OR (" + key_expression + " = ? AND c.id" +
-             comparison + "?))";
+      page_where += " AND (" + key_expression + comparison + "? OR (" + key_expression + " = ? AND c.id" +
+                    comparison + "?))";
       params.insert(params.end(), {after->first, after->first, after->second});
+    }
+    if (postgres) {
+      id_first_pages_.fetch_add(1, std::memory_order_relaxed);
+      sql += "WHERE c.id IN (SELECT c.id FROM customers c " + page_where + order + ")";
+      params.push_back(rows_wanted);
+    } else {
+      sql += page_where;
     }
   }
   sql += order;

@@ -167,6 +167,8 @@ class CustomerService {
   void set_max_merged_owners(size_t owners) { max_merged_owners_ = owners; }
   // Pages read by merging the owners' orders since start (R-CUST-41).
   int64_t merged_pages() const { return merged_pages_.load(std::memory_order_relaxed); }
+  // Pages read as their ids first, then their rows, since start (R-CUST-43, PostgreSQL).
+  int64_t id_first_pages() const { return id_first_pages_.load(std::memory_order_relaxed); }
 
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
@@ -228,6 +230,7 @@ class CustomerService {
   // One sub-select per owner: beyond this many, walking the list's order is left to do it.
   size_t max_merged_owners_ = 64;
   std::atomic<int64_t> merged_pages_{0};
+  std::atomic<int64_t> id_first_pages_{0};
 };
 
 }  // namespace tuoke::customers

@@ -552,6 +552,42 @@ TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
   EXPECT_EQ(ErrorCode([&] { customers_->List(rep1, bad); }), "validation.failed");
 }
 
+// R-CUST-43: on PostgreSQL a page is its ids first, then their rows: the same rows in the
+// same order, with every filter, search, sort and cursor.
+TEST_P(CustomerServiceTest, PagesReadTheirIdsFirstOnPostgres) {
+  Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1");
+  std::vector<std::string> expected;  // 北京市 + 重点 in mgr1's scope, last update first
+  for (int i = 0; i < 7; ++i) {
+    const Caller& owner = i % 3 == 2 ? rep4 : rep1;  // rep4 is outside mgr1's team
+    std::string name = "北京凌天分店" + std::to_string(i);
+    Json tags = i % 2 ? Json::array({"重点"}) : Json::array({"展会"});
+    Create(owner, {{"name", name}, {"city", "北京市"}, {"tags", tags}});
+    if (&owner == &rep1 && i % 2) expected.insert(expected.begin(), name);
+    clock_.Advance(1min);
+  }
+  Create(rep1, {{"name", "上海凌天分店"}, {"city", "上海市"}, {"tags", {"重点"}}});
+  ASSERT_GE(expected.size(), 2u);
+  for (bool search : {false, true}) {
+    CustomerFilter filter;
+    filter.city = "北京市";
+    filter.tag = "重点";
+    if (search) filter.query = "凌天";
+    filter.limit = 1;
+    std::vector<std::string> seen;
+    int64_t before = customers_->id_first_pages();
+    int pages = 0;
+    for (; pages < 10; ++pages) {
+      Json answer = Json::parse(customers_->List(mgr1, filter));
+      for (const auto& item : answer["items"]) seen.push_back(item["name"]);
+      if (answer["nextCursor"].is_null()) break;
+      filter.cursor = answer["nextCursor"].get<std::string>();
+    }
+    EXPECT_EQ(seen, expected) << (search ? "search" : "list");
+    int64_t two_step = customers_->id_first_pages() - before;
+    EXPECT_EQ(two_step, GetParam() == TestBackend::kPostgres ? pages + 1 : 0);
+  }
+}
+
 TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
   Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
   int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));

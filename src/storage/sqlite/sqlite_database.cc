@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
+#include "storage/postgres/postgres_bulk.h"
 #include "storage/sqlite/sqlite_bulk.h"
 #include "storage/sqlite/sqlite_memory.h"
 #include "storage/sqlite/write_executor.h"
@@ -800,8 +801,12 @@ class SqliteDatabase final : public Database {
 int64_t SqliteMemoryUsed() { return sqlite3_memory_used(); }
 
 void InBulkTransaction(Database& database, const std::function<void(Connection&)>& work, int cache_kib) {
+  if (database.dialect() == Dialect::kPostgres) {
+    PostgresBulkTransaction(database, work);
+    return;
+  }
   auto* sqlite = dynamic_cast<SqliteDatabase*>(&database);
-  // PostgreSQL, or nested in a write of this thread (which holds the lock already).
+  // Nested in a write of this thread (which holds the lock already).
   if (!sqlite || !sqlite->WriterThreadRunning() || sqlite->WritesOnThisThread()) {
     database.InTransaction(work);
     return;
