@@ -16,7 +16,6 @@
 #include "storage/connection_pool.h"
 #include "storage/database.h"
 #include "storage/deferred_write.h"
-#include "storage/postgres/postgres_bulk.h"
 
 namespace tuoke::storage {
 namespace {
@@ -362,27 +361,6 @@ class PostgresDatabase final : public Database {
 
 std::unique_ptr<Database> OpenPostgres(const DatabaseOptions& options, const std::string& url) {
   return std::make_unique<PostgresDatabase>(options, url);
-}
-
-}  // namespace tuoke::storage
-
-namespace tuoke::storage {
-
-void PostgresBulkTransaction(Database& database, const std::function<void(Connection&)>& work) {
-  static const Sql kRaisePendingLimit{"storage.bulk_gin_pending_limit",
-                                      "SELECT set_config('gin_pending_list_limit', ?, true)"};
-  static const Sql kCleanPendingLists{
-      "storage.bulk_gin_clean_pending",
-      "SELECT COALESCE(SUM(gin_clean_pending_list(c.oid::regclass)), 0) FROM pg_class c "
-      "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'gin' AND c.relkind = 'i' "
-      "AND c.relnamespace = current_schema()::regnamespace AND pg_has_role(c.relowner, 'USAGE')"};
-  database.InTransaction([&](Connection& connection) {
-    // Sent with the transaction's first statement (a held-back write, ADR 0012).
-    ExecuteLater(connection, kRaisePendingLimit, {std::to_string(kBulkGinPendingKib)});
-    work(connection);
-    auto cleaned = connection.QueryOne(kCleanPendingLists);
-    spdlog::info("bulk transaction: {} GIN pending pages merged", cleaned ? cleaned->Int(0) : 0);
-  });
 }
 
 }  // namespace tuoke::storage

@@ -20,9 +20,8 @@ class Database;
 // `cache_kib` > 0: the connection's page cache for this transaction only (its size and
 // the memory of the pages beyond it are given back afterwards, whatever the outcome); the
 // transaction's cache counters are logged at info level when it commits.
-// The writer thread switched off, or nested in a write of this thread: exactly
-// Database::InTransaction. PostgreSQL: Database::InTransaction with the GIN pending lists of
-// a bulk write (storage/postgres/postgres_bulk.h).
+// PostgreSQL, the writer thread switched off, or nested in a write of this thread: exactly
+// Database::InTransaction.
 void InBulkTransaction(Database& database, const std::function<void(Connection&)>& work, int cache_kib = 0);
 
 }  // namespace tuoke::storage

@@ -22,7 +22,6 @@
 #include "core/error.h"
 #include "storage/connection_pool.h"
 #include "storage/database.h"
-#include "storage/postgres/postgres_bulk.h"
 #include "storage/sqlite/sqlite_bulk.h"
 #include "storage/sqlite/sqlite_memory.h"
 #include "storage/sqlite/write_executor.h"
@@ -801,12 +800,8 @@ class SqliteDatabase final : public Database {
 int64_t SqliteMemoryUsed() { return sqlite3_memory_used(); }
 
 void InBulkTransaction(Database& database, const std::function<void(Connection&)>& work, int cache_kib) {
-  if (database.dialect() == Dialect::kPostgres) {
-    PostgresBulkTransaction(database, work);
-    return;
-  }
   auto* sqlite = dynamic_cast<SqliteDatabase*>(&database);
-  // Nested in a write of this thread (which holds the lock already).
+  // PostgreSQL, or nested in a write of this thread (which holds the lock already).
   if (!sqlite || !sqlite->WriterThreadRunning() || sqlite->WritesOnThisThread()) {
     database.InTransaction(work);
     return;
