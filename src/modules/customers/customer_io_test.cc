@@ -182,6 +182,46 @@ TEST_P(CustomerIoTest, DryRunReportsGoodBadAndDuplicateRowsAndWritesNothing) {
   EXPECT_EQ(Count(rep1), 1);
 }
 
+// R-CUST-38: the archive's matches of each 1,000-row chunk are read on another thread while
+// the next chunk is checked; every match must land on its own row, in every chunk.
+TEST_P(CustomerIoTest, ArchiveMatchesLandOnTheirRowsInEveryChunk) {
+  Caller rep1 = SignIn("rep1");
+  policies_->AddVersion(SignIn("gm"), "customers.max_held_per_rep", 5000, FormatDate(policies_->Today()), "test");
+  const int kRows = 3500, kArchived = 7;
+  auto archived_name = [](int k) { return "档案" + std::to_string(k) + "号电气有限公司"; };
+  auto archived_phone = [](int k) { return "0571-7000000" + std::to_string(k); };
+  for (int k = 0; k < kArchived; ++k) Create(rep1, archived_name(k), archived_phone(k));
+  // Rows 250, 750, …, 3250 (two per chunk but the last) repeat archived customer i / 500.
+  std::map<int, int> repeats;  // row index → archived customer
+  std::string csv = "客户名称,类型,电话\n";
+  for (int i = 0; i < kRows; ++i) {
+    bool repeat = i % 500 == 250;
+    if (repeat) repeats[i] = i / 500;
+    csv += "分块" + std::to_string(i) + "号建材有限公司,经销商," +
+           (repeat ? archived_phone(i / 500) : "0571-6" + std::to_string(1000000 + i)) + "\n";
+  }
+  for (const char* mode : {"dry_run", "skip_bad"}) {
+    ImportFileOptions options;
+    options.mode = mode;
+    Json report = io_->ImportFile(rep1, csv, options);
+    ASSERT_EQ(report["rows"].size(), static_cast<size_t>(kRows)) << mode;
+    EXPECT_EQ(report["duplicates"], kArchived) << mode;
+    for (int i = 0; i < kRows; ++i) {
+      const Json& row = report["rows"][i];
+      auto found = repeats.find(i);
+      if (found == repeats.end()) {
+        ASSERT_EQ(row["status"], std::string(mode) == "dry_run" ? "ok" : "created") << mode << " row " << i + 2;
+        continue;
+      }
+      ASSERT_EQ(row["status"], "duplicate") << mode << " row " << i + 2;
+      ASSERT_EQ(row["matches"].size(), 1u) << row.dump();
+      EXPECT_EQ(row["matches"][0]["name"], archived_name(found->second)) << mode << " row " << i + 2;
+      EXPECT_EQ(row["matches"][0]["reasons"], Json::array({"phone"})) << row.dump();
+    }
+  }
+  EXPECT_EQ(Count(rep1), kArchived + kRows - kArchived);
+}
+
 TEST_P(CustomerIoTest, AllOrNothingWritesNothingWhenARowIsBad) {
   Caller rep1 = SignIn("rep1");
   Json body = Rows();

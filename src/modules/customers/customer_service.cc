@@ -850,7 +850,8 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
   // row is read (R-CUST-39), and for a page tested row by row to merge (R-CUST-41); the
   // scope condition above still decides.
   std::optional<std::vector<int64_t>> scope_owners;
-  bool owners_wanted = searched || (filter.tag && shape);
+  // (PostgreSQL never merges: a tag filter there needs no owners.)
+  bool owners_wanted = searched || (filter.tag && shape && !postgres);
   if (owners_wanted && scope == Scope::kOwn) scope_owners = std::vector<int64_t>{0, caller.user_id};
   if (owners_wanted && scope == Scope::kTeam) {
     static const storage::Sql kTeamOwners{
