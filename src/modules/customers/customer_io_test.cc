@@ -421,6 +421,52 @@ struct StreamedFile {
   }
 };
 
+// R-CUST-44: the customers of an import are written in the byte order of their names
+// (by their first 24 bytes, then in file order), so their ids follow the names; the report keeps the file's order
+// and gives each row its own customer, and contacts (the row's own, and a later row's for
+// the same customer) go to their customer.
+TEST_P(CustomerIoTest, ImportWritesItsCustomersInNameOrder) {
+  Caller rep1 = SignIn("rep1");
+  const std::vector<std::string> names = {"杭州甲机电有限公司", "Apple 贸易", "杭州乙机电有限公司", "bad row",
+                                          "北京丙商贸", "杭州甲机电有限公司", "上海丁"};
+  Json rows = Json::array();
+  for (size_t i = 0; i < names.size(); ++i) {
+    // Row 5 (index 3) is invalid; row 7 (index 5) adds a contact to row 2's customer.
+    rows.push_back({names[i], i == 3 ? "shop" : "经销商", "联系人" + std::to_string(i)});
+  }
+  Json report = io_->Import(rep1, {{"columns", {"name", "type", "contact.name"}}, {"rows", rows}, {"mode", "skip_bad"}});
+  ASSERT_EQ(report["created"], 5) << report.dump();
+  std::vector<std::pair<int64_t, std::string>> by_id;  // what the report says was written
+  for (size_t i = 0; i < names.size(); ++i) {
+    const Json& row = report["rows"][i];
+    ASSERT_EQ(row["row"], static_cast<int64_t>(i + 2));
+    if (i == 3) {
+      EXPECT_EQ(row["status"], "invalid");
+      continue;
+    }
+    if (i == 5) {
+      EXPECT_EQ(row["status"], "contact_added");
+      EXPECT_EQ(row["id"], report["rows"][0]["id"]);
+      continue;
+    }
+    ASSERT_EQ(row["status"], "created") << row.dump();
+    int64_t id = *ParseId(row["id"].get<std::string>());
+    Json customer = Json::parse(customers_->Get(rep1, id));
+    EXPECT_EQ(customer["name"], names[i]) << "row " << i + 2;
+    std::vector<std::string> contacts;
+    for (const auto& contact : customer["contacts"]) contacts.push_back(contact["name"].get<std::string>());
+    std::vector<std::string> expected = {"联系人" + std::to_string(i)};
+    if (i == 0) expected.push_back("联系人5");
+    EXPECT_EQ(contacts, expected) << "row " << i + 2;
+    by_id.emplace_back(id, names[i]);
+  }
+  std::sort(by_id.begin(), by_id.end());
+  std::vector<std::string> in_id_order;
+  for (const auto& [id, name] : by_id) in_id_order.push_back(name);
+  EXPECT_EQ(in_id_order, (std::vector<std::string>{"Apple 贸易", "上海丁", "北京丙商贸", "杭州乙机电有限公司",
+                                                   "杭州甲机电有限公司"}));
+}
+
 TEST_P(CustomerIoTest, ImportFileReportHoldsEveryRowOnceInFileOrder) {
   Caller rep1 = SignIn("rep1");
   policies_->AddVersion(SignIn("gm"), "customers.max_held_per_rep", 5000, FormatDate(policies_->Today()), "test");
