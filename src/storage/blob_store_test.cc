@@ -28,10 +28,7 @@ class BlobStoreTest : public ::testing::TestWithParam<TestBackend> {
     database_ = testing::OpenFreshDatabase(GetParam());
     if (!database_) GTEST_SKIP() << "TUOKE_TEST_PG_URL is not set (make test sets it)";
     Migrate(*database_);
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("tuoke-blobs-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(directory_);
+    directory_ = testing::ScratchDirectory("blobs");
   }
   void TearDown() override {
     std::error_code error;

@@ -25,10 +25,7 @@ class CustomerAttachmentTest : public platform::testing::DemoCompanyTest {
   void SetUp() override {
     DemoCompanyTest::SetUp();
     if (IsSkipped()) return;
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("tuoke-attachments-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(directory_);
+    directory_ = storage::testing::ScratchDirectory("attachments");
     customers_ = std::make_unique<CustomerService>(*database_, *policies_, clock_);
     attachments_ = std::make_unique<CustomerAttachmentService>(
         *customers_, AttachmentOptions{AttachmentStore::kDisk, directory_.string()});

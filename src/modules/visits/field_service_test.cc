@@ -42,10 +42,7 @@ class FieldServiceTest : public platform::testing::DemoCompanyTest {
         },
         [this](storage::Connection&, const FieldNotice& notice) { notices_.push_back(notice); },
         nullptr});
-    photo_dir_ = std::filesystem::temp_directory_path() /
-                 ("tuoke-photos-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(photo_dir_);
+    photo_dir_ = storage::testing::ScratchDirectory("photos");
     field_->context.photos = std::make_shared<const storage::BlobStore>(
         storage::BlobStoreOptions{storage::BlobStoreKind::kDisk, photo_dir_.string()}, database_->dialect());
     rep1_ = SignIn("rep1");

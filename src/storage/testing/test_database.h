@@ -2,8 +2,10 @@
 // parameterised by TestBackend gets a fresh, migrated database of that kind.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/database.h"
@@ -20,5 +22,10 @@ std::string BackendName(TestBackend backend);
 // PostgreSQL when TUOKE_TEST_PG_URL is unset (the test then skips; `make test`
 // always sets it through scripts/with-postgres.sh).
 std::unique_ptr<Database> OpenFreshDatabase(TestBackend backend);
+
+// A new empty directory for a test's files (`purpose` names it), under one directory of
+// this process in the system's temp directory that is removed with everything in it when
+// the process exits: test runs leave nothing behind however their tests end.
+std::filesystem::path ScratchDirectory(std::string_view purpose);
 
 }  // namespace tuoke::storage::testing
