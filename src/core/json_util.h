@@ -23,7 +23,12 @@ Json ParseJsonObject(std::string_view body);
 // fields and throws when anything was wrong.
 class JsonReader {
  public:
-  explicit JsonReader(Json object) : object_(std::move(object)) {}
+  // Reads `object` where it is: it must outlive the reader (a request body, a row).
+  explicit JsonReader(const Json& object) : object_(object) {}
+  // Reads a temporary, which the reader keeps.
+  explicit JsonReader(Json&& object) : owned_(std::move(object)), object_(owned_) {}
+  JsonReader(const JsonReader&) = delete;
+  JsonReader& operator=(const JsonReader&) = delete;
 
   bool Has(const std::string& field) const;
   std::optional<std::string> String(const std::string& field, size_t min_length,
@@ -49,7 +54,8 @@ class JsonReader {
  private:
   const Json* Take(const std::string& field);
 
-  Json object_;
+  Json owned_;          // a temporary given to the reader (declared first: object_ may name it)
+  const Json& object_;
   std::set<std::string> seen_;
   FieldErrors errors_;
 };
