@@ -903,8 +903,9 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     // confirmed against the earlier row's own key, read again from the file (repeats only:
     // duplicates and contact rows), so a collision never joins two different keys.
     std::unordered_map<uint64_t, uint32_t> names, phones, addresses, customer_rows;
-    // Sized for the file at once: grown row by row, rehashing them was a tenth of the checks'
-    // CPU for 100,000 rows (docs/benchmarks.md, "Import in name order, session 14").
+    // Sized for the file at once, not rehashed each time they double (the maps' work was
+    // ~14 % of a dry run's CPU at 100,000 rows; docs/benchmarks.md, "Import in name order,
+    // session 14").
     for (auto* seen : {&names, &phones, &addresses, &customer_rows}) seen->reserve(row_count);
     using KeyOf = std::optional<std::string> (*)(const Json& body);
     auto earlier_row = [&](std::unordered_map<uint64_t, uint32_t>& seen, const std::string& key, uint32_t index,
