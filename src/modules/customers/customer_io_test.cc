@@ -421,10 +421,10 @@ struct StreamedFile {
   }
 };
 
-// R-CUST-44: the customers of an import are written in the byte order of their names
-// (by their first 24 bytes, then in file order), so their ids follow the names; the report keeps the file's order
-// and gives each row its own customer, and contacts (the row's own, and a later row's for
-// the same customer) go to their customer.
+// R-CUST-44: the customers of an import are written in the byte order of their names (by
+// their first 24 bytes, then in file order), so their ids follow the names; the report
+// keeps the file's order and gives each row its own customer, and contacts (the row's own,
+// and a later row's for the same customer) go to their customer.
 TEST_P(CustomerIoTest, ImportWritesItsCustomersInNameOrder) {
   Caller rep1 = SignIn("rep1");
   const std::vector<std::string> names = {"杭州甲机电有限公司", "Apple 贸易", "杭州乙机电有限公司", "bad row",

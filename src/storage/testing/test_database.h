@@ -25,7 +25,8 @@ std::unique_ptr<Database> OpenFreshDatabase(TestBackend backend);
 
 // A new empty directory for a test's files (`purpose` names it), under one directory of
 // this process in the system's temp directory that is removed with everything in it when
-// the process exits: test runs leave nothing behind however their tests end.
+// the process exits normally, whether its tests passed or failed (a crash leaves it; the
+// next process with the same pid clears it).
 std::filesystem::path ScratchDirectory(std::string_view purpose);
 
 }  // namespace tuoke::storage::testing
