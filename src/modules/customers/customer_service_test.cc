@@ -651,6 +651,25 @@ TEST_P(CustomerServiceTest, FollowUpUpdatesAreHotOnPostgres) {
                                     << indexed.rows.front().Text(0);
 }
 
+// R-CUST-45, migration 0018: on PostgreSQL the list order's index carries the scope's
+// columns, so a page walking it tests each row's owner without reading the row; SQLite
+// keeps the order alone. A page's rows are the same either way (the list tests above).
+TEST_P(CustomerServiceTest, ListOrderIndexCarriesTheScopeOnPostgres) {
+  auto connection = database_->Acquire();
+  if (GetParam() == TestBackend::kPostgres) {
+    auto index = connection->QueryOne(storage::Sql{
+        "test.list_order_index", "SELECT indexdef FROM pg_indexes WHERE indexname = 'customers_updated'"});
+    ASSERT_TRUE(index.has_value());
+    EXPECT_NE(index->Text(0).find("(updated_at, id) INCLUDE (owner_id, merged_into_id)"), std::string::npos)
+        << index->Text(0);
+  } else {
+    auto index = connection->QueryOne(
+        storage::Sql{"test.list_order_index", "SELECT sql FROM sqlite_schema WHERE name = 'customers_updated'"});
+    ASSERT_TRUE(index.has_value());
+    EXPECT_EQ(index->Text(0), "CREATE INDEX customers_updated ON customers (updated_at, id)");
+  }
+}
+
 // Migration 0017 (ADR 0018): on PostgreSQL the enumerated columns of customers, visits and
 // check-ins are domains, so no table CHECK is re-read on each INSERT or UPDATE; unknown
 // values are refused on both backends all the same.

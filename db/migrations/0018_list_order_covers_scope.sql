@@ -1,0 +1,8 @@
+-- R-CUST-45 (issue #3, lists at 1M customers): a page of a list walks the list order
+-- (customers_updated) and tests each row's scope (owner, merged) and filters. On
+-- PostgreSQL the index held the order only, so each walked row was read from the table to
+-- test its owner: a manager's page filtered by a tag alone walked ~12,000 customers for
+-- ~1,500 in scope, 24-32 ms warm. The PostgreSQL file carries the scope's two columns in
+-- the index (INCLUDE), so the walk is an index-only scan and the table is read for the
+-- page's rows alone. SQLite walks its own way (the owner merge of R-CUST-41) and keeps the
+-- index as it is. Nothing portable changes.
