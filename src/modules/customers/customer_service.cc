@@ -756,6 +756,13 @@ std::optional<std::string> HexDecode(std::string_view text) {
 Error BadCursor() { return Error(ErrorKind::kValidation, "validation.failed", "bad cursor",
                                  {{"fields", {{"cursor", "is not a cursor from this list"}}}}); }
 
+// R-CUST-41: whether a page of this filter may merge the owners' orders (SQLite): the list
+// order by update time, and no filter with an index of its own (city, owner, unit, pool).
+bool MayMergeOwners(const CustomerFilter& filter) {
+  return filter.sort == CustomerSort::kUpdatedAtDescending && !filter.city && !filter.province &&
+         !filter.owner_id && !filter.unit_id && !filter.in_pool;
+}
+
 }  // namespace
 
 // ---- loading with access checks ----------------------------------------------------------
@@ -850,8 +857,9 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
   // row is read (R-CUST-39), and for a page tested row by row to merge (R-CUST-41); the
   // scope condition above still decides.
   std::optional<std::vector<int64_t>> scope_owners;
-  // (PostgreSQL never merges: a tag filter there needs no owners.)
-  bool owners_wanted = searched || (filter.tag && shape && !postgres);
+  // (PostgreSQL never merges, nor a filter that walks another index: a tag filter there
+  // needs no owners.)
+  bool owners_wanted = searched || (filter.tag && shape && !postgres && MayMergeOwners(filter));
   if (owners_wanted && scope == Scope::kOwn) scope_owners = std::vector<int64_t>{0, caller.user_id};
   if (owners_wanted && scope == Scope::kTeam) {
     static const storage::Sql kTeamOwners{
@@ -984,9 +992,8 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
   // rows the test passes, reads every owner's rows and sorts them instead of merging
   // (a Bitmap Heap Scan per owner, seconds for 100,000 rows): it keeps the walk.
   bool postgres = database_.dialect() == storage::Dialect::kPostgres;
-  bool merge_owners = !postgres && shape.tests_each_row && shape.owners && shape.owners->size() <= max_merged_owners_ &&
-                      filter.sort == CustomerSort::kUpdatedAtDescending && !filter.city && !filter.province &&
-                      !filter.owner_id && !filter.unit_id && !filter.in_pool;
+  bool merge_owners = !postgres && shape.tests_each_row && shape.owners &&
+                      shape.owners->size() <= max_merged_owners_ && MayMergeOwners(filter);
   if (merge_owners) {
     merged_pages_.fetch_add(1, std::memory_order_relaxed);
     std::string conditions = where.substr(shape.conditions_at);
