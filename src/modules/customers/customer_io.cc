@@ -1092,7 +1092,6 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
                               {"contacts", contacts}}},
                             clock_.Now());
     }, kImportCacheKib);
-    customers_.MergeBulkSearchEntries();  // R-CUST-46
     for (RowState& state : states) {
       if (state.parent == kNoRow) {
         if (writable(state)) state.status = RowStatus::kCreated;

@@ -1,6 +1,5 @@
 #include "modules/customers/customer_service.h"
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -1865,23 +1864,6 @@ void SetAutomerge(storage::Connection& connection, const std::string& table, int
 constexpr int kBulkAutomerge = 16;
 constexpr int kDefaultAutomerge = 4;  // FTS5's when the table sets none
 
-// R-CUST-46, PostgreSQL: a GIN index takes new entries into its pending list and, once the
-// list passes gin_pending_list_limit (4 MB by default), the inserting statement merges it
-// into the index with work_mem (4 MB) to sort it: 100,000 imported customers merged ~40
-// times into customers_words, each merge rewriting the posting lists of the words every
-// batch shares (the importer's owner, 有限, gongsi …). A bulk write lets the list grow to
-// 64 MB and merges with 64 MB, and the import merges the rest once after its commit
-// (MergeBulkSearchEntries, with maintenance_work_mem): the customers' INSERT took
-// 23.7–24.6 s, now 10.6–12.7 s plus 2.9–3.3 s of merging (docs/benchmarks.md, "Import on
-// PostgreSQL, session 15"). Searches read the pending list as they always do: their
-// results are the same, a bounded list only scanned longer meanwhile.
-constexpr const char* kBulkGinSettings = "SET LOCAL gin_pending_list_limit = '64MB'; SET LOCAL work_mem = '64MB'";
-const storage::Sql kMergeGinPending{
-    "customers.merge_gin_pending",
-    "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
-    "JOIN pg_am a ON a.oid = x.relam WHERE a.amname = 'gin' AND i.indrelid IN "
-    "(CAST('customers' AS regclass), CAST('contacts' AS regclass))"};
-
 // The ids of a batch as one range (SQLite allocates them as MAX(id) + 1 … + n inside the
 // writer's transaction).
 std::pair<int64_t, int64_t> IdRange(const std::vector<int64_t>& ids) {
@@ -2117,10 +2099,7 @@ std::shared_ptr<CustomerService::PreparedCustomers> CustomerService::PrepareMany
 
 std::vector<int> CustomerService::BeginBulkSearchFill(storage::Connection& connection) {
   std::vector<int> kept;
-  if (connection.dialect() == storage::Dialect::kPostgres) {
-    connection.ExecuteScript(kBulkGinSettings);  // R-CUST-46: until the transaction ends
-    return kept;
-  }
+  if (connection.dialect() != storage::Dialect::kSqlite) return kept;
   for (const auto& table : kSearchTables) {
     auto set = connection.QueryOne(table.automerge);
     kept.push_back(set ? static_cast<int>(set->Int(0)) : kDefaultAutomerge);
@@ -2131,17 +2110,6 @@ std::vector<int> CustomerService::BeginBulkSearchFill(storage::Connection& conne
 
 void CustomerService::EndBulkSearchFill(storage::Connection& connection, const std::vector<int>& kept) {
   for (size_t i = 0; i < kept.size(); ++i) SetAutomerge(connection, kSearchTables[i].name, kept[i]);
-}
-
-void CustomerService::MergeBulkSearchEntries() {
-  if (database_.dialect() != storage::Dialect::kPostgres) return;
-  try {
-    database_.Acquire()->Query(kMergeGinPending);
-  } catch (const storage::DatabaseError& error) {
-    // A role that does not own the indexes may not merge them: autovacuum does it later,
-    // and searches read the entries from the pending list meanwhile.
-    spdlog::warn("customers: the search indexes' pending entries were left to autovacuum: {}", error.what());
-  }
 }
 
 std::vector<int64_t> CustomerService::WriteManyIn(storage::Connection& connection, const Caller& caller,

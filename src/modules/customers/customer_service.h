@@ -132,15 +132,12 @@ class CustomerService {
                                                  const std::vector<NewCustomer>& customers, int64_t owner_id);
   std::vector<int64_t> WriteManyIn(storage::Connection& connection, const platform::Caller& caller,
                                    PreparedCustomers& prepared);
-  // Around the WriteManyIn calls of one transaction. SQLite (R-CUST-38): the search indexes
+  // SQLite (R-CUST-38): around the WriteManyIn calls of one transaction, the search indexes
   // merge the segments of its batches only among themselves (FTS5 automerge 16 instead of
-  // the default 4) and are set back before the commit; Begin returns what End sets back.
-  // PostgreSQL (R-CUST-46): the GIN indexes keep the transaction's entries in a pending
-  // list of up to 64 MB, merged 64 MB at a time; MergeBulkSearchEntries, after the commit,
-  // merges what is left (no-op on SQLite; a failure is logged and left to autovacuum).
+  // the default 4) and are set back before the commit. Nothing on PostgreSQL.
+  // Begin returns what End sets back.
   std::vector<int> BeginBulkSearchFill(storage::Connection& connection);
   void EndBulkSearchFill(storage::Connection& connection, const std::vector<int>& kept);
-  void MergeBulkSearchEntries();
 
   // R-CUST-14, 32: throws customers.hold_limit (409) when owner_id would hold more than
   // customers.max_held_per_rep with `adding` more; locks the owner's row first.
