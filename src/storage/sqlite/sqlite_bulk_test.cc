@@ -11,6 +11,7 @@
 
 #include "storage/migrator.h"
 #include "storage/sqlite/scratch_test_fixture.h"
+#include "storage/sqlite/sqlite_memory.h"
 #include "storage/testing/test_database.h"
 
 namespace tuoke::storage {
@@ -114,6 +115,28 @@ TEST_P(SqliteBulkTransactionTest, AnotherWriteWaitsForItsCommit) {
 
 INSTANTIATE_TEST_SUITE_P(WriterThread, SqliteBulkTransactionTest, ::testing::Bool(),
                          testing::WriterThreadName);
+
+// SQLite's heap is counted by our allocation methods, not by SQLite's statistics (which take
+// a process-wide mutex on every allocation): the count follows what SQLite holds, up while a
+// database is open and filled, down when it is closed, and SQLite's own stays at zero.
+TEST(SqliteHeapTest, CountsWhatSqliteHoldsWithoutItsOwnStatistics) {
+  int64_t before = SqliteMemoryUsed();
+  auto database = testing::OpenFreshDatabase(testing::TestBackend::kSqlite);
+  Migrate(*database);
+  int64_t open = SqliteMemoryUsed();
+  EXPECT_GT(open - before, 100'000) << "schema and statements";
+  EXPECT_EQ(SqliteOwnStatistics(), 0) << "SQLite keeps its statistics (and their mutex) as well";
+  database->InTransaction([](Connection& connection) {
+    connection.ExecuteScript(
+        "CREATE TABLE heap_test (id INTEGER PRIMARY KEY, filler TEXT);"
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+        "INSERT INTO heap_test (filler) SELECT printf('%.1000c', 'x') FROM n");
+  });
+  int64_t filled = SqliteMemoryUsed();
+  EXPECT_GT(filled - open, 2'000'000) << "the page cache holds the 4 MB just written";
+  database.reset();
+  EXPECT_LT(SqliteMemoryUsed() - before, 100'000) << "a closed database holds nothing";
+}
 
 }  // namespace
 }  // namespace tuoke::storage
