@@ -7,8 +7,8 @@
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
-#include <cctype>
 #include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <charconv>
 #include <chrono>
@@ -65,9 +65,10 @@ DatabaseError MakeError(sqlite3* db, int code, const std::string& context) {
 
 // SQLite's heap (docs/benchmarks.md, "SQLite's heap statistics, session 15"). SQLite's own
 // accounting (SQLITE_CONFIG_MEMSTATUS, on in Debian's build) takes a process-wide mutex on
-// every allocation and free of every connection: 5-7 % of an import's time. These methods
-// keep the one number /metrics reports, the bytes SQLite holds, in a relaxed atomic
-// instead; each block carries its size in 8 bytes before it, as SQLite's default does.
+// every allocation and free of every connection: without it, 8 concurrent list and search
+// requests got 9-39 % more answers per second at 1M customers, an import 3-4 % less time.
+// These methods keep the one number /metrics reports, the bytes SQLite holds, in a relaxed
+// atomic instead; each block carries its size in 8 bytes before it, as SQLite's default does.
 std::atomic<int64_t> sqlite_heap_bytes{0};
 std::atomic<bool> sqlite_heap_counted{false};
 
@@ -103,7 +104,7 @@ void HeapShutdown(void*) {}
 // then SQLite's own accounting stays, and is what /metrics reads).
 void ConfigureSqliteHeap() {
   static const bool configured = [] {
-    static const sqlite3_mem_methods methods{HeapMalloc, HeapFree,     HeapRealloc, HeapSize,
+    static const sqlite3_mem_methods methods{HeapMalloc,  HeapFree, HeapRealloc,  HeapSize,
                                              HeapRoundup, HeapInit, HeapShutdown, nullptr};
     if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK) return false;
     if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK) spdlog::warn("SQLite keeps its heap statistics");
