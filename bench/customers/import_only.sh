@@ -79,13 +79,12 @@ if [ -n "${PGSS:-}" ]; then
     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20" | tee "$OUT/pgss.txt"
 fi
 kill $pid; wait $pid 2>/dev/null || true
-if [ -n "${DATABASE:-}" ]; then
-  if [ "${MODE:-}" != dry_run ]; then
-    psql "$DATABASE" -q -c "SET session_replication_role = replica" -f bench/customers/undo_import.sql
-    psql "$DATABASE" -q -c "VACUUM ANALYZE customers, contacts, customer_tags, customer_events, customer_grade_history, customer_owner_history"
+if [ "${MODE:-}" != dry_run ]; then
+  if [ -n "${DATABASE:-}" ]; then
+    bash bench/customers/undo_import.sh postgres "$DATABASE"
+  else
+    bash bench/customers/undo_import.sh sqlite "$WORK/tuoke.db"
   fi
-elif [ "${MODE:-}" != dry_run ]; then sqlite3 "$WORK/tuoke.db" "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM customers WHERE owner_id =
-    (SELECT id FROM users WHERE username = 'b20r10') AND name LIKE '%导入%')" ".read bench/customers/undo_import.sql"
 fi
 echo undone
 # The database's writes (PostgreSQL's checkpoints: the bench cluster runs with fsync off;

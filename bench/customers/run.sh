@@ -108,19 +108,11 @@ python3 bench/customers/load.py --server "http://127.0.0.1:$port" --hello "http:
   --pid "$server_pid" --samples "$WORK/samples.json" --import-csv "$WORK/import.csv" --requests "$REQUESTS" \
   | tee "$WORK/result-$BACKEND.json"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-# The next run measures the same customers (bench/customers/undo_import.sql). On SQLite the
-# imported customers' search rows go first, so the contact trigger has nothing to rewrite.
+# The next run measures the same customers (bench/customers/undo_import.sh).
 if [ "$BACKEND" = sqlite ]; then
-  sqlite3 "$WORK/tuoke.db" "DELETE FROM customer_search WHERE rowid IN (SELECT id FROM customers WHERE owner_id =
-    (SELECT id FROM users WHERE username = 'b20r10') AND name LIKE '%导入%')" ".read bench/customers/undo_import.sql"
+  bash bench/customers/undo_import.sh sqlite "$WORK/tuoke.db"
 else
-  # Foreign-key triggers off for this session: customers.referrer_customer_id has no
-  # index, and checking it for each of 100,000 deleted customers scans the table each time.
-  psql "$db_url" -q -c "SET session_replication_role = replica" -f bench/customers/undo_import.sql
-  # The deleted rows stay in the indexes as dead entries until a vacuum: at the head of the
-  # list order (the newest customers), the next run's first pages would walk past 100,000
-  # of them (first page p99 1,098 ms measured once).
-  psql "$db_url" -q -c "VACUUM ANALYZE customers, contacts, customer_tags, customer_events, customer_grade_history, customer_owner_history"
+  bash bench/customers/undo_import.sh postgres "$db_url"
 fi
 # The database's writes (PostgreSQL's checkpoints: the bench cluster runs with fsync off;
 # SQLite's WAL) otherwise reach the disk after the bench lock is released, beside the next
