@@ -670,6 +670,30 @@ TEST_P(CustomerServiceTest, ListOrderIndexCarriesTheScopeOnPostgres) {
   }
 }
 
+// R-CUST-46, migration 0019: a contact's name is found as a substring (LIKE / ILIKE '%…%'
+// through the search indexes), which no b-tree serves, so none is kept on it: every contact
+// written would go into it at a random place. The contact is still found by its name.
+TEST_P(CustomerServiceTest, ContactNamesHaveNoBtreeOfTheirOwn) {
+  Caller rep1 = SignIn("rep1");
+  Create(rep1, {{"name", "杭州拓客索引建材有限公司"}});
+  int64_t id = Id(Create(rep1, {{"name", "杭州拓客示例商贸有限公司"}}));
+  customers_->AddContact(rep1, id, {{"name", "欧阳锦程"}});
+  auto connection = database_->Acquire();
+  storage::Sql leading_name{
+      "test.contacts_name_btrees",
+      "SELECT i.name FROM sqlite_schema i, pragma_index_info(i.name) c WHERE i.type = 'index' AND "
+      "i.tbl_name = 'contacts' AND c.seqno = 0 AND c.name = 'name'",
+      "SELECT i.indexrelid::regclass::text FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
+      "JOIN pg_am am ON am.oid = x.relam JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] "
+      "WHERE i.indrelid = 'contacts'::regclass AND am.amname = 'btree' AND a.attname = 'name'"};
+  auto found = connection->Query(leading_name);
+  EXPECT_TRUE(found.rows.empty()) << "a b-tree on contacts (name) serves no search and costs every contact write: "
+                                  << found.rows.front().Text(0);
+  std::vector<std::string> with_contact{"杭州拓客示例商贸有限公司"};
+  for (const char* term : {"欧阳锦程", "阳锦程", "欧阳", "锦程"})
+    EXPECT_EQ(SearchAllPlans(rep1, term), with_contact) << term;
+}
+
 // Migration 0017 (ADR 0018): on PostgreSQL the enumerated columns of customers, visits and
 // check-ins are domains, so no table CHECK is re-read on each INSERT or UPDATE; unknown
 // values are refused on both backends all the same.

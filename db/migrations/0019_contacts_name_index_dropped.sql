@@ -1,0 +1,11 @@
+-- R-CUST-46 (issue #3, import of 100,000 rows): contacts (name) was a b-tree no query can
+-- use. A contact's name is searched as a substring: LIKE '%…%' on SQLite (the trigram and
+-- words indexes of R-CUST-31/39 find the rows), ILIKE '%…%' on PostgreSQL (contacts_name_trgm
+-- and contacts_words); neither backend reads a b-tree for a pattern that starts with '%',
+-- and SQLite's LIKE is case-insensitive, so not even a prefix would. Yet every contact
+-- written went into it at a random place: at 3,000,000 contacts 14,565 leaf pages (56 MB),
+-- the largest of the indexes an imported row lands in at random. An import of 100,000 rows
+-- into 1M customers on SQLite: cache misses of its transaction 11,400-11,900 →
+-- 7,100-7,300, pages written 93,600-94,100 → 89,000-89,200 (docs/benchmarks.md,
+-- "Import, session 16").
+DROP INDEX contacts_name;
