@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <condition_variable>
 #include <cstdio>
@@ -402,6 +403,35 @@ struct RowState {
   int64_t id = 0;            // the customer created (or the one a contact row went to)
   uint32_t parent = kNoRow;  // R-CUST-37: a later row naming an earlier row's customer
   RowStatus status = RowStatus::kOk;
+};
+
+// Keys met in the file → the first row with each, by the key's 64-bit hash: open
+// addressing in one array, with no allocation per key (as std::unordered_map nodes, the
+// four maps' inserts were a fifth of the checks' CPU at 100,000 rows; docs/benchmarks.md,
+// "Import, session 16"). At most one key per row is inserted, and the table has twice as
+// many slots as rows, so a probe meets a free slot within a few steps.
+class FirstRowByHash {
+ public:
+  explicit FirstRowByHash(size_t rows) : slots_(std::bit_ceil(std::max<size_t>(16, rows * 2))) {}
+  // The first row that had `hash`, and whether that is `row` (the hash is new).
+  std::pair<uint32_t, bool> Emplace(uint64_t hash, uint32_t row) {
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.row == kNoRow) {
+        slot = {hash, row};
+        return {row, true};
+      }
+      if (slot.hash == hash) return {slot.row, false};
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t row = kNoRow;
+  };
+  std::vector<Slot> slots_;
 };
 
 const char* StatusName(RowStatus status) {
@@ -902,17 +932,13 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     // through the write (docs/benchmarks.md, "Import, session 8"). A hash met again is
     // confirmed against the earlier row's own key, read again from the file (repeats only:
     // duplicates and contact rows), so a collision never joins two different keys.
-    std::unordered_map<uint64_t, uint32_t> names, phones, addresses, customer_rows;
-    // Sized for the file at once, not rehashed each time they double (the maps' work was
-    // ~14 % of a dry run's CPU at 100,000 rows; docs/benchmarks.md, "Import in name order,
-    // session 14").
-    for (auto* seen : {&names, &phones, &addresses, &customer_rows}) seen->reserve(row_count);
+    FirstRowByHash names(row_count), phones(row_count), addresses(row_count), customer_rows(row_count);
     using KeyOf = std::optional<std::string> (*)(const Json& body);
-    auto earlier_row = [&](std::unordered_map<uint64_t, uint32_t>& seen, const std::string& key, uint32_t index,
+    auto earlier_row = [&](FirstRowByHash& seen, const std::string& key, uint32_t index,
                            KeyOf key_of) -> std::optional<uint32_t> {
-      auto [it, inserted] = seen.emplace(std::hash<std::string>{}(key), index);
-      if (inserted || key_of(MapRow(columns, row_at(it->second)).body) != key) return std::nullopt;
-      return it->second;
+      auto [first, inserted] = seen.Emplace(std::hash<std::string>{}(key), index);
+      if (inserted || key_of(MapRow(columns, row_at(first)).body) != key) return std::nullopt;
+      return first;
     };
     auto connection = database_.Acquire();
     std::vector<CustomerService::DuplicateProbe> probes;  // the chunk's valid customer rows'
@@ -991,7 +1017,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         auto name = text("name"), phone = text("phone"), address = text("address");
         // R-CUST-4..6 within the file: the same keys as against the archive.
         std::map<uint32_t, Json> in_file;
-        auto check = [&](std::unordered_map<uint64_t, uint32_t>& seen, KeyOf key_of, const char* reason) {
+        auto check = [&](FirstRowByHash& seen, KeyOf key_of, const char* reason) {
           auto key = key_of(row.body);
           if (!key) return;
           if (auto earlier = earlier_row(seen, *key, index, key_of)) in_file[*earlier].push_back(reason);
