@@ -56,6 +56,13 @@ struct ReclaimResult {
   int64_t reclaimed = 0;   // customers returned to the pool by this run
 };
 
+struct RegradeResult {
+  bool ran = false;       // false: another process holds the job lease
+  int64_t examined = 0;   // customers graded again by this call
+  int64_t changed = 0;    // … whose grade or computed grade changed
+  bool more = false;      // customers are left for the next call
+};
+
 // Tags are stored in one text column joined by the unit separator, which clean text
 // never contains (IsCleanText rejects control characters).
 inline constexpr char kTagSeparator = '\x1f';

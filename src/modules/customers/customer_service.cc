@@ -37,6 +37,7 @@ constexpr size_t kMaxSearchOwners = 64;
 // Duplicate matches shown at most: enough to tell the rep, bounded for the answer.
 constexpr int kMaxDuplicateMatches = 20;
 constexpr const char* kReclaimJob = "customers.pool_reclaim";
+constexpr const char* kRegradeJob = "customers.regrade";
 // Longer than any reclaim run; another process retries when it has expired.
 constexpr auto kReclaimLease = 5min;
 
@@ -158,6 +159,8 @@ const storage::Sql kTakeLease{
     "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (job) DO UPDATE "
     "SET holder = excluded.holder, expires_at = excluded.expires_at "
     "WHERE job_leases.expires_at <= ? OR job_leases.holder = ?"};
+const storage::Sql kReleaseLease{"customers.release_lease",
+                                 "UPDATE job_leases SET expires_at = ? WHERE job = ? AND holder = ?"};
 // R-CUST-10: one guarded UPDATE; a customer followed up or reassigned meanwhile no
 // longer matches, and a second run finds nothing left to do.
 const storage::Sql kReclaim{
@@ -1305,20 +1308,55 @@ std::string CustomerService::Update(const Caller& caller, int64_t customer_id, c
 
 // ---- grading ---------------------------------------------------------------------------
 
-void CustomerService::Regrade(storage::Connection& connection, int64_t customer_id, const Actor& actor) {
+namespace {
+
+// R-CUST-1/2 (§2.1): the company's rule set and thresholds in force on a day, and a text
+// that changes whenever what they grade by changes (R-CUST-47).
+struct GradingPolicy {
+  GradingRuleSet rule_set = GradingRuleSet::kHorizon;
+  HorizonThresholds thresholds;
+  std::string fingerprint;
+};
+
+GradingPolicy GradingPolicyOn(platform::PolicyService& policies, Date day) {
+  GradingPolicy policy;
+  policy.rule_set =
+      ParseGradingRuleSet(policies.StringOn("customers.grading_rule_set", day)).value_or(GradingRuleSet::kHorizon);
+  policy.thresholds = {static_cast<int>(policies.IntOn("customers.horizon_key_months", day)),
+                       static_cast<int>(policies.IntOn("customers.horizon_important_months", day)),
+                       static_cast<int>(policies.IntOn("customers.horizon_general_months", day))};
+  // The A/B/C/D rules read no thresholds: changing them regrades nothing then.
+  policy.fingerprint = policy.rule_set == GradingRuleSet::kAbcd
+                           ? "abcd"
+                           : "horizon " + std::to_string(policy.thresholds.key_months) + "/" +
+                                 std::to_string(policy.thresholds.important_months) + "/" +
+                                 std::to_string(policy.thresholds.general_months);
+  return policy;
+}
+
+GradingInput GradingInputOf(const storage::Row& row, size_t first) {
+  return GradingInput{row.Text(first),         row.Text(first + 1),         row.OptionalText(first + 2),
+                      row.OptionalText(first + 3), row.OptionalText(first + 4), row.Bool(first + 5),
+                      row.Bool(first + 6),         row.Bool(first + 7)};
+}
+
+const storage::Sql kGradingState{"customers.grading_state",
+                                 "SELECT fingerprint, pending_from FROM grading_state WHERE id = 1"};
+const storage::Sql kSetGradingState{
+    "customers.set_grading_state",
+    "UPDATE grading_state SET fingerprint = ?, pending_from = ?, updated_at = ? WHERE id = 1"};
+const storage::Sql kGradingBatch{
+    "customers.grading_batch",
+    "SELECT id, status, purchase_horizon, importance, potential, purchase_power, man_money, man_authority, "
+    "man_need, computed_grade, computed_reason, grade, grade_reason FROM customers WHERE id > ? ORDER BY id LIMIT ?"};
+
+}  // namespace
+
+Grade CustomerService::Regrade(storage::Connection& connection, int64_t customer_id, const Actor& actor) {
   auto row = connection.QueryOne(kGradingInputs, {customer_id});
   if (!row) ThrowNotFound("customers", "customer");
-  Date today = policies_.Today();
-  // R-CUST-1/2 (§2.1): the company's rule set and thresholds in force today.
-  auto rule_set = ParseGradingRuleSet(policies_.StringOn("customers.grading_rule_set", today))
-                      .value_or(GradingRuleSet::kHorizon);
-  HorizonThresholds thresholds{static_cast<int>(policies_.IntOn("customers.horizon_key_months", today)),
-                               static_cast<int>(policies_.IntOn("customers.horizon_important_months", today)),
-                               static_cast<int>(policies_.IntOn("customers.horizon_general_months", today))};
-  GradingInput input{row->Text(0),         row->Text(1),         row->OptionalText(2),
-                     row->OptionalText(3), row->OptionalText(4), row->Bool(5),
-                     row->Bool(6),         row->Bool(7)};
-  Grade computed = ComputeGrade(rule_set, input, thresholds);
+  GradingPolicy policy = GradingPolicyOn(policies_, policies_.Today());
+  Grade computed = ComputeGrade(policy.rule_set, GradingInputOf(*row, 0), policy.thresholds);
   // R-CUST-3: an override stands until removed.
   auto override_grade = row->OptionalText(11);
   Grade in_force = computed;
@@ -1332,7 +1370,7 @@ void CustomerService::Regrade(storage::Connection& connection, int64_t customer_
   connection.Execute(kSetGrade, {computed.value, computed.reason, in_force.value, in_force.reason, source,
                                  reason_json, customer_id});
   bool changed = row->Text(8) != in_force.value || row->Text(9) != in_force.reason || row->Text(10) != source;
-  if (!changed) return;
+  if (!changed) return in_force;
   Instant now = clock_.Now();
   connection.Execute(kInsertGradeHistory, {customer_id, in_force.value, in_force.reason, source,
                                            storage::Nullable(actor.user_id), FormatInstant(now), reason_json});
@@ -1340,6 +1378,69 @@ void CustomerService::Regrade(storage::Connection& connection, int64_t customer_
     AppendEvent(connection, customer_id, "graded", actor, "grade " + in_force.value + ": " + in_force.reason,
                 {{"grade", in_force.value}, {"previousGrade", row->Text(8)}, {"source", source},
                  {"reason", ReasonCodeJson(in_force)}});
+  return in_force;
+}
+
+RegradeResult CustomerService::RegradeForPolicy(Instant now, int max_batches) {
+  static const std::string holder = RandomHolder();
+  RegradeResult outcome;
+  GradingPolicy policy = GradingPolicyOn(policies_, BusinessDate(now, policies_.TimeZone()));
+  std::string now_text = FormatInstant(now);
+  Actor actor = Actor::System("grading-policy");
+  for (int batch = 0; batch < max_batches; ++batch) {
+    RegradeResult step;
+    database_.InTransaction([&](storage::Connection& connection) {
+      step = {};
+      if (connection.Execute(kTakeLease, {std::string(kRegradeJob), holder, FormatInstant(now + kReclaimLease),
+                                          now_text, holder}) == 0)
+        return;
+      step.ran = true;
+      auto state = connection.QueryOne(kGradingState);
+      if (!state) throw std::logic_error("grading_state has no row (migration 0020)");
+      std::optional<std::string> graded_under = state->OptionalText(0);
+      std::optional<int64_t> pending_from = state->OptionalInt(1);
+      if (!graded_under) {
+        // R-CUST-47: an archive from before this rule was graded when each customer last
+        // changed; the policy in force now is taken as the one it was graded under.
+        connection.Execute(kSetGradingState, {policy.fingerprint, nullptr, now_text});
+      } else {
+        if (*graded_under != policy.fingerprint) pending_from = 0;  // a new policy: from the first customer
+        if (pending_from) {
+          auto rows = connection.Query(kGradingBatch, {*pending_from, regrade_batch_});
+          for (const auto& row : rows.rows) {
+            int64_t customer_id = row.Int(0);
+            ++step.examined;
+            Grade computed = ComputeGrade(policy.rule_set, GradingInputOf(row, 1), policy.thresholds);
+            if (computed.value == row.Text(9) && computed.reason == row.Text(10)) continue;
+            // As an edit regrades: computed grade, grade in force (an override stands),
+            // history and timeline when the grade in force changed.
+            Grade in_force = Regrade(connection, customer_id, actor);
+            platform::RecordAudit(connection, actor,
+                                  {"customer.regrade", "customer", IdString(customer_id),
+                                   {{"grade", row.Text(11)}, {"gradeReason", row.Text(12)},
+                                    {"computedGrade", row.Text(9)}, {"computedReason", row.Text(10)}},
+                                   {{"grade", in_force.value}, {"gradeReason", in_force.reason},
+                                    {"computedGrade", computed.value}, {"computedReason", computed.reason}}},
+                                  now);
+            ++step.changed;
+          }
+          step.more = static_cast<int64_t>(rows.rows.size()) == regrade_batch_;
+          storage::Value next = nullptr;
+          if (step.more) next = rows.rows.back().Int(0);
+          connection.Execute(kSetGradingState, {policy.fingerprint, next, now_text});
+        }
+      }
+      // Done: the lease is given back, so the next check (this process's, or another's
+      // after a restart) need not wait for it to expire.
+      if (!step.more) connection.Execute(kReleaseLease, {now_text, std::string(kRegradeJob), holder});
+    });
+    outcome.ran = outcome.ran || step.ran;
+    outcome.examined += step.examined;
+    outcome.changed += step.changed;
+    outcome.more = step.more;
+    if (!step.more) break;
+  }
+  return outcome;
 }
 
 std::string CustomerService::OverrideGrade(const Caller& caller, int64_t customer_id, const Json& body) {

@@ -26,6 +26,8 @@
 
 namespace tuoke::customers {
 
+struct Grade;  // customer_rules.h
+
 class CustomerService {
  public:
   CustomerService(storage::Database& database, platform::PolicyService& policies, const Clock& clock)
@@ -56,6 +58,15 @@ class CustomerService {
   // Idempotent, and safe from several processes: the job lease in job_leases lets one
   // process run at a time, and the single guarded UPDATE never reclaims twice.
   ReclaimResult ReclaimIdleCustomers(Instant now);
+  // R-CUST-47 (§2.1): when the grading policy in force today (rule set and thresholds) is
+  // not the one the archive was last graded under, every customer is graded again, in id
+  // order, `batch` customers per transaction, at most `max_batches` per call (the rest on
+  // the next call: `more`). Where the grade in force changes, it writes the grade history,
+  // the timeline and the audit, as an edit does; an override stands. The position is stored,
+  // so a restart goes on where it stopped; the job lease lets one process run at a time.
+  RegradeResult RegradeForPolicy(Instant now, int max_batches);
+  // Customers per transaction of RegradeForPolicy (default 500); tests lower it.
+  void set_regrade_batch(int64_t customers) { regrade_batch_ = customers; }
 
   // R-CUST-12: newest first; cursor = the last id of the previous page.
   Json Timeline(const platform::Caller& caller, int64_t customer_id, int limit,
@@ -203,7 +214,8 @@ class CustomerService {
                       const std::optional<std::string>& address, std::optional<int64_t> exclude_id);
   // Recomputes the grade from the record and the policies of today; records history
   // when the grade in force changes.
-  void Regrade(storage::Connection& connection, int64_t customer_id, const platform::Actor& actor);
+  // Returns the grade in force afterwards.
+  Grade Regrade(storage::Connection& connection, int64_t customer_id, const platform::Actor& actor);
   void RecordOwnerChange(storage::Connection& connection, int64_t customer_id,
                          std::optional<int64_t> from, std::optional<int64_t> to,
                          std::string_view kind, const platform::Actor& actor,
@@ -229,6 +241,7 @@ class CustomerService {
   int64_t search_walk_from_ = 20000;
   // One sub-select per owner: beyond this many, walking the list's order is left to do it.
   size_t max_merged_owners_ = 64;
+  int64_t regrade_batch_ = 500;
   std::atomic<int64_t> merged_pages_{0};
   std::atomic<int64_t> id_first_pages_{0};
 };

@@ -1,6 +1,7 @@
 // The customer service against both backends, with the demo company and a fake clock.
 #include "modules/customers/customer_service.h"
 
+#include "modules/customers/customer_rules.h"
 #include "modules/customers/customer_search.h"
 #include "modules/customers/pool_reclaim_job.h"
 
@@ -166,6 +167,99 @@ TEST_P(CustomerServiceTest, GradeIsComputedOverriddenAndKeptInHistory) {
   Json abcd = Create(rep1, {{"name", "无锡远景"}, {"importance", "high"}, {"potential", "high"}});
   EXPECT_EQ(abcd["grade"]["value"], "A");
   EXPECT_EQ(abcd["grade"]["reason"], "A: high importance and high potential");
+}
+
+// R-CUST-47 (§2.1): a change of the grading policy grades the stored customers again, in
+// batches, from the day it takes effect; an override stands; grade history, timeline and
+// audit record each change, and a run with nothing to do writes nothing.
+TEST_P(CustomerServiceTest, AGradingPolicyChangeGradesTheArchiveAgain) {
+  Caller rep1 = SignIn("rep1"), mgr1 = SignIn("mgr1"), gm = SignIn("gm");
+  int64_t six = Id(Create(rep1, {{"name", "常州半年"}, {"purchaseHorizon", "within_6_months"}}));
+  int64_t one = Id(Create(rep1, {{"name", "常州一月"}, {"purchaseHorizon", "within_1_month"}}));
+  int64_t kept = Id(Create(rep1, {{"name", "常州特批"}, {"purchaseHorizon", "within_6_months"}}));
+  customers_->OverrideGrade(mgr1, kept, {{"grade", "watch"}, {"reason", "资金紧张"}});
+  auto grade = [&](int64_t id) { return Json::parse(customers_->Get(rep1, id))["grade"]; };
+  auto state = [&] {
+    auto row = database_->Acquire()->QueryOne(
+        storage::Sql{"test.grading_state", "SELECT fingerprint, pending_from FROM grading_state WHERE id = 1"});
+    return std::pair{row->OptionalText(0), row->OptionalInt(1)};
+  };
+  auto run_all = [&] {
+    RegradeResult total;
+    for (RegradeResult step; (step = customers_->RegradeForPolicy(clock_.Now(), 1)).ran;) {
+      total.examined += step.examined, total.changed += step.changed;
+      if (!step.more) break;
+    }
+    return total;
+  };
+  // The first run takes the policy in force as the one the archive was graded under.
+  EXPECT_EQ(state().first, std::nullopt);
+  RegradeResult first = run_all();
+  EXPECT_EQ(first.examined, 0);
+  EXPECT_EQ(state(), (std::pair{std::optional<std::string>("horizon 1/3/6"), std::optional<int64_t>()}));
+  EXPECT_EQ(grade(six)["value"], "general");
+
+  // From today, "important" reaches six months: one customer per transaction.
+  customers_->set_regrade_batch(1);
+  SetPolicy("customers.horizon_important_months", 6);
+  RegradeResult step = customers_->RegradeForPolicy(clock_.Now(), 1);
+  EXPECT_TRUE(step.ran);
+  EXPECT_EQ(step.examined, 1);
+  EXPECT_TRUE(step.more);
+  EXPECT_TRUE(state().second.has_value()) << "the pass's position is stored";
+  RegradeResult rest = run_all();
+  EXPECT_EQ(step.changed + rest.changed, 2) << "six's grade, and the overridden customer's computed grade";
+  EXPECT_EQ(state(), (std::pair{std::optional<std::string>("horizon 1/6/6"), std::optional<int64_t>()}));
+  EXPECT_EQ(grade(six)["value"], "important");
+  EXPECT_EQ(grade(six)["reason"], "important: decision expected within 6 months");
+  EXPECT_EQ(grade(one)["value"], "key");
+  EXPECT_EQ(grade(kept)["value"], "watch") << "an override stands";
+  EXPECT_EQ(grade(kept)["source"], "override");
+  auto history = customers_->GradeHistory(rep1, six)["items"];
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["grade"], "important");
+  EXPECT_EQ(history[0]["source"], "computed");
+  EXPECT_EQ(customers_->GradeHistory(rep1, kept)["items"].size(), 2u) << "created, overridden: nothing new";
+  Json timeline = customers_->Timeline(rep1, six, 10, std::nullopt)["items"];
+  ASSERT_FALSE(timeline.empty());
+  EXPECT_EQ(timeline[0]["kind"], "graded");
+  EXPECT_EQ(timeline[0]["actorName"], "grading-policy");
+  platform::AuditService audit(*database_, "Asia/Shanghai");
+  platform::AuditFilter filter;
+  filter.action = "customer.regrade";
+  Json audited = audit.List(gm, filter)["items"];
+  ASSERT_EQ(audited.size(), 2u);
+  std::set<std::string> audited_ids{audited[0]["entityId"].get<std::string>(),
+                                    audited[1]["entityId"].get<std::string>()};
+  EXPECT_EQ(audited_ids, (std::set<std::string>{IdString(six), IdString(kept)}));
+  for (const auto& entry : audited)
+    if (entry["entityId"] == IdString(kept)) {
+      EXPECT_EQ(entry["before"]["computedGrade"], "general");
+      EXPECT_EQ(entry["after"]["computedGrade"], "important");
+      EXPECT_EQ(entry["after"]["grade"], "watch");
+    }
+
+  // The lease is given back at the end of a pass: another process need not wait for it.
+  auto lease = database_->Acquire()->QueryOne(
+      storage::Sql{"test.regrade_lease", "SELECT expires_at FROM job_leases WHERE job = 'customers.regrade'"});
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_LE(lease->Text(0), FormatInstant(clock_.Now()));
+  // Nothing left to do: no batch, no grade written.
+  RegradeResult again = run_all();
+  EXPECT_EQ(again.examined, 0);
+  EXPECT_EQ(customers_->GradeHistory(rep1, six)["items"].size(), 2u);
+
+  // A switch to A/B/C/D from tomorrow waits for its day.
+  policies_->AddVersion(gm, "customers.grading_rule_set", "abcd",
+                        FormatDate(BusinessDate(clock_.Now() + 24h, "Asia/Shanghai")), "test");
+  EXPECT_EQ(run_all().examined, 0);
+  EXPECT_EQ(grade(six)["value"], "important");
+  clock_.Advance(24h);
+  RegradeResult switched = run_all();
+  EXPECT_GE(switched.examined, 3);
+  EXPECT_EQ(state().first, "abcd");
+  for (int64_t id : {six, one}) EXPECT_TRUE(IsGradeOf(GradingRuleSet::kAbcd, grade(id)["value"].get<std::string>()));
+  EXPECT_EQ(grade(kept)["value"], "watch");
 }
 
 TEST_P(CustomerServiceTest, DuplicatesNameTheOwnerButHideOutOfScopeData) {

@@ -4,6 +4,11 @@
 
 namespace tuoke::customers {
 
+namespace {
+// Batches of CustomerService::RegradeForPolicy between two looks at the stop flag.
+constexpr int kRegradeBatchesPerStep = 20;
+}  // namespace
+
 PoolReclaimJob::PoolReclaimJob(CustomerService& customers, const Clock& clock,
                                std::chrono::milliseconds interval)
     : customers_(customers), clock_(clock), interval_(interval), thread_([this] { Loop(); }) {}
@@ -27,6 +32,19 @@ void PoolReclaimJob::Loop() {
     } catch (const std::exception& error) {
       // A failed run (database restarting …) is retried at the next interval.
       spdlog::error("pool reclaim failed: {}", error.what());
+    }
+    // R-CUST-47: a grading policy change grades the archive again, some batches at a time
+    // so that stopping the server never waits for a whole pass.
+    try {
+      for (bool more = true; more;) {
+        RegradeResult result = customers_.RegradeForPolicy(clock_.Now(), kRegradeBatchesPerStep);
+        if (result.changed > 0)
+          spdlog::info("grading policy: {} of {} customers graded again changed", result.changed, result.examined);
+        std::lock_guard stop(mutex_);
+        more = result.more && !stopping_;
+      }
+    } catch (const std::exception& error) {
+      spdlog::error("regrading failed: {}", error.what());
     }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

@@ -1,6 +1,6 @@
-// Runs CustomerService::ReclaimIdleCustomers (R-CUST-10) on a background thread of
-// `tuoke serve`: once at start, then every `interval`. Several server processes may
-// run it; the job lease lets one of them do the work.
+// Runs CustomerService::ReclaimIdleCustomers (R-CUST-10) and RegradeForPolicy (R-CUST-47)
+// on a background thread of `tuoke serve`: once at start, then every `interval`. Several
+// server processes may run it; the job leases let one of them do each job.
 #pragma once
 
 #include <chrono>
