@@ -49,6 +49,19 @@ test('switching to English relabels the app and survives a reload', async () => 
   assert.match(await byTest(page, 'policies-list').innerText(), /Effective from/)
   await screenshot(page, 'policies.png')
 
+  // R-CUST-47: changing a grading rule says that the stored customers will be graded again;
+  // other policies say nothing of the kind.
+  await byTest(page, 'policy-edit-customers.grading_rule_set').click()
+  await byTest(page, 'policy-form').waitFor()
+  assert.match(await byTest(page, 'policy-consequence').innerText(), /graded again under the new rule/)
+  await byTest(page, 'policy-cancel').click()
+  await byTest(page, 'policy-form').waitFor({ state: 'hidden' })
+  await byTest(page, 'policy-edit-customers.pool_reclaim_days').click()
+  await byTest(page, 'policy-form').waitFor()
+  assert.equal(await byTest(page, 'policy-consequence').count(), 0)
+  await byTest(page, 'policy-cancel').click()
+  await byTest(page, 'policy-form').waitFor({ state: 'hidden' })
+
   // Audit: the GM's actions are listed; a row expands to a field diff.
   await byTest(page, 'menu-audit').click()
   await page.waitForURL(`${BASE_URL}/settings/audit`)
