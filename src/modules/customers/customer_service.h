@@ -60,8 +60,8 @@ class CustomerService {
   ReclaimResult ReclaimIdleCustomers(Instant now);
   // R-CUST-47 (§2.1): when the grading policy in force today (rule set and thresholds) is
   // not the one the archive was last graded under, every customer is graded again, in id
-  // order, `batch` customers per transaction, at most `max_batches` per call (the rest on
-  // the next call: `more`). Where the grade in force changes, it writes the grade history,
+  // order, set_regrade_batch() customers per transaction, at most `max_batches`
+  // transactions per call (the rest on the next call: `more`). Where the grade in force changes, it writes the grade history,
   // the timeline and the audit, as an edit does; an override stands. The position is stored,
   // so a restart goes on where it stopped; the job lease lets one process run at a time.
   RegradeResult RegradeForPolicy(Instant now, int max_batches);
