@@ -171,7 +171,7 @@ TEST_P(CustomerServiceTest, GradeIsComputedOverriddenAndKeptInHistory) {
 
 // R-CUST-47 (§2.1): a change of the grading policy grades the stored customers again, in
 // batches, from the day it takes effect; an override stands; grade history, timeline and
-// audit record each change, and a run with nothing to do writes nothing.
+// audit record each change, and a run with nothing to do grades nothing.
 TEST_P(CustomerServiceTest, AGradingPolicyChangeGradesTheArchiveAgain) {
   Caller rep1 = SignIn("rep1"), mgr1 = SignIn("mgr1"), gm = SignIn("gm");
   int64_t six = Id(Create(rep1, {{"name", "常州半年"}, {"purchaseHorizon", "within_6_months"}}));

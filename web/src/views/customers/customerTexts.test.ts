@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
-import { actorLabel, gradeReasonText, timelineSummary } from './customerTexts'
+import { gradeReasonText, timelineSummary } from './customerTexts'
 
 /** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
 function translator(messages: unknown) {
@@ -92,15 +92,5 @@ describe('timeline summaries', () => {
   it("keeps follow-ups as written and unknown kinds as the server's text", () => {
     expect(timelineSummary(cn.t, cn.te, entry('follow_up', { channel: 'visit' }, '带样品拜访'))).toBe('带样品拜访')
     expect(timelineSummary(cn.t, cn.te, entry('visit_checked_in', {}, 'checked in'))).toBe('checked in')
-  })
-})
-
-describe('who wrote a timeline entry', () => {
-  it('translates the server jobs and keeps people as they are', () => {
-    expect(actorLabel(cn.t, cn.te, 'grading-policy')).toBe('系统 · 分级规则')
-    expect(actorLabel(cn.t, cn.te, 'pool-reclaim')).toBe('系统 · 公海回收')
-    expect(actorLabel(us.t, us.te, 'grading-policy')).toBe('System · grading policy')
-    expect(actorLabel(cn.t, cn.te, '王磊')).toBe('王磊')
-    expect(actorLabel(cn.t, cn.te, null)).toBe('')
   })
 })

@@ -124,11 +124,3 @@ export function timelineSummary(t: Translate, te: Has, entry: TimelineLike, cust
   const missing = (REQUIRED[key.slice('customers.timeline.'.length)] ?? []).some((name) => text(named[name]) === '')
   return te(key) && !missing ? t(key, named) : entry.summary
 }
-
-/**
- * Who wrote a timeline entry: a person's name as it is; the server's own jobs, which write
- * under a system name (`pool-reclaim`, `grading-policy`: R-CUST-10, R-CUST-47), translated.
- */
-export function actorLabel(t: Translate, te: Has, name: string | null | undefined): string {
-  return label(t, te, 'systemActor', name)
-}
