@@ -333,7 +333,9 @@ void RegisterImport(CLI::App& app, GlobalOptions& options) {
     } else {
       for (const auto& row : report["rows"]) {
         std::string status = row["status"];
-        if (status == "created" || status == "ok" || status == "contact" || status == "contact_added") continue;
+        if (status == "created" || status == "ok" || status == "contact" || status == "contact_added" ||
+            status == "existing")
+          continue;
         std::cout << "row " << row["row"].get<int64_t>() << ": " << status;
         if (row.contains("errors")) std::cout << " " << row["errors"].dump();
         if (row.contains("matches")) std::cout << " matches " << row["matches"].size();
@@ -342,7 +344,8 @@ void RegisterImport(CLI::App& app, GlobalOptions& options) {
       std::cout << report["format"].get<std::string>()
                 << (report["encoding"].is_string() ? " (" + report["encoding"].get<std::string>() + ")" : "")
                 << ": " << report["total"] << " rows, " << report["invalid"] << " invalid, " << report["duplicates"]
-                << " likely duplicates, " << report["created"] << " customers and " << report["contactsCreated"]
+                << " likely duplicates, " << report["existing"] << " of stored customers (by code), "
+                << report["created"] << " customers and " << report["contactsCreated"]
                 << " contacts created" << (file_options.mode == "dry_run" ? " (dry run)" : "") << "\n";
     }
     // Nothing written because of bad rows: a failure for scripts.

@@ -20,8 +20,8 @@ class BulkInsert {
   // PostgreSQL allows 65,535), and a bound on rows so a statement's text stays small.
   static constexpr size_t kMaxParameters = 32766;
   static constexpr size_t kMaxRowsPerStatement = 1024;
-  // Rows per full statement for a table of `columns` values per row: 595 for the
-  // customers (55 values), 1,024 for narrow tables.
+  // Rows per full statement for a table of `columns` values per row: 585 for the
+  // customers (56 values), 1,024 for narrow tables.
   static constexpr size_t RowsPerStatement(size_t columns) {
     size_t rows = columns ? kMaxParameters / columns : 1;
     return rows < 1 ? 1 : rows > kMaxRowsPerStatement ? kMaxRowsPerStatement : rows;

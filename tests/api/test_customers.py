@@ -6,7 +6,7 @@ import unittest
 from harness import ServerTestCase, phone, shanghai_date, unique
 
 CUSTOMER_FIELDS = {
-    "id", "name", "type", "industry", "province", "city", "district", "address", "location", "phone",
+    "id", "name", "code", "type", "industry", "province", "city", "district", "address", "location", "phone",
     "fax", "email", "website", "project", "status", "source", "referrerCustomerId", "referrerName",
     "man", "purchasePower", "purchaseHorizon", "importance", "potential", "creditStatus",
     "paymentMethod", "creditLimit", "collateral", "scaleNotes", "tags", "notes", "grade", "ownerId",

@@ -54,6 +54,45 @@ class CustomerImportFileApiTests(ServerTestCase):
     def names(self, client, q):
         return [c["name"] for c in self.assertOk(client.get("/customers", {"q": q, "limit": 200})).json["items"]]
 
+    def test_codes_name_one_customer_and_match_import_rows(self):
+        """R-CUST-48: a code is unique (409 naming its holder as a duplicate match would), found
+        by the search, exported, and an import's rows with a stored customer's code add their
+        contacts to it."""
+        rep1, rep4 = self.as_user("rep1"), self.as_user("rep4")
+        code = unique("ERP-")
+        mine = self.assertStatus(rep1.post("/customers", {"name": unique("北京凌天"), "type": "distributor",
+                                                          "code": code, "acknowledgeDuplicates": True}), 201).json
+        self.assertEqual(mine["code"], code)
+        response = rep4.post("/customers", {"name": unique("广州南方"), "type": "agent", "code": code,
+                                            "acknowledgeDuplicates": True})
+        self.assertStatus(response, 409, "customers.code_taken")
+        self.assertEqual((response.details["holder"]["id"], response.details["holder"]["ownerName"]), (None, "张伟"))
+        self.assertStatus(rep1.post("/customers", {"name": unique("甲"), "type": "agent", "code": "A B"}), 422,
+                          "validation.failed")
+        check = self.assertOk(self.as_user("mgr1").post("/customers/duplicate-check", {"code": code})).json
+        self.assertEqual([(m["id"], m["reasons"]) for m in check["matches"]], [(mine["id"], ["code"])])
+        self.assertEqual(self.names(rep1, code), [mine["name"]])
+        self.assertEqual(self.names(rep4, code), [])
+
+        text = ("客户名称,客户编码,类型,联系人,联系人手机\r\n"
+                ",%s,,王经理,13900001111\r\n"
+                "%s,%s,终端,李工,\r\n" % (code, unique("新客户"), unique("NEW-")))
+        dry = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="dry_run")).json
+        self.assertEqual([(r["status"], r.get("id")) for r in dry["rows"]], [("existing", mine["id"]), ("ok", None)])
+        self.assertEqual(dry["existing"], 1)
+        done = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="all_or_nothing")).json
+        self.assertEqual([r["status"] for r in done["rows"]], ["contact_added", "created"])
+        self.assertEqual((done["created"], done["contactsCreated"]), (1, 2))
+        stored = self.assertOk(rep1.get("/customers/%s" % mine["id"])).json
+        self.assertEqual([(c["name"], c["mobile"]) for c in stored["contacts"]], [("王经理", "13900001111")])
+        again = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="all_or_nothing")).json
+        self.assertEqual([r["status"] for r in again["rows"]], ["existing", "existing"])
+        self.assertEqual((again["created"], again["contactsCreated"], again["existing"]), (0, 0, 2))
+        # rep4 may not add to rep1's customer: a bad row, and all_or_nothing writes nothing.
+        other = self.assertOk(self.import_file(rep4, text.encode("utf-8"), mode="all_or_nothing")).json
+        self.assertEqual(other["rows"][0]["errors"], {"code": "is the code of a customer outside your scope"})
+        self.assertEqual(other["created"], 0)
+
     def test_gbk_csv_with_contacts(self):
         stem = unique("凌天")
         text = ("客户名称,类型,电话,联系人,联系人手机\r\n"

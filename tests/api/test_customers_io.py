@@ -34,8 +34,9 @@ class CustomerIoApiTests(ServerTestCase):
     # ---- export ----------------------------------------------------------------------------
     def test_csv_export_is_the_list_of_the_caller_with_chinese_headers_and_labels(self):
         tag = unique("导出")
+        code = unique("KH-")
         mine = self.create(self.as_user("rep1"), unique("北京凌天商贸有限公司"), tags=[tag], status="target",
-                           phone=phone(), address='朝阳区"建国路", 88 号')
+                           phone=phone(), address='朝阳区"建国路", 88 号', code=code)
         theirs = self.create(self.as_user("rep2"), unique("广州南方建材"), tags=[tag])
         rep1 = self.as_user("rep1")
         response = self.assertOk(rep1.get("/customers/export.csv", {"tag": tag}))
@@ -45,23 +46,23 @@ class CustomerIoApiTests(ServerTestCase):
         encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
         self.assertRegex(urllib.parse.unquote(encoded), r"^客户导出-\d{4}-\d{2}-\d{2}\.csv$")
         rows = self.csv_rows(response)
-        self.assertEqual(rows[0][:11], ["客户名称", "类型", "等级", "状态", "省", "市", "区县", "地址", "电话",
-                                        "负责人", "最近跟进"])
+        self.assertEqual(rows[0][:12], ["客户名称", "客户编码", "类型", "等级", "状态", "省", "市", "区县", "地址",
+                                        "电话", "负责人", "最近跟进"])
         # Exactly what the list shows the rep (the same filters and scope).
         self.assertEqual([row[0] for row in rows[1:]], self.list_names(rep1, tag=tag))
         self.assertEqual([row[0] for row in rows[1:]], [mine["name"]])
-        self.assertEqual((rows[1][1], rows[1][3]), ("经销商", "目标客户"))
-        self.assertEqual(rows[1][7], '朝阳区"建国路", 88 号')
-        self.assertEqual(rows[1][9], "张伟")
-        self.assertIn(tag, rows[1][11])
+        self.assertEqual((rows[1][1], rows[1][2], rows[1][4]), (code, "经销商", "目标客户"))
+        self.assertEqual(rows[1][8], '朝阳区"建国路", 88 号')
+        self.assertEqual(rows[1][10], "张伟")
+        self.assertIn(tag, rows[1][12])
         self.assertNotIn(theirs["name"], response.body.decode("utf-8"))
 
         # A manager of both teams sees both; lang=en gives English headers and codes.
         gm_rows = self.csv_rows(self.assertOk(self.as_user("gm").get("/customers/export.csv",
                                                                       {"tag": tag, "lang": "en"})))
-        self.assertEqual(gm_rows[0][:4], ["Name", "Type", "Grade", "Status"])
+        self.assertEqual(gm_rows[0][:5], ["Name", "Code", "Type", "Grade", "Status"])
         self.assertEqual(sorted(row[0] for row in gm_rows[1:]), sorted([mine["name"], theirs["name"]]))
-        self.assertEqual({row[1] for row in gm_rows[1:]}, {"distributor"})
+        self.assertEqual({row[2] for row in gm_rows[1:]}, {"distributor"})
 
     def test_export_audit_and_permissions(self):
         tag = unique("审计")

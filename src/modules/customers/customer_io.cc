@@ -25,6 +25,7 @@
 #include "modules/customers/import_file.h"
 #include "platform/access.h"
 #include "platform/audit.h"
+#include "storage/bulk_insert.h"
 #include "storage/sqlite/sqlite_bulk.h"
 
 namespace tuoke::customers {
@@ -75,7 +76,8 @@ struct ExportColumn {
   double width;  // XLSX column width in characters
 };
 const ExportColumn kExportColumns[] = {
-    {"客户名称", "Name", 32}, {"类型", "Type", 10},    {"等级", "Grade", 10},   {"状态", "Status", 12},
+    {"客户名称", "Name", 32}, {"客户编码", "Code", 14}, {"类型", "Type", 10},  {"等级", "Grade", 10},
+    {"状态", "Status", 12},
     {"省", "Province", 10},   {"市", "City", 10},      {"区县", "District", 10}, {"地址", "Address", 36},
     {"电话", "Phone", 16},    {"负责人", "Owner", 12}, {"最近跟进", "Last follow-up", 12},
     {"标签", "Tags", 20},     {"创建日期", "Created", 12},
@@ -92,6 +94,7 @@ std::vector<std::string> ExportCells(const CustomerService::ExportRow& row, Expo
   for (const auto& tag : row.tags) tags += (tags.empty() ? "" : language == ExportLanguage::kEnglish ? ", " : "、") + tag;
   std::string owner = row.owner_name ? *row.owner_name : language == ExportLanguage::kEnglish ? "(pool)" : "公海";
   return {row.name,
+          row.code.value_or(""),
           LabelOf(kTypeLabels, row.type, language),
           LabelOf(kGradeLabels, row.grade, language),
           LabelOf(kStatusLabels, row.status, language),
@@ -320,6 +323,8 @@ struct ImportField {
 };
 const ImportField kImportFields[] = {
     {"name", "客户名称", "Name", FieldKind::kText, nullptr},
+    // R-CUST-48: a stored customer's code makes the row add its contact to that customer.
+    {"code", "客户编码", "Code", FieldKind::kText, nullptr},
     {"type", "类型", "Type", FieldKind::kEnum, &kTypeLabels},
     {"status", "状态", "Status", FieldKind::kEnum, &kStatusLabels},
     {"source", "来源", "Source", FieldKind::kEnum, &kSourceLabels},
@@ -397,10 +402,10 @@ struct ImportRow {
 
 // What the report needs of a row once its chunk is done: 16 bytes, so a 200,000-row
 // import does not hold 200,000 JSON trees. Errors and matches (rare) are kept as JSON text.
-enum class RowStatus : uint8_t { kOk, kInvalid, kDuplicate, kContact, kCreated, kSkipped, kContactAdded };
+enum class RowStatus : uint8_t { kOk, kInvalid, kDuplicate, kContact, kCreated, kSkipped, kContactAdded, kExisting };
 constexpr uint32_t kNoRow = UINT32_MAX;
 struct RowState {
-  int64_t id = 0;            // the customer created (or the one a contact row went to)
+  int64_t id = 0;            // the customer created, or stored (R-CUST-48), or the one a contact row went to
   uint32_t parent = kNoRow;  // R-CUST-37: a later row naming an earlier row's customer
   RowStatus status = RowStatus::kOk;
 };
@@ -443,18 +448,19 @@ const char* StatusName(RowStatus status) {
     case RowStatus::kCreated: return "created";
     case RowStatus::kSkipped: return "skipped";
     case RowStatus::kContactAdded: return "contact_added";
+    case RowStatus::kExisting: return "existing";
   }
   return "ok";
 }
 
 // Rows mapped, validated and checked against the archive per chunk, and written per
 // chunk (PrepareMany, WriteManyIn): only a few chunks' rows are held at a time. A write
-// chunk is four full customer statements (storage::BulkInsert: 595 rows each), so no
+// chunk is four full customer statements (storage::BulkInsert: 585 rows each), so no
 // customer goes into the smaller statements of a remainder but at the file's end; with
 // a chunk being prepared while one is written, 2,380 rows held less memory than 4,096
 // (docs/benchmarks.md, "Import, session 8").
 constexpr size_t kImportChunk = 1000;
-constexpr size_t kWriteChunk = 4 * 595;
+constexpr size_t kWriteChunk = 4 * storage::BulkInsert::RowsPerStatement(CustomerService::kBulkCustomerValues);
 // SQLite: the page cache of the import's transaction (the connections' own is 16 MB). Each
 // row goes into five indexes at random places (names, name, phone and address keys,
 // contact names: ~220 MB of leaf pages at 1M customers); with 16 MB nearly every such
@@ -588,6 +594,11 @@ std::optional<std::string> BodyText(const Json& body, const char* field) {
   return found->get<std::string>();
 }
 std::optional<std::string> ExactName(const Json& body) { return BodyText(body, "name"); }
+// R-CUST-48: the code as stored; nullopt when absent or malformed (the create check says why).
+std::optional<std::string> CodeOf(const Json& body) {
+  auto code = BodyText(body, "code");
+  return code ? CustomerCode(*code) : std::nullopt;
+}
 std::optional<std::string> NameKeyOf(const Json& body) {
   auto name = BodyText(body, "name");
   if (!name) return std::nullopt;
@@ -932,7 +943,8 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     // through the write (docs/benchmarks.md, "Import, session 8"). A hash met again is
     // confirmed against the earlier row's own key, read again from the file (repeats only:
     // duplicates and contact rows), so a collision never joins two different keys.
-    FirstRowByHash names(row_count), phones(row_count), addresses(row_count), customer_rows(row_count);
+    FirstRowByHash names(row_count), phones(row_count), addresses(row_count), customer_rows(row_count),
+        codes(row_count);
     using KeyOf = std::optional<std::string> (*)(const Json& body);
     auto earlier_row = [&](FirstRowByHash& seen, const std::string& key, uint32_t index,
                            KeyOf key_of) -> std::optional<uint32_t> {
@@ -941,6 +953,16 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       return first;
     };
     auto connection = database_.Acquire();
+    // R-CUST-48: stored customers are looked up by code on a connection of their own (the
+    // one above may be reading the chunk before's duplicates on the other thread).
+    bool has_codes = std::any_of(columns.begin(), columns.end(), [](const ImportField* field) {
+      return field && std::string_view(field->field) == "code";
+    });
+    std::optional<decltype(database_.Acquire())> codes_connection;
+    if (has_codes) codes_connection.emplace(database_.Acquire());
+    std::vector<ImportRow> chunk_rows;
+    std::unordered_map<std::string, std::optional<CustomerService::CodeMatch>> stored_codes;
+    std::vector<std::string> chunk_codes;
     std::vector<CustomerService::DuplicateProbe> probes;  // the chunk's valid customer rows'
     std::vector<uint32_t> probed_rows;                    // … their row indexes
     std::vector<Json> probed_matches;                     // … and their matches in the file
@@ -967,18 +989,53 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     for (size_t start = 0; start < row_count; start += kImportChunk) {
       size_t end = std::min(row_count, start + kImportChunk);
       probes.clear(), probed_rows.clear(), probed_matches.clear();
+      chunk_rows.clear();
+      for (size_t i = start; i < end; ++i) chunk_rows.push_back(MapRow(columns, row_at(i)));
+      if (has_codes) {
+        // R-CUST-48: the chunk's codes not met before, against the archive in one go.
+        chunk_codes.clear();
+        for (const ImportRow& row : chunk_rows)
+          if (auto code = row.errors.empty() ? CodeOf(row.body) : std::nullopt)
+            if (stored_codes.emplace(*code, std::nullopt).second) chunk_codes.push_back(*code);
+        auto found = customers_.MatchCodesMany(**codes_connection, caller, chunk_codes);
+        for (size_t c = 0; c < chunk_codes.size(); ++c) stored_codes[chunk_codes[c]] = std::move(found[c]);
+      }
       for (size_t i = start; i < end; ++i) {
         uint32_t index = static_cast<uint32_t>(i);
         RowState& state = states[i];
-        ImportRow row = MapRow(columns, row_at(i));
-        // R-CUST-37: a later row with the same customer name only adds its contact.
-        if (row.errors.empty() && row.body.contains("name")) {
-          if (auto first = earlier_row(customer_rows, row.body["name"].get<std::string>(), index, ExactName)) {
-            state.parent = *first;
-            if (row.contact.empty())
-              row.errors["contact.name"] =
-                  "repeats the customer of row " + std::to_string(*first + 2) + " without a contact";
+        ImportRow& row = chunk_rows[i - start];
+        auto code = row.errors.empty() ? CodeOf(row.body) : std::nullopt;
+        auto repeats = [&](uint32_t first, const char* what) {
+          state.parent = first;
+          if (row.contact.empty())
+            row.errors["contact.name"] =
+                std::string("repeats the ") + what + " of row " + std::to_string(first + 2) + " without a contact";
+        };
+        if (code) {
+          // R-CUST-48: a later row with the same code only adds its contact; the first row
+          // with the code of a stored customer adds its contact to that customer.
+          if (auto first = earlier_row(codes, *code, index, CodeOf)) {
+            repeats(*first, "customer code");
+          } else if (const auto& match = stored_codes[*code]) {
+            if (!match->refused) {
+              state.status = RowStatus::kExisting;
+              state.id = match->id;
+            } else if (*match->refused == "customers.not_found") {
+              row.errors["code"] = "is the code of a customer outside your scope";
+            } else {
+              row.errors["code"] = "is the code of " + match->name +
+                                   (*match->refused == "customers.in_pool"
+                                        ? ", which is in the shared pool: claim it first"
+                                        : ", which is outside your write scope");
+            }
           }
+          // Later rows naming this customer without a code join it (R-CUST-37).
+          if (state.parent == kNoRow && row.body.contains("name"))
+            customer_rows.Emplace(std::hash<std::string>{}(row.body["name"].get<std::string>()), index);
+        } else if (row.errors.empty() && row.body.contains("name")) {
+          // R-CUST-37: a later row with the same customer name only adds its contact.
+          if (auto first = earlier_row(customer_rows, row.body["name"].get<std::string>(), index, ExactName))
+            repeats(*first, "customer");
         }
         if (row.errors.empty() && !row.contact.empty()) {
           try {
@@ -989,7 +1046,8 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
               row.errors["contact." + field] = message;
           }
         }
-        if (state.parent == kNoRow && row.errors.empty()) {
+        // R-CUST-48: a stored customer's row creates nothing; its other cells are not used.
+        if (state.parent == kNoRow && state.status != RowStatus::kExisting && row.errors.empty()) {
           try {
             customers_.ValidateCreate(row.body);
           } catch (const Error& error) {
@@ -1005,10 +1063,17 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
           continue;
         }
         if (state.parent != kNoRow) {
-          state.status = RowStatus::kContact;
+          // The contact goes where its customer's row goes: a new customer, or a stored one.
+          if (const RowState& customer = states[state.parent]; customer.status == RowStatus::kExisting) {
+            state.status = RowStatus::kExisting;
+            state.id = customer.id;
+          } else {
+            state.status = RowStatus::kContact;
+          }
           contact_rows[state.parent].push_back(index);
           continue;
         }
+        if (state.status == RowStatus::kExisting) continue;
         auto text = [&](const char* field) -> std::optional<std::string> {
           auto found = row.body.find(field);
           if (found == row.body.end()) return std::nullopt;
@@ -1045,10 +1110,14 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
   }
 
   // R-CUST-24: duplicates are written only when acknowledged.
+  // R-CUST-48: rows of stored customers write their contacts.
   auto writable = [&](const RowState& state) {
+    if (state.status == RowStatus::kExisting) return true;
     if (state.parent != kNoRow) return state.status == RowStatus::kContact;
     return state.status == RowStatus::kOk || (state.status == RowStatus::kDuplicate && acknowledged);
   };
+  int64_t existing = std::count_if(states.begin(), states.end(),
+                                   [](const RowState& state) { return state.status == RowStatus::kExisting; });
   std::sort(by_name.begin(), by_name.end());
   std::vector<uint32_t> write_order(by_name.size());
   for (size_t i = 0; i < by_name.size(); ++i) write_order[i] = by_name[i].second;
@@ -1056,10 +1125,11 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
   bool blocked = mode == "all_or_nothing" && std::any_of(states.begin(), states.end(),
                                                          [&](const RowState& state) { return !writable(state); });
   int64_t created = 0, contacts = 0;
+  std::vector<uint32_t> added_rows;  // R-CUST-48: rows whose contact went to a stored customer
   if (mode != "dry_run" && !blocked) {
     Actor actor = Actor::From(caller);
     int64_t to_hold = std::count_if(states.begin(), states.end(), [&](const RowState& state) {
-      return state.parent == kNoRow && writable(state);
+      return state.parent == kNoRow && state.status != RowStatus::kExisting && writable(state);
     });
     // One transaction for the whole file (all or nothing even in skip_bad: bad rows are
     // left out, but what is written is written together). Rows are mapped again from the
@@ -1067,58 +1137,90 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
     // (a busy first attempt is retried from the start). R-CUST-38: on SQLite in a
     // transaction of its own, not in a savepoint of the writer thread's group
     // (storage::InBulkTransaction).
-    storage::InBulkTransaction(database_, [&](storage::Connection& connection) {
-      created = contacts = 0;
-      // R-CUST-32: the owner's hold limit counts every row to be written.
-      customers_.RequireRoomToHold(connection, owner, to_hold);
-      // Rows are mapped and prepared on the pipeline's thread (which alone calls row_at
-      // now) and written here, in name order (R-CUST-44).
-      size_t next_row = 0;
-      auto produce = [&](BatchPipeline::Batch& out) {
-        std::deque<ImportRow> mapped;  // stable addresses for the batch's pointers
-        std::vector<CustomerService::NewCustomer> batch;
-        for (; next_row < write_order.size() && batch.size() < kWriteChunk; ++next_row) {
-          size_t i = write_order[next_row];
-          if (states[i].parent != kNoRow || !writable(states[i])) continue;
-          ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(i)));
-          CustomerService::NewCustomer& customer = batch.emplace_back();
-          customer.body = &row.body;
-          // R-CUST-37: the row's own contact, then those of the rows naming this customer.
-          if (!row.contact.empty()) customer.contacts.push_back(&row.contact);
+    try {
+      storage::InBulkTransaction(database_, [&](storage::Connection& connection) {
+        created = contacts = 0;
+        added_rows.clear();
+        // R-CUST-32: the owner's hold limit counts every row to be written.
+        customers_.RequireRoomToHold(connection, owner, to_hold);
+        // Rows are mapped and prepared on the pipeline's thread (which alone calls row_at
+        // now) and written here, in name order (R-CUST-44).
+        size_t next_row = 0;
+        auto produce = [&](BatchPipeline::Batch& out) {
+          std::deque<ImportRow> mapped;  // stable addresses for the batch's pointers
+          std::vector<CustomerService::NewCustomer> batch;
+          for (; next_row < write_order.size() && batch.size() < kWriteChunk; ++next_row) {
+            size_t i = write_order[next_row];
+            if (states[i].parent != kNoRow || !writable(states[i])) continue;
+            ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(i)));
+            CustomerService::NewCustomer& customer = batch.emplace_back();
+            customer.body = &row.body;
+            // R-CUST-37: the row's own contact, then those of the rows naming this customer.
+            if (!row.contact.empty()) customer.contacts.push_back(&row.contact);
+            if (auto found = contact_rows.find(static_cast<uint32_t>(i)); found != contact_rows.end())
+              for (uint32_t index : found->second)
+                customer.contacts.push_back(&mapped.emplace_back(MapRow(columns, row_at(index))).contact);
+            out.rows.push_back(static_cast<uint32_t>(i));
+            out.contacts += static_cast<int64_t>(customer.contacts.size());
+          }
+          if (batch.empty()) return false;
+          out.prepared = customers_.PrepareMany(caller, batch, owner);
+          return true;
+        };
+        std::vector<int> automerge = customers_.BeginBulkSearchFill(connection);
+        {
+          BatchPipeline pipeline(produce);
+          BatchPipeline::Batch batch;
+          while (pipeline.Next(batch)) {
+            // R-CUST-38: the batch's customers and contacts in multi-row statements.
+            std::vector<int64_t> ids = customers_.WriteManyIn(connection, caller, *batch.prepared);
+            for (size_t b = 0; b < batch.rows.size(); ++b) states[batch.rows[b]].id = ids[b];
+            created += static_cast<int64_t>(batch.rows.size());
+            contacts += batch.contacts;
+            batch.prepared.reset();
+          }
+        }  // the pipeline's thread has stopped: row_at is this thread's again
+        customers_.EndBulkSearchFill(connection, automerge);
+        // R-CUST-48: the contacts of the rows naming stored customers, customer by customer in
+        // the file's order, each left out when the customer has a contact of that name.
+        for (size_t i = 0; i < row_count; ++i) {
+          if (states[i].parent != kNoRow || states[i].status != RowStatus::kExisting) continue;
+          std::deque<ImportRow> mapped;
+          std::vector<const Json*> bodies;
+          std::vector<uint32_t> body_rows;
+          auto add = [&](uint32_t index) {
+            ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(index)));
+            if (row.contact.empty()) return;
+            bodies.push_back(&row.contact);
+            body_rows.push_back(index);
+          };
+          add(static_cast<uint32_t>(i));
           if (auto found = contact_rows.find(static_cast<uint32_t>(i)); found != contact_rows.end())
-            for (uint32_t index : found->second)
-              customer.contacts.push_back(&mapped.emplace_back(MapRow(columns, row_at(index))).contact);
-          out.rows.push_back(static_cast<uint32_t>(i));
-          out.contacts += static_cast<int64_t>(customer.contacts.size());
+            for (uint32_t index : found->second) add(index);
+          if (bodies.empty()) continue;
+          std::vector<bool> added = customers_.AddContactsIn(connection, caller, states[i].id, bodies);
+          for (size_t b = 0; b < added.size(); ++b)
+            if (added[b]) added_rows.push_back(body_rows[b]), ++contacts;
         }
-        if (batch.empty()) return false;
-        out.prepared = customers_.PrepareMany(caller, batch, owner);
-        return true;
-      };
-      BatchPipeline pipeline(produce);
-      BatchPipeline::Batch batch;
-      std::vector<int> automerge = customers_.BeginBulkSearchFill(connection);
-      while (pipeline.Next(batch)) {
-        // R-CUST-38: the batch's customers and contacts in multi-row statements.
-        std::vector<int64_t> ids = customers_.WriteManyIn(connection, caller, *batch.prepared);
-        for (size_t b = 0; b < batch.rows.size(); ++b) states[batch.rows[b]].id = ids[b];
-        created += static_cast<int64_t>(batch.rows.size());
-        contacts += batch.contacts;
-        batch.prepared.reset();
-      }
-      customers_.EndBulkSearchFill(connection, automerge);
-      platform::RecordAudit(connection, actor,
-                            {"customers.import", "customer", "", Json(),
-                             {{"mode", mode},
-                              {"ownerId", IdString(owner)},
-                              {"total", row_count},
-                              {"invalid", invalid},
-                              {"duplicates", duplicates},
-                              {"created", created},
-                              {"contacts", contacts}}},
-                            clock_.Now());
-    }, kImportCacheKib);
+        platform::RecordAudit(connection, actor,
+                              {"customers.import", "customer", "", Json(),
+                               {{"mode", mode},
+                                {"ownerId", IdString(owner)},
+                                {"total", row_count},
+                                {"invalid", invalid},
+                                {"duplicates", duplicates},
+                                {"existing", existing},
+                                {"created", created},
+                                {"contacts", contacts}}},
+                              clock_.Now());
+      }, kImportCacheKib);
+    } catch (const storage::DatabaseError& error) {
+      // R-CUST-48: a new row's code taken by another write after the checks.
+      CustomerService::ThrowIfCodeTaken(error);
+      throw;
+    }
     for (RowState& state : states) {
+      if (state.status == RowStatus::kExisting) continue;
       if (state.parent == kNoRow) {
         if (writable(state)) state.status = RowStatus::kCreated;
       } else if (state.status == RowStatus::kContact) {
@@ -1129,6 +1231,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         }
       }
     }
+    for (uint32_t index : added_rows) states[index].status = RowStatus::kContactAdded;
   } else if (blocked) {
     for (RowState& state : states)
       if (writable(state)) state.status = RowStatus::kSkipped;
@@ -1145,6 +1248,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
                   {"valid", static_cast<int64_t>(row_count) - invalid},
                   {"invalid", invalid},
                   {"duplicates", duplicates},
+                  {"existing", existing},
                   {"created", created},
                   {"contactsCreated", contacts}});
   std::string out;
@@ -1156,7 +1260,8 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       uint32_t index = static_cast<uint32_t>(i);
       out += i ? ",{" : "{";
       if (auto found = error_text.find(index); found != error_text.end()) out += "\"errors\":" + found->second + ",";
-      if (state.status == RowStatus::kCreated || state.status == RowStatus::kContactAdded)
+      if (state.status == RowStatus::kCreated || state.status == RowStatus::kContactAdded ||
+          state.status == RowStatus::kExisting)
         out += "\"id\":\"" + std::to_string(state.id) + "\",";
       if (auto found = match_text.find(index); found != match_text.end())
         out += "\"matches\":" + found->second + ",";

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/json_writer.h"
+#include "modules/customers/customer_merge.h"
 #include "modules/customers/import_file.h"
 #include "platform/auth.h"
 #include "platform/audit.h"
@@ -106,15 +107,15 @@ TEST_P(CustomerIoTest, CsvExportFollowsTheListScopeWithChineseLabels) {
   Create(rep2, "广州\"南方\",建材", "020-8765 4321");
   ExportFile file = io_->ExportCsv(rep1, {}, ExportLanguage::kChinese);
   EXPECT_EQ(file.rows, 1);
-  EXPECT_EQ(file.body.rfind("\xEF\xBB\xBF客户名称,类型,等级,状态,", 0), 0u);
-  EXPECT_NE(file.body.find("北京凌天商贸有限公司,经销商,"), std::string::npos);
+  EXPECT_EQ(file.body.rfind("\xEF\xBB\xBF客户名称,客户编码,类型,等级,状态,", 0), 0u);
+  EXPECT_NE(file.body.find("北京凌天商贸有限公司,,经销商,"), std::string::npos);
   EXPECT_EQ(file.body.find("南方"), std::string::npos);
   EXPECT_EQ(file.file_name, "客户导出-2026-11-22.csv");
 
   ExportFile all = io_->ExportCsv(gm, {}, ExportLanguage::kEnglish);
   EXPECT_EQ(all.rows, 2);
-  EXPECT_NE(all.body.find("Name,Type,Grade,Status"), std::string::npos);
-  EXPECT_NE(all.body.find("\"广州\"\"南方\"\",建材\",distributor,"), std::string::npos);
+  EXPECT_NE(all.body.find("Name,Code,Type,Grade,Status"), std::string::npos);
+  EXPECT_NE(all.body.find("\"广州\"\"南方\"\",建材\",,distributor,"), std::string::npos);
   auto rows = ParseCsv(std::string_view(all.body).substr(3));
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[1][0], "广州\"南方\",建材");  // newest first, as the list
@@ -220,6 +221,88 @@ TEST_P(CustomerIoTest, ArchiveMatchesLandOnTheirRowsInEveryChunk) {
     }
   }
   EXPECT_EQ(Count(rep1), kArchived + kRows - kArchived);
+}
+
+// R-CUST-48: rows naming stored customers by code add their contacts to them (to the
+// survivor of a merge), create nothing, and change none of their fields; codes out of the
+// importer's reach are bad rows; a code met again in the file joins the first row's
+// customer; and importing the same file again adds nothing.
+TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), mgr1 = SignIn("mgr1");
+  auto create = [&](const Caller& caller, const std::string& name, const std::string& code) {
+    Json body = {{"name", name}, {"type", "distributor"}, {"code", code}, {"acknowledgeDuplicates", true}};
+    return *ParseId(Json::parse(customers_->Create(caller, body))["id"].get<std::string>());
+  };
+  int64_t lingtian = create(rep1, "北京凌天商贸有限公司", "KH-001");
+  customers_->AddContact(rep1, lingtian, {{"name", "王经理"}});
+  create(rep2, "广州南方建材", "KH-002");
+  customers_->Release(rep1, create(rep1, "公海五金", "KH-003"), {{"reason", "test"}});
+  int64_t merged = create(rep1, "杭州青禾建材", "KH-004");
+  int64_t survivor = create(rep1, "杭州青禾建材有限公司", "KH-005");
+  CustomerMergeService(*database_, *customers_, clock_)
+      .Merge(mgr1, {{"survivorId", IdString(survivor)}, {"mergedId", IdString(merged)}, {"reason", "same company"}});
+  std::string csv =
+      "客户名称,客户编码,类型,联系人,联系人手机\n"
+      "凌天改名,KH-001,经销商,李四,13900002222\n"  // 2: to 凌天, its name kept
+      ",ＫＨ－００１,,王经理,\n"                    // 3: 凌天 has 王经理 already
+      "南方,KH-002,经销商,赵六,\n"                  // 4: rep2's, out of rep1's scope
+      "公海,KH-003,经销商,钱七,\n"                  // 5: in the pool
+      "青禾,KH-004,经销商,孙八,\n"                  // 6: merged: to the survivor
+      "新客户甲,NEW-1,终端,周九,\n"                 // 7: a new customer with its code
+      "新客户甲分部,NEW-1,,吴十,\n"                 // 8: joins row 7
+      "新客户乙,bad code,终端,,\n"                  // 9: a malformed code
+      ",KH-001,,,\n"                                // 10: repeats row 2 without a contact
+      "凌天,KH-001,,李四,\n";                       // 11: 李四 again
+  ImportFileOptions options;
+  options.mode = "dry_run";
+  Json report = io_->ImportFile(rep1, csv, options);
+  auto statuses = [](const Json& answer) {
+    std::vector<std::string> out;
+    for (const auto& row : answer["rows"]) out.push_back(row["status"]);
+    return out;
+  };
+  EXPECT_EQ(statuses(report), (std::vector<std::string>{"existing", "existing", "invalid", "invalid", "existing",
+                                                         "ok", "contact", "invalid", "invalid", "existing"}));
+  EXPECT_EQ(report["existing"], 4);
+  EXPECT_EQ(report["rows"][0]["id"], IdString(lingtian));
+  EXPECT_EQ(report["rows"][4]["id"], IdString(survivor));
+  EXPECT_EQ(report["rows"][2]["errors"]["code"], "is the code of a customer outside your scope");
+  EXPECT_EQ(report["rows"][3]["errors"]["code"], "is the code of 公海五金, which is in the shared pool: claim it first");
+  EXPECT_TRUE(report["rows"][7]["errors"].contains("code"));
+  EXPECT_EQ(report["rows"][8]["errors"]["contact.name"], "repeats the customer code of row 2 without a contact");
+
+  options.mode = "all_or_nothing";
+  report = io_->ImportFile(rep1, csv, options);
+  EXPECT_EQ(report["rows"][0]["status"], "skipped");
+  EXPECT_EQ(report["contactsCreated"], 0);
+
+  options.mode = "skip_bad";
+  report = io_->ImportFile(rep1, csv, options);
+  EXPECT_EQ(statuses(report), (std::vector<std::string>{"contact_added", "existing", "invalid", "invalid",
+                                                         "contact_added", "created", "contact_added", "invalid",
+                                                         "invalid", "existing"}));
+  EXPECT_EQ(report["created"], 1);
+  EXPECT_EQ(report["contactsCreated"], 4);
+  Json stored = Json::parse(customers_->Get(rep1, lingtian));
+  EXPECT_EQ(stored["name"], "北京凌天商贸有限公司");
+  EXPECT_EQ(stored["type"], "distributor");
+  ASSERT_EQ(stored["contacts"].size(), 2u);
+  EXPECT_EQ(stored["contacts"][1]["name"], "李四");
+  EXPECT_EQ(stored["contacts"][1]["mobile"], "13900002222");
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, survivor))["contacts"][0]["name"], "孙八");
+  Json created = Json::parse(customers_->Get(rep1, *ParseId(report["rows"][5]["id"].get<std::string>())));
+  EXPECT_EQ(created["code"], "NEW-1");
+  ASSERT_EQ(created["contacts"].size(), 2u);
+  EXPECT_EQ(report["rows"][6]["id"], created["id"]);
+
+  // The same file again: every good row now names a stored customer, and nothing is added.
+  report = io_->ImportFile(rep1, csv, options);
+  EXPECT_EQ(report["created"], 0);
+  EXPECT_EQ(report["contactsCreated"], 0);
+  EXPECT_EQ(report["existing"], 6);
+  EXPECT_EQ(report["rows"][5]["status"], "existing");
+  EXPECT_EQ(report["rows"][5]["id"], created["id"]);
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, lingtian))["contacts"].size(), 2u);
 }
 
 TEST_P(CustomerIoTest, AllOrNothingWritesNothingWhenARowIsBad) {

@@ -15,6 +15,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "core/json_util.h"
+
 namespace tuoke::customers {
 namespace {
 
@@ -375,9 +377,31 @@ PinyinKeys PinyinOfWholeText(std::string_view text) {
   return KeysOf(Transliterator().Whole(normalized));
 }
 
+std::optional<std::string> CustomerCode(std::string_view text) {
+  std::string folded;
+  for (UChar32 c : CodePoints(text)) {
+    if (c >= 0xFF01 && c <= 0xFF5E) c -= 0xFEE0;  // full-width ASCII
+    else if (c == 0x3000) c = ' ';                // the ideographic space
+    AppendUtf8(folded, c);
+  }
+  size_t begin = folded.find_first_not_of(' '), end = folded.find_last_not_of(' ');
+  if (begin == std::string::npos) return std::nullopt;
+  folded = folded.substr(begin, end - begin + 1);
+  if (!IsCleanText(folded) || Utf8Length(folded) > kMaxCustomerCodeLength) return std::nullopt;
+  for (UChar32 c : CodePoints(folded))
+    if (u_isUWhiteSpace(c) || u_iscntrl(c)) return std::nullopt;
+  return folded;
+}
+
 std::string CustomerSearchWords(std::string_view name, const PinyinKeys& pinyin,
-                                const std::optional<std::string>& phone_key) {
+                                const std::optional<std::string>& phone_key,
+                                const std::optional<std::string>& code) {
   std::vector<std::string> words;
+  if (code) {
+    std::string key = FoldLettersAndDigits(*code);
+    if (std::all_of(key.begin(), key.end(), [](unsigned char c) { return c < 0x80; }))
+      for (size_t start = 0; start < key.size(); ++start) AddRest(words, key, start);
+  }
   for (uint32_t start : pinyin.starts) AddRest(words, pinyin.full, start);
   for (size_t start = 0; start < pinyin.initials.size(); ++start) AddRest(words, pinyin.initials, start);
   if (phone_key)

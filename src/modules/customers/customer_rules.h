@@ -82,6 +82,12 @@ PinyinKeys PinyinOf(std::string_view text);
 // tested against.
 PinyinKeys PinyinOfWholeText(std::string_view text);
 
+// R-CUST-48: a customer code as stored: trimmed, with full-width ASCII (ＫＨ－００１, typed
+// with a Chinese input method) and the ideographic space folded to ASCII; nullopt unless
+// it is then 1 to kMaxCustomerCodeLength characters of clean text without white space.
+inline constexpr size_t kMaxCustomerCodeLength = 64;
+std::optional<std::string> CustomerCode(std::string_view text);
+
 // Lower-case, full-width folded text for matching a search term against the pinyin keys.
 std::string FoldForSearch(std::string_view text);
 
@@ -99,8 +105,11 @@ std::string FoldForSearch(std::string_view text);
 // prefix of one.
 inline constexpr size_t kSearchWordLetters = 16;
 inline constexpr size_t kSearchWordMinimum = 3;
+//   - R-CUST-48: from every letter or digit of the customer code, when it is ASCII, the rest
+//     of its folded form (`kh2024001` of KH-2024-001), so a code is found as phone digits are.
 std::string CustomerSearchWords(std::string_view name, const PinyinKeys& pinyin,
-                                const std::optional<std::string>& phone_key);
+                                const std::optional<std::string>& phone_key,
+                                const std::optional<std::string>& code = std::nullopt);
 // A contact's: the ideograph pairs of the name (R-CUST-39).
 std::string ContactSearchWords(std::string_view name);
 

@@ -174,6 +174,33 @@ TEST(SearchWordsTest, PinyinFromSyllablesInitialsAndDigitsFromAnyPlaceIdeographs
   EXPECT_EQ(ContactSearchWords("Tom"), "");
 }
 
+// R-CUST-48: codes are stored trimmed, full-width ASCII folded; spaces inside are refused.
+TEST(CustomerCodeTest, CodesAreTrimmedAndFoldedToHalfWidth) {
+  EXPECT_EQ(CustomerCode("  KH-2024-001 "), "KH-2024-001");
+  EXPECT_EQ(CustomerCode("ＫＨ－２０２４－００１"), "KH-2024-001");
+  EXPECT_EQ(CustomerCode("\u3000华东/001\u3000"), "华东/001");
+  EXPECT_EQ(CustomerCode("kh001"), "kh001");  // case is kept: codes are compared as written
+  EXPECT_EQ(CustomerCode(""), std::nullopt);
+  EXPECT_EQ(CustomerCode(" \u3000 "), std::nullopt);
+  EXPECT_EQ(CustomerCode("KH 001"), std::nullopt);
+  EXPECT_EQ(CustomerCode("KH\u3000001"), std::nullopt);
+  EXPECT_EQ(CustomerCode("KH\t001"), std::nullopt);
+  EXPECT_EQ(CustomerCode(std::string(64, 'A')), std::string(64, 'A'));
+  EXPECT_EQ(CustomerCode(std::string(65, 'A')), std::nullopt);
+}
+
+// R-CUST-48: an ASCII code gives the rests of its letters and digits, as a phone does.
+TEST(SearchWordsTest, CodesAreFoundFromAnyLetterOrDigit) {
+  std::string words = CustomerSearchWords("凌天", PinyinOf("凌天"), std::nullopt, std::string("KH-2024-001"));
+  auto has = [&](const std::string& word) { return (" " + words + " ").find(" " + word + " ") != std::string::npos; };
+  EXPECT_TRUE(has("kh2024001"));
+  EXPECT_TRUE(has("2024001"));
+  EXPECT_TRUE(has("001"));
+  EXPECT_FALSE(has("01"));
+  EXPECT_EQ(CustomerSearchWords("凌天", PinyinOf("凌天"), std::nullopt, std::string("华东001")),
+            CustomerSearchWords("凌天", PinyinOf("凌天"), std::nullopt));
+}
+
 TEST(SearchWordsTest, TermsAreClassifiedByWhatCanLookThemUp) {
   SearchTerm initials = ClassifySearchTerm("ＢＪＬＴ");
   EXPECT_EQ(initials.kind, SearchTermKind::kLettersOrDigits);

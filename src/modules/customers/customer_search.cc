@@ -43,13 +43,17 @@ std::string WordsOfCustomer(const char* alias) {
 }
 constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.search_words, ' '))";
 
-// Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys.
-void AppendLongTermCheck(std::string& sql, storage::Params& params, const SearchTerm& term) {
+// Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys,
+// and on the customer code as written (R-CUST-48).
+void AppendLongTermCheck(std::string& sql, storage::Params& params, const SearchTerm& term, std::string_view query,
+                         bool postgres) {
   if (!term.truncated) return;
   std::string folded_like = "%" + EscapeLike(term.folded) + "%";
   sql += " AND (c.search_pinyin LIKE ? ESCAPE '\\' OR c.search_initials LIKE ? ESCAPE '\\' OR "
-         "c.phone_key LIKE ? ESCAPE '\\')";
-  params.insert(params.end(), {folded_like, folded_like, folded_like});
+         "c.phone_key LIKE ? ESCAPE '\\' OR c.code";
+  sql += postgres ? " ILIKE" : " LIKE";
+  sql += " ? ESCAPE '\\')";
+  params.insert(params.end(), {folded_like, folded_like, folded_like, "%" + EscapeLike(query) + "%"});
 }
 
 // The term exactly as written, in the name or a contact's name.
@@ -92,7 +96,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
       params.push_back(pattern);
     }
     sql += ")";
-    AppendLongTermCheck(sql, params, term);
+    AppendLongTermCheck(sql, params, term, query, postgres);
     return;
   }
   if (walk && term.kind == SearchTermKind::kSubstring) {
@@ -110,7 +114,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
         sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ?)";
         params.push_back(FtsWord(term, owners));
       }
-      AppendLongTermCheck(sql, params, term);
+      AppendLongTermCheck(sql, params, term, query, postgres);
       return;
     case SearchTermKind::kIdeographs:
       // R-CUST-39: one or two ideographs of the name or of a contact's name.
@@ -201,7 +205,7 @@ int64_t CountSearchMatches(storage::Connection& connection, std::string_view que
 int64_t FillSearchWords(storage::Database& database, int batch) {
   static const storage::Sql kPendingCustomers{
       "customers.words_pending",
-      "SELECT id, name, phone_key FROM customers WHERE search_words IS NULL ORDER BY id LIMIT ?"};
+      "SELECT id, name, phone_key, code FROM customers WHERE search_words IS NULL ORDER BY id LIMIT ?"};
   static const storage::Sql kFillCustomer{"customers.words_fill",
                                           "UPDATE customers SET search_words = ? WHERE id = ?"};
   static const storage::Sql kPendingContacts{
@@ -218,7 +222,7 @@ int64_t FillSearchWords(storage::Database& database, int batch) {
         rows = static_cast<int64_t>(pending.rows.size());
         for (const auto& row : pending.rows) {
           std::string words = customers
-                                  ? CustomerSearchWords(row.Text(1), PinyinOf(row.Text(1)), row.OptionalText(2))
+                                  ? CustomerSearchWords(row.Text(1), PinyinOf(row.Text(1)), row.OptionalText(2), row.OptionalText(3))
                                   : ContactSearchWords(row.Text(1));
           connection.Execute(customers ? kFillCustomer : kFillContact, {words, row.Int(0)});
         }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -51,7 +52,7 @@ enum Column : size_t {
   kCreditFen, kCreditCurrency, kCollateral, kScaleNotes, kTags, kNotes, kGrade, kGradeReason,
   kGradeSource, kOverriddenByName, kOwnerId, kOwnerName, kLastFollowUp, kCreatedAt, kUpdatedAt,
   kOwnerPath, kOverrideGrade, kOverrideReason, kPreviousOwner, kPoolEnteredAt, kMergedInto,
-  kGradeReasonJson,
+  kGradeReasonJson, kCode,
 };
 
 #define TUOKE_CUSTOMER_COLUMNS                                                                  \
@@ -64,7 +65,7 @@ enum Column : size_t {
   "c.collateral, c.scale_notes, c.tags, c.notes, c.grade, c.grade_reason, c.grade_source, "     \
   "ob.name, c.owner_id, ow.name, c.last_follow_up_at, c.created_at, c.updated_at, ou.path, "    \
   "c.override_grade, c.override_reason, c.previous_owner_id, c.pool_entered_at, c.merged_into_id, " \
-  "c.grade_reason_json " \
+  "c.grade_reason_json, c.code " \
   "FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "                                  \
   "LEFT JOIN org_units ou ON ou.id = ow.unit_id LEFT JOIN users ob ON ob.id = c.override_by "
 
@@ -77,14 +78,14 @@ const storage::Sql kSelectCustomer{"customers.select", "SELECT " TUOKE_CUSTOMER_
   "man_easy_to_approach, purchase_power, purchase_horizon, importance, potential, "             \
   "credit_status, payment_method, credit_limit_fen, credit_limit_currency, collateral, "        \
   "scale_notes, tags, notes, name_key, phone_key, address_key, search_pinyin, search_initials, "  \
-  "search_words, "
+  "search_words, code, "
 
 const storage::Sql kInsertCustomer{
     "customers.insert",
     "INSERT INTO customers (" TUOKE_CUSTOMER_RECORD_COLUMNS
     "grade, grade_reason, grade_source, computed_grade, computed_reason, owner_id, owned_since, "
     "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 'computed', "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', 'computed', "
     "'', '', ?, ?, ?, ?, ?) RETURNING id"};
 const storage::Sql kUpdateCustomer{
     "customers.update",
@@ -96,7 +97,7 @@ const storage::Sql kUpdateCustomer{
     "purchase_horizon = ?, importance = ?, potential = ?, credit_status = ?, payment_method = ?, "
     "credit_limit_fen = ?, credit_limit_currency = ?, collateral = ?, scale_notes = ?, tags = ?, "
     "notes = ?, name_key = ?, phone_key = ?, address_key = ?, search_pinyin = ?, "
-    "search_initials = ?, search_words = ?, updated_at = ? WHERE id = ?"};
+    "search_initials = ?, search_words = ?, code = ?, updated_at = ? WHERE id = ?"};
 const storage::Sql kCustomerExists{"customers.exists", "SELECT id FROM customers WHERE id = ?"};
 const storage::Sql kDeleteTags{"customers.delete_tags", "DELETE FROM customer_tags WHERE customer_id = ?"};
 const storage::Sql kInsertTag{"customers.insert_tag",
@@ -202,6 +203,12 @@ const storage::Sql kDuplicates{
     "AND c.merged_into_id IS NULL "
     "ORDER BY c.id LIMIT ?"};
 
+// R-CUST-48: the customer holding a code (merged ones too: a code stays with its customer).
+const storage::Sql kCodeHolder{
+    "customers.code_holder",
+    "SELECT c.id, c.name, c.owner_id, ow.name, ou.path FROM customers c LEFT JOIN users ow ON ow.id = c.owner_id "
+    "LEFT JOIN org_units ou ON ou.id = ow.unit_id WHERE c.code = ?"};
+
 #define TUOKE_CONTACT_COLUMNS                                                                  \
   "id, customer_id, name, title, mobile, phone, fax, email, qq, wechat, purchase_role, "       \
   "personality, hobbies, family, social_relations, birthday, notes "
@@ -259,6 +266,7 @@ struct CustomerRecord {
   std::optional<std::string> collateral, scale_notes;
   std::vector<std::string> tags;
   std::optional<std::string> notes;
+  std::optional<std::string> code;  // R-CUST-48
 };
 
 CustomerRecord RecordFromRow(const storage::Row& row) {
@@ -300,6 +308,7 @@ CustomerRecord RecordFromRow(const storage::Row& row) {
   record.scale_notes = row.OptionalText(kScaleNotes);
   record.tags = SplitTags(row.Text(kTags));
   record.notes = row.OptionalText(kNotes);
+  record.code = row.OptionalText(kCode);
   return record;
 }
 
@@ -329,7 +338,8 @@ storage::Params RecordParams(const CustomerRecord& record) {
           JoinTags(record.tags), storage::Nullable(record.notes), name_key,
           storage::Nullable(phone_key),
           storage::Nullable(record.address ? AddressKey(*record.address) : std::nullopt),
-          keys.full, keys.initials, CustomerSearchWords(record.name, keys, phone_key)};
+          keys.full, keys.initials, CustomerSearchWords(record.name, keys, phone_key, record.code),
+          storage::Nullable(record.code)};
 }
 
 // ---- reading request bodies ------------------------------------------------------------
@@ -534,6 +544,14 @@ void ReadCustomer(JsonReader& reader, CustomerRecord& record, Purpose purpose,
     }
   }
   ReadText(reader, "notes", record.notes, kMaxNoteLength);
+  // R-CUST-48: absent leaves the code, null or "" clears it.
+  bool code_present = false;
+  auto code = reader.NullableString("code", 4 * kMaxCustomerCodeLength, &code_present);
+  if (code_present) {
+    if (!code || code->empty()) record.code.reset();
+    else if (auto stored = CustomerCode(*code)) record.code = stored;
+    else reader.Fail("code", "must be 1–" + std::to_string(kMaxCustomerCodeLength) + " characters without spaces");
+  }
 }
 
 // ---- rendering -------------------------------------------------------------------------
@@ -560,6 +578,7 @@ void WriteCustomer(JsonWriter& out, const storage::Row& row) {
   out.BeginObject();
   out.Key("id"), out.Id(row.Int(kId));
   out.Key("name"), out.String(row.Text(kName));
+  out.Key("code"), out.OptionalString(row.OptionalText(kCode));
   out.Key("type"), out.String(row.Text(kType));
   out.Key("industry"), out.OptionalString(row.OptionalText(kIndustry));
   out.Key("province"), out.OptionalString(row.OptionalText(kProvince));
@@ -719,6 +738,34 @@ bool Readable(const Caller& caller, Scope scope, const storage::Row& row) {
   auto owner = OwnerOf(row);
   if (!owner) return true;
   return platform::InScope(caller, scope, *owner, row.OptionalText(kOwnerPath).value_or(""));
+}
+
+// R-CUST-48: a code names one customer; the holder is shown as a duplicate match is
+// (R-CUST-13), and unlike one it cannot be acknowledged.
+[[noreturn]] void ThrowCodeTaken(Json holder) {
+  Json details = {{"fields", {{"code", "is the code of another customer"}}}};
+  if (!holder.is_null()) details["holder"] = std::move(holder);
+  throw Error(ErrorKind::kConflict, "customers.code_taken", "another customer has this code", details);
+}
+
+// The unique index of migration 0021 refused a code that a concurrent write took after
+// the check (the name of the index on PostgreSQL, of the column on SQLite).
+bool IsCodeViolation(const storage::DatabaseError& error) {
+  std::string_view message = error.what();
+  return error.kind() == storage::DatabaseError::Kind::kUniqueViolation &&
+         (message.find("customers_code") != std::string_view::npos ||
+          message.find("customers.code") != std::string_view::npos);
+}
+
+// A transaction of a write that may set a code: a code a concurrent write took after the
+// check is customers.code_taken, not an internal error.
+void InTransactionKeepingCodes(storage::Database& database, const std::function<void(storage::Connection&)>& work) {
+  try {
+    database.InTransaction(work);
+  } catch (const storage::DatabaseError& error) {
+    CustomerService::ThrowIfCodeTaken(error);
+    throw;
+  }
 }
 
 Error PoolConflict() {
@@ -1104,16 +1151,43 @@ Json CustomerService::FindDuplicates(storage::Connection& connection, const Call
   return matches;
 }
 
+Json CustomerService::CodeHolder(storage::Connection& connection, const Caller& caller, const std::string& code,
+                                  std::optional<int64_t> exclude_id) {
+  auto row = connection.QueryOne(kCodeHolder, {code});
+  if (!row || row->Int(0) == exclude_id.value_or(0)) return Json();
+  Scope scope = caller.ScopeFor("customers.read").value_or(Scope::kOwn);
+  auto owner = row->OptionalInt(2);
+  bool visible = caller.Has("customers.read") &&
+                 (!owner || platform::InScope(caller, scope, *owner, row->OptionalText(4).value_or("")));
+  return {{"id", visible ? Json(IdString(row->Int(0))) : Json()},
+          {"name", row->Text(1)},
+          {"ownerName", row->OptionalText(3) ? Json(*row->OptionalText(3)) : Json()},
+          {"inPool", !owner.has_value()},
+          {"reasons", Json::array({"code"})},
+          {"visible", visible}};
+}
+
 Json CustomerService::DuplicateCheck(const Caller& caller, const Json& body) {
   platform::Require(caller, "customers.read");
   JsonReader reader(body);
   auto name = reader.String("name", 0, 100);
   auto phone = reader.String("phone", 0, 32);
   auto address = reader.String("address", 0, 200);
+  auto code = reader.String("code", 0, 4 * kMaxCustomerCodeLength);
   auto exclude_id = reader.Id("excludeId");
   reader.Finish();
   auto connection = database_.Acquire();
-  return {{"matches", FindDuplicates(*connection, caller, name, phone, address, exclude_id)}};
+  Json matches = FindDuplicates(*connection, caller, name, phone, address, exclude_id);
+  // R-CUST-48: the holder of the code typed, as a match with the reason "code".
+  std::optional<std::string> stored = code ? CustomerCode(*code) : std::nullopt;
+  if (Json holder = stored ? CodeHolder(*connection, caller, *stored, exclude_id) : Json(); !holder.is_null()) {
+    auto same = std::find_if(matches.begin(), matches.end(), [&](const Json& match) {
+      return match["visible"].get<bool>() && match["id"] == holder["id"];
+    });
+    if (same != matches.end()) (*same)["reasons"].push_back("code");
+    else matches.insert(matches.begin(), std::move(holder));
+  }
+  return {{"matches", matches}};
 }
 
 // ---- create and update -----------------------------------------------------------------
@@ -1121,7 +1195,7 @@ Json CustomerService::DuplicateCheck(const Caller& caller, const Json& body) {
 std::string CustomerService::Create(const Caller& caller, const Json& body) {
   platform::Require(caller, "customers.write");
   std::string result;
-  database_.InTransaction([&](storage::Connection& connection) {
+  InTransactionKeepingCodes(database_, [&](storage::Connection& connection) {
     // R-CUST-7: whoever creates a customer owns it; R-CUST-32: within the hold limit.
     RequireRoomToHold(connection, caller.user_id, 1);
     int64_t id = Insert(connection, caller, body, caller.user_id);
@@ -1149,6 +1223,10 @@ int64_t CustomerService::Insert(storage::Connection& connection, const Caller& c
   Actor actor = Actor::From(caller);
   if (record.referrer_customer_id && !connection.QueryOne(kCustomerExists, {*record.referrer_customer_id}))
     ThrowValidation("referrerCustomerId", "no such customer");
+  // R-CUST-48: a code names one customer.
+  if (record.code)
+    if (Json holder = CodeHolder(connection, caller, *record.code, std::nullopt); !holder.is_null())
+      ThrowCodeTaken(std::move(holder));
   // R-CUST-4..6 (§2.2): two reps must not unknowingly chase the same customer.
   if (!acknowledged) {
     Json matches = FindDuplicates(connection, caller, record.name, record.phone, record.address, std::nullopt);
@@ -1175,6 +1253,7 @@ namespace {
 
 void ExportRowOf(const storage::Row& row, CustomerService::ExportRow& out) {
   out.name = row.Text(kName);
+  out.code = row.OptionalText(kCode);
   out.type = row.Text(kType);
   out.grade = row.Text(kGrade);
   out.status = row.Text(kStatus);
@@ -1253,7 +1332,7 @@ std::string CustomerService::Update(const Caller& caller, int64_t customer_id, c
   std::string currency = policies_.StringOn("company.currency", today);
   std::string result;
   Actor actor = Actor::From(caller);
-  database_.InTransaction([&](storage::Connection& connection) {
+  InTransactionKeepingCodes(database_, [&](storage::Connection& connection) {
     storage::Row row = LoadWritable(connection, caller, customer_id);
     CustomerRecord record = RecordFromRow(row);
     JsonReader reader(body);
@@ -1267,6 +1346,10 @@ std::string CustomerService::Update(const Caller& caller, int64_t customer_id, c
       result = Render(connection, customer_id, false);
       return;
     }
+    // R-CUST-48: a new code names one customer.
+    if (record.code && record.code != stored.code)
+      if (Json holder = CodeHolder(connection, caller, *record.code, customer_id); !holder.is_null())
+        ThrowCodeTaken(std::move(holder));
     // R-CUST-33: a changed name, phone or address is checked for duplicates as on create,
     // other customers only, and only by what changed (an old shared phone does not block
     // correcting the name).
@@ -1837,6 +1920,76 @@ void CustomerService::ValidateContact(const Json& body) {
   reader.Finish();
 }
 
+std::vector<std::optional<CustomerService::CodeMatch>> CustomerService::MatchCodesMany(
+    storage::Connection& connection, const Caller& caller, const std::vector<std::string>& codes) {
+  constexpr size_t kPerQuery = 100;
+  static const std::string sql = [] {
+    std::string text = "SELECT " TUOKE_CUSTOMER_COLUMNS "WHERE c.code IN (?";
+    for (size_t i = 1; i < kPerQuery; ++i) text += ", ?";
+    return text + ")";
+  }();
+  static const storage::Sql kByCodes{"customers.by_codes", sql.c_str()};
+  std::optional<Scope> read_scope = caller.ScopeFor("customers.read");
+  std::optional<Scope> write_scope = caller.ScopeFor("customers.write");
+  std::vector<std::optional<CodeMatch>> out(codes.size());
+  std::unordered_map<std::string, size_t> position;
+  for (size_t start = 0; start < codes.size(); start += kPerQuery) {
+    size_t end = std::min(codes.size(), start + kPerQuery);
+    storage::Params params;
+    position.clear();
+    // One statement shape: the last batch is padded with NULL, which no code equals.
+    for (size_t i = start; i < start + kPerQuery; ++i) {
+      if (i < end) params.push_back(codes[i]), position.emplace(codes[i], i);
+      else params.push_back(nullptr);
+    }
+    for (const auto& found : connection.Query(kByCodes, params).rows) {
+      auto at = position.find(found.Text(kCode));
+      if (at == position.end()) continue;
+      // R-CUST-16: a merged customer's code leads to the customer it was merged into.
+      std::optional<storage::Row> row = found;
+      for (int hops = 0; row && row->OptionalInt(kMergedInto) && hops < 64; ++hops)
+        row = connection.QueryOne(kSelectCustomer, {*row->OptionalInt(kMergedInto)});
+      if (!row || row->OptionalInt(kMergedInto)) continue;
+      CodeMatch& match = out[at->second].emplace();
+      match.id = row->Int(kId);
+      match.name = row->Text(kName);
+      // R-CUST-7, as LoadWritable decides.
+      auto owner = OwnerOf(*row);
+      if (!read_scope || !Readable(caller, *read_scope, *row)) match.refused = "customers.not_found";
+      else if (!owner) match.refused = "customers.in_pool";
+      else if (!write_scope ||
+               !platform::InScope(caller, *write_scope, *owner, row->OptionalText(kOwnerPath).value_or("")))
+        match.refused = "access.denied";
+    }
+  }
+  return out;
+}
+
+void CustomerService::ThrowIfCodeTaken(const storage::DatabaseError& error) {
+  if (IsCodeViolation(error)) ThrowCodeTaken(Json());
+}
+
+std::vector<bool> CustomerService::AddContactsIn(storage::Connection& connection, const Caller& caller,
+                                                 int64_t customer_id, const std::vector<const Json*>& contacts) {
+  static const storage::Sql kContactNames{"customers.contact_names",
+                                          "SELECT name FROM contacts WHERE customer_id = ?"};
+  LoadWritable(connection, caller, customer_id);
+  Actor actor = Actor::From(caller);
+  Instant now = clock_.Now();
+  std::set<std::string> names;
+  for (const auto& row : connection.Query(kContactNames, {customer_id}).rows) names.insert(row.Text(0));
+  std::vector<bool> added;
+  for (const Json* body : contacts) {
+    JsonReader reader(*body);
+    ContactRecord record;
+    ReadContact(reader, record, Purpose::kCreate);
+    reader.Finish();
+    added.push_back(names.insert(record.name).second);
+    if (added.back()) InsertContact(connection, actor, customer_id, record, now, nullptr);
+  }
+  return added;
+}
+
 Json CustomerService::AddContact(const Caller& caller, int64_t customer_id, const Json& body) {
   JsonReader reader(body);
   ContactRecord record;
@@ -2227,7 +2380,7 @@ std::vector<int64_t> CustomerService::WriteManyIn(storage::Connection& connectio
       "INSERT INTO customers (" TUOKE_CUSTOMER_RECORD_COLUMNS
       "id, grade, grade_reason, grade_source, computed_grade, computed_reason, grade_reason_json, owner_id, "
       "owned_since, created_by, created_at, updated_at)",
-      55);
+      kBulkCustomerValues);
   storage::BulkInsert insert_tags(connection, "customers.insert_tags_many",
                                   "INSERT INTO customer_tags (customer_id, tag)", 2);
   storage::BulkInsert insert_owner_history(

@@ -106,7 +106,7 @@ class CustomerService {
   // One customer of an export: the list's columns, names instead of ids.
   struct ExportRow {
     std::string name, type, grade, status;
-    std::optional<std::string> province, city, district, address, phone, owner_name, last_follow_up_at;
+    std::optional<std::string> code, province, city, district, address, phone, owner_name, last_follow_up_at;
     std::vector<std::string> tags;
     std::string created_at;
   };
@@ -139,6 +139,9 @@ class CustomerService {
   // database, and may run on any thread; the bodies need not outlive it. WriteManyIn
   // takes the ids and writes, on the transaction's connection; it consumes `prepared`.
   struct PreparedCustomers;
+  // Values per customer in WriteManyIn's multi-row INSERT (the record, the id, grade and
+  // ownership columns): storage::BulkInsert fits 585 customers in a statement.
+  static constexpr size_t kBulkCustomerValues = 56;
   std::shared_ptr<PreparedCustomers> PrepareMany(const platform::Caller& caller,
                                                  const std::vector<NewCustomer>& customers, int64_t owner_id);
   std::vector<int64_t> WriteManyIn(storage::Connection& connection, const platform::Caller& caller,
@@ -149,6 +152,28 @@ class CustomerService {
   // Begin returns what End sets back.
   std::vector<int> BeginBulkSearchFill(storage::Connection& connection);
   void EndBulkSearchFill(storage::Connection& connection, const std::vector<int>& kept);
+
+  // R-CUST-48: the stored customers an import's codes name, one query per 100 codes: for
+  // each code nullopt when no customer has it, else the customer (the survivor when it was
+  // merged) and, when the caller may not add contacts to it, the error code why
+  // (customers.not_found, customers.in_pool, access.denied), as LoadWritable would throw.
+  struct CodeMatch {
+    int64_t id = 0;
+    std::string name;
+    std::optional<std::string> refused;
+  };
+  std::vector<std::optional<CodeMatch>> MatchCodesMany(storage::Connection& connection,
+                                                       const platform::Caller& caller,
+                                                       const std::vector<std::string>& codes);
+  // R-CUST-48: an import's contacts for a stored customer, inside the import's transaction,
+  // checked as AddContact checks them; a contact whose name the customer has a contact of
+  // already (one stored, or one added by an earlier body) is left out. Bodies must have
+  // passed ValidateContact. Returns which bodies were added.
+  std::vector<bool> AddContactsIn(storage::Connection& connection, const platform::Caller& caller,
+                                  int64_t customer_id, const std::vector<const Json*>& contacts);
+  // R-CUST-48: throws customers.code_taken (409) when `error` is the unique index of the
+  // codes refusing a code a concurrent write took after the check; returns otherwise.
+  static void ThrowIfCodeTaken(const storage::DatabaseError& error);
 
   // R-CUST-14, 32: throws customers.hold_limit (409) when owner_id would hold more than
   // customers.max_held_per_rep with `adding` more; locks the owner's row first.
@@ -209,6 +234,10 @@ class CustomerService {
   int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
                  int64_t owner_id);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
+  // R-CUST-48: the customer holding `code` other than exclude_id, as a duplicate match with
+  // the reason "code" (R-CUST-13's visibility); null when no other customer has it.
+  Json CodeHolder(storage::Connection& connection, const platform::Caller& caller, const std::string& code,
+                  std::optional<int64_t> exclude_id);
   Json FindDuplicates(storage::Connection& connection, const platform::Caller& caller,
                       const std::optional<std::string>& name, const std::optional<std::string>& phone,
                       const std::optional<std::string>& address, std::optional<int64_t> exclude_id);

@@ -292,6 +292,65 @@ TEST_P(CustomerServiceTest, DuplicatesNameTheOwnerButHideOutOfScopeData) {
   EXPECT_EQ(Json::parse(customers_->Create(rep4, second))["ownerName"], "陈静");
 }
 
+// R-CUST-48: a code names one customer. It is stored folded, refused when another customer
+// holds it (even acknowledged; the holder shown as a duplicate match is), checked as you
+// type, cleared with null, and found by the search.
+TEST_P(CustomerServiceTest, ACodeNamesOneCustomer) {
+  Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1");
+  Json first = Create(rep1, {{"name", "北京凌天商贸有限公司"}, {"code", " ＫＨ－００１ "}});
+  EXPECT_EQ(first["code"], "KH-001");
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { Create(rep4, {{"name", "广州南方建材"}, {"code", "KH-001"}}); }, &details),
+            "customers.code_taken");
+  EXPECT_EQ(details["holder"], Json({{"id", nullptr},
+                                     {"name", "北京凌天商贸有限公司"},
+                                     {"ownerName", "张伟"},
+                                     {"inPool", false},
+                                     {"reasons", {"code"}},
+                                     {"visible", false}}));
+  EXPECT_EQ(details["fields"]["code"], "is the code of another customer");
+  EXPECT_TRUE(ListNames(rep4).empty());
+  EXPECT_EQ(ErrorCode([&] { Create(rep1, {{"name", "甲"}, {"code", "KH 001"}}); }, &details), "validation.failed");
+  EXPECT_TRUE(details["fields"].contains("code"));
+
+  // As you type: the holder is a match with the reason "code", merged with a name match.
+  Json check = customers_->DuplicateCheck(mgr1, {{"code", "KH-001"}});
+  ASSERT_EQ(check["matches"].size(), 1u);
+  EXPECT_EQ(check["matches"][0]["id"], first["id"]);
+  EXPECT_EQ(check["matches"][0]["reasons"], Json({"code"}));
+  check = customers_->DuplicateCheck(mgr1, {{"name", "北京凌天"}, {"code", "ＫＨ－００１"}});
+  ASSERT_EQ(check["matches"].size(), 1u);
+  EXPECT_EQ(check["matches"][0]["reasons"], Json({"name", "code"}));
+  EXPECT_TRUE(customers_->DuplicateCheck(mgr1, {{"code", "kh-001"}})["matches"].empty());  // case counts
+  EXPECT_TRUE(customers_->DuplicateCheck(rep1, {{"code", "KH-001"}, {"excludeId", first["id"]}})["matches"].empty());
+
+  // Editing: another's code is refused, a free one taken, null clears, and then it is free.
+  Json second = Create(rep1, {{"name", "上海东方建材"}});
+  EXPECT_EQ(ErrorCode([&] { customers_->Update(rep1, Id(second), {{"code", "KH-001"}}); }), "customers.code_taken");
+  EXPECT_EQ(Json::parse(customers_->Update(rep1, Id(second), {{"code", "CONTRACT-2024-00000017"}}))["code"],
+            "CONTRACT-2024-00000017");
+  EXPECT_EQ(Json::parse(customers_->Update(rep1, Id(first), {{"name", "北京凌天"}}))["code"], "KH-001");
+  EXPECT_TRUE(Json::parse(customers_->Update(rep1, Id(first), {{"code", nullptr}}))["code"].is_null());
+  EXPECT_EQ(Create(rep4, {{"name", "广州南方建材"}, {"code", "KH-001"}})["code"], "KH-001");
+
+  // The search finds a code from any letter or digit, and a long one as written.
+  std::vector<std::string> expected{"上海东方建材"};
+  EXPECT_EQ(SearchAllPlans(rep1, "contract"), expected);
+  EXPECT_EQ(SearchAllPlans(rep1, "00000017"), expected);
+  EXPECT_EQ(SearchAllPlans(rep1, "contract-2024-00000017"), expected);
+  EXPECT_TRUE(SearchAllPlans(rep1, "contract-2024-00000018").empty());
+  EXPECT_TRUE(SearchAllPlans(rep1, "KH-001").empty());  // rep4's, out of rep1's scope
+
+  // A code a concurrent write took after the check: the unique index's error is code_taken.
+  try {
+    database_->Acquire()->Execute({"test.take_code", "UPDATE customers SET code = 'KH-001' WHERE id = ?"},
+                                  {Id(second)});
+    ADD_FAILURE() << "the unique index let a second customer take a code";
+  } catch (const storage::DatabaseError& error) {
+    EXPECT_EQ(ErrorCode([&] { CustomerService::ThrowIfCodeTaken(error); }), "customers.code_taken");
+  }
+}
+
 TEST_P(CustomerServiceTest, PoolClaimsFollowTheLimitsAndTheCooldown) {
   Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4"), rep5 = SignIn("rep5"), mgr2 = SignIn("mgr2");
   SetPolicy("customers.pool_claim_limit_per_day", 2);
