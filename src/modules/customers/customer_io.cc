@@ -992,8 +992,10 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       chunk_rows.clear();
       for (size_t i = start; i < end; ++i) chunk_rows.push_back(MapRow(columns, row_at(i)));
       if (has_codes) {
-        // R-CUST-48: the chunk's codes not met before, against the archive in one go.
-        chunk_codes.clear();
+        // R-CUST-48: the chunk's codes against the archive in one go. Only the first row with
+        // a code reads its match (later ones join that row), so a chunk's matches are kept
+        // until the chunk is done, not for the whole file.
+        stored_codes.clear(), chunk_codes.clear();
         for (const ImportRow& row : chunk_rows)
           if (auto code = row.errors.empty() ? CodeOf(row.body) : std::nullopt)
             if (stored_codes.emplace(*code, std::nullopt).second) chunk_codes.push_back(*code);

@@ -303,6 +303,25 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
   EXPECT_EQ(report["rows"][5]["status"], "existing");
   EXPECT_EQ(report["rows"][5]["id"], created["id"]);
   EXPECT_EQ(Json::parse(customers_->Get(rep1, lingtian))["contacts"].size(), 2u);
+
+  // Across chunks of 1,000 rows: a stored code in the third chunk, a code of the first chunk
+  // met again in the second and third.
+  policies_->AddVersion(SignIn("gm"), "customers.max_held_per_rep", 5000, FormatDate(policies_->Today()), "test");
+  std::string many = "客户名称,客户编码,类型,联系人\n";
+  for (int i = 0; i < 2500; ++i) {
+    std::string code = i == 2100 ? "KH-001" : i == 1500 || i == 2200 ? "GEN-10" : "GEN-" + std::to_string(i);
+    many += "分块" + std::to_string(i) + "号," + code + ",终端,联系人" + std::to_string(i) + "\n";
+  }
+  report = io_->ImportFile(rep1, many, options);
+  EXPECT_EQ(report["created"], 2497);
+  EXPECT_EQ(report["existing"], 1);
+  EXPECT_EQ(report["rows"][2100]["status"], "contact_added");
+  EXPECT_EQ(report["rows"][2100]["id"], IdString(lingtian));
+  for (int i : {1500, 2200}) {
+    EXPECT_EQ(report["rows"][i]["status"], "contact_added") << i;
+    EXPECT_EQ(report["rows"][i]["id"], report["rows"][10]["id"]) << i;
+  }
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, lingtian))["contacts"].size(), 3u);
 }
 
 TEST_P(CustomerIoTest, AllOrNothingWritesNothingWhenARowIsBad) {
