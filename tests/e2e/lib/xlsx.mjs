@@ -42,21 +42,37 @@ const decode = (text) =>
     .replace(/&amp;/g, '&')
 const texts = (xml) => [...xml.matchAll(/<t(?:\s[^>]*)?>([\s\S]*?)<\/t>/g)].map((match) => decode(match[1])).join('')
 
-/** Rows of cell texts of sheet1 (shared and inline strings, numbers as written). */
+/** The 0-based column of a cell reference such as "C2"; null without one. */
+const columnOf = (attributes) => {
+  const letters = / r="([A-Z]+)\d+"/.exec(attributes)?.[1]
+  if (!letters) return null
+  return [...letters].reduce((column, letter) => column * 26 + letter.charCodeAt(0) - 64, 0) - 1
+}
+
+/**
+ * Rows of cell texts of sheet1 (shared and inline strings, numbers as written). Cells are
+ * placed by their reference: a writer leaves empty cells out, so a row's cells are not
+ * contiguous; the gaps are ''.
+ */
 export function readXlsxRows(buffer) {
   const files = unzip(buffer)
   const sheet = files.get('xl/worksheets/sheet1.xml')?.toString('utf8')
   if (!sheet) throw new Error(`no sheet1 in ${[...files.keys()].join(', ')}`)
   const sharedXml = files.get('xl/sharedStrings.xml')?.toString('utf8') ?? ''
   const shared = [...sharedXml.matchAll(/<si>([\s\S]*?)<\/si>/g)].map((match) => texts(match[1]))
-  return [...sheet.matchAll(/<row\b[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)].map((row) =>
-    [...(row[1] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)].map((cell) => {
+  return [...sheet.matchAll(/<row\b[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)].map((row) => {
+    const cells = []
+    for (const cell of (row[1] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const type = / t="([^"]*)"/.exec(cell[1])?.[1]
       const body = cell[2] ?? ''
       const value = /<v>([\s\S]*?)<\/v>/.exec(body)?.[1]
-      if (type === 's') return shared[Number(value)] ?? ''
-      if (type === 'inlineStr') return texts(body)
-      return value === undefined ? '' : decode(value)
-    }),
-  )
+      let text = value === undefined ? '' : decode(value)
+      if (type === 's') text = shared[Number(value)] ?? ''
+      else if (type === 'inlineStr') text = texts(body)
+      const column = columnOf(cell[1]) ?? cells.length
+      while (cells.length < column) cells.push('')
+      cells[column] = text
+    }
+    return cells
+  })
 }

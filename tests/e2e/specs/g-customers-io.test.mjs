@@ -4,7 +4,10 @@
 //  - the exported XLSX (current filters) holds exactly the imported customers;
 //  - a saved view brings its filters back;
 //  - mgr1 merges a duplicate into a customer, sees the contact move, and reverses it;
-//  - rep1's list, views and import wizard fit a 390 px phone.
+//  - rep1's list, views and import wizard fit a 390 px phone;
+//  - a customer code (客户编码) saved through the form: an import row with that code adds its
+//    contact to that customer instead of creating one, and the form names the code's holder
+//    when another customer is given the same code.
 // Skips itself while the server has no customer endpoints.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -173,6 +176,7 @@ test('the XLSX export holds the filtered list', { skip }, async () => {
   const rows = readXlsxRows(fs.readFileSync(file))
   assert.equal(rows[0][0], '客户名称')
   assert.deepEqual(rows.slice(1).map((cells) => cells[0]).sort(), [existing, good1, good2].sort())
+  assert.equal(rows[0][1], '客户编码', 'the code is the second column')
   const typeColumn = rows[0].indexOf('类型')
   assert.equal(rows.slice(1).find((cells) => cells[0] === good1)[typeColumn], '经销商')
 
@@ -181,7 +185,8 @@ test('the XLSX export holds the filtered list', { skip }, async () => {
   await page.locator('.el-upload input[type=file]').setInputFiles(file)
   await byTest(page, 'import-preview').getByText(good1).waitFor()
   await byTest(page, 'import-next').click()
-  assert.equal((await byTest(page, 'import-map-1').innerText()).trim(), '客户类型')
+  assert.equal((await byTest(page, `import-map-${typeColumn}`).innerText()).trim(), '客户类型')
+  assert.equal((await byTest(page, 'import-map-1').innerText()).trim(), '客户编码')
   await byTest(page, 'import-dry-run').click()
   await byTest(page, 'import-step-check').waitFor()
   assert.match((await byTest(page, 'import-summary').innerText()).replace(/\s+/g, ' '), /总行数 3 可导入 0 有错误 0 疑似重复 3/)
@@ -309,4 +314,68 @@ test('rep1 on a phone: list with export and views, and the import wizard fit the
   assert.ok((await overflow()) <= 0, `the check step is ${await overflow()}px wider than the screen`)
   await screenshot(page, 'phone-import-check.png')
   assertNoPageErrors(rep.pageErrors)
+})
+
+test('a code ties an import row to its stored customer, and the form refuses a taken code', { skip }, async () => {
+  const coded = `编码测试${suffix}`
+  const code = `KH-${suffix}`
+  const contactName = `赵会计${suffix.slice(0, 3)}`
+  if (!assistant) {
+    assistant = await openBrowser()
+    await login(assistant.page, 'assistant')
+  }
+  const session = assistant
+  const { page } = session
+
+  // (a) The form saves the code; the detail page shows it.
+  await page.goto(`${BASE_URL}/customers`)
+  await byTest(page, 'customer-create').click()
+  await inputOf(page, 'customer-name').fill(coded)
+  await inputOf(page, 'customer-code').fill(code)
+  await byTest(page, 'customer-source').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '陌生拜访' }).first().click()
+  await byTest(page, 'customer-save').click()
+  const confirm = byTest(page, 'duplicate-confirm-save')
+  const created = page.waitForURL(/\/customers\/\d+$/)
+  if ((await Promise.race([created.then(() => 'created'), confirm.waitFor().then(() => 'confirm')])) === 'confirm') {
+    await confirm.click()
+    await created
+  }
+  const id = new URL(page.url()).pathname.split('/').pop()
+  await byTest(page, 'customer-title').getByText(coded).waitFor()
+  assert.equal((await byTest(page, 'customer-code').innerText()).trim(), code)
+  await overlaysClosed(page)
+
+  // (b) An import row with that code and another name: no new customer, its contact goes there.
+  const file = path.join(tmp, 'codes.csv')
+  fs.writeFileSync(file, `\ufeff客户名称,客户编码,客户类型,联系人,联系人手机\n${coded}（财务名称）,${code},终端,${contactName},${uniquePhone()}\n`)
+  await page.goto(`${BASE_URL}/customers/import`)
+  await page.locator('.el-upload input[type=file]').setInputFiles(file)
+  await byTest(page, 'import-preview').getByText(code).waitFor()
+  await byTest(page, 'import-next').click()
+  assert.equal((await byTest(page, 'import-map-1').innerText()).trim(), '客户编码')
+  await byTest(page, 'import-dry-run').click()
+  await byTest(page, 'import-step-check').waitFor()
+  assert.match((await byTest(page, 'import-summary').innerText()).replace(/\s+/g, ' '), /总行数 1 可导入 0 有错误 0 疑似重复 0 已有客户 1/)
+  const row = byTest(page, 'import-row-2')
+  assert.equal(await row.getAttribute('data-status'), 'existing')
+  assert.match(await row.innerText(), /已有客户/)
+  assert.equal(await row.locator('a').getAttribute('href'), `/customers/${id}`)
+  await byTest(page, 'import-run').getByText('导入 1 行').click()
+  await byTest(page, 'import-result').getByText('已导入 0 个客户、1 个联系人').waitFor()
+  assert.equal(await row.getAttribute('data-status'), 'contact_added')
+  await row.locator('a').click()
+  await page.waitForURL(new RegExp(`/customers/${id}$`))
+  await page.locator('#tab-contacts').click()
+  await page.locator('[data-test="contact-row"]', { hasText: contactName }).waitFor()
+
+  // (c) Another new customer given the same code: the code field names its holder as it is typed.
+  await page.goto(`${BASE_URL}/customers`)
+  await byTest(page, 'customer-create').click()
+  await inputOf(page, 'customer-code').fill(code)
+  await byTest(page, 'customer-code-item').getByText(`客户编码已被「${coded}」使用（负责人：`).waitFor()
+  assert.match(await byTest(page, 'duplicate-warning').innerText(), /编码相同/)
+  await page.keyboard.press('Escape')
+  await overlaysClosed(page)
+  assertNoPageErrors(session.pageErrors)
 })

@@ -25,7 +25,7 @@ export const CUSTOMER_SORTS = ['-updatedAt', 'name', 'lastFollowUpAt', '-lastFol
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number]
 
 export interface CustomerQuery extends CursorQuery {
-  /** Name substring, pinyin spelling or initials (`bjlt`), phone or contact name. */
+  /** Name substring, pinyin spelling or initials (`bjlt`), phone, code (3+ letters or digits) or contact name. */
   q?: string
   grade?: Grade | string | null
   status?: CustomerStatus | null
@@ -44,6 +44,8 @@ export interface CustomerQuery extends CursorQuery {
 
 export interface DuplicateCheckRequest {
   name?: string
+  /** A match holding the same code gets the reason `code`. */
+  code?: string
   phone?: string
   address?: string
   excludeId?: Id
@@ -66,13 +68,16 @@ export const listCustomers = (query: CustomerQuery = {}) =>
 export const checkDuplicates = (body: DuplicateCheckRequest, signal?: AbortSignal) =>
   http.post<{ matches: DuplicateMatch[] }>('/customers/duplicate-check', body, { signal })
 
-/** POST /customers: 409 customers.possible_duplicate (details.matches) unless acknowledged. */
+/**
+ * POST /customers: 409 customers.possible_duplicate (details.matches) unless acknowledged;
+ * 409 customers.code_taken (details.holder: CodeHolder) whatever is acknowledged.
+ */
 export const createCustomer = (body: CreateCustomerRequest) => http.post<Customer>('/customers', body)
 
 /** GET /customers/{id}: the customer with its contacts. */
 export const getCustomer = (id: Id) => http.get<CustomerWithContacts>(`/customers/${seg(id)}`)
 
-/** PATCH /customers/{id} */
+/** PATCH /customers/{id}: the conflicts of create (`code` null or "" clears the code). */
 export const updateCustomer = (id: Id, body: UpdateCustomerRequest) => http.patch<Customer>(`/customers/${seg(id)}`, body)
 
 /** POST /customers/{id}/grade-override (managers) */
@@ -201,8 +206,13 @@ export async function downloadCustomerExport(
 }
 
 export type ImportMode = 'dry_run' | 'all_or_nothing' | 'skip_bad'
-/** `contact` / `contact_added`: a later row of an imported customer that adds its contact (R-CUST-37). */
-export type ImportRowStatus = 'ok' | 'invalid' | 'duplicate' | 'created' | 'skipped' | 'contact' | 'contact_added'
+/**
+ * `contact` / `contact_added`: a later row of an imported customer that adds its contact (R-CUST-37).
+ * `existing`: the row's code names a stored customer (`id`; the survivor of a merge), so it
+ * creates no customer and only adds its contact there (R-CUST-48); after writing such a row is
+ * `contact_added` when its contact was added, else still `existing`.
+ */
+export type ImportRowStatus = 'ok' | 'invalid' | 'duplicate' | 'created' | 'skipped' | 'contact' | 'contact_added' | 'existing'
 
 /** A duplicate of an import row: a customer of the archive, or an earlier row of the same file. */
 export type ImportMatch = DuplicateMatch | { row: number; reasons: DuplicateMatch['reasons'] }
@@ -222,8 +232,10 @@ export interface ImportReport {
   invalid: number
   duplicates: number
   created: number
-  /** Contacts written (servers before R-CUST-37 leave it out). */
+  /** Contacts written (servers before R-CUST-37 leave it out), those added to `existing` rows' customers included. */
   contactsCreated?: number
+  /** Rows matched to stored customers by their code (servers before R-CUST-48 leave it out). */
+  existing?: number
   rows: ImportRowReport[]
 }
 

@@ -249,6 +249,11 @@ export interface Man {
 /** The writable fields of a customer (POST body without `acknowledgeDuplicates`). */
 export interface CustomerFields {
   name: string
+  /**
+   * The customer's code in the company's other systems (ERP, finance; 客户编码, R-CUST-48):
+   * 1–64 characters without spaces, unique among all customers; null when not set.
+   */
+  code: string | null
   type: CustomerType
   industry: string | null
   province: string | null
@@ -343,7 +348,7 @@ export interface CustomerWithContacts extends Customer {
   contacts: Contact[]
 }
 
-export type DuplicateReason = 'name' | 'phone' | 'address'
+export type DuplicateReason = 'name' | 'phone' | 'address' | 'code'
 
 export interface DuplicateMatch {
   /** null when the caller may not see the match (the server withholds its id). */
@@ -352,6 +357,18 @@ export interface DuplicateMatch {
   ownerName: string | null
   inPool: boolean
   reasons: DuplicateReason[]
+  visible: boolean
+}
+
+/**
+ * The customer holding a code, in `409 customers.code_taken` (`details.holder`): like a
+ * duplicate match, id null and visible false when it is outside the caller's scope.
+ */
+export interface CodeHolder {
+  id: Id | null
+  name: string
+  ownerName: string | null
+  inPool: boolean
   visible: boolean
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Customer } from '@/api/types'
-import { blankForm, changedFields, fieldsOf, formFieldOf, formOf, toFormErrors } from './customerForm'
+import { FORM_FIELDS, blankForm, changedFields, codeHasSpace, fieldsOf, formFieldOf, formOf, toFormErrors } from './customerForm'
 
 const saved: Customer = {
   ...fieldsOf({ ...blankForm(), name: '北京凌天商贸有限公司', source: 'cold_visit', creditLimit: '50000' }),
@@ -40,7 +40,34 @@ describe('customer form', () => {
     expect(changedFields(saved, fieldsOf({ ...form, phone: '010-1', tags: ['重点'] }))).toEqual({ phone: '010-1', tags: ['重点'] })
   })
 
+  it('sends the customer code trimmed, and an empty one as null', () => {
+    expect(fieldsOf({ ...blankForm(), name: '凌天', code: ' KH-001 ' }).code).toBe('KH-001')
+    expect(fieldsOf({ ...blankForm(), name: '凌天', code: '  ' }).code).toBeNull()
+    expect(formOf({ ...saved, code: 'KH-001' }).code).toBe('KH-001')
+  })
+
+  it('patches a changed code, and a cleared one as null', () => {
+    const withCode: Customer = { ...saved, code: 'KH-001' }
+    expect(changedFields(withCode, fieldsOf(formOf(withCode)))).toEqual({})
+    expect(changedFields(withCode, fieldsOf({ ...formOf(withCode), code: '' }))).toEqual({ code: null })
+    expect(changedFields(withCode, fieldsOf({ ...formOf(withCode), code: 'ERP-9' }))).toEqual({ code: 'ERP-9' })
+    expect(changedFields(saved, fieldsOf({ ...formOf(saved), code: 'KH-002' }))).toEqual({ code: 'KH-002' })
+    // An older server without codes: nothing to patch when the field stays empty.
+    const older = { ...saved } as Partial<Customer>
+    delete older.code
+    expect(changedFields(older as Customer, fieldsOf(formOf(older as Customer)))).toEqual({})
+  })
+
+  it('refuses spaces inside a code, not around it', () => {
+    expect(codeHasSpace(' KH001 ')).toBe(false)
+    expect(codeHasSpace('KH 001')).toBe(true)
+    expect(codeHasSpace('KH\u3000001')).toBe(true)
+    expect(codeHasSpace('')).toBe(false)
+  })
+
   it('maps API field paths onto the form', () => {
+    expect(formFieldOf('code')).toBe('code')
+    expect(FORM_FIELDS).toContain('code')
     expect(formFieldOf('project.areaSqm')).toBe('projectArea')
     expect(formFieldOf('creditLimit.amount')).toBe('creditLimit')
     expect(formFieldOf('man.need')).toBe('man')

@@ -14,6 +14,7 @@ import { fenToYuan, yuanToFen } from './customerFormat'
 
 export interface CustomerForm {
   name: string
+  code: string
   type: CustomerType
   industry: string
   province: string
@@ -50,7 +51,7 @@ export interface CustomerForm {
 
 /** Props of the form's fields, for server messages keyed by API field paths. */
 export const FORM_FIELDS = [
-  'name', 'type', 'industry', 'province', 'city', 'district', 'address', 'lat', 'lng', 'phone', 'fax', 'email',
+  'name', 'code', 'type', 'industry', 'province', 'city', 'district', 'address', 'lat', 'lng', 'phone', 'fax', 'email',
   'website', 'projectUnit', 'projectSite', 'projectArea', 'projectCompletion', 'status', 'source',
   'referrerCustomerId', 'referrerName', 'man', 'purchasePower', 'purchaseHorizon', 'importance', 'potential',
   'creditStatus', 'paymentMethod', 'creditLimit', 'collateral', 'scaleNotes', 'tags', 'notes',
@@ -91,6 +92,7 @@ export function toFormErrors(fields: Record<string, string>): Record<string, str
 export function blankForm(): CustomerForm {
   return {
     name: '',
+    code: '',
     type: 'terminal',
     industry: '',
     province: '',
@@ -129,6 +131,7 @@ export function blankForm(): CustomerForm {
 export function formOf(customer: Customer): CustomerForm {
   return {
     name: customer.name,
+    code: customer.code ?? '',
     type: customer.type,
     industry: customer.industry ?? '',
     province: customer.province ?? '',
@@ -166,6 +169,12 @@ export function formOf(customer: Customer): CustomerForm {
 
 const text = (value: string) => value.trim() || null
 
+/**
+ * A code the server would refuse for a space inside it (around it, spaces are trimmed; the
+ * full-width space folds to a space as full-width ＫＨ００１ folds to KH001).
+ */
+export const codeHasSpace = (value: string) => /\s/.test(value.trim())
+
 /** The form as the API's writable fields. The credit limit and source must already be valid. */
 export function fieldsOf(form: CustomerForm): CustomerFields {
   const project =
@@ -180,6 +189,8 @@ export function fieldsOf(form: CustomerForm): CustomerFields {
   const fen = yuanToFen(form.creditLimit)
   return {
     name: form.name.trim(),
+    // Empty: null, which clears a stored code on update (the server trims and folds full-width forms).
+    code: text(form.code),
     type: form.type,
     industry: text(form.industry),
     province: text(form.province),

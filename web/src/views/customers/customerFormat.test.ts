@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { DuplicateMatch } from '@/api/types'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
-import { claimErrorMessage, duplicateHint, fenToYuan, formatBytes, formatMoney, gradeLabel, gradeReason, gradeTagType, yuanToFen } from './customerFormat'
+import { claimErrorMessage, codeHolderOf, codeTakenMessage, duplicateHint, fenToYuan, formatBytes, formatMoney, gradeLabel, gradeReason, gradeTagType, yuanToFen } from './customerFormat'
 
 /** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
 function translator(messages: unknown) {
@@ -115,6 +115,37 @@ describe('duplicate hints', () => {
     expect(duplicateHint(t, match({ visible: false, reasons: ['name', 'phone'] }))).toBe(
       '北京凌天商贸有限公司 (owner: 张伟; not visible to you; same name, phone)',
     )
+    expect(duplicateHint(t, match({ reasons: ['code'] }))).toBe('北京凌天商贸有限公司 (owner: 张伟; same code)')
+  })
+
+  it('labels a match by code', () => {
+    const { t } = translator(zh)
+    expect(duplicateHint(t, match({ reasons: ['name', 'code'] }))).toBe('北京凌天商贸有限公司（负责人：张伟；名称、编码相同）')
+  })
+})
+
+describe('code taken', () => {
+  const holder = { id: '7', name: '北京凌天', ownerName: '张三', inPool: false, visible: true }
+
+  it('names the holder and its owner', () => {
+    expect(codeTakenMessage(translator(zh).t, holder)).toBe('客户编码已被「北京凌天」使用（负责人：张三）')
+    expect(codeTakenMessage(translator(zh).t, { ...holder, id: null, visible: false })).toBe('客户编码已被「北京凌天」使用（负责人：张三；您无权查看）')
+    expect(codeTakenMessage(translator(zh).t, { ...holder, ownerName: null, inPool: true })).toBe('客户编码已被「北京凌天」使用（在公海）')
+    expect(codeTakenMessage(translator(en).t, holder)).toBe('The code is already used by “北京凌天” (owner: 张三)')
+  })
+
+  it("reads the error's details.holder", () => {
+    expect(codeHolderOf({ holder })).toEqual(holder)
+    expect(codeHolderOf({ holder: { id: null, name: '某公司', ownerName: null, inPool: false, visible: false } })).toEqual({
+      id: null,
+      name: '某公司',
+      ownerName: null,
+      inPool: false,
+      visible: false,
+    })
+    expect(codeHolderOf({})).toBeNull()
+    expect(codeHolderOf({ holder: { id: '7' } })).toBeNull()
+    expect(codeHolderOf(undefined)).toBeNull()
   })
 })
 

@@ -1,6 +1,6 @@
 // Pure helpers of the customer screens: money in yuan ↔ fen strings, grade tags and
 // labels, and the text of a duplicate match.
-import type { CustomerGrade, DuplicateMatch, Money } from '@/api/types'
+import type { CodeHolder, CustomerGrade, DuplicateMatch, Money } from '@/api/types'
 
 const YUAN_PATTERN = /^(\d+)(?:\.(\d{0,2}))?$/
 
@@ -75,13 +75,43 @@ export function gradeLabel(t: Translate, te: Has, grade: string | null | undefin
  */
 export function duplicateHint(t: Translate, match: DuplicateMatch): string {
   const reasons = match.reasons.map((reason) => t(`customers.duplicate.reason.${reason}`)).join(t('customers.duplicate.joiner'))
-  const parts: string[] = []
-  if (match.inPool) parts.push(t('customers.duplicate.inPool'))
-  else if (match.ownerName) parts.push(t('customers.duplicate.owner', { name: match.ownerName }))
-  else parts.push(t('customers.duplicate.noOwner'))
-  if (!match.visible) parts.push(t('customers.duplicate.notVisible'))
+  const parts = holderParts(t, match)
   if (reasons) parts.push(t('customers.duplicate.sameAs', { reasons }))
   return `${match.name}${t('customers.duplicate.open')}${parts.join(t('customers.duplicate.separator'))}${t('customers.duplicate.close')}`
+}
+
+/** Who holds another customer: its owner, or that it is in the pool; and whether the caller may see it. */
+function holderParts(t: Translate, holder: Pick<CodeHolder, 'ownerName' | 'inPool' | 'visible'>): string[] {
+  const parts: string[] = []
+  if (holder.inPool) parts.push(t('customers.duplicate.inPool'))
+  else if (holder.ownerName) parts.push(t('customers.duplicate.owner', { name: holder.ownerName }))
+  else parts.push(t('customers.duplicate.noOwner'))
+  if (!holder.visible) parts.push(t('customers.duplicate.notVisible'))
+  return parts
+}
+
+/**
+ * The code field's message when another customer holds the code (`409 customers.code_taken`,
+ * or a duplicate-check match for the reason `code`): 客户编码已被「北京凌天」使用（负责人：张伟）.
+ */
+export function codeTakenMessage(t: Translate, holder: CodeHolder): string {
+  const parts = holderParts(t, holder).join(t('customers.duplicate.separator'))
+  return `${t('customers.codeTaken', { name: holder.name })}${t('customers.duplicate.open')}${parts}${t('customers.duplicate.close')}`
+}
+
+/** `details.holder` of a `customers.code_taken` error, when it has the documented shape. */
+export function codeHolderOf(details: Record<string, unknown> | undefined): CodeHolder | null {
+  const holder = details?.holder
+  if (!holder || typeof holder !== 'object') return null
+  const { id, name, ownerName, inPool, visible } = holder as Record<string, unknown>
+  if (typeof name !== 'string' || !name) return null
+  return {
+    id: typeof id === 'string' && id ? id : null,
+    name,
+    ownerName: typeof ownerName === 'string' && ownerName ? ownerName : null,
+    inPool: inPool === true,
+    visible: visible === true,
+  }
 }
 
 /** The first numeric or string value among `details` keys (the contract leaves their names open). */

@@ -57,6 +57,7 @@ describe('timeline summaries', () => {
   it('translates entries from their data', () => {
     expect(timelineSummary(cn.t, cn.te, entry('created', { name: '北京凌天' }))).toBe('创建客户 北京凌天')
     expect(timelineSummary(cn.t, cn.te, entry('edited', { fields: ['name', 'phone'] }))).toBe('修改了客户名称、电话')
+    expect(timelineSummary(cn.t, cn.te, entry('edited', { fields: ['code'] }))).toBe('修改了客户编码')
     expect(timelineSummary(us.t, us.te, entry('edited', { fields: [] }))).toBe('Edited the customer')
     expect(timelineSummary(cn.t, cn.te, entry('assigned', { ownerName: '李娜', note: null }))).toBe('分配给 李娜')
     expect(timelineSummary(cn.t, cn.te, entry('assigned', { ownerName: '李娜', note: '交接' }))).toBe('分配给 李娜（交接）')

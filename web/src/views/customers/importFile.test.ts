@@ -100,6 +100,12 @@ describe('guessColumns', () => {
     ])
   })
 
+  it('recognises the customer code column', () => {
+    expect(guessColumns(['客户名称', '客户编码', '类型'])).toEqual(['name', 'code', 'type'])
+    expect(guessColumns(['Name', 'Code'])).toEqual(['name', 'code'])
+    expect(guessColumns(['客户编码（ERP）', '公司名称'])).toEqual(['code', 'name'])
+  })
+
   it('recognises contact columns', () => {
     expect(guessColumns(['客户名称', '联系人', '联系人手机', '职务', '微信', '电话'])).toEqual([
       'name',
@@ -112,7 +118,8 @@ describe('guessColumns', () => {
   })
 
   it('does not read general words inside longer headers as a field', () => {
-    expect(guessColumns(['客户等级', '客户编号', '公司全称', '单位名称'])).toEqual([null, null, null, 'name'])
+    expect(guessColumns(['客户等级', '客户编号', '公司全称', '单位名称'])).toEqual([null, 'code', null, 'name'])
+    expect(guessColumns(['客户名称', '邮政编码', 'zipcode'])).toEqual(['name', null, null])
     expect(guessColumns(['所在省份', '公司电话号码'])).toEqual(['province', 'phone'])
   })
 

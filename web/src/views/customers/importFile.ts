@@ -6,6 +6,9 @@
 /** The create-body fields the import accepts, in the order the mapping step lists them. */
 export const IMPORT_FIELDS = [
   'name',
+  // R-CUST-48: the customer's code in other systems; a row whose code a stored customer holds
+  // creates nothing and only adds its contact to that customer (status `existing`).
+  'code',
   'type',
   'status',
   'source',
@@ -278,6 +281,7 @@ export const isZip = (bytes: Uint8Array) => bytes.length >= 4 && bytes[0] === 0x
  */
 const SYNONYMS: Record<ImportField, string[]> = {
   name: ['客户名称', 'name', '名称', '客户', '客户名', '公司', '公司名称', '单位名称', '企业名称', 'company', 'customer', 'customername', 'companyname'],
+  code: ['客户编码', 'code', '编码', '客户编号', '客户代码', '客户号', 'customercode', 'erp编码', 'erpcode'],
   type: ['类型', 'type', '客户类型', '客户类别', '类别', 'customertype'],
   status: ['状态', 'status', '客户状态', '关系状态'],
   source: ['来源', 'source', '客户来源', '渠道'],
@@ -312,8 +316,11 @@ const normalizeHeader = (header: string) =>
     .toLowerCase()
     .replace(/[\s_*:：()（）]/g, '')
 
-/** Words too general to recognise a field inside a longer header (`客户等级` is not the name). */
-const EXACT_ONLY = new Set(['客户', '公司', '名称', '类型', '状态', '类别', '区', '县', '省', '市', 'tag', 'web', 'url', 'tel', 'note'])
+/**
+ * Words too general to recognise a field inside a longer header (`客户等级` is not the name,
+ * `邮政编码` and `zipcode` are not the customer code).
+ */
+const EXACT_ONLY = new Set(['客户', '公司', '名称', '类型', '状态', '类别', '区', '县', '省', '市', 'tag', 'web', 'url', 'tel', 'note', '编码', 'code'])
 
 /**
  * The field each column most likely holds, from its header: an exact synonym first, then the

@@ -25,7 +25,7 @@ export function shiftReport(report: ImportReport, start: number): ImportReport {
 
 /** The reports of consecutive batches as one. */
 export function joinReports(mode: ImportMode, reports: readonly ImportReport[]): ImportReport {
-  const joined: ImportReport = { mode, total: 0, valid: 0, invalid: 0, duplicates: 0, created: 0, contactsCreated: 0, rows: [] }
+  const joined: ImportReport = { mode, total: 0, valid: 0, invalid: 0, duplicates: 0, created: 0, contactsCreated: 0, existing: 0, rows: [] }
   for (const report of reports) {
     joined.total += report.total
     joined.valid += report.valid
@@ -33,6 +33,7 @@ export function joinReports(mode: ImportMode, reports: readonly ImportReport[]):
     joined.duplicates += report.duplicates
     joined.created += report.created
     joined.contactsCreated! += report.contactsCreated ?? 0
+    joined.existing! += report.existing ?? 0
     joined.rows.push(...report.rows)
   }
   return joined
@@ -41,14 +42,35 @@ export function joinReports(mode: ImportMode, reports: readonly ImportReport[]):
 export const isRowMatch = (match: ImportMatch): match is { row: number; reasons: DuplicateMatch['reasons'] } =>
   typeof (match as { row?: unknown }).row === 'number'
 
+/** Statuses of rows that are fine: written, to be written, or matched to a stored customer. */
+const FINE_STATUSES: ReadonlySet<ImportRowReport['status']> = new Set(['ok', 'created', 'contact', 'contact_added', 'existing'])
+
 /**
  * Rows the real import would write, per the dry run: `ok`, `contact` (adds a contact to a
- * customer of an earlier row), and `duplicate` when acknowledged.
+ * customer of an earlier row), `existing` (its code names a stored customer, which gets the
+ * row's contact unless it has that contact already) and `duplicate` when acknowledged.
  */
 export function writableCount(report: ImportReport, acknowledgeDuplicates: boolean): number {
   return report.rows.filter(
-    (row) => row.status === 'ok' || row.status === 'contact' || (row.status === 'duplicate' && acknowledgeDuplicates),
+    (row) =>
+      row.status === 'ok' ||
+      row.status === 'contact' ||
+      row.status === 'existing' ||
+      (row.status === 'duplicate' && acknowledgeDuplicates),
   ).length
+}
+
+/** Rows matched to stored customers by their code: the summary's `existing`, else counted from the rows. */
+export function existingCount(report: ImportReport): number {
+  return report.existing ?? report.rows.filter((row) => row.status === 'existing').length
+}
+
+/**
+ * Rows of the dry run that pass as new customers or contacts (the summary's "ready"):
+ * neither invalid, nor possible duplicates, nor matched to stored customers.
+ */
+export function readyCount(report: ImportReport): number {
+  return report.total - report.invalid - report.duplicates - existingCount(report)
 }
 
 /** Rows that keep an all-or-nothing import from writing anything. */
@@ -67,13 +89,13 @@ export function filterRows(rows: readonly ImportRowReport[], filter: RowFilter):
     case 'duplicate':
       return rows.filter((row) => row.status === 'duplicate')
     case 'problems':
-      return rows.filter((row) => !['ok', 'created', 'contact', 'contact_added'].includes(row.status))
+      return rows.filter((row) => !FINE_STATUSES.has(row.status))
   }
 }
 
 /** Counts of the result step by status. */
 export function statusCounts(report: ImportReport): Record<ImportRowReport['status'], number> {
-  const counts = { ok: 0, invalid: 0, duplicate: 0, created: 0, skipped: 0, contact: 0, contact_added: 0 }
+  const counts = { ok: 0, invalid: 0, duplicate: 0, created: 0, skipped: 0, contact: 0, contact_added: 0, existing: 0 }
   for (const row of report.rows) counts[row.status] += 1
   return counts
 }
