@@ -932,6 +932,9 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
   std::unordered_map<uint32_t, std::string> error_text, match_text;
   // R-CUST-37: a customer row → the later rows adding their contacts to it.
   std::unordered_map<uint32_t, std::vector<uint32_t>> contact_rows;
+  // R-CUST-48: the names of the stored customers rows matched by code, for the report (the
+  // file may name them otherwise: the importer sees which customer a code reached).
+  std::unordered_map<int64_t, std::string> stored_names;
   int64_t invalid = 0, duplicates = 0;
   // R-CUST-44: the valid customer rows by the first bytes of their names (the order they
   // are written in), then by row.
@@ -1022,6 +1025,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
             if (!match->refused) {
               state.status = RowStatus::kExisting;
               state.id = match->id;
+              stored_names.emplace(match->id, match->name);
             } else if (*match->refused == "customers.not_found") {
               row.errors["code"] = "is the code of a customer outside your scope";
             } else {
@@ -1261,6 +1265,9 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       const RowState& state = states[i];
       uint32_t index = static_cast<uint32_t>(i);
       out += i ? ",{" : "{";
+      if (state.status == RowStatus::kExisting || state.status == RowStatus::kContactAdded)
+        if (auto found = stored_names.find(state.id); found != stored_names.end())
+          out += "\"customerName\":" + EncodeJson(found->second) + ",";
       if (auto found = error_text.find(index); found != error_text.end()) out += "\"errors\":" + found->second + ",";
       if (state.status == RowStatus::kCreated || state.status == RowStatus::kContactAdded ||
           state.status == RowStatus::kExisting)

@@ -265,7 +265,10 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
                                                          "ok", "contact", "invalid", "invalid", "existing"}));
   EXPECT_EQ(report["existing"], 4);
   EXPECT_EQ(report["rows"][0]["id"], IdString(lingtian));
+  EXPECT_EQ(report["rows"][0]["customerName"], "北京凌天商贸有限公司");  // the file says 凌天改名
   EXPECT_EQ(report["rows"][4]["id"], IdString(survivor));
+  EXPECT_EQ(report["rows"][4]["customerName"], "杭州青禾建材有限公司");
+  EXPECT_FALSE(report["rows"][5].contains("customerName"));
   EXPECT_EQ(report["rows"][2]["errors"]["code"], "is the code of a customer outside your scope");
   EXPECT_EQ(report["rows"][3]["errors"]["code"], "is the code of 公海五金, which is in the shared pool: claim it first");
   EXPECT_TRUE(report["rows"][7]["errors"].contains("code"));
@@ -290,6 +293,8 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
   EXPECT_EQ(stored["contacts"][1]["name"], "李四");
   EXPECT_EQ(stored["contacts"][1]["mobile"], "13900002222");
   EXPECT_EQ(Json::parse(customers_->Get(rep1, survivor))["contacts"][0]["name"], "孙八");
+  EXPECT_EQ(report["rows"][0]["customerName"], "北京凌天商贸有限公司");
+  EXPECT_FALSE(report["rows"][6].contains("customerName"));  // a contact of the new customer
   Json created = Json::parse(customers_->Get(rep1, *ParseId(report["rows"][5]["id"].get<std::string>())));
   EXPECT_EQ(created["code"], "NEW-1");
   ASSERT_EQ(created["contacts"].size(), 2u);

@@ -361,6 +361,9 @@ test('a code ties an import row to its stored customer, and the form refuses a t
   assert.equal(await row.getAttribute('data-status'), 'existing')
   assert.match(await row.innerText(), /已有客户/)
   assert.equal(await row.locator('a').getAttribute('href'), `/customers/${id}`)
+  // The stored customer's name, and the file's other name beside it.
+  assert.equal((await row.locator('a').innerText()).trim(), coded)
+  assert.match(await byTest(row, 'import-row-file-name').innerText(), new RegExp(`文件中为「${coded}（财务名称）」`))
   await byTest(page, 'import-run').getByText('导入 1 行').click()
   await byTest(page, 'import-result').getByText('已导入 0 个客户、1 个联系人').waitFor()
   assert.equal(await row.getAttribute('data-status'), 'contact_added')

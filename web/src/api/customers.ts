@@ -223,6 +223,8 @@ export interface ImportRowReport {
   errors?: Record<string, string>
   matches?: ImportMatch[]
   id?: Id
+  /** R-CUST-48: the stored customer's name, on rows its code reached (`existing`, `contact_added`). */
+  customerName?: string
 }
 
 export interface ImportReport {
