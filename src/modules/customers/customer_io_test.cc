@@ -327,6 +327,14 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
     EXPECT_EQ(report["rows"][i]["id"], report["rows"][10]["id"]) << i;
   }
   EXPECT_EQ(Json::parse(customers_->Get(rep1, lingtian))["contacts"].size(), 3u);
+  if (GetParam() == TestBackend::kPostgres) {
+    // R-CUST-49: the bulk writer's contacts, those added to stored customers, and those the
+    // merge moved carry their customer's owner.
+    auto mismatched = database_->Acquire()->QueryOne(
+        {"test.contact_owners", "SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id "
+                                "WHERE k.owner_id IS DISTINCT FROM c.owner_id"});
+    EXPECT_EQ(mismatched->Int(0), 0);
+  }
 }
 
 TEST_P(CustomerIoTest, AllOrNothingWritesNothingWhenARowIsBad) {

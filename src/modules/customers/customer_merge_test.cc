@@ -86,6 +86,16 @@ TEST_P(CustomerMergeTest, MergeMovesRowsAndReversalMovesExactlyThoseBack) {
   EXPECT_EQ(record["moved"]["tags"], Json::array({"展会"}));
   EXPECT_EQ(record["reversedById"], Json());
 
+  // R-CUST-49 (PostgreSQL): moved contacts carry their new customer's owner (rep1, not rep2).
+  auto contact_owners_follow = [&] {
+    if (GetParam() != TestBackend::kPostgres) return;
+    auto row = database_->Acquire()->QueryOne(
+        {"test.contact_owners", "SELECT count(*) FROM contacts k JOIN customers c ON c.id = k.customer_id "
+                                "WHERE k.owner_id IS DISTINCT FROM c.owner_id"});
+    EXPECT_EQ(row->Int(0), 0);
+  };
+  contact_owners_follow();
+
   // R-CUST-17: contacts, timeline, tags and referrals are the survivor's now.
   EXPECT_EQ(ContactNames(mgr1, survivor), (std::vector<std::string>{"王经理", "李采购", "赵会计"}));
   Json survivor_json = Json::parse(customers_->Get(mgr1, survivor));
@@ -119,6 +129,7 @@ TEST_P(CustomerMergeTest, MergeMovesRowsAndReversalMovesExactlyThoseBack) {
   EXPECT_EQ(reversal["moved"]["tags"], Json::array({"展会"}));
   EXPECT_EQ(ContactNames(mgr1, survivor), (std::vector<std::string>{"王经理", "新联系人"}));
   EXPECT_EQ(ContactNames(rep2, merged), (std::vector<std::string>{"李采购", "赵会计"}));
+  contact_owners_follow();
   EXPECT_EQ(Json::parse(customers_->Get(mgr1, survivor))["tags"], Json::array({"重点"}));
   EXPECT_EQ(Json::parse(customers_->Get(rep2, referred))["referrerCustomerId"], IdString(merged));
   // Both timelines keep the story: nothing of the history is deleted.

@@ -35,13 +35,14 @@ std::string Phrase(std::string_view text) {
   return quoted + "\"";
 }
 
-// The expressions of the GIN indexes of migration 0013, exactly.
+// The expressions of the GIN indexes of migrations 0013 and 0022, exactly.
 std::string WordsOfCustomer(const char* alias) {
   std::string a = alias;
   return "array_to_tsvector(array_prepend('#' || COALESCE(" + a + ".owner_id, 0), string_to_array(" + a +
          ".search_words, ' ')))";
 }
-constexpr const char* kWordsOfContact = "array_to_tsvector(string_to_array(k.search_words, ' '))";
+constexpr const char* kWordsOfContact =
+    "array_to_tsvector(array_prepend('#' || COALESCE(k.owner_id, 0), string_to_array(k.search_words, ' ')))";
 
 // Words are cut at kSearchWordLetters: the rest of a longer term is checked on the keys,
 // and on the customer code as written (R-CUST-48).
@@ -119,11 +120,11 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     case SearchTermKind::kIdeographs:
       // R-CUST-39: one or two ideographs of the name or of a contact's name.
       if (postgres) {
-        // The contacts' index has no owner: the scope is checked on their customers.
+        // R-CUST-49: both indexes hold the owners, so both parts are narrowed to the scope's.
         sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + WordsOfCustomer("s") +
                " @@ CAST(? AS tsquery) UNION ALL SELECT k.customer_id FROM contacts k WHERE " +
                std::string(kWordsOfContact) + " @@ CAST(? AS tsquery))";
-        params.insert(params.end(), {TsWord(term, owners), TsWord(term, nullptr)});
+        params.insert(params.end(), {TsWord(term, owners), TsWord(term, owners)});
       } else {
         // R-CUST-42: each part narrowed to the owners by its own count (a contact match read
         // unnarrowed costs two rows: the contact, then its customer).

@@ -2392,12 +2392,16 @@ std::vector<int64_t> CustomerService::WriteManyIn(storage::Connection& connectio
   storage::BulkInsert insert_events(
       connection, "customers.insert_events_many",
       "INSERT INTO customer_events (customer_id, at, kind, actor_id, actor_name, summary, data_json)", 7);
+  // R-CUST-49: on PostgreSQL the contacts carry their customer's owner (the importer's
+  // here), written with them so the trigger of migration 0022 need not look it up per row.
+  bool contact_owner = connection.dialect() == storage::Dialect::kPostgres;
   storage::BulkInsert insert_contacts(
       connection, "customers.insert_contacts_many",
-      "INSERT INTO contacts (id, customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
-      "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
-      "updated_at, search_pinyin, search_words)",
-      21);
+      std::string("INSERT INTO contacts (id, customer_id, name, title, mobile, phone, fax, email, qq, wechat, "
+                  "purchase_role, personality, hobbies, family, social_relations, birthday, notes, created_at, "
+                  "updated_at, search_pinyin, search_words") +
+          (contact_owner ? ", owner_id)" : ")"),
+      contact_owner ? 22 : 21);
   platform::AuditBatch audit(connection, actor, batch.now);
   bool hold_search_index = connection.dialect() == storage::Dialect::kSqlite;
   if (hold_search_index) connection.Execute(kHoldSearchIndex, {int64_t{1}});
@@ -2429,6 +2433,7 @@ std::vector<int64_t> CustomerService::WriteManyIn(storage::Connection& connectio
         contact.id = contact_ids[next_contact++];
         contact.params[0] = contact.id;
         contact.params[1] = id;
+        if (contact_owner) contact.params.push_back(owner_id);
         insert_contacts.Add(std::move(contact.params));
       }
       for (auto& tag : prepared.tags) insert_tags.Add({id, std::move(tag)});

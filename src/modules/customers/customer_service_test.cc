@@ -567,6 +567,24 @@ TEST_P(CustomerServiceTest, SearchWordsFollowTheOwner) {
       EXPECT_EQ(count(indexed_contacts.c_str()), count(owned_contacts.c_str())) << owner;
     }
     EXPECT_EQ(count("SELECT count(*) FROM contact_words WHERE contact_words MATCH 'words : 欧阳'"), 0);
+  } else {
+    // R-CUST-49: each contact carries its customer's owner through assign, release and
+    // claim, and the contacts' words index finds it under that owner.
+    auto connection = database_->Acquire();
+    EXPECT_EQ(connection->QueryOne({"test.contact_owners", "SELECT count(*) FROM contacts k JOIN customers c ON "
+                                                           "c.id = k.customer_id WHERE k.owner_id IS DISTINCT FROM c.owner_id"})
+                  ->Int(0),
+              0);
+    auto found = [&](const std::string& query) {
+      return connection
+          ->QueryOne({"test.contact_words",
+                      "SELECT count(*) FROM contacts k WHERE array_to_tsvector(array_prepend('#' || COALESCE(k.owner_id, 0), "
+                      "string_to_array(k.search_words, ' '))) @@ CAST(? AS tsquery)"},
+                     {query})
+          ->Int(0);
+    };
+    EXPECT_EQ(found("'药师' & '#" + std::to_string(rep4.user_id) + "'"), 1);
+    EXPECT_EQ(found("'药师' & '#" + std::to_string(rep2.user_id) + "'"), 0);
   }
 }
 

@@ -1,0 +1,3 @@
+-- R-CUST-49 (issue #3, search at 1M customers): a search for a contact's name in a team's
+-- scope. SQLite's contact_words index holds each contact's owner already (migration 0013).
+-- The PostgreSQL file gives contacts the same: see there. Nothing portable changes.
