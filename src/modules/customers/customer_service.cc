@@ -1181,8 +1181,12 @@ Json CustomerService::DuplicateCheck(const Caller& caller, const Json& body) {
   // R-CUST-48: the holder of the code typed, as a match with the reason "code".
   std::optional<std::string> stored = code ? CustomerCode(*code) : std::nullopt;
   if (Json holder = stored ? CodeHolder(*connection, caller, *stored, exclude_id) : Json(); !holder.is_null()) {
+    // The same customer matched by name, phone or address too: one match with both reasons
+    // (one outside the scope has no id to compare: its name and owner tell it).
     auto same = std::find_if(matches.begin(), matches.end(), [&](const Json& match) {
-      return match["visible"].get<bool>() && match["id"] == holder["id"];
+      if (match["visible"] != holder["visible"]) return false;
+      if (match["visible"].get<bool>()) return match["id"] == holder["id"];
+      return match["name"] == holder["name"] && match["ownerName"] == holder["ownerName"];
     });
     if (same != matches.end()) (*same)["reasons"].push_back("code");
     else matches.insert(matches.begin(), std::move(holder));

@@ -310,6 +310,11 @@ TEST_P(CustomerServiceTest, ACodeNamesOneCustomer) {
                                      {"visible", false}}));
   EXPECT_EQ(details["fields"]["code"], "is the code of another customer");
   EXPECT_TRUE(ListNames(rep4).empty());
+  // Outside the scope, a match by name and code is one match with both reasons.
+  Json hidden = customers_->DuplicateCheck(rep4, {{"name", "北京凌天"}, {"code", "KH-001"}})["matches"];
+  ASSERT_EQ(hidden.size(), 1u) << hidden;
+  EXPECT_EQ(hidden[0]["reasons"], Json({"name", "code"}));
+  EXPECT_TRUE(hidden[0]["id"].is_null());
   EXPECT_EQ(ErrorCode([&] { Create(rep1, {{"name", "甲"}, {"code", "KH 001"}}); }, &details), "validation.failed");
   EXPECT_TRUE(details["fields"].contains("code"));
 
