@@ -78,13 +78,16 @@ class CustomerImportFileApiTests(ServerTestCase):
                 ",%s,,王经理,13900001111\r\n"
                 "%s,%s,终端,李工,\r\n" % (code, unique("新客户"), unique("NEW-")))
         dry = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="dry_run")).json
-        self.assertEqual([(r["status"], r.get("id")) for r in dry["rows"]], [("existing", mine["id"]), ("ok", None)])
+        self.assertEqual([(r["status"], r.get("id")) for r in dry["rows"]], [("contact", mine["id"]), ("ok", None)])
+        self.assertEqual(dry["rows"][0]["customerName"], mine["name"])
         self.assertEqual(dry["existing"], 1)
         done = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="all_or_nothing")).json
         self.assertEqual([r["status"] for r in done["rows"]], ["contact_added", "created"])
         self.assertEqual((done["created"], done["contactsCreated"]), (1, 2))
         stored = self.assertOk(rep1.get("/customers/%s" % mine["id"])).json
         self.assertEqual([(c["name"], c["mobile"]) for c in stored["contacts"]], [("王经理", "13900001111")])
+        dry_again = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="dry_run")).json
+        self.assertEqual([r["status"] for r in dry_again["rows"]], ["existing", "existing"])  # nothing to add
         again = self.assertOk(self.import_file(rep1, text.encode("utf-8"), mode="all_or_nothing")).json
         self.assertEqual([r["status"] for r in again["rows"]], ["existing", "existing"])
         self.assertEqual((again["created"], again["contactsCreated"], again["existing"]), (0, 0, 2))

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -408,6 +409,7 @@ struct RowState {
   int64_t id = 0;            // the customer created, or stored (R-CUST-48), or the one a contact row went to
   uint32_t parent = kNoRow;  // R-CUST-37: a later row naming an earlier row's customer
   RowStatus status = RowStatus::kOk;
+  bool adds_contact = false;  // R-CUST-48: a stored customer's row whose contact it lacks
 };
 
 // Keys met in the file → the first row with each, by the key's 64-bit hash: open
@@ -935,6 +937,8 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
   // R-CUST-48: the names of the stored customers rows matched by code, for the report (the
   // file may name them otherwise: the importer sees which customer a code reached).
   std::unordered_map<int64_t, std::string> stored_names;
+  // … and the rows among them with a contact: row, customer, contact name.
+  std::vector<std::tuple<uint32_t, int64_t, std::string>> stored_contacts;
   int64_t invalid = 0, duplicates = 0;
   // R-CUST-44: the valid customer rows by the first bytes of their names (the order they
   // are written in), then by row.
@@ -1073,13 +1077,19 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
           if (const RowState& customer = states[state.parent]; customer.status == RowStatus::kExisting) {
             state.status = RowStatus::kExisting;
             state.id = customer.id;
+            if (row.contact.contains("name"))
+              stored_contacts.emplace_back(index, state.id, row.contact["name"].get<std::string>());
           } else {
             state.status = RowStatus::kContact;
           }
           contact_rows[state.parent].push_back(index);
           continue;
         }
-        if (state.status == RowStatus::kExisting) continue;
+        if (state.status == RowStatus::kExisting) {
+          if (row.contact.contains("name"))
+            stored_contacts.emplace_back(index, state.id, row.contact["name"].get<std::string>());
+          continue;
+        }
         auto text = [&](const char* field) -> std::optional<std::string> {
           auto found = row.body.find(field);
           if (found == row.body.end()) return std::nullopt;
@@ -1113,6 +1123,31 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       if (before) take_archive_matches(*before);
     }
     if (in_flight) take_archive_matches(*in_flight);
+    // R-CUST-48: which contacts of rows naming stored customers those customers lack, so a
+    // dry run tells the rows that will add a contact from those that will write nothing
+    // (the write decides again, in its transaction). The customers' contact names, 100
+    // customers per query.
+    if (!stored_contacts.empty()) {
+      constexpr size_t kPerQuery = 100;
+      static const std::string sql = [] {
+        std::string text = "SELECT customer_id, name FROM contacts WHERE customer_id IN (?";
+        for (size_t i = 1; i < kPerQuery; ++i) text += ", ?";
+        return text + ")";
+      }();
+      static const storage::Sql kContactNames{"customers.import_contact_names", sql.c_str()};
+      std::set<int64_t> ids;
+      for (const auto& [index, id, name] : stored_contacts) ids.insert(id);
+      std::set<std::pair<int64_t, std::string>> known;
+      std::vector<int64_t> batch(ids.begin(), ids.end());
+      for (size_t start = 0; start < batch.size(); start += kPerQuery) {
+        storage::Params params;
+        for (size_t i = start; i < start + kPerQuery; ++i) params.push_back(i < batch.size() ? batch[i] : int64_t{0});
+        for (const auto& found : connection->Query(kContactNames, params).rows)
+          known.emplace(found.Int(0), found.Text(1));
+      }
+      for (const auto& [index, id, name] : stored_contacts) states[index].adds_contact = known.emplace(id, name).second;
+      stored_contacts = {};
+    }
   }
 
   // R-CUST-24: duplicates are written only when acknowledged.
@@ -1274,7 +1309,11 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         out += "\"id\":\"" + std::to_string(state.id) + "\",";
       if (auto found = match_text.find(index); found != match_text.end())
         out += "\"matches\":" + found->second + ",";
-      out += "\"row\":" + std::to_string(i + 2) + ",\"status\":\"" + StatusName(state.status) + "\"}";
+      // R-CUST-48: in a dry run a stored customer's row that will add its contact says so.
+      const char* status = mode == "dry_run" && state.status == RowStatus::kExisting && state.adds_contact
+                               ? StatusName(RowStatus::kContact)
+                               : StatusName(state.status);
+      out += "\"row\":" + std::to_string(i + 2) + ",\"status\":\"" + status + "\"}";
     }
     out += "]";
   };

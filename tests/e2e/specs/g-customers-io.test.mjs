@@ -358,8 +358,9 @@ test('a code ties an import row to its stored customer, and the form refuses a t
   await byTest(page, 'import-step-check').waitFor()
   assert.match((await byTest(page, 'import-summary').innerText()).replace(/\s+/g, ' '), /总行数 1 可导入 0 有错误 0 疑似重复 0 已有客户 1/)
   const row = byTest(page, 'import-row-2')
-  assert.equal(await row.getAttribute('data-status'), 'existing')
-  assert.match(await row.innerText(), /已有客户/)
+  // The row names a stored customer and will add its contact to it.
+  assert.equal(await row.getAttribute('data-status'), 'contact')
+  assert.match(await row.innerText(), /追加联系人/)
   assert.equal(await row.locator('a').getAttribute('href'), `/customers/${id}`)
   // The stored customer's name, and the file's other name beside it.
   assert.equal((await row.locator('a').innerText()).trim(), coded)

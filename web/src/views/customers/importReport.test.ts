@@ -78,13 +78,22 @@ describe('import reports', () => {
     // An older server's report without the number: counted from the rows.
     expect(existingCount({ ...withExisting, existing: undefined })).toBe(2)
     expect(existingCount(first)).toBe(0)
-    // Existing rows add their contacts: writable, and they do not block all-or-nothing.
-    expect(writableCount(withExisting, false)).toBe(3)
+    // Existing rows will write nothing: not counted as written, and they do not block all-or-nothing.
+    expect(writableCount(withExisting, false)).toBe(1)
     expect(blockingCount(withExisting, false)).toBe(2)
     expect(statusCounts(withExisting).existing).toBe(2)
     const onlyExisting: ImportReport = { ...withExisting, total: 1, invalid: 0, duplicates: 0, existing: 1, rows: [{ row: 2, status: 'existing', id: '41' }] }
-    expect(writableCount(onlyExisting, false)).toBe(1)
+    expect(writableCount(onlyExisting, false)).toBe(0)
     expect(blockingCount(onlyExisting, false)).toBe(0)
+    // A stored customer's row that will add its contact is a `contact` row with the customer's id.
+    const addsContact: ImportReport = {
+      ...onlyExisting,
+      total: 2,
+      existing: 2,
+      rows: [{ row: 2, status: 'contact', id: '41', customerName: '北京凌天' }, { row: 3, status: 'existing', id: '41' }],
+    }
+    expect(writableCount(addsContact, false)).toBe(1)
+    expect(blockingCount(addsContact, false)).toBe(0)
   })
 
   it('keeps existing rows out of the problems, with their ids, and joins their counts', () => {

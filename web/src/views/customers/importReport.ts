@@ -47,16 +47,13 @@ const FINE_STATUSES: ReadonlySet<ImportRowReport['status']> = new Set(['ok', 'cr
 
 /**
  * Rows the real import would write, per the dry run: `ok`, `contact` (adds a contact to a
- * customer of an earlier row), `existing` (its code names a stored customer, which gets the
- * row's contact unless it has that contact already) and `duplicate` when acknowledged.
+ * customer of an earlier row, or to the stored customer its code names) and `duplicate`
+ * when acknowledged. `existing` rows name a stored customer and will write nothing (no
+ * contact, or one it has already): neither written nor blocking.
  */
 export function writableCount(report: ImportReport, acknowledgeDuplicates: boolean): number {
   return report.rows.filter(
-    (row) =>
-      row.status === 'ok' ||
-      row.status === 'contact' ||
-      row.status === 'existing' ||
-      (row.status === 'duplicate' && acknowledgeDuplicates),
+    (row) => row.status === 'ok' || row.status === 'contact' || (row.status === 'duplicate' && acknowledgeDuplicates),
   ).length
 }
 
@@ -75,7 +72,8 @@ export function readyCount(report: ImportReport): number {
 
 /** Rows that keep an all-or-nothing import from writing anything. */
 export function blockingCount(report: ImportReport, acknowledgeDuplicates: boolean): number {
-  return report.total - writableCount(report, acknowledgeDuplicates)
+  const nothingToWrite = report.rows.filter((row) => row.status === 'existing').length
+  return report.total - writableCount(report, acknowledgeDuplicates) - nothingToWrite
 }
 
 export type RowFilter = 'problems' | 'all' | 'invalid' | 'duplicate'
