@@ -1014,6 +1014,9 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
         RowState& state = states[i];
         ImportRow& row = chunk_rows[i - start];
         auto code = row.errors.empty() ? CodeOf(row.body) : std::nullopt;
+        // A code cell that is no code: the row cannot be matched by it, whatever else it joins.
+        if (!code && row.errors.empty() && BodyText(row.body, "code"))
+          row.errors["code"] = "must be 1–" + std::to_string(kMaxCustomerCodeLength) + " characters without spaces";
         auto repeats = [&](uint32_t first, const char* what) {
           state.parent = first;
           if (row.contact.empty())

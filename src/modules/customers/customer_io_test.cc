@@ -252,7 +252,8 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
       "新客户甲分部,NEW-1,,吴十,\n"                 // 8: joins row 7
       "新客户乙,bad code,终端,,\n"                  // 9: a malformed code
       ",KH-001,,,\n"                                // 10: repeats row 2 without a contact
-      "凌天,KH-001,,李四,\n";                       // 11: 李四 again
+      "凌天,KH-001,,李四,\n"                        // 11: 李四 again
+      "新客户甲,N 1,,郑十一,\n";                    // 12: a malformed code, not joining row 7 by name
   ImportFileOptions options;
   options.mode = "dry_run";
   Json report = io_->ImportFile(rep1, csv, options);
@@ -264,7 +265,8 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
   // Rows 2 and 6 will add a contact to a stored customer (`contact`); rows 3 and 11 will
   // write nothing: 凌天 has 王经理, and row 2 gives it 李四 first.
   EXPECT_EQ(statuses(report), (std::vector<std::string>{"contact", "existing", "invalid", "invalid", "contact",
-                                                         "ok", "contact", "invalid", "invalid", "existing"}));
+                                                         "ok", "contact", "invalid", "invalid", "existing",
+                                                         "invalid"}));
   EXPECT_EQ(report["existing"], 4);
   EXPECT_EQ(report["rows"][0]["id"], IdString(lingtian));
   EXPECT_EQ(report["rows"][0]["customerName"], "北京凌天商贸有限公司");  // the file says 凌天改名
@@ -275,6 +277,7 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
   EXPECT_EQ(report["rows"][3]["errors"]["code"], "is the code of 公海五金, which is in the shared pool: claim it first");
   EXPECT_TRUE(report["rows"][7]["errors"].contains("code"));
   EXPECT_EQ(report["rows"][8]["errors"]["contact.name"], "repeats the customer code of row 2 without a contact");
+  EXPECT_EQ(report["rows"][10]["errors"]["code"], "must be 1–64 characters without spaces");
 
   options.mode = "all_or_nothing";
   report = io_->ImportFile(rep1, csv, options);
@@ -285,7 +288,7 @@ TEST_P(CustomerIoTest, CodesMatchRowsToStoredCustomers) {
   report = io_->ImportFile(rep1, csv, options);
   EXPECT_EQ(statuses(report), (std::vector<std::string>{"contact_added", "existing", "invalid", "invalid",
                                                          "contact_added", "created", "contact_added", "invalid",
-                                                         "invalid", "existing"}));
+                                                         "invalid", "existing", "invalid"}));
   EXPECT_EQ(report["created"], 1);
   EXPECT_EQ(report["contactsCreated"], 4);
   Json stored = Json::parse(customers_->Get(rep1, lingtian));

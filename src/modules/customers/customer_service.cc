@@ -748,15 +748,6 @@ bool Readable(const Caller& caller, Scope scope, const storage::Row& row) {
   throw Error(ErrorKind::kConflict, "customers.code_taken", "another customer has this code", details);
 }
 
-// The unique index of migration 0021 refused a code that a concurrent write took after
-// the check (the name of the index on PostgreSQL, of the column on SQLite).
-bool IsCodeViolation(const storage::DatabaseError& error) {
-  std::string_view message = error.what();
-  return error.kind() == storage::DatabaseError::Kind::kUniqueViolation &&
-         (message.find("customers_code") != std::string_view::npos ||
-          message.find("customers.code") != std::string_view::npos);
-}
-
 // A transaction of a write that may set a code: a code a concurrent write took after the
 // check is customers.code_taken, not an internal error.
 void InTransactionKeepingCodes(storage::Database& database, const std::function<void(storage::Connection&)>& work) {
@@ -771,6 +762,33 @@ void InTransactionKeepingCodes(storage::Database& database, const std::function<
 Error PoolConflict() {
   return Error(ErrorKind::kConflict, "customers.in_pool",
                "the customer is in the shared pool: claim or assign it first");
+}
+
+// R-CUST-7: why the caller may not edit a customer they can read: nobody edits a pool
+// customer (it is claimed or assigned first), and no one outside the write scope.
+std::optional<Error> WriteRefusal(const Caller& caller, Scope write_scope, const storage::Row& row) {
+  auto owner = OwnerOf(row);
+  if (!owner) return PoolConflict();
+  if (!platform::InScope(caller, write_scope, *owner, row.OptionalText(kOwnerPath).value_or("")))
+    return Error(ErrorKind::kForbidden, "access.denied", "this customer is outside your write scope",
+                 {{"permission", "customers.write"}});
+  return std::nullopt;
+}
+
+// R-CUST-13: a customer matching a duplicate check (or holding a code) as the caller may see
+// it: outside the read scope only the name, the owner's name and the pool flag, no id.
+Json MatchJson(const Caller& caller, int64_t id, const std::string& name, std::optional<int64_t> owner,
+               const std::optional<std::string>& owner_name, const std::optional<std::string>& owner_path,
+               Json reasons) {
+  Scope scope = caller.ScopeFor("customers.read").value_or(Scope::kOwn);
+  bool visible =
+      caller.Has("customers.read") && (!owner || platform::InScope(caller, scope, *owner, owner_path.value_or("")));
+  return {{"id", visible ? Json(IdString(id)) : Json()},
+          {"name", name},
+          {"ownerName", owner_name ? Json(*owner_name) : Json()},
+          {"inPool", !owner.has_value()},
+          {"reasons", std::move(reasons)},
+          {"visible", visible}};
 }
 
 std::string RandomHolder() {
@@ -833,12 +851,7 @@ storage::Row CustomerService::LoadWritable(storage::Connection& connection, cons
                                            int64_t customer_id) {
   Scope write_scope = platform::Require(caller, "customers.write");
   storage::Row row = LoadReadable(connection, caller, customer_id);
-  auto owner = OwnerOf(row);
-  // R-CUST-7: nobody edits a pool customer; it is claimed or assigned first.
-  if (!owner) throw PoolConflict();
-  if (!platform::InScope(caller, write_scope, *owner, row.OptionalText(kOwnerPath).value_or("")))
-    throw Error(ErrorKind::kForbidden, "access.denied", "this customer is outside your write scope",
-                {{"permission", "customers.write"}});
+  if (auto refusal = WriteRefusal(caller, write_scope, row)) throw *refusal;
   return row;
 }
 
@@ -1120,8 +1133,6 @@ Json CustomerService::FindDuplicates(storage::Connection& connection, const Call
                                      const std::optional<std::string>& phone,
                                      const std::optional<std::string>& address,
                                      std::optional<int64_t> exclude_id) {
-  Scope scope = caller.ScopeFor("customers.read").value_or(Scope::kOwn);
-  bool can_read = caller.Has("customers.read");
   std::optional<std::string> name_key = name ? std::optional(NameKey(*name)) : std::nullopt;
   if (name_key && name_key->empty()) name_key.reset();
   auto phone_key = phone ? PhoneKey(*phone) : std::nullopt;
@@ -1133,20 +1144,14 @@ Json CustomerService::FindDuplicates(storage::Connection& connection, const Call
                                              storage::Nullable(phone_key), storage::Nullable(address_key),
                                              exclude_id.value_or(0), int64_t{kMaxDuplicateMatches}});
   for (const auto& row : rows.rows) {
-    auto owner = row.OptionalInt(2);
-    bool visible = can_read && (!owner || platform::InScope(caller, scope, *owner, row.OptionalText(4).value_or("")));
     Json reasons = Json::array();
     if (row.Bool(5)) reasons.push_back("name");
     if (row.Bool(6)) reasons.push_back("phone");
     if (row.Bool(7)) reasons.push_back("address");
     // R-CUST-13: a match outside the caller's scope still names its owner (so the rep
     // knows whom to talk to) but shows nothing else, not even its id.
-    matches.push_back({{"id", visible ? Json(IdString(row.Int(0))) : Json()},
-                       {"name", row.Text(1)},
-                       {"ownerName", row.OptionalText(3) ? Json(*row.OptionalText(3)) : Json()},
-                       {"inPool", !owner.has_value()},
-                       {"reasons", reasons},
-                       {"visible", visible}});
+    matches.push_back(MatchJson(caller, row.Int(0), row.Text(1), row.OptionalInt(2), row.OptionalText(3),
+                                row.OptionalText(4), std::move(reasons)));
   }
   return matches;
 }
@@ -1155,16 +1160,8 @@ Json CustomerService::CodeHolder(storage::Connection& connection, const Caller& 
                                   std::optional<int64_t> exclude_id) {
   auto row = connection.QueryOne(kCodeHolder, {code});
   if (!row || row->Int(0) == exclude_id.value_or(0)) return Json();
-  Scope scope = caller.ScopeFor("customers.read").value_or(Scope::kOwn);
-  auto owner = row->OptionalInt(2);
-  bool visible = caller.Has("customers.read") &&
-                 (!owner || platform::InScope(caller, scope, *owner, row->OptionalText(4).value_or("")));
-  return {{"id", visible ? Json(IdString(row->Int(0))) : Json()},
-          {"name", row->Text(1)},
-          {"ownerName", row->OptionalText(3) ? Json(*row->OptionalText(3)) : Json()},
-          {"inPool", !owner.has_value()},
-          {"reasons", Json::array({"code"})},
-          {"visible", visible}};
+  return MatchJson(caller, row->Int(0), row->Text(1), row->OptionalInt(2), row->OptionalText(3),
+                   row->OptionalText(4), Json::array({"code"}));
 }
 
 Json CustomerService::DuplicateCheck(const Caller& caller, const Json& body) {
@@ -1958,19 +1955,21 @@ std::vector<std::optional<CustomerService::CodeMatch>> CustomerService::MatchCod
       match.id = row->Int(kId);
       match.name = row->Text(kName);
       // R-CUST-7, as LoadWritable decides.
-      auto owner = OwnerOf(*row);
       if (!read_scope || !Readable(caller, *read_scope, *row)) match.refused = "customers.not_found";
-      else if (!owner) match.refused = "customers.in_pool";
-      else if (!write_scope ||
-               !platform::InScope(caller, *write_scope, *owner, row->OptionalText(kOwnerPath).value_or("")))
-        match.refused = "access.denied";
+      else if (!write_scope) match.refused = "access.denied";
+      else if (auto refusal = WriteRefusal(caller, *write_scope, *row)) match.refused = refusal->code();
     }
   }
   return out;
 }
 
 void CustomerService::ThrowIfCodeTaken(const storage::DatabaseError& error) {
-  if (IsCodeViolation(error)) ThrowCodeTaken(Json());
+  // The unique index of migration 0021: its name on PostgreSQL, its column on SQLite.
+  std::string_view message = error.what();
+  if (error.kind() == storage::DatabaseError::Kind::kUniqueViolation &&
+      (message.find("customers_code") != std::string_view::npos ||
+       message.find("customers.code") != std::string_view::npos))
+    ThrowCodeTaken(Json());
 }
 
 std::vector<bool> CustomerService::AddContactsIn(storage::Connection& connection, const Caller& caller,
