@@ -9,6 +9,8 @@
 #   TUOKE_TEST_PG_URL        a fresh database `tuoke_test` for store tests
 # TUOKE_PG_KEEP_DIR=/path keeps the cluster in that directory instead (created when
 # missing, stopped but not removed at the end): for benchmarks whose data takes long to load.
+# TUOKE_PG_SETTINGS adds server settings, e.g. "-c shared_buffers=6GB" for a benchmark of
+# a sized server (docs/operations.md, "Sizing PostgreSQL").
 set -euo pipefail
 
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -50,7 +52,7 @@ if [ ! -f "$workdir/data/PG_VERSION" ]; then
 fi
 # Durability is pointless for a throw-away cluster; speed is not.
 as_postgres "$PGBIN/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
-  -o "-p $port -k $workdir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  -o "-p $port -k $workdir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${TUOKE_PG_SETTINGS:-}" \
   start >/dev/null
 
 export TUOKE_TEST_PG_ADMIN_URL="postgresql://postgres@/postgres?host=$workdir&port=$port"

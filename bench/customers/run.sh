@@ -8,7 +8,10 @@
 # FROM_SQLITE=/tmp/tuoke-bench-customers-sqlite/tuoke.db makes the PostgreSQL run copy the
 # SQLite run's customers instead of generating them again. With TUOKE_PG_KEEP_DIR (a kept
 # cluster, scripts/with-postgres.sh) REUSE=1 measures on the database a previous run loaded;
-# SETUP_ONLY=1 stops after loading and preparing the inputs.
+# SETUP_ONLY=1 stops after loading and preparing the inputs. PREWARM=1 (PostgreSQL) reads the
+# customers' and contacts' tables and indexes into the buffer cache before measuring, as a
+# server that has run for a while has them (pg_prewarm; size shared_buffers for them with
+# TUOKE_PG_SETTINGS, docs/operations.md "Sizing PostgreSQL").
 set -euo pipefail
 BACKEND=${1:?sqlite or postgres}
 BUILD_DIR=${2:-build}
@@ -85,6 +88,14 @@ fi
 echo "generator: $(cat "$WORK/generate.json") ($(tail -n 1 "$WORK/generate.log"))" >&2
 python3 bench/customers/prepare.py --sql "$sql" --out "$WORK"
 if [ -n "${SETUP_ONLY:-}" ]; then exit 0; fi
+if [ "$BACKEND" = postgres ] && [ -n "${PREWARM:-}" ]; then
+  started=$(date +%s.%N)
+  psql "$db_url" -qAt -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" -c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c
+    WHERE c.relname IN ('customers', 'contacts', 'customer_tags')
+       OR c.oid IN (SELECT indexrelid FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+                    WHERE t.relname IN ('customers', 'contacts', 'customer_tags'))" |
+    { read -r pages; echo "prewarmed $pages pages in $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $started }") s" >&2; }
+fi
 
 port=$(free_port)
 "$TUOKE" "${db_args[@]}" --log-level warn serve --port "$port" --threads 4 --no-access-log >"$WORK/serve.log" 2>&1 &

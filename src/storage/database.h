@@ -24,10 +24,15 @@ namespace tuoke::storage {
 enum class Dialect : uint8_t { kSqlite, kPostgres };
 
 // A named SQL statement. `postgres` replaces `text` on PostgreSQL when set.
+// `plan_each_time`: on PostgreSQL the statement is planned with its parameters' values at
+// every run (an unnamed statement) instead of prepared once per connection, whose plan
+// PostgreSQL may make generic after five runs. For statements whose best plan depends on
+// the values, such as a search term matching 3 or 50,000 rows (R-CUST-50).
 struct Sql {
   const char* name;
   const char* text;
   const char* postgres = nullptr;
+  bool plan_each_time = false;
 
   const char* For(Dialect dialect) const {
     return dialect == Dialect::kPostgres && postgres ? postgres : text;

@@ -3,6 +3,7 @@
 
 #include <thread>
 
+#include "storage/deferred_write.h"
 #include "storage/migrator.h"
 #include "storage/testing/test_database.h"
 
@@ -123,6 +124,32 @@ TEST_P(StorageTest, PostgresOverridesAreUsedOnlyOnPostgres) {
   const Sql sql{"test.dialect", "SELECT 'sqlite'", "SELECT 'postgres'"};
   std::string expected = GetParam() == TestBackend::kSqlite ? "sqlite" : "postgres";
   EXPECT_EQ(database_->Acquire()->QueryOne(sql)->Text(0), expected);
+}
+
+TEST_P(StorageTest, StatementsPlannedEachTimeTakeTheirParametersEverywhere) {
+  CreateScratch(*database_);
+  const Sql insert{"test.insert_amount", "INSERT INTO scratch (name, amount) VALUES (?, ?)"};
+  const Sql each_time{"test.each_time", "SELECT /* each_time */ amount FROM scratch WHERE name = ? AND amount > ?",
+                      nullptr, true};
+  const Sql prepared{"test.prepared", "SELECT /* prepared */ amount FROM scratch WHERE name = ? AND amount > ?"};
+  // Alone, inside a transaction after its BEGIN, and behind a held-back write (one pipeline).
+  database_->Acquire()->Execute(insert, {std::string("a?"), int64_t{7}});
+  EXPECT_EQ(database_->Acquire()->QueryOne(each_time, {std::string("a?"), int64_t{6}})->Int(0), 7);
+  EXPECT_FALSE(database_->Acquire()->QueryOne(each_time, {std::string("a?"), int64_t{7}}));
+  database_->InTransaction([&](Connection& connection) {
+    EXPECT_EQ(connection.QueryOne(each_time, {std::string("a?"), int64_t{0}})->Int(0), 7);
+    ExecuteLater(connection, insert, {std::string("b"), int64_t{9}});
+    EXPECT_EQ(connection.QueryOne(each_time, {std::string("b"), int64_t{8}})->Int(0), 9);
+    connection.QueryOne(prepared, {std::string("b"), int64_t{8}});
+    if (GetParam() != TestBackend::kPostgres) return;
+    // R-CUST-50: an unnamed statement on PostgreSQL, planned with the values at every run.
+    const Sql named{"test.prepared_statements",
+                    "SELECT COUNT(*) FILTER (WHERE statement LIKE '%/* ' || 'each_time */%'), "
+                    "COUNT(*) FILTER (WHERE statement LIKE '%/* ' || 'prepared */%') FROM pg_prepared_statements"};
+    auto counts = connection.QueryOne(named);
+    EXPECT_EQ(counts->Int(0), 0);
+    EXPECT_EQ(counts->Int(1), 1);
+  });
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageTest, ::testing::ValuesIn(testing::AllTestBackends()),

@@ -70,7 +70,7 @@ void AppendExactCheck(std::string& sql, storage::Params& params, std::string_vie
 
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view query,
                            storage::Dialect dialect, const std::vector<int64_t>* owners, bool walk,
-                           bool few_contacts, const std::vector<int64_t>* contact_owners) {
+                           bool few_contacts, const std::vector<int64_t>* contact_owners, bool contacts_part) {
   bool postgres = dialect == storage::Dialect::kPostgres;
   SearchTerm term = ClassifySearchTerm(query);
   std::string like = "%" + EscapeLike(query) + "%";
@@ -119,7 +119,12 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
       return;
     case SearchTermKind::kIdeographs:
       // R-CUST-39: one or two ideographs of the name or of a contact's name.
-      if (postgres) {
+      if (postgres && !contacts_part) {
+        // R-CUST-50: no contact has the term: the customers' part alone, on the listed rows
+        // themselves (each match read once, not once for its id and again for the page).
+        sql += " AND " + WordsOfCustomer("c") + " @@ CAST(? AS tsquery)";
+        params.push_back(TsWord(term, owners));
+      } else if (postgres) {
         // R-CUST-49: both indexes hold the owners, so both parts are narrowed to the scope's.
         sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + WordsOfCustomer("s") +
                " @@ CAST(? AS tsquery) UNION ALL SELECT k.customer_id FROM contacts k WHERE " +
@@ -201,6 +206,13 @@ int64_t CountSearchMatches(storage::Connection& connection, std::string_view que
     case SearchTermKind::kScan: return -1;
   }
   return -1;
+}
+
+bool ContactWordsMatch(storage::Connection& connection, std::string_view query, const std::vector<int64_t>* owners) {
+  // Migration 0023: the function reads the words index only, whatever the planner expects.
+  static const storage::Sql kProbe{"customers.contact_words_match",
+                                   "SELECT contact_words_match(CAST(? AS tsquery))"};
+  return connection.QueryOne(kProbe, {TsWord(ClassifySearchTerm(query), owners)})->Bool(0);
 }
 
 int64_t FillSearchWords(storage::Database& database, int batch) {

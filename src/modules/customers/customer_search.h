@@ -27,7 +27,14 @@ namespace tuoke::customers {
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
                            bool walk = false, bool few_contacts = false,
-                           const std::vector<int64_t>* contact_owners = nullptr);
+                           const std::vector<int64_t>* contact_owners = nullptr, bool contacts_part = true);
+
+// R-CUST-50 (PostgreSQL only): whether a term of one or two ideographs is in the name of any
+// contact of `owners`' customers (of any customer when null), probed in the contacts' words
+// index alone (migration 0023). A common company word (科技) is in no contact's name: with
+// `contacts_part` false, AppendSearchCondition reads the customers' matches alone, each of
+// the ~5,000 in a manager's scope once instead of twice (docs/benchmarks.md, session 18).
+bool ContactWordsMatch(storage::Connection& connection, std::string_view term, const std::vector<int64_t>* owners);
 
 // R-CUST-39: how many customers and contacts the index finds for `term`, counted up to
 // `limit` (a cheap probe); -1 when the term is not probed (not indexed, or search words on

@@ -956,8 +956,15 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     if (owners && !postgres && customer_matches < common_search_words_) owners.reset();
     if (shape) shape->tests_each_row = walk || ClassifySearchTerm(*filter.query).kind == SearchTermKind::kScan;
     bool few_contacts = contact_matches >= 0 && contact_matches < contacts_as_set_below_;
+    // R-CUST-50: on PostgreSQL a term of ideographs that no contact in the scope has reads
+    // the customers' part alone.
+    bool contacts_part = true;
+    if (postgres && ClassifySearchTerm(*filter.query).kind == SearchTermKind::kIdeographs) {
+      contacts_part = ContactWordsMatch(*connection, *filter.query, owners ? &*owners : nullptr);
+      if (!contacts_part) customers_only_searches_.fetch_add(1, std::memory_order_relaxed);
+    }
     AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk,
-                          few_contacts, contact_owners ? &*contact_owners : nullptr);
+                          few_contacts, contact_owners ? &*contact_owners : nullptr, contacts_part);
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;
@@ -1103,7 +1110,9 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
   sql += order;
   params.push_back(rows_wanted);
 
-  const storage::Sql query{"customers.list", sql.c_str()};
+  // R-CUST-50: a search's plan depends on its term (3 matches or 50,000): planned each time.
+  bool searched = filter.query && !filter.query->empty();
+  const storage::Sql query{"customers.list", sql.c_str(), nullptr, searched};
   auto connection = database_.Acquire();
   auto result = connection->Query(query, params);
   JsonWriter out;
@@ -1293,7 +1302,8 @@ void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& 
   std::string batch_sql = "SELECT " TUOKE_CUSTOMER_COLUMNS + batch_where + " AND c.id IN (?";
   for (size_t i = 1; i < kBatch; ++i) batch_sql += ", ?";
   batch_sql += ")";
-  const storage::Sql ids_query{"customers.export_ids", ids_sql.c_str()};
+  const storage::Sql ids_query{"customers.export_ids", ids_sql.c_str(), nullptr,
+                               filter.query && !filter.query->empty()};  // R-CUST-50
   const storage::Sql batch_query{"customers.export_rows", batch_sql.c_str()};
 
   auto connection = database_.Acquire();

@@ -205,6 +205,8 @@ class CustomerService {
   int64_t merged_pages() const { return merged_pages_.load(std::memory_order_relaxed); }
   // Pages read as their ids first, then their rows, since start (R-CUST-43, PostgreSQL).
   int64_t id_first_pages() const { return id_first_pages_.load(std::memory_order_relaxed); }
+  // Searches on PostgreSQL that read the customers' part of a term alone (R-CUST-50).
+  int64_t customers_only_searches() const { return customers_only_searches_.load(std::memory_order_relaxed); }
 
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
@@ -273,6 +275,7 @@ class CustomerService {
   int64_t regrade_batch_ = 500;
   std::atomic<int64_t> merged_pages_{0};
   std::atomic<int64_t> id_first_pages_{0};
+  std::atomic<int64_t> customers_only_searches_{0};
 };
 
 }  // namespace tuoke::customers

@@ -764,6 +764,51 @@ TEST_P(CustomerServiceTest, PagesReadTheirIdsFirstOnPostgres) {
   }
 }
 
+// R-CUST-50: on PostgreSQL a term of ideographs that no contact in the scope has reads the
+// customers' part alone; the customers found, their order and their pages are those of
+// both parts read together.
+TEST_P(CustomerServiceTest, TermsNoContactHasReadTheCustomersAloneOnPostgres) {
+  Caller rep1 = SignIn("rep1"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1");
+  Create(rep1, {{"name", "深圳华强科技"}});
+  clock_.Advance(1min);
+  int64_t jiancai = Id(Create(rep1, {{"name", "上海东方建材"}}));
+  clock_.Advance(1min);
+  Create(rep1, {{"name", "南京科技园物业"}});
+  clock_.Advance(1min);
+  Create(rep1, {{"name", "北京凌天商贸"}});
+  clock_.Advance(1min);
+  int64_t other = Id(Create(rep4, {{"name", "广州明珠照明"}}));  // outside mgr1's team
+  customers_->AddContact(rep1, jiancai, {{"name", "张涛"}});
+  customers_->AddContact(rep4, other, {{"name", "科技刘"}});
+  customers_->AddContact(rep4, other, {{"name", "凌天"}});
+  int64_t before = customers_->customers_only_searches();
+  auto search = [&](const Caller& caller, const std::string& query) { return SearchAllPlans(caller, query); };
+  // 科技: rep4's contact is out of mgr1's scope, so the customers' part is read alone.
+  std::vector<std::string> keji{"南京科技园物业", "深圳华强科技"};
+  EXPECT_EQ(search(mgr1, "科技"), keji);
+  EXPECT_TRUE(search(mgr1, "无此").empty());
+  int64_t customers_only = customers_->customers_only_searches() - before;
+  // Each search runs 8 plans (SearchAllPlans); PostgreSQL probes the contacts for each.
+  EXPECT_EQ(customers_only, GetParam() == TestBackend::kPostgres ? 2 * 8 : 0);
+  // A contact's name in the scope, and 凌天, a customer's name in rep1's book and a
+  // contact's in rep4's: both parts.
+  EXPECT_EQ(search(mgr1, "张涛"), (std::vector<std::string>{"上海东方建材"}));
+  EXPECT_EQ(search(SignIn("gm"), "凌天"), (std::vector<std::string>{"广州明珠照明", "北京凌天商贸"}));
+  EXPECT_EQ(search(SignIn("gm"), "科技"), (std::vector<std::string>{"广州明珠照明", "南京科技园物业", "深圳华强科技"}));
+  EXPECT_EQ(customers_->customers_only_searches() - before, customers_only);
+  CustomerFilter filter;
+  filter.query = "科技";
+  filter.limit = 1;
+  std::vector<std::string> seen;
+  for (int page = 0; page < 5; ++page) {
+    Json answer = Json::parse(customers_->List(mgr1, filter));
+    for (const auto& item : answer["items"]) seen.push_back(item["name"]);
+    if (answer["nextCursor"].is_null()) break;
+    filter.cursor = answer["nextCursor"].get<std::string>();
+  }
+  EXPECT_EQ(seen, keji);
+}
+
 TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
   Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
   int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));

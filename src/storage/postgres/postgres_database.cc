@@ -178,8 +178,9 @@ class PostgresConnection final : public Connection, public DeferringConnection {
   };
 
   Statement Bind(const Sql& sql, const Params& params) {
-    Statement out{sql.name, Prepare(sql), "", std::vector<std::string>(params.size()),
-                  std::vector<bool>(params.size(), false)};
+    Statement out{sql.name, sql.plan_each_time ? std::string() : Prepare(sql),
+                  sql.plan_each_time ? RewritePlaceholders(sql.For(Dialect::kPostgres)) : std::string(),
+                  std::vector<std::string>(params.size()), std::vector<bool>(params.size(), false)};
     for (size_t i = 0; i < params.size(); ++i) {
       const Value& value = params[i];
       if (std::holds_alternative<std::nullptr_t>(value)) out.null[i] = true;
@@ -216,8 +217,11 @@ class PostgresConnection final : public Connection, public DeferringConnection {
     Statement statement = Bind(sql, params);
     if (begin_pending_ || !later_.empty()) return RunWithHeldBack(statement);
     auto values = Values(statement);
-    ResultPtr result(PQexecPrepared(connection_, statement.prepared.c_str(), static_cast<int>(values.size()),
-                                    values.data(), nullptr, nullptr, 0));
+    ResultPtr result(statement.prepared.empty()
+                         ? PQexecParams(connection_, statement.text.c_str(), static_cast<int>(values.size()),
+                                        nullptr, values.data(), nullptr, nullptr, 0)
+                         : PQexecPrepared(connection_, statement.prepared.c_str(), static_cast<int>(values.size()),
+                                          values.data(), nullptr, nullptr, 0));
     auto status = PQresultStatus(result.get());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
       throw MakeError(connection_, result.get(), "statement " + statement.name);
@@ -257,14 +261,12 @@ class PostgresConnection final : public Connection, public DeferringConnection {
     if (PQenterPipelineMode(connection_) != 1)
       throw MakeError(connection_, nullptr, "enter pipeline mode for " + what);
     for (const auto& statement : batch) {
-      int sent;
-      if (statement.prepared.empty()) {
-        sent = PQsendQueryParams(connection_, statement.text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
-      } else {
-        auto values = Values(statement);
-        sent = PQsendQueryPrepared(connection_, statement.prepared.c_str(), static_cast<int>(values.size()),
-                                   values.data(), nullptr, nullptr, 0);
-      }
+      auto values = Values(statement);
+      int sent = statement.prepared.empty()
+                     ? PQsendQueryParams(connection_, statement.text.c_str(), static_cast<int>(values.size()), nullptr,
+                                         values.data(), nullptr, nullptr, 0)
+                     : PQsendQueryPrepared(connection_, statement.prepared.c_str(), static_cast<int>(values.size()),
+                                           values.data(), nullptr, nullptr, 0);
       if (sent != 1) throw MakeError(connection_, nullptr, "send " + statement.name);
     }
     if (PQpipelineSync(connection_) != 1) throw MakeError(connection_, nullptr, "pipeline sync for " + what);

@@ -1,0 +1,3 @@
+-- R-CUST-50 (issue #3, search at 1M customers): whether a search term is in any contact's
+-- name. SQLite counts that with FTS5 (R-CUST-42); the PostgreSQL file adds a function: see
+-- there. Nothing portable changes.
