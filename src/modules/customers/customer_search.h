@@ -22,8 +22,9 @@ namespace tuoke::customers {
 // customers are then read once into a set instead of probing each walked row's contacts.
 // On SQLite `owners` narrows the customers' part of a term of ideographs and
 // `contact_owners` its contacts' part, each chosen by that part's count (R-CUST-42);
-// PostgreSQL (not probed) takes `owners` for both parts: its contacts' index holds the
-// owners too since migration 0022 (R-CUST-49).
+// PostgreSQL (not counted) takes `owners` for both parts: its contacts' index holds the
+// owners too since migration 0022 (R-CUST-49); with `contacts_part` false (no contact has
+// the term, ContactWordsMatch) it reads the customers' part alone (R-CUST-50).
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
                            bool walk = false, bool few_contacts = false,
