@@ -79,6 +79,23 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     return indexed;
   }
 
+  // Every page of a list, following its cursor (at most 20 pages): one field of each row,
+  // in order, and the number of requests made.
+  std::vector<std::string> PageThrough(const Caller& caller, CustomerFilter filter, const char* field = "name",
+                                       int* requests = nullptr) {
+    std::vector<std::string> values;
+    int made = 0;
+    while (made < 20) {
+      ++made;
+      Json answer = Json::parse(customers_->List(caller, filter));
+      for (const auto& item : answer["items"]) values.push_back(item[field]);
+      if (answer["nextCursor"].is_null()) break;
+      filter.cursor = answer["nextCursor"].get<std::string>();
+    }
+    if (requests) *requests = made;
+    return values;
+  }
+
   void SetPolicy(const std::string& key, const Json& value) {
     policies_->AddVersion(SignIn("gm"), key, value, FormatDate(policies_->Today()), "test");
   }
@@ -613,17 +630,10 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
   }
   Create(rep1, {{"name", "上海东方建材"}});  // not a match
   auto pages = [&](const Caller& caller, const std::string& query) {
-    std::vector<std::string> names;
     CustomerFilter filter;
     filter.query = query;
     filter.limit = 3;
-    for (int page = 0; page < 20; ++page) {
-      Json answer = Json::parse(customers_->List(caller, filter));
-      for (const auto& item : answer["items"]) names.push_back(item["name"]);
-      if (answer["nextCursor"].is_null()) break;
-      filter.cursor = answer["nextCursor"].get<std::string>();
-    }
-    return names;
+    return PageThrough(caller, filter);
   };
   customers_->set_search_walk_from(1);
   for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
@@ -668,17 +678,10 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
         if (item["tags"].size() == 1 && item["tags"][0] == "展会") expected.push_back(item["name"]);
       ASSERT_GE(expected.size(), 2u) << caller->name;
       auto tag_pages = [&] {
-        std::vector<std::string> names;
         CustomerFilter filter;
         filter.tag = "展会";
         filter.limit = 2;
-        for (int page = 0; page < 20; ++page) {
-          Json answer = Json::parse(customers_->List(*caller, filter));
-          for (const auto& item : answer["items"]) names.push_back(item["name"]);
-          if (answer["nextCursor"].is_null()) break;
-          filter.cursor = answer["nextCursor"].get<std::string>();
-        }
-        return names;
+        return PageThrough(*caller, filter);
       };
       int64_t merged_before = customers_->merged_pages();
       EXPECT_EQ(tag_pages(), expected) << caller->name << " merged";
@@ -713,13 +716,7 @@ TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
     CustomerFilter filter;
     filter.sort = sort;
     filter.limit = 2;
-    std::vector<std::string> seen;
-    for (int page = 0; page < 10; ++page) {
-      Json answer = Json::parse(customers_->List(rep1, filter));
-      for (const auto& item : answer["items"]) seen.push_back(item["id"]);
-      if (answer["nextCursor"].is_null()) break;
-      filter.cursor = answer["nextCursor"].get<std::string>();
-    }
+    std::vector<std::string> seen = PageThrough(rep1, filter, "id");
     EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), all);
     EXPECT_EQ(seen.size(), all.size());
   }
@@ -749,18 +746,11 @@ TEST_P(CustomerServiceTest, PagesReadTheirIdsFirstOnPostgres) {
     filter.tag = "重点";
     if (search) filter.query = "凌天";
     filter.limit = 1;
-    std::vector<std::string> seen;
     int64_t before = customers_->id_first_pages();
-    int pages = 0;
-    for (; pages < 10; ++pages) {
-      Json answer = Json::parse(customers_->List(mgr1, filter));
-      for (const auto& item : answer["items"]) seen.push_back(item["name"]);
-      if (answer["nextCursor"].is_null()) break;
-      filter.cursor = answer["nextCursor"].get<std::string>();
-    }
-    EXPECT_EQ(seen, expected) << (search ? "search" : "list");
+    int requests = 0;
+    EXPECT_EQ(PageThrough(mgr1, filter, "name", &requests), expected) << (search ? "search" : "list");
     int64_t two_step = customers_->id_first_pages() - before;
-    EXPECT_EQ(two_step, GetParam() == TestBackend::kPostgres ? pages + 1 : 0);
+    EXPECT_EQ(two_step, GetParam() == TestBackend::kPostgres ? requests : 0);
   }
 }
 
@@ -799,14 +789,7 @@ TEST_P(CustomerServiceTest, TermsNoContactHasReadTheCustomersAloneOnPostgres) {
   CustomerFilter filter;
   filter.query = "科技";
   filter.limit = 1;
-  std::vector<std::string> seen;
-  for (int page = 0; page < 5; ++page) {
-    Json answer = Json::parse(customers_->List(mgr1, filter));
-    for (const auto& item : answer["items"]) seen.push_back(item["name"]);
-    if (answer["nextCursor"].is_null()) break;
-    filter.cursor = answer["nextCursor"].get<std::string>();
-  }
-  EXPECT_EQ(seen, keji);
+  EXPECT_EQ(PageThrough(mgr1, filter), keji);
 }
 
 TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
