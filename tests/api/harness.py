@@ -428,6 +428,13 @@ class ServerTestCase(unittest.TestCase):
         self.assertStatus(response, 201)
         return response.json
 
+    def new_rep(self, unit_name="华南组"):
+        """A fresh rep made through the API and a client signed in as them."""
+        user = self.make_user(role="rep", unit_name=unit_name)
+        client = self.new_client()
+        self.assertOk(client.login(user["username"], "Passw0rd1"))
+        return user, client
+
     def snapshot(self):
         """State that a rejected write must not change: units, users, audit head."""
         return {"units": self.units(), "users": self.all_users(), "audit": self.audit_head()}

@@ -27,12 +27,6 @@ class CustomerApiTests(ServerTestCase):
         self.assertStatus(self.as_user("gm").post("/policies/%s/versions" % key, {
             "value": value, "effectiveFrom": shanghai_date().isoformat(), "note": "api test"}), 201)
 
-    def new_rep(self, unit_name="华南组"):
-        user = self.make_user(role="rep", unit_name=unit_name)
-        client = self.new_client()
-        self.assertOk(client.login(user["username"], "Passw0rd1"))
-        return user, client
-
     # ---- CRUD ----------------------------------------------------------------------------
     def test_create_read_update_and_contacts(self):
         rep1 = self.as_user("rep1")
