@@ -1,13 +1,10 @@
 #include "modules/customers/customer_service.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <functional>
 #include <map>
-#include <random>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -17,6 +14,7 @@
 #include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_rules.h"
 #include "modules/customers/customer_search.h"
+#include "platform/job_lease.h"
 #include "storage/bulk_insert.h"
 #include "storage/deferred_write.h"
 #include "storage/sqlite/sqlite_bulk.h"
@@ -155,13 +153,6 @@ const storage::Sql kInsertClaim{
 const storage::Sql kUserInScope{
     "customers.assignee",
     "SELECT u.active, o.path, u.name FROM users u JOIN org_units o ON o.id = u.unit_id WHERE u.id = ?"};
-const storage::Sql kTakeLease{
-    "customers.take_lease",
-    "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (job) DO UPDATE "
-    "SET holder = excluded.holder, expires_at = excluded.expires_at "
-    "WHERE job_leases.expires_at <= ? OR job_leases.holder = ?"};
-const storage::Sql kReleaseLease{"customers.release_lease",
-                                 "UPDATE job_leases SET expires_at = ? WHERE job = ? AND holder = ?"};
 // R-CUST-10: one guarded UPDATE; a customer followed up or reassigned meanwhile no
 // longer matches, and a second run finds nothing left to do.
 const storage::Sql kReclaim{
@@ -789,11 +780,6 @@ Json MatchJson(const Caller& caller, int64_t id, const std::string& name, std::o
           {"inPool", !owner.has_value()},
           {"reasons", std::move(reasons)},
           {"visible", visible}};
-}
-
-std::string RandomHolder() {
-  std::random_device random;
-  return "pid" + std::to_string(::getpid()) + "-" + std::to_string(random());
 }
 
 Date NextDate(Date date) {
@@ -1476,7 +1462,6 @@ Grade CustomerService::Regrade(storage::Connection& connection, int64_t customer
 }
 
 RegradeResult CustomerService::RegradeForPolicy(Instant now, int max_batches) {
-  static const std::string holder = RandomHolder();
   RegradeResult outcome;
   GradingPolicy policy = GradingPolicyOn(policies_, BusinessDate(now, policies_.TimeZone()));
   std::string now_text = FormatInstant(now);
@@ -1485,9 +1470,7 @@ RegradeResult CustomerService::RegradeForPolicy(Instant now, int max_batches) {
     RegradeResult step;
     database_.InTransaction([&](storage::Connection& connection) {
       step = {};
-      if (connection.Execute(kTakeLease, {std::string(kRegradeJob), holder, FormatInstant(now + kReclaimLease),
-                                          now_text, holder}) == 0)
-        return;
+      if (!platform::TakeJobLease(connection, kRegradeJob, now, kReclaimLease)) return;
       step.ran = true;
       auto state = connection.QueryOne(kGradingState);
       if (!state) throw std::logic_error("grading_state has no row (migration 0020)");
@@ -1526,7 +1509,7 @@ RegradeResult CustomerService::RegradeForPolicy(Instant now, int max_batches) {
       }
       // Done: the lease is given back, so the next check (this process's, or another's
       // after a restart) need not wait for it to expire.
-      if (!step.more) connection.Execute(kReleaseLease, {now_text, std::string(kRegradeJob), holder});
+      if (!step.more) platform::ReleaseJobLease(connection, kRegradeJob, now);
     });
     outcome.ran = outcome.ran || step.ran;
     outcome.examined += step.examined;
@@ -1757,7 +1740,6 @@ void CustomerService::RequireRoomToHold(storage::Connection& connection, int64_t
 }
 
 ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
-  static const std::string holder = RandomHolder();
   ReclaimResult outcome;
   Date today = BusinessDate(now, policies_.TimeZone());
   // R-CUST-10 (§2.2): no follow-up for customers.pool_reclaim_days returns to the pool.
@@ -1770,9 +1752,7 @@ ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
   // in memory (sqlite_bulk.h); exactly InTransaction otherwise.
   storage::InBulkTransaction(database_, [&](storage::Connection& connection) {
     outcome = {};
-    if (connection.Execute(kTakeLease, {std::string(kReclaimJob), holder, FormatInstant(now + kReclaimLease),
-                                        now_text, holder}) == 0)
-      return;
+    if (!platform::TakeJobLease(connection, kReclaimJob, now, kReclaimLease)) return;
     outcome.ran = true;
     auto reclaimed = connection.Query(kReclaim, {now_text, now_text, cutoff, cutoff});
     for (const auto& row : reclaimed.rows) {

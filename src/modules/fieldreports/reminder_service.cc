@@ -1,11 +1,8 @@
 #include "modules/fieldreports/reminder_service.h"
 
-#include <unistd.h>
-
-#include <random>
-
 #include "modules/fieldreports/report_rules.h"
 #include "platform/audit.h"
+#include "platform/job_lease.h"
 
 namespace tuoke::fieldreports {
 namespace {
@@ -19,12 +16,6 @@ constexpr auto kLease = 5min;
 // never holds one long write transaction.
 constexpr int64_t kBatch = 200;
 
-const storage::Sql kTakeLease{
-    "reminders.take_lease",
-    "INSERT INTO job_leases (job, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (job) DO UPDATE "
-    "SET holder = excluded.holder, expires_at = excluded.expires_at "
-    "WHERE job_leases.expires_at <= ? OR job_leases.holder = ?"};
-const storage::Sql kReleaseLease{"reminders.release_lease", "DELETE FROM job_leases WHERE job = ? AND holder = ?"};
 // R-REMIND-3: the claim; 0 rows when this reminder went out already.
 const storage::Sql kClaim{
     "reminders.claim",
@@ -62,22 +53,14 @@ std::string SummaryLabel(ReportKind kind) {
   return "日报";
 }
 
-std::string RandomHolder() {
-  std::random_device random;
-  return "pid" + std::to_string(::getpid()) + "-" + std::to_string(random());
-}
-
 }  // namespace
 
 ReminderRun ReminderService::RunDue() {
-  static const std::string holder = RandomHolder();
   ReminderRun run;
   Instant now = clock_.Now();
-  std::string now_text = FormatInstant(now);
   bool leased = false;
   database_.InTransaction([&](storage::Connection& connection) {
-    leased = connection.Execute(kTakeLease, {std::string(kJob), holder, FormatInstant(now + kLease), now_text,
-                                             holder}) == 1;
+    leased = platform::TakeJobLease(connection, kJob, now, kLease);
   });
   if (!leased) return run;
   run.ran = true;
@@ -88,12 +71,12 @@ ReminderRun ReminderService::RunDue() {
     run.follow_up_overdue = RemindOverdueFollowUps(today);
   } catch (...) {
     database_.InTransaction([&](storage::Connection& connection) {
-      connection.Execute(kReleaseLease, {std::string(kJob), holder});
+      platform::ReleaseJobLease(connection, kJob, now);
     });
     throw;
   }
   database_.InTransaction([&](storage::Connection& connection) {
-    connection.Execute(kReleaseLease, {std::string(kJob), holder});
+    platform::ReleaseJobLease(connection, kJob, now);
   });
   return run;
 }
