@@ -68,6 +68,9 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
   org_ = std::make_unique<platform::OrgService>(*database_, clock_);
   org_->SetAccessChangedHook([auth = auth_.get()] { auth->ForgetCachedSessions(); });
   customers_ = std::make_unique<customers::CustomerService>(*database_, *policies_, clock_);
+  attachments_ = std::make_unique<customers::CustomerAttachmentService>(
+      *customers_, customers::ResolveAttachmentOptions(config_.attachment_store, config_.attachments_dir,
+                                                       config_.database_url));
   webhook_sender_ = platform::MakeCurlWebhookSender();
   notifications_ = std::make_unique<platform::NotificationService>(*database_, *policies_, clock_, *webhook_sender_);
   approvals_ = std::make_unique<platform::ApprovalService>(*database_, *policies_, *notifications_, clock_);
@@ -108,9 +111,7 @@ App::~App() = default;
 
 void App::RegisterRoutes() {
   RegisterPlatformRoutes(*this, router_, *audit_, metrics_, &openapi_json_);
-  RegisterCustomerRoutes(router_, *customers_,
-                         customers::ResolveAttachmentOptions(config_.attachment_store, config_.attachments_dir,
-                                                             config_.database_url));
+  RegisterCustomerRoutes(router_, *customers_, *attachments_);
   RegisterWorkflowRoutes(router_, *approvals_, *notifications_);
   RegisterFieldRoutes(router_, *field_);
   RegisterPlanRoutes(router_, *plans_);
@@ -121,7 +122,7 @@ void App::RegisterRoutes() {
 
 void App::StartBackgroundJobs(std::chrono::milliseconds interval) {
   if (!pool_reclaim_job_)
-    pool_reclaim_job_ = std::make_unique<customers::PoolReclaimJob>(*customers_, clock_, interval);
+    pool_reclaim_job_ = std::make_unique<customers::PoolReclaimJob>(*customers_, *attachments_, clock_, interval);
   // R-NOTIF-6: the webhook outbox is polled often so robots hear of events within
   // seconds; an idle poll is one indexed query.
   if (!webhook_worker_)

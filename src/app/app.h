@@ -64,6 +64,7 @@ class App {
   platform::OrgService& org() { return *org_; }
   platform::AuthService& auth() { return *auth_; }
   customers::CustomerService& customers() { return *customers_; }
+  customers::CustomerAttachmentService& attachments() { return *attachments_; }
   fieldreports::ReportService& reports() { return *reports_; }
   fieldreports::RoutineService& routines() { return *routines_; }
   fieldreports::MarketIntelService& market_intel() { return *market_intel_; }
@@ -76,7 +77,8 @@ class App {
   const http::Router& router() const { return router_; }
   const AppConfig& config() const { return config_; }
 
-  // Starts the scheduled jobs of `tuoke serve` (pool reclaim, R-CUST-10), each run every
+  // Starts the scheduled jobs of `tuoke serve` (pool reclaim, R-CUST-10; the attachment
+  // purge, R-CUST-51; …), each run every
   // `interval`; they stop when the App is destroyed. Tests and CLI commands do not call it.
   void StartBackgroundJobs(std::chrono::milliseconds interval);
 
@@ -94,6 +96,7 @@ class App {
   std::unique_ptr<platform::AuthService> auth_;
   std::unique_ptr<platform::OrgService> org_;
   std::unique_ptr<customers::CustomerService> customers_;
+  std::unique_ptr<customers::CustomerAttachmentService> attachments_;
   std::unique_ptr<fieldreports::ReportService> reports_;
   std::unique_ptr<fieldreports::RoutineService> routines_;
   std::unique_ptr<fieldreports::MarketIntelService> market_intel_;
@@ -123,10 +126,10 @@ class App {
 void RegisterPlatformRoutes(App& app, http::Router& router, platform::AuditService& audit,
                             Metrics& metrics, const std::string* openapi_json);
 
-// Routes of the customer archive (issue #3, docs/api-customers.md).
-// `attachments`: where uploaded files are kept (R-CUST-27).
+// Routes of the customer archive (issue #3, docs/api-customers.md), attachments included
+// (R-CUST-26..30).
 void RegisterCustomerRoutes(http::Router& router, customers::CustomerService& service,
-                            const customers::AttachmentOptions& attachments);
+                            customers::CustomerAttachmentService& attachments);
 
 // Routes of approvals, notifications and webhooks (issue #4, docs/api-workflow.md).
 void RegisterWorkflowRoutes(http::Router& router, platform::ApprovalService& approvals,

@@ -13,6 +13,9 @@ struct GlobalOptions {
   std::string log_level = "info";
 
   std::string DatabaseUrl() const;
+  // The disk store's directory when --attachments-dir is not given: beside a SQLite
+  // database ("" lets the store find it), <data_dir>/attachments otherwise.
+  std::string AttachmentsDir(const std::string& given) const;
 };
 
 void RegisterServe(CLI::App& app, GlobalOptions& options);

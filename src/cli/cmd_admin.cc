@@ -22,9 +22,10 @@ namespace {
 
 SystemClock g_clock;
 
-std::unique_ptr<app::App> OpenApp(const GlobalOptions& options) {
+std::unique_ptr<app::App> OpenApp(const GlobalOptions& options, const std::string& attachments_dir = "") {
   app::AppConfig config;
   config.database_url = options.DatabaseUrl();
+  config.attachments_dir = options.AttachmentsDir(attachments_dir);
   config.database_pool_size = 2;
   return std::make_unique<app::App>(config, g_clock);
 }
@@ -366,17 +367,37 @@ void RegisterJobs(CLI::App& app, GlobalOptions& options) {
   auto job = std::make_shared<std::string>();
   run->add_option("job", *job,
                   "pool-reclaim: return idle customers to the shared pool; reminders: daily report due soon "
-                  "and overdue follow-ups")
+                  "and overdue follow-ups; attachment-purge: remove the files of attachments deleted longer ago "
+                  "than customers.deleted_attachment_retention_days")
       ->required()
-      ->check(CLI::IsMember({"pool-reclaim", "reminders"}));
-  run->callback([&options, job] {
-    auto application = OpenApp(options);
+      ->check(CLI::IsMember({"pool-reclaim", "reminders", "attachment-purge"}));
+  auto attachments_dir = std::make_shared<std::string>();
+  run->add_option("--attachments-dir", *attachments_dir,
+                  "attachment-purge: the directory `tuoke serve --attachments-dir` names (default as serve's)");
+  run->callback([&options, job, attachments_dir] {
+    auto application = OpenApp(options, *attachments_dir);
     if (*job == "reminders") {
       auto sent = application->reminders().RunDue();
       if (!sent.ran) std::cout << "reminders: another process holds the job lease; skipped\n";
       else
         std::cout << "reminders: " << sent.daily_report << " daily report, " << sent.summary << " summary, "
                   << sent.follow_up_overdue << " overdue follow-up\n";
+      return;
+    }
+    if (*job == "attachment-purge") {
+      customers::AttachmentPurge total;
+      for (bool more = true; more;) {
+        auto step = application->attachments().PurgeDeleted(g_clock.Now());
+        if (!step.ran) {
+          std::cout << "attachment-purge: another process holds the job lease; skipped\n";
+          return;
+        }
+        total.attachments += step.attachments;
+        total.blobs += step.blobs;
+        more = step.more;
+      }
+      std::cout << "attachment-purge: " << total.attachments << " deleted attachments past their retention, "
+                << total.blobs << " files removed\n";
       return;
     }
     auto result = application->customers().ReclaimIdleCustomers(g_clock.Now());

@@ -102,9 +102,7 @@ void RegisterServe(CLI::App& app, GlobalOptions& options) {
     config.secure_cookies = serve_options->secure_cookies;
     config.access_log = !serve_options->no_access_log;
     config.attachment_store = serve_options->attachment_store;
-    config.attachments_dir = serve_options->attachments_dir.empty() && options.DatabaseUrl().rfind("sqlite:", 0) != 0
-                                 ? options.data_dir + "/attachments"
-                                 : serve_options->attachments_dir;
+    config.attachments_dir = options.AttachmentsDir(serve_options->attachments_dir);
     if (threads_option->count() == 0)
       serve_options->server.threads = DefaultServerThreads(options.DatabaseUrl().rfind("sqlite:", 0) == 0);
     config.database_pool_size = std::max(4, serve_options->server.threads + 2);

@@ -13,6 +13,11 @@ std::string GlobalOptions::DatabaseUrl() const {
   return "sqlite:" + data_dir + "/tuoke.db";
 }
 
+std::string GlobalOptions::AttachmentsDir(const std::string& given) const {
+  if (!given.empty() || DatabaseUrl().rfind("sqlite:", 0) == 0) return given;
+  return data_dir + "/attachments";
+}
+
 }  // namespace tuoke::cli
 
 int main(int argc, char** argv) {

@@ -84,6 +84,8 @@ std::vector<PolicyDefinition> Build() {
       10 * 1024 * 1024, 1024, 20 * 1024 * 1024, "客户附件大小上限", "Largest customer attachment");
   add("customers.attachments_per_customer", "customers", T::kInteger, "files", "§2 (product default)", 50,
       1, 500, "每个客户附件数上限", "Attachments per customer at most");
+  add("customers.deleted_attachment_retention_days", "customers", T::kInteger, "days", "§2 (product default)",
+      30, 0, 3650, "已删除附件文件保留天数", "Days a deleted attachment's file is kept");
 
   // §3 Visits
   add("visits.frequency_same_city_months", "visits", T::kInteger, "months", "§3.1 [003 2.3]", 1,

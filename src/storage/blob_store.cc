@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,10 +17,25 @@ namespace {
 
 // The table exists on PostgreSQL only (0011_*.postgres.sql): the database store needs it.
 const Sql kInsertBlob{"blobs.insert", "SELECT NULL",
-                      "INSERT INTO stored_blobs (sha256, size_bytes, content) VALUES (?, ?, decode(?, 'hex')) "
-                      "ON CONFLICT (sha256) DO NOTHING"};
+                      "INSERT INTO stored_blobs (sha256, size_bytes, content, touched_at) "
+                      "VALUES (?, ?, decode(?, 'hex'), ?) "
+                      "ON CONFLICT (sha256) DO UPDATE SET touched_at = excluded.touched_at"};
 const Sql kSelectBlob{"blobs.select", "SELECT NULL",
                       "SELECT encode(content, 'hex') FROM stored_blobs WHERE sha256 = ?"};
+// R-CUST-51: the bytes no row needs, unless an upload touched them since the cut-off (its
+// Put locks the row until it commits; this waits, then sees the new touched_at).
+const Sql kDeleteBlob{"blobs.delete", "SELECT NULL",
+                      "DELETE FROM stored_blobs WHERE sha256 = ? AND (touched_at IS NULL OR touched_at < ?)"};
+const Sql kBlobExists{"blobs.exists", "SELECT NULL", "SELECT 1 FROM stored_blobs WHERE sha256 = ?"};
+
+// `now` as a file time.
+struct timespec TimespecOf(Instant now) {
+  auto ms = now.time_since_epoch().count();
+  struct timespec time {};
+  time.tv_sec = static_cast<time_t>(ms / 1000);
+  time.tv_nsec = static_cast<long>(ms % 1000) * 1000000;
+  return time;
+}
 
 void FsyncPath(const std::filesystem::path& path, int flags) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);
@@ -118,13 +134,20 @@ BlobStore::BlobStore(BlobStoreOptions options, Dialect dialect) : options_(std::
   if (options_.store == BlobStoreKind::kDisk) std::filesystem::create_directories(options_.directory);
 }
 
-StoredBlob BlobStore::Put(Connection& connection, std::string_view bytes) const {
+StoredBlob BlobStore::Put(Connection& connection, std::string_view bytes, Instant now) const {
   StoredBlob stored{Sha256Hex(bytes), options_.store == BlobStoreKind::kDatabase ? "database" : "disk"};
   if (options_.store == BlobStoreKind::kDatabase)
-    connection.Execute(kInsertBlob, {stored.sha256, static_cast<int64_t>(bytes.size()), HexOfBytes(bytes)});
+    connection.Execute(kInsertBlob,
+                       {stored.sha256, static_cast<int64_t>(bytes.size()), HexOfBytes(bytes), FormatInstant(now)});
   else
-    StoreOnDisk(stored.sha256, bytes);
+    StoreOnDisk(stored.sha256, bytes, now);
   return stored;
+}
+
+std::string BlobStore::DiskPath(const std::string& sha256) const {
+  if (!IsSha256Hex(sha256)) throw std::runtime_error("not a sha256: " + sha256);
+  if (options_.directory.empty()) throw std::runtime_error("blob " + sha256 + " is on disk, but no directory is set");
+  return (std::filesystem::path(options_.directory) / sha256.substr(0, 2) / sha256).string();
 }
 
 std::string BlobStore::Get(Connection& connection, const std::string& sha256, std::string_view storage) const {
@@ -145,13 +168,20 @@ std::string BlobStore::Get(Connection& connection, const std::string& sha256, st
   return bytes;
 }
 
-void BlobStore::StoreOnDisk(const std::string& sha256, std::string_view bytes) const {
+void BlobStore::StoreOnDisk(const std::string& sha256, std::string_view bytes, Instant now) const {
   namespace fs = std::filesystem;
   fs::path folder = fs::path(options_.directory) / sha256.substr(0, 2);
   fs::path target = folder / sha256;
   std::error_code error;
   // Content-addressed: the same bytes are already there, complete (they were renamed in).
-  if (fs::exists(target, error)) return;
+  // They are touched (R-CUST-51): a removal started before this leaves them, and one that
+  // set them aside already makes this fail with ENOENT and write them anew.
+  struct timespec times[2] = {TimespecOf(now), TimespecOf(now)};
+  if (::utimensat(AT_FDCWD, target.c_str(), times, 0) == 0) return;
+  if (errno != ENOENT) {
+    // Not ours to touch (another owner): there, as before; a removal is not expected.
+    if (fs::exists(target, error)) return;
+  }
   fs::create_directories(folder);
   std::random_device random;
   fs::path temporary = folder / (".tmp-" + sha256 + "-" + std::to_string(random()));
@@ -170,7 +200,7 @@ void BlobStore::StoreOnDisk(const std::string& sha256, std::string_view bytes) c
     written += static_cast<size_t>(n);
   }
   // The bytes reach the disk before the name does, and the name before the row commits.
-  bool synced = ::fsync(fd) == 0;
+  bool synced = ::futimens(fd, times) == 0 && ::fsync(fd) == 0;
   ::close(fd);
   if (!synced || ::rename(temporary.c_str(), target.c_str()) != 0) {
     fs::remove(temporary, error);
@@ -179,10 +209,64 @@ void BlobStore::StoreOnDisk(const std::string& sha256, std::string_view bytes) c
   FsyncPath(folder, O_RDONLY | O_DIRECTORY);
 }
 
+BlobRemoval::BlobRemoval(const BlobStore& store, std::string sha256, std::string storage, Instant untouched_since)
+    : store_(store), sha256_(std::move(sha256)), storage_(std::move(storage)), untouched_since_(untouched_since) {
+  if (storage_ != "disk") return;
+  std::string file = store_.DiskPath(sha256_);
+  std::string aside = (std::filesystem::path(file).parent_path() / (".purge-" + sha256_)).string();
+  if (::rename(file.c_str(), aside.c_str()) == 0) {
+    aside_ = std::move(aside);
+    return;
+  }
+  if (errno != ENOENT) throw std::runtime_error("cannot set aside " + file + ": " + std::strerror(errno));
+  // Put made the folder with the file: without it the directory is not the store's (a
+  // wrong --attachments-dir), and "missing already" would be a wrong answer.
+  std::error_code error;
+  if (!std::filesystem::is_directory(std::filesystem::path(file).parent_path(), error))
+    throw std::runtime_error("no folder for blob " + sha256_ + " in " + store_.options().directory +
+                             ": is it the directory the server stores attachments in?");
+}
+
+BlobRemoval::~BlobRemoval() {
+  if (finished_ || aside_.empty()) return;
+  // Back under its name, unless an upload has written the same bytes there again since: that
+  // file carries the upload's touch, which this one must not overwrite.
+  std::string file = store_.DiskPath(sha256_);
+  if (::link(aside_.c_str(), file.c_str()) == 0 || errno == EEXIST) ::unlink(aside_.c_str());
+  else ::rename(aside_.c_str(), file.c_str());  // a file system without hard links
+}
+
+bool BlobRemoval::RemoveIn(Connection& connection) {
+  if (storage_ == "database") {
+    if (connection.dialect() != Dialect::kPostgres) throw std::runtime_error("blob " + sha256_ + " is in a database store");
+    if (connection.Execute(kDeleteBlob, {sha256_, FormatInstant(untouched_since_)}) == 1) return true;
+    return !connection.QueryOne(kBlobExists, {sha256_});
+  }
+  if (storage_ != "disk") throw std::runtime_error("unknown blob storage " + storage_);
+  if (aside_.empty()) return true;  // missing already
+  struct stat status {};
+  if (::stat(aside_.c_str(), &status) != 0) throw std::runtime_error("cannot stat " + aside_ + ": " + std::strerror(errno));
+  auto touched = std::chrono::sys_seconds(std::chrono::seconds(status.st_mtim.tv_sec)) +
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(status.st_mtim.tv_nsec));
+  return touched < untouched_since_;
+}
+
+void BlobRemoval::Finish() {
+  finished_ = true;
+  if (aside_.empty()) return;
+  if (::unlink(aside_.c_str()) != 0 && errno != ENOENT)
+    throw std::runtime_error("cannot delete " + aside_ + ": " + std::strerror(errno));
+  std::string folder = std::filesystem::path(aside_).parent_path().string();
+  FsyncPath(folder, O_RDONLY | O_DIRECTORY);
+}
+
 std::string BlobStore::ReadFromDisk(const std::string& sha256) const {
   if (options_.directory.empty()) throw std::runtime_error("blob " + sha256 + " is on disk, but no directory is set");
   std::filesystem::path file = std::filesystem::path(options_.directory) / sha256.substr(0, 2) / sha256;
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  // A removal that has set the file aside while it checks the rows puts it back when a row
+  // still needs it (BlobRemoval): read it there meanwhile.
+  if (fd < 0 && errno == ENOENT) fd = ::open((file.parent_path() / (".purge-" + sha256)).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error("blob file missing: " + file.string());
   std::string bytes;
   char buffer[65536];

@@ -6,7 +6,8 @@
 // row that refers to a blob names its sha256 and its storage ("disk" / "database"), so a
 // blob stays readable when the configuration changes later. The same bytes are stored
 // once. Each module applies its own policies (size, allowed types) with CheckBlob before
-// it stores. Thread-safe: no mutable state.
+// it stores, and removes the bytes that no row needs any longer with BlobRemoval
+// (R-CUST-51). Thread-safe: no mutable state.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/time.h"
 #include "storage/database.h"
 
 namespace tuoke::storage {
@@ -66,7 +68,9 @@ class BlobStore {
   // written, fsynced and renamed in; in the database: a stored_blobs row, in the
   // connection's transaction if one is open) before any row names them, and a failed
   // write of the row leaves at most unreferenced bytes that the same upload reuses later.
-  StoredBlob Put(Connection& connection, std::string_view bytes) const;
+  // The bytes are marked touched at `now` (the file's mtime, stored_blobs.touched_at), new
+  // or reused: a removal leaves bytes touched since its cut-off (BlobRemoval).
+  StoredBlob Put(Connection& connection, std::string_view bytes, Instant now) const;
 
   // The bytes of a blob that a row names by sha256 and storage. Throws std::runtime_error
   // when they are missing or no longer match their hash.
@@ -74,11 +78,52 @@ class BlobStore {
 
   const BlobStoreOptions& options() const { return options_; }
 
+  // The file of a blob stored on disk.
+  std::string DiskPath(const std::string& sha256) const;
+
  private:
-  void StoreOnDisk(const std::string& sha256, std::string_view bytes) const;
+  void StoreOnDisk(const std::string& sha256, std::string_view bytes, Instant now) const;
   std::string ReadFromDisk(const std::string& sha256) const;
 
   BlobStoreOptions options_;
+};
+
+// Removes the bytes of a blob that no row needs any longer (R-CUST-51), in step with the
+// caller's transaction that records it:
+//
+//   BlobRemoval removal(store, sha256, storage, untouched_since);
+//   database.InTransaction([&](Connection& c) {
+//     if (<no row needs the bytes> && removal.RemoveIn(c)) <record it>;
+//   });
+//   removal.Finish();  // after the commit; the destructor alone puts the bytes back
+//
+// An upload of the same bytes may reuse them between the caller's check and its commit:
+// Put touches them first, and bytes touched at or after `untouched_since` stay. On disk
+// the file is renamed aside (".purge-<sha>") by the constructor, so that an upload after
+// that finds no file and writes it anew, and its mtime is read after the rename, so that an
+// upload before it is seen; Finish deletes it, the destructor without Finish renames it
+// back. In the database the row is deleted in the caller's transaction unless touched (an
+// upload's Put holds the row's lock until it commits). Not thread-safe; one per blob.
+class BlobRemoval {
+ public:
+  BlobRemoval(const BlobStore& store, std::string sha256, std::string storage, Instant untouched_since);
+  ~BlobRemoval();
+  BlobRemoval(const BlobRemoval&) = delete;
+  BlobRemoval& operator=(const BlobRemoval&) = delete;
+
+  // In the caller's transaction: true when the bytes are gone (removed now, or missing
+  // already), false when an upload touched them since the cut-off (they stay).
+  bool RemoveIn(Connection& connection);
+  // After the caller's transaction committed: the bytes set aside are deleted for good.
+  void Finish();
+
+ private:
+  const BlobStore& store_;
+  std::string sha256_;
+  std::string storage_;
+  Instant untouched_since_;
+  std::string aside_;  // the renamed file on disk; empty when none
+  bool finished_ = false;
 };
 
 // Hex of bytes and back (bytea travels as hex text through the storage layer).

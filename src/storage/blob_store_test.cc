@@ -21,6 +21,8 @@ const std::string kPng = std::string("\x89PNG\r\n\x1A\n", 8) + std::string("\0\0
 const std::string kJpeg = "\xFF\xD8\xFF\xE0 jfif body";
 
 const Sql kCountBlobs{"test.count_blobs", "SELECT 0", "SELECT COUNT(*) FROM stored_blobs"};
+const Instant kNow = std::chrono::sys_days{std::chrono::year{2026} / 11 / 24} + std::chrono::hours{8};
+using namespace std::chrono_literals;
 
 class BlobStoreTest : public ::testing::TestWithParam<TestBackend> {
  protected:
@@ -34,10 +36,24 @@ class BlobStoreTest : public ::testing::TestWithParam<TestBackend> {
     std::error_code error;
     std::filesystem::remove_all(directory_, error);
   }
-  StoredBlob Put(const BlobStore& store, std::string_view bytes) {
+  StoredBlob Put(const BlobStore& store, std::string_view bytes, Instant at = kNow) {
     StoredBlob stored;
-    database_->InTransaction([&](Connection& connection) { stored = store.Put(connection, bytes); });
+    database_->InTransaction([&](Connection& connection) { stored = store.Put(connection, bytes, at); });
     return stored;
+  }
+  // A removal in a transaction of its own, as the purge runs it; whether the bytes went.
+  bool Remove(const BlobStore& store, const StoredBlob& stored, Instant untouched_since) {
+    BlobRemoval removal(store, stored.sha256, stored.storage, untouched_since);
+    bool removed = false;
+    database_->InTransaction([&](Connection& connection) { removed = removal.RemoveIn(connection); });
+    if (removed) removal.Finish();
+    return removed;
+  }
+  size_t FilesOnDisk() {
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(directory_))
+      if (entry.is_regular_file()) ++files;
+    return files;
   }
   std::string Get(const BlobStore& store, const StoredBlob& stored) {
     auto connection = database_->Acquire();
@@ -111,7 +127,7 @@ TEST_P(BlobStoreTest, DatabaseStoreOnPostgresOnly) {
   EXPECT_EQ(database_->Acquire()->QueryOne(kCountBlobs)->Int(0), 1) << "one row per content";
   // A rolled-back transaction leaves no row.
   EXPECT_THROW(database_->InTransaction([&](Connection& connection) {
-    store.Put(connection, kPng);
+    store.Put(connection, kPng, kNow);
     throw std::runtime_error("rolled back");
   }),
                std::runtime_error);
@@ -123,6 +139,94 @@ TEST_P(BlobStoreTest, DatabaseStoreOnPostgresOnly) {
   StoredBlob on_disk = Put(disk, kPng);
   EXPECT_EQ(Get(BlobStore({BlobStoreKind::kDatabase, directory_.string()}, database_->dialect()), on_disk), kPng);
   EXPECT_THROW(Get(store, on_disk), std::runtime_error) << "no directory given";
+}
+
+// R-CUST-51: bytes no row needs are removed in step with the caller's transaction, and an
+// upload that stored or reused them since the cut-off keeps them.
+TEST_P(BlobStoreTest, DiskRemovalLeavesBytesAnUploadTouched) {
+  BlobStore store({BlobStoreKind::kDisk, directory_.string()}, database_->dialect());
+  std::filesystem::path file = store.DiskPath(Sha256Hex(kPng));
+  // Stored an hour ago: removed.
+  StoredBlob stored = Put(store, kPng, kNow - 1h);
+  EXPECT_TRUE(Remove(store, stored, kNow - 10min));
+  EXPECT_FALSE(std::filesystem::exists(file));
+  EXPECT_EQ(FilesOnDisk(), 0u);
+  EXPECT_THROW(Get(store, stored), std::runtime_error);
+  EXPECT_TRUE(Remove(store, stored, kNow - 10min)) << "missing already counts as removed";
+
+  // Reused by an upload after the cut-off (Put touches the file): kept.
+  Put(store, kPng, kNow - 1h);
+  Put(store, kPng, kNow - 1min);
+  EXPECT_FALSE(Remove(store, stored, kNow - 10min));
+  EXPECT_EQ(Get(store, stored), kPng);
+  EXPECT_EQ(FilesOnDisk(), 1u) << "put back under its name";
+
+  // Set aside, then read meanwhile (a live row's download), then the transaction rolls back.
+  Put(store, kPng, kNow - 1h);
+  {
+    BlobRemoval removal(store, stored.sha256, stored.storage, kNow - 10min);
+    EXPECT_FALSE(std::filesystem::exists(file));
+    EXPECT_EQ(Get(store, stored), kPng) << "read where the removal set it aside";
+    EXPECT_THROW(database_->InTransaction([&](Connection& connection) {
+      EXPECT_TRUE(removal.RemoveIn(connection));
+      throw std::runtime_error("rolled back");
+    }),
+                 std::runtime_error);
+  }
+  EXPECT_TRUE(std::filesystem::exists(file)) << "no Finish: back under its name";
+
+  // Set aside, written anew by an upload, then rolled back: the upload's file, with its
+  // touch, stays; the old one does not replace it.
+  Put(store, kPng, kNow - 1h);
+  {
+    BlobRemoval removal(store, stored.sha256, stored.storage, kNow - 10min);
+    Put(store, kPng, kNow);
+  }
+  EXPECT_EQ(FilesOnDisk(), 1u);
+  EXPECT_FALSE(Remove(store, stored, kNow - 10min)) << "the upload's touch was kept";
+
+  // An upload of the same bytes after the file was set aside writes it anew, and keeps it.
+  Put(store, kPng, kNow - 1h);
+  {
+    BlobRemoval removal(store, stored.sha256, stored.storage, kNow - 10min);
+    Put(store, kPng, kNow);
+    database_->InTransaction([&](Connection& connection) { EXPECT_TRUE(removal.RemoveIn(connection)); });
+    removal.Finish();
+  }
+  EXPECT_EQ(Get(store, stored), kPng);
+  EXPECT_EQ(FilesOnDisk(), 1u);
+}
+
+TEST_P(BlobStoreTest, DatabaseRemovalLeavesBytesAnUploadTouched) {
+  if (GetParam() != TestBackend::kPostgres) {
+    BlobStore disk({BlobStoreKind::kDisk, directory_.string()}, database_->dialect());
+    BlobRemoval removal(disk, Sha256Hex(kPng), "database", kNow);
+    auto connection = database_->Acquire();
+    EXPECT_THROW(removal.RemoveIn(*connection), std::runtime_error) << "no database store on SQLite";
+    return;
+  }
+  BlobStore store({BlobStoreKind::kDatabase, ""}, database_->dialect());
+  StoredBlob stored = Put(store, kJpeg, kNow - 1h);
+  EXPECT_TRUE(Remove(store, stored, kNow - 10min));
+  EXPECT_EQ(database_->Acquire()->QueryOne(kCountBlobs)->Int(0), 0);
+  EXPECT_THROW(Get(store, stored), std::runtime_error);
+  EXPECT_TRUE(Remove(store, stored, kNow - 10min)) << "missing already counts as removed";
+
+  Put(store, kJpeg, kNow - 1h);
+  Put(store, kJpeg, kNow - 1min);  // reused: touched
+  EXPECT_FALSE(Remove(store, stored, kNow - 10min));
+  EXPECT_EQ(Get(store, stored), kJpeg);
+  EXPECT_TRUE(Remove(store, stored, kNow + 1min));
+
+  // Rolled back: the row stays.
+  Put(store, kJpeg, kNow - 1h);
+  BlobRemoval removal(store, stored.sha256, stored.storage, kNow);
+  EXPECT_THROW(database_->InTransaction([&](Connection& connection) {
+    EXPECT_TRUE(removal.RemoveIn(connection));
+    throw std::runtime_error("rolled back");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(Get(store, stored), kJpeg);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlobStoreTest, ::testing::ValuesIn(testing::AllTestBackends()),

@@ -1,12 +1,17 @@
-"""Customer attachments (docs/api-customers.md, "Attachments"; R-CUST-26..30): upload of the
-raw file, type by content, size policy, download with the RFC 5987 name, scope (404 outside),
-soft delete with audit, merge and its reversal, the detail and the timeline."""
+"""Customer attachments (docs/api-customers.md, "Attachments"; R-CUST-26..30, 51): upload of
+the raw file, type by content, size policy, download with the RFC 5987 name, scope (404
+outside), soft delete with audit, merge and its reversal, the detail and the timeline, and
+the purge of deleted files by `tuoke jobs run attachment-purge`."""
 
+import hashlib
+import os
 import re
+import subprocess
+import time
 import unittest
 import urllib.parse
 
-from harness import ServerTestCase, unique
+from harness import BACKEND, ServerTestCase, shanghai_date, unique
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256))
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n"
@@ -117,6 +122,61 @@ class CustomerAttachmentApiTests(ServerTestCase):
         self.assertEqual(self.assertOk(rep1.get("/customers/%s" % survivor["id"])).json["attachments"], [])
         self.assertEqual([a["id"] for a in self.assertOk(rep1.get("/customers/%s" % merged["id"])).json["attachments"]],
                          [added["id"]])
+
+
+    def test_deleted_files_are_purged_by_the_job_after_the_retention(self):
+        rep1, gm = self.as_user("rep1"), self.as_user("gm")
+        customer = self.create(rep1, unique("广州天河商贸"))
+        data = PNG + unique("purge").encode()
+        added = self.assertStatus(self.upload(rep1, customer["id"], data), 201).json
+        sha = hashlib.sha256(data).hexdigest()
+        self.assertEqual(added["sha256"], sha)
+        self.assertStatus(rep1.delete("/customer-attachments/%s" % added["id"]), 204)
+
+        def stored():
+            if BACKEND == "sqlite":
+                return os.path.exists(os.path.join(self.server.tempdir, "attachments", sha[:2], sha))
+            return self.psql("SELECT count(*) FROM stored_blobs WHERE sha256 = '%s'" % sha) == "1"
+
+        def purge():
+            for _ in range(50):  # the server's own run of the job holds its lease for moments
+                result = self.server.cli("jobs", "run", "attachment-purge")
+                self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+                if "skipped" not in result.stdout:
+                    break
+                time.sleep(0.1)
+            self.assertRegex(result.stdout, r"attachment-purge: \d+ deleted attachments past their retention, "
+                                            r"\d+ files removed")
+
+        # Within the default 30 days the file stays.
+        purge()
+        self.assertTrue(stored())
+        # Retention 0: due now, but the upload touched the bytes minutes ago (an upload of the
+        # same bytes may not have committed yet): they stay until the touch is old.
+        self.assertStatus(gm.post("/policies/customers.deleted_attachment_retention_days/versions", {
+            "value": 0, "effectiveFrom": shanghai_date().isoformat(), "note": "test"}), 201)
+        purge()
+        self.assertTrue(stored())
+        if BACKEND == "sqlite":
+            path = os.path.join(self.server.tempdir, "attachments", sha[:2], sha)
+            an_hour_ago = time.time() - 3600
+            os.utime(path, (an_hour_ago, an_hour_ago))
+        else:
+            self.psql("UPDATE stored_blobs SET touched_at = NULL WHERE sha256 = '%s'" % sha)
+        purge()
+        self.assertFalse(stored())
+        entries = self.assertOk(self.admin().get("/audit", {"action": "customer.attachment_purge",
+                                                            "limit": 100})).json["items"]
+        mine = [entry for entry in entries if entry["before"]["attachmentId"] == added["id"]]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["before"]["fileName"], "平面图.png")
+        self.assertEqual(mine[0]["after"], {"bytesRemoved": True})
+        self.assertEqual(mine[0]["entityId"], customer["id"])
+
+    def psql(self, sql):
+        url = self.server.db_args[1]
+        return subprocess.run(["psql", url, "-qAt", "-c", sql], check=True, capture_output=True,
+                              text=True).stdout.strip()
 
 
 if __name__ == "__main__":

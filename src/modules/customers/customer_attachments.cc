@@ -6,12 +6,14 @@
 #include "core/text.h"
 #include "modules/customers/customer_io.h"
 #include "platform/audit.h"
+#include "platform/job_lease.h"
 
 namespace tuoke::customers {
 namespace {
 
 using platform::Actor;
 using platform::Caller;
+using namespace std::chrono_literals;
 
 const std::set<std::string> kKinds = {"floor_plan", "business_card", "licence", "other"};
 constexpr size_t kMaxFileNameLength = 200;
@@ -50,6 +52,42 @@ const storage::Sql kSelectContent{"customer_attachments.content", "SELECT NULL",
 const storage::Sql kMarkDeleted{
     "customer_attachments.delete",
     "UPDATE customer_attachments SET deleted_at = ?, deleted_by = ? WHERE id = ? AND deleted_at IS NULL"};
+
+// ---- R-CUST-51: the purge of deleted attachments' bytes ------------------------------------
+
+constexpr const char* kPurgeJob = "customers.attachment_purge";
+constexpr auto kPurgeLease = 5min;
+// An upload stores its bytes (Put) seconds before its row commits: bytes touched this
+// recently stay, whatever the rows say (storage::BlobRemoval).
+constexpr auto kTouchGrace = 10min;
+
+// The bytes of attachments deleted before the cut-off and not purged yet, the oldest
+// deletion first (the partial index of migration 0024).
+const storage::Sql kPurgeCandidates{
+    "customer_attachments.purge_candidates",
+    "SELECT sha256, storage FROM customer_attachments WHERE deleted_at IS NOT NULL AND purged_at IS NULL AND "
+    "deleted_at < ? GROUP BY sha256, storage ORDER BY MIN(deleted_at), sha256 LIMIT ?"};
+// Another attachment still needs the bytes: not deleted, or deleted within the retention.
+const storage::Sql kAttachmentNeedsBytes{
+    "customer_attachments.needs_bytes",
+    "SELECT 1 FROM customer_attachments WHERE sha256 = ? AND storage = ? AND purged_at IS NULL AND "
+    "(deleted_at IS NULL OR deleted_at >= ?) LIMIT 1"};
+// Which of the candidates check-in photos name (R-VISIT-39: the same store; photos are
+// never deleted). One pass over check_in_photos for a whole run: it has no index by hash,
+// which every check-in would pay for. A photo stored after this pass touched the bytes.
+const storage::Sql kPhotosNaming{
+    "customer_attachments.photos_naming",
+    "SELECT DISTINCT sha256, storage FROM check_in_photos WHERE sha256 IN (SELECT value FROM json_each(?))",
+    "SELECT DISTINCT sha256, storage FROM check_in_photos WHERE sha256 IN "
+    "(SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"};
+// The rows whose retention ended; on PostgreSQL the bytes that uploads before migration
+// 0011 kept in the row go with them.
+const storage::Sql kMarkPurged{
+    "customer_attachments.mark_purged",
+    "UPDATE customer_attachments SET purged_at = ? WHERE sha256 = ? AND storage = ? AND deleted_at IS NOT NULL "
+    "AND purged_at IS NULL AND deleted_at < ? RETURNING id, customer_id, file_name, deleted_at",
+    "UPDATE customer_attachments SET purged_at = ?, content = NULL WHERE sha256 = ? AND storage = ? AND "
+    "deleted_at IS NOT NULL AND purged_at IS NULL AND deleted_at < ? RETURNING id, customer_id, file_name, deleted_at"};
 
 void WriteAttachment(JsonWriter& out, const storage::Row& row) {
   out.BeginObject();
@@ -153,7 +191,7 @@ Json CustomerAttachmentService::Upload(const Caller& caller, int64_t customer_id
                   "the customer has the maximum number of attachments", {{"limit", max_count}});
     // Stored before the row: a rolled-back upload leaves at most an unreferenced file,
     // which the next upload of the same bytes reuses; never a row without its bytes.
-    storage::StoredBlob stored = blobs_.Put(connection, upload.bytes);
+    storage::StoredBlob stored = blobs_.Put(connection, upload.bytes, now);
     storage::Params params{customer_id, upload.kind, file_name, *type, static_cast<int64_t>(upload.bytes.size()),
                            stored.sha256, stored.storage, storage::Nullable(upload.note),
                            caller.user_id, now_text};
@@ -225,6 +263,82 @@ void CustomerAttachmentService::Delete(const Caller& caller, int64_t attachment_
     platform::RecordAudit(connection, actor,
                           {"customer.attachment_delete", "customer", IdString(customer_id), before, Json()}, now);
   });
+}
+
+AttachmentPurge CustomerAttachmentService::PurgeDeleted(Instant now, int max_blobs) {
+  AttachmentPurge outcome;
+  auto& database = customers_.database();
+  Date today = BusinessDate(now, customers_.policies().TimeZone());
+  int64_t retention_days = customers_.policies().IntOn("customers.deleted_attachment_retention_days", today);
+  std::string cutoff = FormatInstant(now - std::chrono::days(retention_days));
+  std::string now_text = FormatInstant(now);
+  bool leased = false;
+  database.InTransaction([&](storage::Connection& connection) {
+    leased = platform::TakeJobLease(connection, kPurgeJob, now, kPurgeLease);
+  });
+  if (!leased) return outcome;
+  outcome.ran = true;
+  try {
+    std::vector<std::pair<std::string, std::string>> candidates;
+    std::set<std::pair<std::string, std::string>> photos;
+    {
+      auto connection = database.Acquire();
+      for (const auto& row : connection->Query(kPurgeCandidates, {cutoff, int64_t{max_blobs} + 1}).rows)
+        candidates.emplace_back(row.Text(0), row.Text(1));
+      outcome.more = static_cast<int>(candidates.size()) > max_blobs;
+      if (outcome.more) candidates.pop_back();
+      if (!candidates.empty()) {
+        Json hashes = Json::array();
+        for (const auto& candidate : candidates) hashes.push_back(candidate.first);
+        for (const auto& row : connection->Query(kPhotosNaming, {hashes.dump()}).rows)
+          photos.emplace(row.Text(0), row.Text(1));
+      }
+    }
+    Actor actor = Actor::System("attachment-purge");
+    for (const auto& [sha256, storage] : candidates) {
+      bool photo = photos.count({sha256, storage}) > 0;
+      // Set aside only bytes that no row needed a moment ago: a live attachment's download
+      // never looks for them while they are aside.
+      std::optional<storage::BlobRemoval> removal;
+      if (!photo && !database.Acquire()->QueryOne(kAttachmentNeedsBytes, {sha256, storage, cutoff}))
+        removal.emplace(blobs_, sha256, storage, now - kTouchGrace);
+      bool removed = false;
+      int64_t purged = 0;
+      database.InTransaction([&](storage::Connection& connection) {
+        removed = false;
+        purged = 0;
+        bool needed = !removal || connection.QueryOne(kAttachmentNeedsBytes, {sha256, storage, cutoff});
+        if (!needed) {
+          // An upload of the same bytes since the cut-off of the touch: retried next run.
+          if (!removal->RemoveIn(connection)) return;
+          removed = true;
+        }
+        // The rows' retention ended either way; the bytes went only when nothing needs them.
+        for (const auto& row : connection.Query(kMarkPurged, {now_text, sha256, storage, cutoff}).rows) {
+          platform::RecordAudit(connection, actor,
+                                {"customer.attachment_purge", "customer", IdString(row.Int(1)),
+                                 {{"attachmentId", IdString(row.Int(0))},
+                                  {"fileName", row.Text(2)},
+                                  {"deletedAt", row.Text(3)},
+                                  {"sha256", sha256}},
+                                 {{"bytesRemoved", removed}}},
+                                now);
+          ++purged;
+        }
+      });
+      if (removed && removal) removal->Finish();
+      outcome.attachments += purged;
+      if (removed) ++outcome.blobs;
+    }
+  } catch (...) {
+    database.InTransaction(
+        [&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
+    throw;
+  }
+  database.InTransaction([&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
+  // More only after progress: candidates an upload touched stay first until the next run.
+  outcome.more = outcome.more && outcome.attachments > 0;
+  return outcome;
 }
 
 std::string AttachmentDisposition(const std::string& file_name, bool as_inline) {

@@ -48,6 +48,14 @@ struct AttachmentContent {
   std::string bytes;
 };
 
+// What a purge run did (R-CUST-51).
+struct AttachmentPurge {
+  bool ran = false;          // false: another process holds the job lease
+  int64_t attachments = 0;   // rows marked purged (their retention ended)
+  int64_t blobs = 0;         // distinct contents whose bytes were removed
+  bool more = false;         // candidates beyond max_blobs are left to the next run
+};
+
 class CustomerAttachmentService {
  public:
   CustomerAttachmentService(CustomerService& customers, AttachmentOptions options);
@@ -60,6 +68,11 @@ class CustomerAttachmentService {
   AttachmentContent Download(const platform::Caller& caller, int64_t attachment_id);
   // R-CUST-29: marks it deleted (audited); customers.write over the customer.
   void Delete(const platform::Caller& caller, int64_t attachment_id);
+  // R-CUST-51: the attachments deleted more than customers.deleted_attachment_retention_days
+  // before `now` are marked purged (audited), and their bytes removed unless another
+  // attachment, deleted later or not at all, or a check-in photo still names them. At most
+  // max_blobs distinct contents per run; under a job lease, so one process at a time.
+  AttachmentPurge PurgeDeleted(Instant now, int max_blobs = 200);
 
   const AttachmentOptions& options() const { return blobs_.options(); }
 

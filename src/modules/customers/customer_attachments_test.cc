@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
+#include <thread>
 
 #include "modules/customers/customer_merge.h"
+#include "modules/customers/pool_reclaim_job.h"
 #include "platform/testing/demo_company_test.h"
 #include "storage/testing/test_database.h"
 
@@ -16,6 +19,7 @@ namespace tuoke::customers {
 namespace {
 
 using platform::Caller;
+using namespace std::chrono_literals;
 
 const std::string kPng = std::string("\x89PNG\r\n\x1A\n", 8) + std::string("\0\0\0\rIHDR fake image", 20);
 const std::string kPdf = "%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
@@ -42,6 +46,29 @@ class CustomerAttachmentTest : public platform::testing::DemoCompanyTest {
   Json Upload(CustomerAttachmentService& service, const Caller& caller, int64_t customer, const std::string& bytes,
               const std::string& name = "平面图.png", std::optional<std::string> type = std::nullopt) {
     return service.Upload(caller, customer, AttachmentUpload{"floor_plan", name, type, std::nullopt, bytes});
+  }
+
+  int64_t Id(const Json& attachment) { return *ParseId(attachment["id"].get<std::string>()); }
+  std::filesystem::path FileOf(const std::string& bytes) {
+    std::string sha = storage::Sha256Hex(bytes);
+    return directory_ / sha.substr(0, 2) / sha;
+  }
+  size_t FilesOnDisk() {
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(directory_))
+      if (entry.is_regular_file()) ++files;
+    return files;
+  }
+  // The purge's audit entries: whether each removed the bytes, by attachment id.
+  std::map<std::string, bool> PurgeAudit() {
+    static const storage::Sql kAudit{"test.purge_audit",
+                                     "SELECT before_json, after_json FROM audit_log WHERE action = "
+                                     "'customer.attachment_purge' ORDER BY id"};
+    std::map<std::string, bool> entries;
+    for (const auto& row : database_->Acquire()->Query(kAudit).rows)
+      entries[Json::parse(row.Text(0))["attachmentId"].get<std::string>()] =
+          Json::parse(row.Text(1))["bytesRemoved"].get<bool>();
+    return entries;
   }
 
   std::filesystem::path directory_;
@@ -184,6 +211,135 @@ TEST_P(CustomerAttachmentTest, DatabaseStoreKeepsTheBytesInPostgres) {
   int64_t id = *ParseId(Upload(in_database, rep1, customer, binary)["id"].get<std::string>());
   EXPECT_EQ(in_database.Download(rep1, id).bytes, binary);
   EXPECT_FALSE(std::filesystem::exists(directory_ / "00"));
+  // R-CUST-51: deleted, and past the retention, the row of stored_blobs goes.
+  static const storage::Sql kBlobs{"test.blobs", "SELECT COUNT(*) FROM stored_blobs"};
+  in_database.Delete(rep1, id);
+  clock_.Advance(24h * 31);
+  AttachmentPurge run = in_database.PurgeDeleted(clock_.Now());
+  EXPECT_EQ(run.attachments, 1);
+  EXPECT_EQ(run.blobs, 1);
+  EXPECT_EQ(database_->Acquire()->QueryOne(kBlobs)->Int(0), 0);
+}
+
+// R-CUST-51: the bytes of a deleted attachment go once the retention has passed, unless
+// another attachment still needs them; the rows stay, marked, and each purge is audited.
+TEST_P(CustomerAttachmentTest, PurgeRemovesTheBytesOnceTheRetentionHasPassed) {
+  Caller rep1 = SignIn("rep1");
+  int64_t first = Create(rep1, "北京凌天商贸有限公司"), second = Create(rep1, "上海东方建材");
+  int64_t plan = Id(Upload(*attachments_, rep1, first, kPng, "a.png"));
+  int64_t licence = Id(Upload(*attachments_, rep1, first, kPdf, "licence.pdf"));
+  int64_t copy = Id(Upload(*attachments_, rep1, second, kPng, "copy.png"));  // the same bytes
+  attachments_->Delete(rep1, plan);
+  attachments_->Delete(rep1, licence);
+
+  clock_.Advance(24h * 30 - 1min);  // the default retention is 30 days
+  AttachmentPurge run = attachments_->PurgeDeleted(clock_.Now());
+  EXPECT_TRUE(run.ran);
+  EXPECT_EQ(run.attachments, 0);
+  EXPECT_TRUE(std::filesystem::exists(FileOf(kPdf)));
+
+  clock_.Advance(2min);
+  run = attachments_->PurgeDeleted(clock_.Now());
+  EXPECT_EQ(run.attachments, 2);
+  EXPECT_EQ(run.blobs, 1);
+  EXPECT_FALSE(run.more);
+  EXPECT_FALSE(std::filesystem::exists(FileOf(kPdf)));
+  EXPECT_TRUE(std::filesystem::exists(FileOf(kPng))) << "the copy still needs them";
+  EXPECT_EQ(attachments_->Download(rep1, copy).bytes, kPng);
+  EXPECT_EQ(PurgeAudit(), (std::map<std::string, bool>{{IdString(plan), false}, {IdString(licence), true}}));
+  static const storage::Sql kPurged{"test.purged", "SELECT id FROM customer_attachments WHERE purged_at IS NOT NULL "
+                                                   "ORDER BY id"};
+  EXPECT_EQ(database_->Acquire()->Query(kPurged).rows.size(), 2u);
+  EXPECT_EQ(attachments_->PurgeDeleted(clock_.Now()).attachments, 0) << "each row once";
+
+  // The copy deleted in turn: its retention, then the last file goes.
+  attachments_->Delete(rep1, copy);
+  clock_.Advance(24h * 30 + 1min);
+  run = attachments_->PurgeDeleted(clock_.Now());
+  EXPECT_EQ(run.attachments, 1);
+  EXPECT_EQ(run.blobs, 1);
+  EXPECT_EQ(FilesOnDisk(), 0u);
+  EXPECT_EQ(PurgeAudit().at(IdString(copy)), true);
+  EXPECT_EQ(customers_->Timeline(rep1, second, 1, std::nullopt)["items"][0]["kind"], "attachment_deleted");
+}
+
+// The retention is a company policy; a check-in photo of the same bytes keeps them (the
+// blob store is shared, R-VISIT-39); an upload of the same bytes that has not committed yet
+// keeps them too (storage::BlobRemoval).
+TEST_P(CustomerAttachmentTest, PurgeFollowsThePolicyAndKeepsBytesOthersNeed) {
+  Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
+  policies_->AddVersion(gm, "customers.deleted_attachment_retention_days", 0, FormatDate(policies_->Today()), "test");
+  int64_t customer = Create(rep1, "深圳华强电子");
+  std::string photo_bytes = kPng + "photo";
+  int64_t photo = Id(Upload(*attachments_, rep1, customer, photo_bytes, "photo.png"));
+  int64_t licence = Id(Upload(*attachments_, rep1, customer, kPdf, "licence.pdf"));
+  static const storage::Sql kCheckIn{
+      "test.check_in",
+      "INSERT INTO check_ins (client_id, rep_id, kind, place, at, business_date, received_at, device_at, lat, lng, "
+      "accuracy_m, geofence, created_at) VALUES ('purge-test', ?, 'in', 'office', ?, ?, ?, ?, 0, 0, 10, 'none', ?) "
+      "RETURNING id"};
+  static const storage::Sql kPhoto{"test.check_in_photo",
+                                   "INSERT INTO check_in_photos (check_in_id, content_type, bytes, storage, sha256) "
+                                   "VALUES (?, 'image/png', ?, 'disk', ?)"};
+  database_->InTransaction([&](storage::Connection& connection) {
+    std::string now = FormatInstant(clock_.Now());
+    int64_t check_in = connection.QueryOne(kCheckIn, {rep1.user_id, now, FormatDate(policies_->Today()), now, now, now})
+                           ->Int(0);
+    connection.Execute(kPhoto, {check_in, static_cast<int64_t>(photo_bytes.size()), storage::Sha256Hex(photo_bytes)});
+  });
+  attachments_->Delete(rep1, photo);
+  attachments_->Delete(rep1, licence);
+  clock_.Advance(20min);  // the uploads are past the touch's grace
+  // An upload of the licence's bytes stored them a minute ago and has not written its row.
+  {
+    storage::BlobStore blobs(attachments_->options(), database_->dialect());
+    blobs.Put(*database_->Acquire(), kPdf, clock_.Now());
+  }
+  clock_.Advance(1min);
+  AttachmentPurge run = attachments_->PurgeDeleted(clock_.Now());
+  EXPECT_EQ(run.attachments, 1) << "the photo's attachment only: the licence's bytes were touched";
+  EXPECT_EQ(run.blobs, 0);
+  EXPECT_TRUE(std::filesystem::exists(FileOf(photo_bytes)));
+  EXPECT_TRUE(std::filesystem::exists(FileOf(kPdf)));
+  EXPECT_EQ(PurgeAudit(), (std::map<std::string, bool>{{IdString(photo), false}}));
+  // That upload never committed: past the touch's grace the bytes go.
+  clock_.Advance(10min);
+  run = attachments_->PurgeDeleted(clock_.Now());
+  EXPECT_EQ(run.attachments, 1);
+  EXPECT_EQ(run.blobs, 1);
+  EXPECT_FALSE(std::filesystem::exists(FileOf(kPdf)));
+  EXPECT_TRUE(std::filesystem::exists(FileOf(photo_bytes)));
+}
+
+// Many deleted files: a run takes a bounded batch and says there is more; the server's
+// background job runs the purge at its start until none is left; a lease held by another
+// process makes a run skip.
+TEST_P(CustomerAttachmentTest, PurgeRunsInBatchesFromTheBackgroundJob) {
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "杭州西湖茶业");
+  for (int i = 0; i < 5; ++i)
+    attachments_->Delete(rep1, Id(Upload(*attachments_, rep1, customer, kPng + std::to_string(i), "p.png")));
+  clock_.Advance(24h * 31);
+  AttachmentPurge run = attachments_->PurgeDeleted(clock_.Now(), 2);
+  EXPECT_EQ(run.blobs, 2);
+  EXPECT_TRUE(run.more);
+  EXPECT_EQ(FilesOnDisk(), 3u);
+
+  static const storage::Sql kForeignLease{
+      "test.foreign_lease",
+      "INSERT INTO job_leases (job, holder, expires_at) VALUES ('customers.attachment_purge', 'other', ?) "
+      "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"};
+  database_->InTransaction([&](storage::Connection& connection) {
+    connection.Execute(kForeignLease, {FormatInstant(clock_.Now() + 1min)});
+  });
+  EXPECT_FALSE(attachments_->PurgeDeleted(clock_.Now()).ran);
+  EXPECT_EQ(FilesOnDisk(), 3u);
+  clock_.Advance(2min);  // the other process's lease has expired
+  {
+    PoolReclaimJob job(*customers_, *attachments_, clock_, 1h);
+    for (int attempt = 0; attempt < 200 && FilesOnDisk() > 0; ++attempt) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(FilesOnDisk(), 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerAttachmentTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),

@@ -137,9 +137,8 @@ void RegisterCustomerMergeAndViewRoutes(http::Router& router, CustomerService& s
 // route allows up to kUploadBodyLimit, the policy customers.attachment_max_bytes decides.
 constexpr size_t kUploadBodyLimit = 20 * 1024 * 1024;
 
-void RegisterCustomerAttachmentRoutes(http::Router& router, CustomerService& service,
-                                      const customers::AttachmentOptions& options) {
-  auto attachments = std::make_shared<customers::CustomerAttachmentService>(service, options);
+void RegisterCustomerAttachmentRoutes(http::Router& router, customers::CustomerAttachmentService& service) {
+  auto* attachments = &service;
   router.Add("POST", "/api/v1/customers/{id}/attachments",
              [attachments](Request& request) {
                customers::AttachmentUpload upload;
@@ -186,7 +185,7 @@ void RegisterCustomerAttachmentRoutes(http::Router& router, CustomerService& ser
 }  // namespace
 
 void RegisterCustomerRoutes(http::Router& router, CustomerService& service,
-                            const customers::AttachmentOptions& attachments) {
+                            customers::CustomerAttachmentService& attachments) {
   const std::string base = "/api/v1/customers";
   router.Add("GET", base,
              [&service](Request& request) {
@@ -196,7 +195,7 @@ void RegisterCustomerRoutes(http::Router& router, CustomerService& service,
                       "customers.read"});
   RegisterCustomerIoRoutes(router, service);
   RegisterCustomerMergeAndViewRoutes(router, service);
-  RegisterCustomerAttachmentRoutes(router, service, attachments);
+  RegisterCustomerAttachmentRoutes(router, attachments);
   router.Add("POST", base + "/duplicate-check",
              [&service](Request& request) {
                return Response::JsonBody(service.DuplicateCheck(CallerOf(request), Body(request)));

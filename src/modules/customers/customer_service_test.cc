@@ -451,7 +451,9 @@ TEST_P(CustomerServiceTest, TheBackgroundJobReclaimsAtStartAndStopsPromptly) {
   {
     // An hour between runs: the first run happens at start, and destruction must not
     // wait for the next one.
-    PoolReclaimJob job(*customers_, clock_, 1h);
+    CustomerAttachmentService attachments(
+        *customers_, AttachmentOptions{AttachmentStore::kDisk, storage::testing::ScratchDirectory("job").string()});
+    PoolReclaimJob job(*customers_, attachments, clock_, 1h);
     for (int attempt = 0; attempt < 200; ++attempt) {
       if (Json::parse(customers_->Get(rep1, idle))["inPool"].get<bool>()) break;
       std::this_thread::sleep_for(10ms);

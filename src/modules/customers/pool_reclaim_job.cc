@@ -9,9 +9,10 @@ namespace {
 constexpr int kRegradeBatchesPerStep = 20;
 }  // namespace
 
-PoolReclaimJob::PoolReclaimJob(CustomerService& customers, const Clock& clock,
-                               std::chrono::milliseconds interval)
-    : customers_(customers), clock_(clock), interval_(interval), thread_([this] { Loop(); }) {}
+PoolReclaimJob::PoolReclaimJob(CustomerService& customers, CustomerAttachmentService& attachments,
+                               const Clock& clock, std::chrono::milliseconds interval)
+    : customers_(customers), attachments_(attachments), clock_(clock), interval_(interval),
+      thread_([this] { Loop(); }) {}
 
 PoolReclaimJob::~PoolReclaimJob() {
   {
@@ -45,6 +46,19 @@ void PoolReclaimJob::Loop() {
       }
     } catch (const std::exception& error) {
       spdlog::error("regrading failed: {}", error.what());
+    }
+    // R-CUST-51: the bytes of attachments deleted longer ago than the retention.
+    try {
+      for (bool more = true; more;) {
+        AttachmentPurge result = attachments_.PurgeDeleted(clock_.Now());
+        if (result.attachments > 0)
+          spdlog::info("attachment purge: {} deleted attachments past their retention, {} files removed",
+                       result.attachments, result.blobs);
+        std::lock_guard stop(mutex_);
+        more = result.more && !stopping_;
+      }
+    } catch (const std::exception& error) {
+      spdlog::error("attachment purge failed: {}", error.what());
     }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

@@ -1,6 +1,7 @@
-// Runs CustomerService::ReclaimIdleCustomers (R-CUST-10) and RegradeForPolicy (R-CUST-47)
-// on a background thread of `tuoke serve`: once at start, then every `interval`. Several
-// server processes may run it; the job leases let one of them do each job.
+// Runs CustomerService::ReclaimIdleCustomers (R-CUST-10), RegradeForPolicy (R-CUST-47) and
+// CustomerAttachmentService::PurgeDeleted (R-CUST-51) on a background thread of `tuoke
+// serve`: once at start, then every `interval`. Several server processes may run it; the
+// job leases let one of them do each job.
 #pragma once
 
 #include <chrono>
@@ -9,14 +10,16 @@
 #include <thread>
 
 #include "core/time.h"
+#include "modules/customers/customer_attachments.h"
 #include "modules/customers/customer_service.h"
 
 namespace tuoke::customers {
 
 class PoolReclaimJob {
  public:
-  // Starts the thread. `customers` and `clock` must outlive the job.
-  PoolReclaimJob(CustomerService& customers, const Clock& clock, std::chrono::milliseconds interval);
+  // Starts the thread. The services and `clock` must outlive the job.
+  PoolReclaimJob(CustomerService& customers, CustomerAttachmentService& attachments, const Clock& clock,
+                 std::chrono::milliseconds interval);
   // Wakes the thread and waits for a run in progress to finish.
   ~PoolReclaimJob();
   PoolReclaimJob(const PoolReclaimJob&) = delete;
@@ -26,6 +29,7 @@ class PoolReclaimJob {
   void Loop();
 
   CustomerService& customers_;
+  CustomerAttachmentService& attachments_;
   const Clock& clock_;
   const std::chrono::milliseconds interval_;
   std::mutex mutex_;

@@ -337,7 +337,7 @@ CheckInResult CheckInService::Record(const Caller& caller, const Json& body) {
     // names, which the same bytes reuse; a row never names bytes that are not there.
     if (photo) {
       if (!context_.photos) throw std::logic_error("check-in photos need a blob store (FieldContext::photos)");
-      photo_blob = context_.photos->Put(*connection, photo->bytes);
+      photo_blob = context_.photos->Put(*connection, photo->bytes, received_at);
     }
   }
   CheckInJudgement judgement = JudgeCheckIn(facts, policy);

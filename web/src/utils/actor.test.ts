@@ -19,6 +19,7 @@ describe('who made an audited change', () => {
     expect(actorText(cn.t, cn.te, { actorId: null, actorName: 'grading-policy' })).toBe('系统 · 分级规则')
     expect(actorText(cn.t, cn.te, { actorId: null, actorName: 'visits.report_late_job' })).toBe('系统 · 拜访报告逾期检查')
     expect(actorText(us.t, us.te, { actorId: null, actorName: 'pool-reclaim' })).toBe('System · pool reclaim')
+    expect(actorText(cn.t, cn.te, { actorId: null, actorName: 'attachment-purge' })).toBe('系统 · 附件清理')
   })
   it('names the jobs in a timeline, which carries no user id, and keeps people as they are', () => {
     expect(actorText(cn.t, cn.te, { actorName: 'grading-policy' })).toBe('系统 · 分级规则')
