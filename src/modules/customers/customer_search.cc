@@ -28,6 +28,15 @@ std::string TsWord(const SearchTerm& term, const std::vector<int64_t>* owners) {
   return query + ")";
 }
 
+// R-CUST-52: the term in the words of each of the scope's owners, as the owner-qualified
+// index holds them ('14@科技' | '15@科技' | …; '0@' the pool).
+std::string TsOwnerWord(const SearchTerm& term, const std::vector<int64_t>& owners) {
+  std::string query;
+  for (size_t i = 0; i < owners.size(); ++i)
+    query += (i ? " | '" : "'") + std::to_string(owners[i]) + "@" + term.word + "'" + (term.prefix ? ":*" : "");
+  return query;
+}
+
 // An FTS5 phrase for the trigram index.
 std::string Phrase(std::string_view text) {
   std::string quoted = "\"";
@@ -35,11 +44,31 @@ std::string Phrase(std::string_view text) {
   return quoted + "\"";
 }
 
-// The expressions of the GIN indexes of migrations 0013 and 0022, exactly.
+// The expressions of the GIN indexes of migrations 0013 and 0022, exactly (PostgreSQL
+// matches an indexed expression by its parsed form).
 std::string WordsOfCustomer(const char* alias) {
   std::string a = alias;
   return "array_to_tsvector(array_prepend('#' || COALESCE(" + a + ".owner_id, 0), string_to_array(" + a +
          ".search_words, ' ')))";
+}
+// Migration 0025 (R-CUST-52): each word prefixed with its customer's owner ("14@科技").
+std::string OwnerWordsOfCustomer(const char* alias) {
+  std::string a = alias;
+  std::string owner = "COALESCE(" + a + ".owner_id, 0)";
+  return "array_to_tsvector(string_to_array(" + owner + " || '@' || replace(" + a + ".search_words, ' ', ' ' || " +
+         owner + " || '@'), ' '))";
+}
+// The customers' words of a PostgreSQL search: of the scope's owners through the
+// owner-qualified index when they are known (R-CUST-52), all of them otherwise.
+void AppendCustomerWords(std::string& sql, storage::Params& params, const char* alias, const SearchTerm& term,
+                         const std::vector<int64_t>* owners) {
+  if (owners) {
+    sql += OwnerWordsOfCustomer(alias) + " @@ CAST(? AS tsquery)";
+    params.push_back(TsOwnerWord(term, *owners));
+  } else {
+    sql += WordsOfCustomer(alias) + " @@ CAST(? AS tsquery)";
+    params.push_back(TsWord(term, nullptr));
+  }
 }
 constexpr const char* kWordsOfContact =
     "array_to_tsvector(array_prepend('#' || COALESCE(k.owner_id, 0), string_to_array(k.search_words, ' ')))";
@@ -109,8 +138,8 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     case SearchTermKind::kLettersOrDigits:
       // R-CUST-39: pinyin from a syllable, initials from a letter, phone digits from a digit.
       if (postgres) {
-        sql += " AND " + WordsOfCustomer("c") + " @@ CAST(? AS tsquery)";
-        params.push_back(TsWord(term, owners));
+        sql += " AND ";
+        AppendCustomerWords(sql, params, "c", term, owners);
       } else {
         sql += " AND c.id IN (SELECT rowid FROM customer_words WHERE customer_words MATCH ?)";
         params.push_back(FtsWord(term, owners));
@@ -122,14 +151,15 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
       if (postgres && !contacts_part) {
         // R-CUST-50: no contact has the term: the customers' part alone, on the listed rows
         // themselves (each match read once, not once for its id and again for the page).
-        sql += " AND " + WordsOfCustomer("c") + " @@ CAST(? AS tsquery)";
-        params.push_back(TsWord(term, owners));
+        sql += " AND ";
+        AppendCustomerWords(sql, params, "c", term, owners);
       } else if (postgres) {
         // R-CUST-49: both indexes hold the owners, so both parts are narrowed to the scope's.
-        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE " + WordsOfCustomer("s") +
-               " @@ CAST(? AS tsquery) UNION ALL SELECT k.customer_id FROM contacts k WHERE " +
-               std::string(kWordsOfContact) + " @@ CAST(? AS tsquery))";
-        params.insert(params.end(), {TsWord(term, owners), TsWord(term, owners)});
+        sql += " AND c.id IN (SELECT s.id FROM customers s WHERE ";
+        AppendCustomerWords(sql, params, "s", term, owners);
+        sql += " UNION ALL SELECT k.customer_id FROM contacts k WHERE " + std::string(kWordsOfContact) +
+               " @@ CAST(? AS tsquery))";
+        params.push_back(TsWord(term, owners));
       } else {
         // R-CUST-42: each part narrowed to the owners by its own count (a contact match read
         // unnarrowed costs two rows: the contact, then its customer).
@@ -169,6 +199,12 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
       return;
     }
   }
+}
+
+bool ReadsOwnerWords(std::string_view query, storage::Dialect dialect, const std::vector<int64_t>* owners, bool walk) {
+  SearchTermKind kind = ClassifySearchTerm(query).kind;
+  return dialect == storage::Dialect::kPostgres && owners && !walk &&
+         (kind == SearchTermKind::kLettersOrDigits || kind == SearchTermKind::kIdeographs);
 }
 
 int64_t CountSearchMatches(storage::Connection& connection, std::string_view query, int64_t limit,

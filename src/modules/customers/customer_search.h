@@ -23,12 +23,21 @@ namespace tuoke::customers {
 // On SQLite `owners` narrows the customers' part of a term of ideographs and
 // `contact_owners` its contacts' part, each chosen by that part's count (R-CUST-42);
 // PostgreSQL (not counted) takes `owners` for both parts: its contacts' index holds the
-// owners too since migration 0022 (R-CUST-49); with `contacts_part` false (no contact has
-// the term, ContactWordsMatch) it reads the customers' part alone (R-CUST-50).
+// owners too since migration 0022 (R-CUST-49), its customers' words are read in the
+// owner-qualified index of migration 0025 (R-CUST-52); with `contacts_part` false (no
+// contact has the term, ContactWordsMatch) it reads the customers' part alone (R-CUST-50).
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
                            bool walk = false, bool few_contacts = false,
                            const std::vector<int64_t>* contact_owners = nullptr, bool contacts_part = true);
+
+// R-CUST-52: whether AppendSearchCondition reads the customers' words of `owners` in the
+// owner-qualified index (PostgreSQL, a term of words, owners known, no walk). The list then
+// orders its page by an expression that no index serves: PostgreSQL's planner, which
+// overestimates such a term's matches several times, would otherwise walk the list's order
+// testing each row (科技: 27–71 ms, 凌天 with 7 matches: 6.4 s at 1M customers) instead of
+// reading the ~5,000 matches and sorting them (11 ms; docs/benchmarks.md, session 19).
+bool ReadsOwnerWords(std::string_view term, storage::Dialect dialect, const std::vector<int64_t>* owners, bool walk);
 
 // R-CUST-50 (PostgreSQL only): whether a term of one or two ideographs is in the name of any
 // contact of `owners`' customers (of any customer when null), probed in the contacts' words

@@ -951,6 +951,7 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     }
     AppendSearchCondition(sql, params, *filter.query, database_.dialect(), owners ? &*owners : nullptr, walk,
                           few_contacts, contact_owners ? &*contact_owners : nullptr, contacts_part);
+    if (shape) shape->owner_words = ReadsOwnerWords(*filter.query, database_.dialect(), owners ? &*owners : nullptr, walk);
   }
   auto equals = [&](const char* column, const std::optional<std::string>& value) {
     if (!value) return;
@@ -1037,7 +1038,12 @@ std::string CustomerService::List(const Caller& caller, const CustomerFilter& fi
     after.emplace(*key, *id);
   }
   const char* direction = descending ? " DESC" : " ASC";
-  std::string order = " ORDER BY " + key_expression + direction + ", c.id" + direction + " LIMIT ?";
+  // R-CUST-52: a search through the owner-qualified words orders by an expression that no
+  // index serves (every sort key is text), so that the planner reads the term's matches
+  // and sorts them rather than walking the list's order (customer_search.h).
+  std::string order_key = shape.owner_words ? "(" + key_expression + " || '')" : key_expression;
+  if (shape.owner_words) owner_word_searches_.fetch_add(1, std::memory_order_relaxed);
+  std::string order = " ORDER BY " + order_key + direction + ", c.id" + direction + " LIMIT ?";
   int64_t rows_wanted = filter.limit + 1;
   std::string sql = "SELECT " TUOKE_CUSTOMER_COLUMNS;
   // R-CUST-41: a search that tests rows one by one, in a scope of known owners, merges the

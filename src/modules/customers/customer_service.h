@@ -207,6 +207,8 @@ class CustomerService {
   int64_t id_first_pages() const { return id_first_pages_.load(std::memory_order_relaxed); }
   // Searches on PostgreSQL that read the customers' part of a term alone (R-CUST-50).
   int64_t customers_only_searches() const { return customers_only_searches_.load(std::memory_order_relaxed); }
+  // R-CUST-52: list pages whose search read the owner-qualified words index (PostgreSQL).
+  int64_t owner_word_searches() const { return owner_word_searches_.load(std::memory_order_relaxed); }
 
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
@@ -226,6 +228,7 @@ class CustomerService {
     // known and the scope is own or team.
     std::optional<std::vector<int64_t>> owners;
     bool tests_each_row = false;  // tested row by row: a common search term, a scan, a tag alone
+    bool owner_words = false;     // R-CUST-52: the search reads the owner-qualified words index
     size_t conditions_at = 0;     // where the conditions after the scope begin in the clause
     size_t condition_params_at = 0;  // and their first parameter
   };
@@ -276,6 +279,7 @@ class CustomerService {
   std::atomic<int64_t> merged_pages_{0};
   std::atomic<int64_t> id_first_pages_{0};
   std::atomic<int64_t> customers_only_searches_{0};
+  std::atomic<int64_t> owner_word_searches_{0};
 };
 
 }  // namespace tuoke::customers

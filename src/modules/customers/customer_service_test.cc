@@ -794,6 +794,45 @@ TEST_P(CustomerServiceTest, TermsNoContactHasReadTheCustomersAloneOnPostgres) {
   EXPECT_EQ(PageThrough(mgr1, filter), keji);
 }
 
+// R-CUST-52: on PostgreSQL a search in a scope of known owners reads the owner-qualified
+// words index, and its page is ordered by an expression no index serves. Same customers,
+// order and cursor pages as SQLite; the pool is in every scope; a customer handed to
+// another team leaves the old scope's searches and joins the new one's.
+TEST_P(CustomerServiceTest, ScopedSearchesReadTheOwnersWordsOnPostgres) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4"), mgr1 = SignIn("mgr1"),
+         gm = SignIn("gm");
+  int64_t lingtian = Id(Create(rep1, {{"name", "北京凌天商贸"}, {"phone", "010-85550001"}}));
+  clock_.Advance(1min);
+  Create(rep2, {{"name", "北京凌云科技"}});
+  clock_.Advance(1min);
+  int64_t pooled = Id(Create(rep1, {{"name", "北京凌峰建材"}}));
+  customers_->Release(rep1, pooled, {{"reason", "test"}});
+  clock_.Advance(1min);
+  Create(rep4, {{"name", "北京凌波照明"}});  // another team
+  int64_t before = customers_->owner_word_searches();
+  std::vector<std::string> team{"北京凌峰建材", "北京凌云科技", "北京凌天商贸"};
+  EXPECT_EQ(SearchAllPlans(mgr1, "beijing"), team);
+  EXPECT_EQ(SearchAllPlans(mgr1, "bjl"), team);
+  EXPECT_EQ(SearchAllPlans(mgr1, "北京"), team);
+  EXPECT_EQ(SearchAllPlans(rep1, "beijing"), (std::vector<std::string>{"北京凌峰建材", "北京凌天商贸"}));
+  EXPECT_EQ(SearchAllPlans(mgr1, "85550001"), (std::vector<std::string>{"北京凌天商贸"}));
+  int64_t scoped = customers_->owner_word_searches() - before;
+  // SearchAllPlans lists 8 times (PostgreSQL does not count matches, so never walks).
+  EXPECT_EQ(scoped, GetParam() == TestBackend::kPostgres ? 5 * 8 : 0);
+  EXPECT_EQ(SearchAllPlans(gm, "beijing").size(), 4u) << "all customers: no owners, the whole index";
+  EXPECT_EQ(customers_->owner_word_searches() - before, scoped);
+  CustomerFilter filter;
+  filter.query = "beijing";
+  filter.limit = 1;
+  EXPECT_EQ(PageThrough(mgr1, filter), team);
+  filter.sort = CustomerSort::kName;
+  EXPECT_EQ(PageThrough(mgr1, filter), (std::vector<std::string>{"北京凌云科技", "北京凌天商贸", "北京凌峰建材"}));
+
+  customers_->Assign(gm, lingtian, {{"ownerId", IdString(rep4.user_id)}});
+  EXPECT_EQ(SearchAllPlans(mgr1, "lingtian"), std::vector<std::string>{});
+  EXPECT_EQ(SearchAllPlans(rep4, "lingtian"), (std::vector<std::string>{"北京凌天商贸"}));
+}
+
 TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
   Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
   int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));

@@ -1,0 +1,3 @@
+-- R-CUST-52 (issue #3, search at 1M customers): a manager's search in the words of the
+-- scope's owners. SQLite's FTS5 index narrows to owners already (migration 0013); the
+-- PostgreSQL file adds an index: see there. Nothing portable changes.
