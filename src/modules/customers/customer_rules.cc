@@ -418,6 +418,11 @@ std::string ContactSearchWords(std::string_view name) {
 
 SearchTerm ClassifySearchTerm(std::string_view term) {
   SearchTerm result;
+  // R-CUST-53: Chinese text has no case; the name counts of PostgreSQL then compare bytes.
+  std::vector<UChar32> raw = CodePoints(term);
+  result.caseless = std::all_of(raw.begin(), raw.end(), [](UChar32 c) {
+    return u_tolower(c) == c && u_toupper(c) == c && u_foldCase(c, U_FOLD_CASE_DEFAULT) == c;
+  });
   result.folded = FoldLettersAndDigits(term);
   const std::string& folded = result.folded;
   if (folded.empty()) return result;
@@ -437,7 +442,7 @@ SearchTerm ClassifySearchTerm(std::string_view term) {
     result.prefix = points.size() == 1;
     return result;
   }
-  if (CodePoints(term).size() >= 3) result.kind = SearchTermKind::kSubstring;
+  if (raw.size() >= 3) result.kind = SearchTermKind::kSubstring;
   return result;
 }
 

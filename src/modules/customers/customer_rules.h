@@ -126,6 +126,7 @@ struct SearchTerm {
   std::string word;    // kLettersOrDigits / kIdeographs: the word or prefix looked up
   bool prefix = false;        // `word` is a prefix (else the whole word)
   bool truncated = false;     // the term is longer than a word: candidates are checked again
+  bool caseless = false;      // no character of the term has case: LIKE finds what ILIKE does
 };
 SearchTerm ClassifySearchTerm(std::string_view term);
 

@@ -222,6 +222,14 @@ TEST(SearchWordsTest, TermsAreClassifiedByWhatCanLookThemUp) {
   EXPECT_EQ(ClassifySearchTerm("bj").kind, SearchTermKind::kScan);
   EXPECT_EQ(ClassifySearchTerm("A栋").kind, SearchTermKind::kScan);
   EXPECT_EQ(ClassifySearchTerm("--").kind, SearchTermKind::kScan);
+  // R-CUST-53: whether LIKE finds what ILIKE does.
+  EXPECT_TRUE(ClassifySearchTerm("有限公司").caseless);
+  EXPECT_TRUE(ClassifySearchTerm("王经理 138").caseless);
+  EXPECT_TRUE(ClassifySearchTerm("8号楼（东）").caseless);
+  EXPECT_FALSE(ClassifySearchTerm("A栋1").caseless);
+  EXPECT_FALSE(ClassifySearchTerm("ａ栋1").caseless);  // full-width letters have case
+  EXPECT_FALSE(ClassifySearchTerm("Straße").caseless);
+  EXPECT_FALSE(ClassifySearchTerm("Ωμέγα公司").caseless);
 }
 
 }  // namespace

@@ -833,6 +833,22 @@ TEST_P(CustomerServiceTest, ScopedSearchesReadTheOwnersWordsOnPostgres) {
   EXPECT_EQ(SearchAllPlans(rep4, "lingtian"), (std::vector<std::string>{"北京凌天商贸"}));
 }
 
+// R-CUST-53: the count that chooses a substring search's plan compares bytes only for terms
+// without case; a term with letters still counts names in any case.
+TEST_P(CustomerServiceTest, NameCountsCompareBytesOnlyForTermsWithoutCase) {
+  Caller rep1 = SignIn("rep1");
+  int64_t abc = Id(Create(rep1, {{"name", "ABC建材有限公司"}}));
+  Create(rep1, {{"name", "华东建材有限公司"}});
+  customers_->AddContact(rep1, abc, {{"name", "王经理"}});
+  auto connection = database_->Acquire();
+  EXPECT_EQ(CountSearchMatches(*connection, "abc建材", 100), 1);
+  EXPECT_EQ(CountSearchMatches(*connection, "建材有限", 100), 2);
+  EXPECT_EQ(CountSearchMatches(*connection, "王经理", 100), 1);
+  EXPECT_EQ(CountSearchMatches(*connection, "建材有限", 1), 1) << "up to the limit";
+  EXPECT_EQ(SearchAllPlans(rep1, "abc建材"), std::vector<std::string>{"ABC建材有限公司"});
+  EXPECT_EQ(SearchAllPlans(rep1, "建材有限"), (std::vector<std::string>{"华东建材有限公司", "ABC建材有限公司"}));
+}
+
 TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
   Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
   int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));
