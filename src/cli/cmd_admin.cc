@@ -394,10 +394,15 @@ void RegisterJobs(CLI::App& app, GlobalOptions& options) {
         }
         total.attachments += step.attachments;
         total.blobs += step.blobs;
+        if (total.failed == 0) total.first_error = step.first_error;
+        total.failed += step.failed;
         more = step.more;
       }
       std::cout << "attachment-purge: " << total.attachments << " deleted attachments past their retention, "
                 << total.blobs << " files removed\n";
+      if (total.failed > 0)
+        throw std::runtime_error("the files of " + std::to_string(total.failed) +
+                                 " contents could not be removed: " + total.first_error);
       return;
     }
     auto result = application->customers().ReclaimIdleCustomers(g_clock.Now());

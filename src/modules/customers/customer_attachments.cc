@@ -300,8 +300,15 @@ AttachmentPurge CustomerAttachmentService::PurgeDeleted(Instant now, int max_blo
       // Set aside only bytes that no row needed a moment ago: a live attachment's download
       // never looks for them while they are aside.
       std::optional<storage::BlobRemoval> removal;
-      if (!photo && !database.Acquire()->QueryOne(kAttachmentNeedsBytes, {sha256, storage, cutoff}))
-        removal.emplace(blobs_, sha256, storage, now - kTouchGrace);
+      try {
+        if (!photo && !database.Acquire()->QueryOne(kAttachmentNeedsBytes, {sha256, storage, cutoff}))
+          removal.emplace(blobs_, sha256, storage, now - kTouchGrace);
+      } catch (const std::runtime_error& error) {
+        // Bytes out of reach (a directory that is not the store's, a file system error) hold
+        // up only their own rows: the others are purged, and the caller reports the failure.
+        if (outcome.failed++ == 0) outcome.first_error = error.what();
+        continue;
+      }
       bool removed = false;
       int64_t purged = 0;
       database.InTransaction([&](storage::Connection& connection) {

@@ -54,6 +54,8 @@ struct AttachmentPurge {
   int64_t attachments = 0;   // rows marked purged (their retention ended)
   int64_t blobs = 0;         // distinct contents whose bytes were removed
   bool more = false;         // candidates beyond max_blobs are left to the next run
+  int64_t failed = 0;        // contents whose bytes could not be reached: left, retried next run
+  std::string first_error;   // why the first of them failed
 };
 
 class CustomerAttachmentService {

@@ -342,6 +342,29 @@ TEST_P(CustomerAttachmentTest, PurgeRunsInBatchesFromTheBackgroundJob) {
   EXPECT_EQ(FilesOnDisk(), 0u);
 }
 
+// Bytes the purge cannot reach (here their folder is gone: a directory that is not the
+// store's) hold up only their own rows; the run says so, and the others are purged.
+TEST_P(CustomerAttachmentTest, PurgeGoesOnPastBytesItCannotReach) {
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "苏州园区物流");
+  std::string lost = kPng + "lost", kept = kPng + "kept";
+  for (int i = 0; FileOf(kept).parent_path() == FileOf(lost).parent_path(); ++i) kept = kPng + std::to_string(i);
+  int64_t lost_id = Id(Upload(*attachments_, rep1, customer, lost, "lost.png"));
+  int64_t kept_id = Id(Upload(*attachments_, rep1, customer, kept, "kept.png"));
+  attachments_->Delete(rep1, lost_id);
+  attachments_->Delete(rep1, kept_id);
+  std::filesystem::remove_all(FileOf(lost).parent_path());
+  clock_.Advance(24h * 31);
+  AttachmentPurge run = attachments_->PurgeDeleted(clock_.Now());
+  EXPECT_EQ(run.failed, 1);
+  EXPECT_NE(run.first_error.find("no folder for blob"), std::string::npos) << run.first_error;
+  EXPECT_EQ(run.attachments, 1);
+  EXPECT_EQ(run.blobs, 1);
+  EXPECT_FALSE(std::filesystem::exists(FileOf(kept)));
+  EXPECT_EQ(PurgeAudit(), (std::map<std::string, bool>{{IdString(kept_id), true}}));
+  EXPECT_EQ(attachments_->PurgeDeleted(clock_.Now()).failed, 1) << "left, tried again";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerAttachmentTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),
                          platform::testing::BackendTestName);
 

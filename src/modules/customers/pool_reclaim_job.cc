@@ -54,6 +54,9 @@ void PoolReclaimJob::Loop() {
         if (result.attachments > 0)
           spdlog::info("attachment purge: {} deleted attachments past their retention, {} files removed",
                        result.attachments, result.blobs);
+        if (result.failed > 0)
+          spdlog::error("attachment purge: the files of {} contents left, retried at the next run: {}",
+                        result.failed, result.first_error);
         std::lock_guard stop(mutex_);
         more = result.more && !stopping_;
       }
