@@ -448,17 +448,26 @@ class SqliteConnection final : public Connection {
   }
 
   // The writer thread's work (ADR 0015), on the connection only that thread uses: takes the
-  // writers' turn and runs the queued jobs, each in a savepoint of its own, in one
-  // transaction per group of up to kMaxGroupMembers, committed when the queue is empty (or
-  // the group full) — group commit as above, without handing the turn from thread to
-  // thread. A job whose work fails is rolled back to its savepoint and answered with its
-  // exception at once; the others of its group are answered after the COMMIT, with kBusy
-  // if it failed or SQLite rolled the transaction back (InTransaction then runs their work
-  // once more). Between groups the turn goes to any thread of the process waiting for it.
+  // writers' turn and runs the queued jobs in one transaction per group of up to
+  // kMaxGroupMembers, committed when the queue is empty (or the group full) — group commit
+  // as above, without handing the turn from thread to thread. The first job of a group runs
+  // in the transaction itself, each later one in a savepoint of its own. A job whose work
+  // fails is undone (the first by rolling the transaction back, a later one to its
+  // savepoint) and answered with its exception at once; the others of its group are
+  // answered after the COMMIT, with kBusy if it failed or SQLite rolled the transaction
+  // back (InTransaction then runs their work once more). Between groups the turn goes to
+  // any thread of the process waiting for it.
+  //
+  // Why not a savepoint for the first job too (ADR 0015, "Amended"): inside a savepoint SQLite keeps
+  // the original of every page the work changes, in memory (temp_store=MEMORY), and each
+  // statement's end walks that journal from its start. A lone write of 20,000 customers at
+  // 1M took minutes instead of seconds, slower with every batch (docs/benchmarks.md,
+  // "The writer thread's savepoint, session 20"). A lone job, the common case, now pays
+  // nothing; a job that joins a group pays for its savepoint as before.
   void ServeWrites(WriteExecutor& executor) {
     TakeTurn();  // without it (another thread held it for 10 s): own handle, SQLite's busy handler decides
     if (holds_turn_ && writer_->open_group) FinishGroup();  // a group another thread left open
-    while (WriteExecutor::Job* job = executor.Next()) {
+    for (WriteExecutor::Job* job = executor.Next(); job; job = executor.Next()) {
       try {
         Control(*current_, kBeginImmediate);
       } catch (...) {
@@ -468,15 +477,25 @@ class SqliteConnection final : public Connection {
       sqlite3* db = current_->db;
       std::vector<WriteExecutor::Job*> members;
       bool lost = false;
+      bool first_undone = false;
       while (job) {
+        bool first = members.empty();
         std::exception_ptr failure;
         try {
-          Control(*current_, kSavepoint);
+          if (!first) Control(*current_, kSavepoint);
           WriteExecutor::WorkOf(job)(*this);
-          Control(*current_, kRelease);
+          if (!first) Control(*current_, kRelease);
           members.push_back(job);
         } catch (...) {
           failure = std::current_exception();
+        }
+        if (failure && first) {
+          // The transaction holds this job's writes only: rolled back; the next job opens
+          // a new one.
+          if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+          executor.Finish(job, failure);
+          first_undone = true;
+          break;
         }
         if (failure) {
           // Only this job's writes. If SQLite rolled the whole transaction back itself (an I/O
@@ -489,18 +508,20 @@ class SqliteConnection final : public Connection {
         }
         job = members.size() < static_cast<size_t>(kMaxGroupMembers) ? executor.Next() : nullptr;
       }
-      std::exception_ptr outcome;
-      if (lost) {
-        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        outcome = std::make_exception_ptr(
-            DatabaseError(DatabaseError::Kind::kBusy, "the transaction of the group was rolled back by SQLite"));
-      } else if (int rc = Step(*current_, kCommit); rc != SQLITE_OK) {
-        outcome = std::make_exception_ptr(
-            DatabaseError(DatabaseError::Kind::kBusy, std::string("committed with its group, which failed: ") +
-                                                          MakeError(db, rc, "group commit").what()));
-        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      if (!first_undone) {
+        std::exception_ptr outcome;
+        if (lost) {
+          if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+          outcome = std::make_exception_ptr(
+              DatabaseError(DatabaseError::Kind::kBusy, "the transaction of the group was rolled back by SQLite"));
+        } else if (int rc = Step(*current_, kCommit); rc != SQLITE_OK) {
+          outcome = std::make_exception_ptr(
+              DatabaseError(DatabaseError::Kind::kBusy, std::string("committed with its group, which failed: ") +
+                                                            MakeError(db, rc, "group commit").what()));
+          if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+        for (WriteExecutor::Job* member : members) executor.Finish(member, outcome);
       }
-      for (WriteExecutor::Job* member : members) executor.Finish(member, outcome);
       // Another thread of the process writes on its own (a nested or switched-off path):
       // it gets the turn now, the writer thread queues behind it.
       if (holds_turn_ && writer_->queue.Waiting() > 0) {
