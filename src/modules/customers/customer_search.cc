@@ -37,6 +37,13 @@ std::string TsOwnerWord(const SearchTerm& term, const std::vector<int64_t>& owne
   return query;
 }
 
+// The owner column of both words indexes holds `o<owner id>`: a prefix of such a token
+// would count them too in a vocabulary's range (R-CUST-54).
+bool MayPrefixOwnerToken(std::string_view word) {
+  return !word.empty() && word[0] == 'o' &&
+         std::all_of(word.begin() + 1, word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // An FTS5 phrase for the trigram index.
 std::string Phrase(std::string_view text) {
   std::string quoted = "\"";
@@ -228,12 +235,26 @@ int64_t CountSearchMatches(storage::Connection& connection, std::string_view que
       "customers.count_names_caseless",
       "SELECT (SELECT count(*) FROM (SELECT 1 FROM customers WHERE name LIKE ? ESCAPE '\\' LIMIT ?) m) + "
       "(SELECT count(*) FROM (SELECT 1 FROM contacts WHERE name LIKE ? ESCAPE '\\' LIMIT ?) k)"};
+  // R-CUST-54: a prefix term by its words' range in the vocabularies (migration 0026). A row
+  // holding two words of the range counts twice: an upper bound, which only chooses a plan.
+  static const storage::Sql kCountWordRanges{
+      "customers.count_word_ranges",
+      "SELECT (SELECT COALESCE(sum(doc), 0) FROM customer_words_vocabulary WHERE term >= ? AND term < ?), "
+      "(SELECT COALESCE(sum(doc), 0) FROM contact_words_vocabulary WHERE term >= ? AND term < ?)"};
   bool postgres = connection.dialect() == storage::Dialect::kPostgres;
   SearchTerm term = ClassifySearchTerm(query);
   switch (term.kind) {
     case SearchTermKind::kLettersOrDigits:
     case SearchTermKind::kIdeographs: {
       if (postgres) return -1;  // GIN narrows to the owners at no extra cost (AppendSearchCondition)
+      if (term.prefix && !MayPrefixOwnerToken(term.word)) {
+        // Every word of the range is at least the prefix and below it followed by the
+        // largest code point (no word holds U+10FFFF; words compare as bytes).
+        std::string end = term.word + "\xF4\x8F\xBF\xBF";
+        auto counts = connection.QueryOne(kCountWordRanges, {term.word, end, term.word, end});
+        if (contacts) *contacts = std::min(limit, counts->Int(1));
+        return std::min(limit, counts->Int(0) + counts->Int(1));
+      }
       std::string match = FtsWord(term, nullptr);
       auto counts = connection.QueryOne(kCountWords, {match, limit, match, limit});
       if (contacts) *contacts = counts->Int(1);

@@ -849,6 +849,50 @@ TEST_P(CustomerServiceTest, NameCountsCompareBytesOnlyForTermsWithoutCase) {
   EXPECT_EQ(SearchAllPlans(rep1, "建材有限"), (std::vector<std::string>{"华东建材有限公司", "ABC建材有限公司"}));
 }
 
+// R-CUST-54: on SQLite a prefix term is counted from the words indexes' vocabularies, as
+// many as the index itself matches, after renames and owner changes too; a term that also
+// begins an owner's token (`o10` of owner 10, `o101` …) is counted in the words alone.
+TEST_P(CustomerServiceTest, PrefixCountsReadTheWordsVocabularies) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep4 = SignIn("rep4"), rep6 = SignIn("rep6"),
+         mgr1 = SignIn("mgr1"), gm = SignIn("gm");
+  ASSERT_GE(rep6.user_id, 10) << "the owner token's term needs an owner id of two digits";
+  std::string owner_term = "o" + std::to_string(rep6.user_id);
+  int64_t lingtian = Id(Create(rep1, {{"name", "重庆凌天建材"}}));
+  int64_t huasheng = Id(Create(rep1, {{"name", "重庆华盛科技"}}));
+  int64_t road = Id(Create(rep2, {{"name", "北京重庆路商贸"}}));
+  customers_->AddContact(rep1, lingtian, {{"name", "王芳"}});
+  customers_->AddContact(rep1, huasheng, {{"name", "王伟"}});
+  customers_->AddContact(rep2, road, {{"name", "李娜"}});
+  Create(rep6, {{"name", "成都天府照明"}, {"code", "O" + std::to_string(rep6.user_id) + "7"}});
+  Create(rep6, {{"name", "成都锦江五金"}});
+  Create(rep4, {{"name", "重庆市重庆路建材"}});  // two words of the range: chongqingshi…, chongqinglu…
+  auto count = [&](const std::string& term, int64_t limit, int64_t* contacts = nullptr) {
+    return CountSearchMatches(*database_->Acquire(), term, limit, contacts);
+  };
+  if (GetParam() == TestBackend::kSqlite) {
+    int64_t contacts = -1;
+    EXPECT_EQ(count("chongqing", 100, &contacts), 5) << "4 customers, one with two words: an upper bound";
+    EXPECT_EQ(contacts, 0);
+    EXPECT_EQ(count("chongqing", 2), 2) << "up to the limit";
+    EXPECT_EQ(count("cq", 100), -1) << "too short for a word: tested row by row";
+    EXPECT_EQ(count("王", 100, &contacts), 2);
+    EXPECT_EQ(contacts, 2);
+    EXPECT_EQ(count(owner_term, 100), 1) << "the code's word, not the owner's 2 customers";
+  }
+  EXPECT_EQ(SearchAllPlans(mgr1, "chongqing"), (std::vector<std::string>{"北京重庆路商贸", "重庆华盛科技", "重庆凌天建材"}));
+  EXPECT_EQ(SearchAllPlans(rep1, "王"), (std::vector<std::string>{"重庆华盛科技", "重庆凌天建材"}));
+  EXPECT_EQ(SearchAllPlans(gm, owner_term), std::vector<std::string>{"成都天府照明"});
+
+  customers_->Update(rep1, huasheng, {{"name", "成都华盛科技"}});
+  customers_->Assign(gm, road, {{"ownerId", IdString(rep6.user_id)}});
+  if (GetParam() == TestBackend::kSqlite) {
+    EXPECT_EQ(count("chongqing", 100), 4) << "the renamed customer's old words are gone";
+    EXPECT_EQ(count(owner_term, 100), 1) << "owner " << rep6.user_id << " holds 3 customers now";
+  }
+  EXPECT_EQ(SearchAllPlans(mgr1, "chongqing"), std::vector<std::string>{"重庆凌天建材"});
+  EXPECT_EQ(SearchAllPlans(gm, "chongqing"), (std::vector<std::string>{"重庆市重庆路建材", "北京重庆路商贸", "重庆凌天建材"}));
+}
+
 TEST_P(CustomerServiceTest, ChangesAreAuditedWithChangedFieldsOnly) {
   Caller rep1 = SignIn("rep1"), gm = SignIn("gm");
   int64_t id = Id(Create(rep1, {{"name", "宁波海曙"}}));
