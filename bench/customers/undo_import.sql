@@ -9,6 +9,12 @@
 -- through undo_import.sh, which lifts the trigger for this script alone.
 CREATE TEMP TABLE undo_import AS
   SELECT id FROM customers WHERE owner_id = (SELECT id FROM users WHERE username = 'b20r10') AND name LIKE '%导入%';
+-- Statistics of the temporary table (and on PostgreSQL of the audit log, undo_import.sh):
+-- without them, the contacts' audit DELETE below ran for over 17 minutes on a fresh
+-- PostgreSQL copy, and for minutes again with only the temporary table analysed (session
+-- 20; once analysed as well, the audit log is joined by hash). On SQLite they go
+-- to the temporary schema's own sqlite_stat1; the archive's tables keep none.
+ANALYZE undo_import;
 DELETE FROM customer_tags WHERE customer_id IN (SELECT id FROM undo_import);
 DELETE FROM customer_grade_history WHERE customer_id IN (SELECT id FROM undo_import);
 DELETE FROM customer_owner_history WHERE customer_id IN (SELECT id FROM undo_import);
