@@ -13,7 +13,7 @@ CREATE TEMP TABLE undo_import AS
 -- without them, the contacts' audit DELETE below ran for over 17 minutes on a fresh
 -- PostgreSQL copy, and for minutes again with only the temporary table analysed (session
 -- 20; once analysed as well, the audit log is joined by hash). On SQLite they go
--- to the temporary schema's own sqlite_stat1; the archive's tables keep none.
+-- to the temporary schema's own sqlite_stat1, and the archive's statistics stay as they were.
 ANALYZE undo_import;
 DELETE FROM customer_tags WHERE customer_id IN (SELECT id FROM undo_import);
 DELETE FROM customer_grade_history WHERE customer_id IN (SELECT id FROM undo_import);
