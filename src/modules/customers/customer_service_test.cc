@@ -972,23 +972,22 @@ TEST_P(CustomerServiceTest, ListPagesWalkTheListOrderWithoutStatistics) {
   EXPECT_FALSE(connection->QueryOne(storage::Sql{"test.statistics",
                                                  "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'"}))
       << "the test is about a database without statistics";
+  auto plan_of = [&](const std::string& query) {
+    std::string plan;
+    for (const auto& row : connection->Query(storage::Sql{"test.plan", ("EXPLAIN QUERY PLAN " + query).c_str()}).rows)
+      plan += row.Text(3) + "\n";
+    return plan;
+  };
   for (const char* scope : {"+c.owner_id IS NULL OR +c.owner_id = 3",
                             "+c.owner_id IS NULL OR +c.owner_id = 3 OR +c.owner_id IN (SELECT su.id FROM users su "
                             "JOIN org_units sou ON sou.id = su.unit_id WHERE sou.path LIKE '/1/%' ESCAPE '\\')"}) {
-    std::string plan;
-    auto rows = connection->Query(storage::Sql{
-        "test.list_plan", ("EXPLAIN QUERY PLAN SELECT c.id FROM customers c WHERE c.merged_into_id IS NULL AND (" +
-                           std::string(scope) + ") ORDER BY c.updated_at DESC, c.id DESC LIMIT 51")
-                              .c_str()});
-    for (const auto& row : rows.rows) plan += row.Text(3) + "\n";
+    std::string plan = plan_of("SELECT c.id FROM customers c WHERE c.merged_into_id IS NULL AND (" +
+                               std::string(scope) + ") ORDER BY c.updated_at DESC, c.id DESC LIMIT 51");
     EXPECT_NE(plan.find("SCAN c USING INDEX customers_updated"), std::string::npos) << plan;
     EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
   }
   // A lookup by the customer merged into still has the index (the foreign key's checks).
-  auto rows = connection->Query(storage::Sql{
-      "test.merged_plan", "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE merged_into_id = 7"});
-  std::string plan;
-  for (const auto& row : rows.rows) plan += row.Text(3) + "\n";
+  std::string plan = plan_of("SELECT id FROM customers WHERE merged_into_id = 7");
   EXPECT_NE(plan.find("customers_merged_into"), std::string::npos) << plan;
 }
 
