@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "storage/database.h"
@@ -38,6 +40,22 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
 // testing each row (科技: 27–71 ms, 凌天 with 7 matches: 6.4 s at 1M customers) instead of
 // reading the ~5,000 matches and sorting them (11 ms; docs/benchmarks.md, session 19).
 bool ReadsOwnerWords(std::string_view term, storage::Dialect dialect, const std::vector<int64_t>* owners, bool walk);
+
+// R-CUST-56 (PostgreSQL): what ANALYZE (autovacuum runs it) keeps of the customers' search
+// words: a sample of them, as the most common values and the histogram's bounds (1,001 since
+// migration 0028), and the number of customers.
+struct WordStatistics {
+  double rows = 0;
+  double null_fraction = 0;
+  std::vector<std::pair<std::string, double>> common;  // value, frequency
+  std::vector<std::string> histogram;
+};
+// Reads them; nullopt on SQLite or before the first ANALYZE.
+std::optional<WordStatistics> ReadWordStatistics(storage::Connection& connection);
+// How many customers `statistics` expect to hold a term of words (letters, digits or
+// ideographs) as a search tests it; -1 for another term. Only chooses a plan: a page of a
+// common term walks the owners' orders (customer_service.cc).
+int64_t EstimateWordMatches(const WordStatistics& statistics, std::string_view term);
 
 // R-CUST-50 (PostgreSQL only): whether a term of one or two ideographs is in the name of any
 // contact of `owners`' customers (of any customer when null), probed in the contacts' words

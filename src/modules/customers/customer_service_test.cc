@@ -76,8 +76,28 @@ class CustomerServiceTest : public platform::testing::DemoCompanyTest {
     customers_->set_contacts_as_set_below(2000);
     customers_->set_common_search_words(500);
     customers_->set_search_walk_from(20000);
+    if (GetParam() == TestBackend::kPostgres && walk_owner_orders_in_all_plans_) {
+      // R-CUST-56: every term of words taken for common, walked in the owners' orders page
+      // by page (a short page is asked again without the walk, so each page but the last
+      // is the walk's own), then with a budget too small for any page.
+      database_->Acquire()->Execute({"test.analyze", "ANALYZE customers"});
+      customers_->set_word_statistics_ttl(std::chrono::seconds(0));
+      customers_->set_walk_owner_orders_from(0);
+      CustomerFilter paged = filter;
+      paged.limit = 1;
+      EXPECT_EQ(PageThrough(caller, paged), indexed) << query << " walked in the owners' orders, page by page";
+      customers_->set_walk_budget(1);
+      EXPECT_EQ(PageThrough(caller, paged), indexed) << query << " the walk's budget spent on every page";
+      customers_->set_walk_budget(4000);
+      customers_->set_walk_owner_orders_from(30000);
+      customers_->set_word_statistics_ttl(std::chrono::seconds(300));
+    }
     return indexed;
   }
+
+  // Whether SearchAllPlans also pages through the walk of the owners' orders on PostgreSQL
+  // (R-CUST-56); off in the tests that count its 8 lists.
+  bool walk_owner_orders_in_all_plans_ = true;
 
   // Every page of a list, following its cursor (at most 20 pages): one field of each row,
   // in order, and the number of requests made.
@@ -658,6 +678,44 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
       customers_->set_max_merged_owners(64);
     }
   }
+  // R-CUST-56: on PostgreSQL a term of words that ANALYZE's statistics call common walks
+  // the owners' orders within a budget in the own and team scopes; a page that comes back
+  // short (the last, or any when the budget is too small) is asked again without the walk.
+  if (GetParam() == TestBackend::kPostgres) {
+    database_->Acquire()->Execute({"test.analyze", "ANALYZE customers"});
+    customers_->set_search_walk_from(20000);
+    customers_->set_word_statistics_ttl(std::chrono::seconds(0));
+    customers_->set_walk_owner_orders_from(15);  // "zeyue" is in 14 of the 15 customers
+    for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
+      std::vector<std::string> expected;
+      for (auto it = made.rbegin(); it != made.rend(); ++it) {
+        bool visible = it->second == 0 || caller == &gm || it->second == caller->user_id ||
+                       (caller == &mgr1 && (it->second == rep1.user_id || it->second == rep2.user_id));
+        if (visible) expected.push_back(it->first);
+      }
+      for (const char* query : {"zeyue", "泽越"}) {
+        int64_t walks = customers_->budgeted_walks(), fallbacks = customers_->walk_fallbacks();
+        EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " under the estimate";
+        EXPECT_EQ(customers_->budgeted_walks(), walks) << caller->name << " " << query;
+        customers_->set_walk_owner_orders_from(14);
+        EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " within the budget";
+        // Pages of 3: the last one short (it asks for 4 rows), or the only one, empty.
+        size_t pages_read = std::max<size_t>(1, (expected.size() + 2) / 3);
+        int64_t walked = customers_->budgeted_walks() - walks;
+        EXPECT_EQ(walked, caller == &gm ? 0 : static_cast<int64_t>(pages_read)) << caller->name << " " << query;
+        EXPECT_EQ(customers_->walk_fallbacks() - fallbacks, caller == &gm ? 0 : 1) << caller->name << " " << query;
+        customers_->set_walk_budget(3);
+        fallbacks = customers_->walk_fallbacks();
+        EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " over the budget";
+        EXPECT_EQ(customers_->walk_fallbacks() - fallbacks, walked) << caller->name << " " << query;
+        customers_->set_walk_budget(4000);
+        customers_->set_walk_owner_orders_from(15);
+      }
+    }
+    customers_->set_walk_owner_orders_from(30000);
+    customers_->set_word_statistics_ttl(std::chrono::seconds(300));
+    customers_->set_search_walk_from(1);
+  }
   // R-CUST-41: a tag alone is tested row by row too: every other customer made above has
   // the tag; the pages are the list's, merged in the own and team scopes on SQLite.
   {
@@ -702,6 +760,55 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
   EXPECT_EQ(ListNames(mgr1, in_pool).size(), 3u);
   EXPECT_EQ(customers_->merged_pages(), merged_before);
   customers_->set_search_walk_from(20000);
+}
+
+// R-CUST-56: a term's customers estimated from ANALYZE's statistics as PostgreSQL's planner
+// estimates a pattern: the common values holding it by their frequencies, the rest in the
+// share of the histogram's bounds holding it; a word or a word's beginning as the walk tests.
+TEST(WordStatisticsTest, EstimateATermFromTheCommonValuesAndTheHistogram) {
+  WordStatistics statistics;
+  statistics.rows = 1000;
+  statistics.null_fraction = 0.1;
+  statistics.common = {{"chongqingkeji keji 重庆 科技", 0.2}, {"beijing 北京", 0.1}};
+  statistics.histogram = {"chongqinglu lu 重庆", "shanghai keji 上海 科技", "beijing 北京", "guangzhou 广州",
+                          "zhangjiakou jiakou 张家"};
+  // The rest of the rows: 1 - 0.1 - 0.3 = 0.6, a fifth of it per bound.
+  EXPECT_EQ(EstimateWordMatches(statistics, "chongqing"), 320);  // 0.2 + 0.12
+  EXPECT_EQ(EstimateWordMatches(statistics, "keji"), 320);       // a word of both
+  EXPECT_EQ(EstimateWordMatches(statistics, "jiakou"), 120) << "a word of the histogram only";
+  EXPECT_EQ(EstimateWordMatches(statistics, "ngqing"), 0) << "inside a word, not at its beginning";
+  EXPECT_EQ(EstimateWordMatches(statistics, "北京"), 220);
+  EXPECT_EQ(EstimateWordMatches(statistics, "重"), 320) << "one ideograph: a word's beginning";
+  EXPECT_EQ(EstimateWordMatches(statistics, "科"), 320);
+  EXPECT_EQ(EstimateWordMatches(statistics, "重庆路"), -1) << "a substring term has no words";
+  EXPECT_EQ(EstimateWordMatches(statistics, "cq"), -1) << "too short for a word";
+  statistics.histogram.clear();
+  EXPECT_EQ(EstimateWordMatches(statistics, "chongqing"), 200) << "the common values alone";
+  statistics.common = {{"北京路 lu", 0.5}};
+  EXPECT_EQ(EstimateWordMatches(statistics, "北京"), 0) << "two ideographs: a whole word, not 北京路";
+  EXPECT_EQ(EstimateWordMatches(statistics, "北"), 500);
+  EXPECT_EQ(EstimateWordMatches(WordStatistics{}, "chongqing"), 0);
+}
+
+// R-CUST-56: the statistics are ANALYZE's, read on PostgreSQL only and once it has run.
+TEST_P(CustomerServiceTest, WordStatisticsAreAnalyzes) {
+  Caller rep1 = SignIn("rep1");
+  for (const char* name : {"重庆凌天建材", "重庆华盛科技", "北京东方建材"}) Create(rep1, {{"name", name}});
+  auto connection = database_->Acquire();
+  if (GetParam() == TestBackend::kSqlite) {
+    EXPECT_FALSE(ReadWordStatistics(*connection));
+    return;
+  }
+  EXPECT_FALSE(ReadWordStatistics(*connection)) << "before the first ANALYZE";
+  connection->Execute({"test.analyze", "ANALYZE customers"});
+  auto statistics = ReadWordStatistics(*connection);
+  ASSERT_TRUE(statistics);
+  EXPECT_EQ(statistics->rows, 3);
+  EXPECT_EQ(statistics->null_fraction, 0);
+  EXPECT_EQ(statistics->common.size() + statistics->histogram.size(), 3u);
+  EXPECT_EQ(EstimateWordMatches(*statistics, "chongqing"), 2);
+  EXPECT_EQ(EstimateWordMatches(*statistics, "建材"), 2);
+  EXPECT_EQ(EstimateWordMatches(*statistics, "shenzhen"), 0);
 }
 
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
@@ -774,6 +881,7 @@ TEST_P(CustomerServiceTest, TermsNoContactHasReadTheCustomersAloneOnPostgres) {
   customers_->AddContact(rep4, other, {{"name", "科技刘"}});
   customers_->AddContact(rep4, other, {{"name", "凌天"}});
   int64_t before = customers_->customers_only_searches();
+  walk_owner_orders_in_all_plans_ = false;
   auto search = [&](const Caller& caller, const std::string& query) { return SearchAllPlans(caller, query); };
   // 科技: rep4's contact is out of mgr1's scope, so the customers' part is read alone.
   std::vector<std::string> keji{"南京科技园物业", "深圳华强科技"};
@@ -810,6 +918,7 @@ TEST_P(CustomerServiceTest, ScopedSearchesReadTheOwnersWordsOnPostgres) {
   clock_.Advance(1min);
   Create(rep4, {{"name", "北京凌波照明"}});  // another team
   int64_t before = customers_->owner_word_searches();
+  walk_owner_orders_in_all_plans_ = false;
   std::vector<std::string> team{"北京凌峰建材", "北京凌云科技", "北京凌天商贸"};
   EXPECT_EQ(SearchAllPlans(mgr1, "beijing"), team);
   EXPECT_EQ(SearchAllPlans(mgr1, "bjl"), team);
