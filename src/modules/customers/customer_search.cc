@@ -94,12 +94,23 @@ void AppendLongTermCheck(std::string& sql, storage::Params& params, const Search
   params.insert(params.end(), {folded_like, folded_like, folded_like, "%" + EscapeLike(query) + "%"});
 }
 
+// R-CUST-57: the condition that one of the row's own contacts matches, probed per row
+// through contacts_customer. On PostgreSQL, OFFSET 0 keeps the planner from answering an
+// EXISTS under an OR with a hashed set of every matching contact instead: a scan of all
+// 3,000,000 contacts by ILIKE for a 2-letter term (465 ms at 1M customers, for a page
+// whose per-row probes cost 18 ms in all; docs/benchmarks.md, "Two-letter terms on
+// PostgreSQL, session 21").
+std::string ContactExists(const std::string& condition, bool postgres) {
+  return "EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " + condition +
+         (postgres ? " OFFSET 0)" : ")");
+}
+
 // The term exactly as written, in the name or a contact's name.
 void AppendExactCheck(std::string& sql, storage::Params& params, std::string_view query, bool postgres) {
   const char* like_operator = postgres ? " ILIKE " : " LIKE ";
   std::string like = "%" + EscapeLike(query) + "%";
-  sql += std::string(" AND (c.name") + like_operator + "? ESCAPE '\\' OR EXISTS (SELECT 1 FROM contacts k WHERE " +
-         "k.customer_id = c.id AND k.name" + like_operator + "? ESCAPE '\\'))";
+  sql += std::string(" AND (c.name") + like_operator + "? ESCAPE '\\' OR " +
+         ContactExists(std::string("k.name") + like_operator + "? ESCAPE '\\'", postgres) + ")";
   params.insert(params.end(), {like, like});
 }
 
@@ -135,8 +146,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
              "(SELECT rowid FROM contact_words WHERE contact_words MATCH ?))";
       params.push_back(FtsWord(term, nullptr));
     } else if (term.kind == SearchTermKind::kIdeographs && contacts_part) {
-      sql += " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND (' ' || k.search_words || ' ') "
-             "LIKE ? ESCAPE '\\')";
+      sql += " OR " + ContactExists("(' ' || k.search_words || ' ') LIKE ? ESCAPE '\\'", postgres);
       params.push_back(pattern);
     }
     sql += ")";
@@ -199,8 +209,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     case SearchTermKind::kScan: {
       // One or two ASCII characters (or a short mix) match too much for an index to help;
       // the list walks its sort order and stops at the page size.
-      sql += " AND (" + exact_name + " OR EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " +
-             exact_contact + ")";
+      sql += " AND (" + exact_name + " OR " + ContactExists(exact_contact, postgres);
       params.insert(params.end(), {like, like});
       bool ascii = !term.folded.empty();
       for (unsigned char c : term.folded) ascii = ascii && c < 0x80;
