@@ -100,9 +100,23 @@ void AppendLongTermCheck(std::string& sql, storage::Params& params, const Search
 // 3,000,000 contacts by ILIKE for a 2-letter term (465 ms at 1M customers, for a page
 // whose per-row probes cost 18 ms in all; docs/benchmarks.md, "Two-letter terms on
 // PostgreSQL, session 21").
-std::string ContactExists(const std::string& condition, bool postgres) {
-  return "EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND " + condition +
-         (postgres ? " OFFSET 0)" : ")");
+//
+// R-CUST-58: for a term holding a Latin letter or digit (`latin`), only the contacts whose
+// names hold a character other than the ideographs U+4E00–U+9FFF can match, whatever the
+// case (no such ideograph folds to a Latin letter): the probe reads the partial index of
+// migration 0029, nearly always empty for a customer, instead of its ~3 contacts
+// (docs/benchmarks.md, "Two-letter terms on PostgreSQL, session 21").
+std::string ContactExists(const std::string& condition, bool postgres, bool latin) {
+  std::string other_names = postgres ? " AND k.name ~ '[^一-鿿]'" : " AND k.name GLOB '*[^一-鿿]*'";
+  return "EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id" + (latin ? other_names : "") + " AND " +
+         condition + (postgres ? " OFFSET 0)" : ")");
+}
+
+// Whether a term holds a Latin letter or a digit (R-CUST-58).
+bool HoldsLatin(std::string_view query) {
+  return std::any_of(query.begin(), query.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  });
 }
 
 // The term exactly as written, in the name or a contact's name.
@@ -110,7 +124,7 @@ void AppendExactCheck(std::string& sql, storage::Params& params, std::string_vie
   const char* like_operator = postgres ? " ILIKE " : " LIKE ";
   std::string like = "%" + EscapeLike(query) + "%";
   sql += std::string(" AND (c.name") + like_operator + "? ESCAPE '\\' OR " +
-         ContactExists(std::string("k.name") + like_operator + "? ESCAPE '\\'", postgres) + ")";
+         ContactExists(std::string("k.name") + like_operator + "? ESCAPE '\\'", postgres, HoldsLatin(query)) + ")";
   params.insert(params.end(), {like, like});
 }
 
@@ -146,7 +160,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
              "(SELECT rowid FROM contact_words WHERE contact_words MATCH ?))";
       params.push_back(FtsWord(term, nullptr));
     } else if (term.kind == SearchTermKind::kIdeographs && contacts_part) {
-      sql += " OR " + ContactExists("(' ' || k.search_words || ' ') LIKE ? ESCAPE '\\'", postgres);
+      sql += " OR " + ContactExists("(' ' || k.search_words || ' ') LIKE ? ESCAPE '\\'", postgres, false);
       params.push_back(pattern);
     }
     sql += ")";
@@ -209,7 +223,7 @@ void AppendSearchCondition(std::string& sql, storage::Params& params, std::strin
     case SearchTermKind::kScan: {
       // One or two ASCII characters (or a short mix) match too much for an index to help;
       // the list walks its sort order and stops at the page size.
-      sql += " AND (" + exact_name + " OR " + ContactExists(exact_contact, postgres);
+      sql += " AND (" + exact_name + " OR " + ContactExists(exact_contact, postgres, HoldsLatin(query));
       params.insert(params.end(), {like, like});
       bool ascii = !term.folded.empty();
       for (unsigned char c : term.folded) ascii = ascii && c < 0x80;

@@ -1138,7 +1138,42 @@ TEST_P(CustomerServiceTest, TermsTestedRowByRowProbeEachRowsContacts) {
       plan += row.Text(0) + "\n";
     EXPECT_EQ(plan.find("hashed SubPlan"), std::string::npos) << term << "\n" << plan;
     EXPECT_EQ(plan.find("Seq Scan on contacts"), std::string::npos) << term << "\n" << plan;
+    // R-CUST-58: a Latin term probes the contacts whose names hold other characters only.
+    EXPECT_EQ(plan.find("contacts_other_names") != std::string::npos, std::string_view(term) == "jc")
+        << term << "\n" << plan;
   }
+}
+
+// R-CUST-58: a term holding a Latin letter or digit finds a contact by a name holding one,
+// in any case, through the index of the names that hold a character other than an
+// ideograph; a name of ideographs alone is never probed for it.
+TEST_P(CustomerServiceTest, LatinTermsProbeTheContactsWithOtherNames) {
+  Caller rep1 = SignIn("rep1");
+  int64_t latin = Id(Create(rep1, {{"name", "杭州测试"}}));
+  int64_t chinese = Id(Create(rep1, {{"name", "南京测试"}}));
+  customers_->AddContact(rep1, latin, {{"name", "Tom王"}});
+  customers_->AddContact(rep1, latin, {{"name", "李·3号"}});
+  customers_->AddContact(rep1, chinese, {{"name", "王芳"}});
+  auto search = [&](const char* query) {
+    CustomerFilter filter;
+    filter.query = query;
+    return ListNames(rep1, filter);
+  };
+  EXPECT_EQ(search("to"), std::vector<std::string>{"杭州测试"});
+  EXPECT_EQ(search("TO"), std::vector<std::string>{"杭州测试"});
+  EXPECT_EQ(search("3"), std::vector<std::string>{"杭州测试"});
+  EXPECT_EQ(search("·3"), std::vector<std::string>{"杭州测试"});
+  EXPECT_EQ(search("王芳"), std::vector<std::string>{"南京测试"}) << "ideographs: the words index";
+  EXPECT_TRUE(search("fa").empty()) << "王芳's pinyin is not in a contact's name";
+  if (GetParam() == TestBackend::kPostgres) return;  // the plan: TermsTestedRowByRowProbeEachRowsContacts
+  std::string sql = "SELECT c.id FROM customers c WHERE c.merged_into_id IS NULL";
+  storage::Params params;
+  AppendSearchCondition(sql, params, "to", storage::Dialect::kSqlite, nullptr, true);
+  std::string plan;
+  auto connection = database_->Acquire();
+  for (const auto& row : connection->Query(storage::Sql{"test.plan", ("EXPLAIN QUERY PLAN " + sql).c_str()}, params).rows)
+    plan += row.Text(3) + "\n";
+  EXPECT_NE(plan.find("contacts_other_names"), std::string::npos) << plan;
 }
 
 // R-CUST-45, migration 0018: on PostgreSQL the list order's index carries the scope's
