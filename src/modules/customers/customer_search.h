@@ -28,6 +28,10 @@ namespace tuoke::customers {
 // owners too since migration 0022 (R-CUST-49), its customers' words are read in the
 // owner-qualified index of migration 0025 (R-CUST-52); with `contacts_part` false (no
 // contact has the term, ContactWordsMatch) it reads the customers' part alone (R-CUST-50).
+// PostgreSQL's walk of a term of words (R-CUST-56) tests it with strpos, and with
+// `contacts_part` false leaves the contacts out. A term tested row by row probes each
+// row's own contacts (R-CUST-57), only those with names of other characters for a Latin
+// term (R-CUST-58).
 void AppendSearchCondition(std::string& sql, storage::Params& params, std::string_view term,
                            storage::Dialect dialect, const std::vector<int64_t>* owners = nullptr,
                            bool walk = false, bool few_contacts = false,
