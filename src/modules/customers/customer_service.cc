@@ -1088,24 +1088,34 @@ std::string CustomerService::PageSql(const Caller& caller, const CustomerFilter&
   bool postgres = database_.dialect() == storage::Dialect::kPostgres;
   bool merge_owners = !postgres && shape.tests_each_row && shape.owners &&
                       shape.owners->size() <= max_merged_owners_ && MayMergeOwners(filter);
+  // A merge of the owners' orders replaces the scope's condition by one branch per owner:
+  // the conditions after it move into the branches (R-CUST-41) or above them (R-CUST-56).
+  std::string conditions;
+  storage::Params condition_params;
+  if (merge_owners || shape.budgeted_walk) {
+    conditions = where.substr(shape.conditions_at);
+    condition_params.assign(params.begin() + static_cast<ptrdiff_t>(shape.condition_params_at), params.end());
+    params.clear();
+  }
+  // The rows of one owner of the scope (0: the pool) after the cursor.
+  auto owner_rows = [&](int64_t owner) {
+    sql += owner ? "c.owner_id = ?" : "c.owner_id IS NULL";
+    if (owner) params.push_back(owner);
+    sql += " AND c.merged_into_id IS NULL";
+    if (after) {
+      sql += " AND (c.updated_at, c.id) < (?, ?)";
+      params.insert(params.end(), {after->first, after->second});
+    }
+  };
   if (merge_owners) {
     merged_pages_.fetch_add(1, std::memory_order_relaxed);
-    std::string conditions = where.substr(shape.conditions_at);
-    storage::Params condition_params(params.begin() + static_cast<ptrdiff_t>(shape.condition_params_at), params.end());
-    params.clear();
     sql += "WHERE c.id IN (SELECT id FROM (";
     for (size_t i = 0; i < shape.owners->size(); ++i) {
-      int64_t owner = (*shape.owners)[i];
       sql += i ? " UNION ALL " : "";
       sql += "SELECT c.id, c.updated_at FROM customers c WHERE ";
-      sql += owner ? "c.owner_id = ?" : "c.owner_id IS NULL";
-      if (owner) params.push_back(owner);
-      sql += " AND c.merged_into_id IS NULL" + conditions;
+      owner_rows((*shape.owners)[i]);
+      sql += conditions;
       params.insert(params.end(), condition_params.begin(), condition_params.end());
-      if (after) {
-        sql += " AND (c.updated_at, c.id) < (?, ?)";
-        params.insert(params.end(), {after->first, after->second});
-      }
     }
     sql += " ORDER BY 2 DESC, 1 DESC LIMIT ?) page)";
     params.push_back(rows_wanted);
@@ -1119,22 +1129,12 @@ std::string CustomerService::PageSql(const Caller& caller, const CustomerFilter&
     // columns the conditions of a search alone read (AppendSearchCondition).
     budgeted = true;
     budgeted_walks_.fetch_add(1, std::memory_order_relaxed);
-    std::string conditions = where.substr(shape.conditions_at);
-    storage::Params condition_params(params.begin() + static_cast<ptrdiff_t>(shape.condition_params_at), params.end());
-    params.clear();
     sql += "WHERE c.id IN (SELECT c.id FROM (SELECT * FROM (";
     for (size_t i = 0; i < shape.owners->size(); ++i) {
-      int64_t owner = (*shape.owners)[i];
       sql += i ? " UNION ALL " : "";
       sql += "(SELECT c.id, c.updated_at, c.name, c.search_words, c.search_pinyin, c.search_initials, c.phone_key, "
              "c.code FROM customers c WHERE ";
-      sql += owner ? "c.owner_id = ?" : "c.owner_id IS NULL";
-      if (owner) params.push_back(owner);
-      sql += " AND c.merged_into_id IS NULL";
-      if (after) {
-        sql += " AND (c.updated_at, c.id) < (?, ?)";
-        params.insert(params.end(), {after->first, after->second});
-      }
+      owner_rows((*shape.owners)[i]);
       sql += " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?)";
       params.push_back(walk_budget_);
     }

@@ -657,15 +657,20 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
     filter.limit = 3;
     return PageThrough(caller, filter);
   };
-  customers_->set_search_walk_from(1);
-  for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
-    // Newest first; the two of the same instant by id, the later one first.
+  // The customers made above that `caller` sees, newest first; the two of the same instant
+  // by id, the later one first.
+  auto visible_to = [&](const Caller* caller) {
     std::vector<std::string> expected;
     for (auto it = made.rbegin(); it != made.rend(); ++it) {
       bool visible = it->second == 0 || caller == &gm || it->second == caller->user_id ||
                      (caller == &mgr1 && (it->second == rep1.user_id || it->second == rep2.user_id));
       if (visible) expected.push_back(it->first);
     }
+    return expected;
+  };
+  customers_->set_search_walk_from(1);
+  for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
+    std::vector<std::string> expected = visible_to(caller);
     for (const char* query : {"zeyue", "泽越", "杭州泽越", "ze"}) {
       int64_t merged_before = customers_->merged_pages();
       EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " merged";
@@ -687,12 +692,7 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
     customers_->set_word_statistics_ttl(std::chrono::seconds(0));
     customers_->set_walk_owner_orders_from(15);  // "zeyue" is in 14 of the 15 customers
     for (const Caller* caller : {&rep1, &mgr1, &rep4, &gm}) {
-      std::vector<std::string> expected;
-      for (auto it = made.rbegin(); it != made.rend(); ++it) {
-        bool visible = it->second == 0 || caller == &gm || it->second == caller->user_id ||
-                       (caller == &mgr1 && (it->second == rep1.user_id || it->second == rep2.user_id));
-        if (visible) expected.push_back(it->first);
-      }
+      std::vector<std::string> expected = visible_to(caller);
       // Pages of 3: the last one short (it asks for 4 rows), or the only one, empty.
       int64_t pages_read = caller == &gm ? 0 : static_cast<int64_t>(std::max<size_t>(1, (expected.size() + 2) / 3));
       // R-CUST-57: "ze", too short for an index, walks whatever the estimate.
