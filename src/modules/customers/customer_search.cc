@@ -326,7 +326,13 @@ std::optional<WordStatistics> ReadWordStatistics(storage::Connection& connection
       "unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS m(v, f) WHERE s.schemaname = current_schema() "
       "AND s.tablename = 'customers' AND s.attname = 'search_words' "
       "UNION ALL SELECT 2, h.v, NULL, NULL FROM pg_stats s, unnest(s.histogram_bounds::text::text[]) AS h(v) "
-      "WHERE s.schemaname = current_schema() AND s.tablename = 'customers' AND s.attname = 'search_words'"};
+      "WHERE s.schemaname = current_schema() AND s.tablename = 'customers' AND s.attname = 'search_words' "
+      // R-CUST-59: kind 3 the owners' null fraction and number, 4 a most common owner.
+      "UNION ALL SELECT 3, NULL, s.null_frac::float8, s.n_distinct::float8 FROM pg_stats s "
+      "WHERE s.schemaname = current_schema() AND s.tablename = 'customers' AND s.attname = 'owner_id' "
+      "UNION ALL SELECT 4, m.v, m.f::float8, NULL FROM pg_stats s, "
+      "unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS m(v, f) WHERE s.schemaname = current_schema() "
+      "AND s.tablename = 'customers' AND s.attname = 'owner_id'"};
   if (connection.dialect() != storage::Dialect::kPostgres) return std::nullopt;
   WordStatistics statistics;
   bool found = false;
@@ -338,11 +344,46 @@ std::optional<WordStatistics> ReadWordStatistics(storage::Connection& connection
         statistics.rows = std::max(0.0, Float(row, 3));
         break;
       case 1: statistics.common.emplace_back(row.OptionalText(1).value_or(""), Float(row, 2)); break;
-      default: statistics.histogram.push_back(row.OptionalText(1).value_or("")); break;
+      case 2: statistics.histogram.push_back(row.OptionalText(1).value_or("")); break;
+      case 3:
+        statistics.owners_known = true;
+        statistics.pool_fraction = Float(row, 2);
+        statistics.owners_distinct = Float(row, 3);
+        break;
+      default: {
+        int64_t owner = 0;
+        std::string value = row.OptionalText(1).value_or("");
+        std::from_chars(value.data(), value.data() + value.size(), owner);
+        statistics.common_owners.emplace_back(owner, Float(row, 2));
+        break;
+      }
     }
   }
   if (!found) return std::nullopt;
   return statistics;
+}
+
+double EstimateScopeShare(const WordStatistics& statistics, const std::vector<int64_t>& owners) {
+  if (!statistics.owners_known) return -1;
+  // The owners outside the common ones share what the common ones and the pool leave.
+  double common = 0;
+  for (const auto& [owner, share] : statistics.common_owners) common += share;
+  // (A negative number of owners is a share of all the rows, the pool's included.)
+  double distinct = statistics.owners_distinct >= 0 ? statistics.owners_distinct
+                                                    : -statistics.owners_distinct * statistics.rows;
+  double others = std::max(1.0, distinct - static_cast<double>(statistics.common_owners.size()));
+  double each_other = std::max(0.0, 1 - statistics.pool_fraction - common) / others;
+  double share = 0;
+  for (int64_t owner : owners) {
+    if (owner == 0) {
+      share += statistics.pool_fraction;
+      continue;
+    }
+    auto found = std::find_if(statistics.common_owners.begin(), statistics.common_owners.end(),
+                              [&](const auto& entry) { return entry.first == owner; });
+    share += found != statistics.common_owners.end() ? found->second : each_other;
+  }
+  return std::min(1.0, share);
 }
 
 int64_t EstimateWordMatches(const WordStatistics& statistics, std::string_view query) {

@@ -53,6 +53,13 @@ struct WordStatistics {
   double null_fraction = 0;
   std::vector<std::pair<std::string, double>> common;  // value, frequency
   std::vector<std::string> histogram;
+  // R-CUST-59: and of customers.owner_id, when ANALYZE has it: the pool's share (no owner),
+  // the owners' number (negative: a share of the rows, as pg_stats gives it) and the most
+  // common owners with their shares.
+  bool owners_known = false;
+  double pool_fraction = 0;
+  double owners_distinct = 0;
+  std::vector<std::pair<int64_t, double>> common_owners;
 };
 // Reads them; nullopt on SQLite or before the first ANALYZE.
 std::optional<WordStatistics> ReadWordStatistics(storage::Connection& connection);
@@ -60,6 +67,11 @@ std::optional<WordStatistics> ReadWordStatistics(storage::Connection& connection
 // ideographs) as a search tests it; -1 for another term. Only chooses a plan: a page of a
 // common term walks the owners' orders (customer_service.cc).
 int64_t EstimateWordMatches(const WordStatistics& statistics, std::string_view term);
+// R-CUST-59: the share of the customers that `owners` (0: the pool) hold, as PostgreSQL's
+// planner would estimate `owner_id IN (…)`; -1 without the owners' statistics. Only chooses
+// a plan: a page tested row by row in a small share walks the scope by its key
+// (customer_service.cc).
+double EstimateScopeShare(const WordStatistics& statistics, const std::vector<int64_t>& owners);
 
 // R-CUST-50 (PostgreSQL only): whether a term of one or two ideographs is in the name of any
 // contact of `owners`' customers (of any customer when null), probed in the contacts' words

@@ -229,6 +229,14 @@ class CustomerService {
   // that came back short and were asked again without the walk.
   int64_t budgeted_walks() const { return budgeted_walks_.load(std::memory_order_relaxed); }
   int64_t walk_fallbacks() const { return walk_fallbacks_.load(std::memory_order_relaxed); }
+  // R-CUST-59 (PostgreSQL): the share of the customers (by ANALYZE's statistics) below which
+  // a page tested row by row walks the scope's keys (default 0.25); tests move it. And the
+  // pages read so.
+  void set_keyed_test_below(double share) { keyed_test_below_ = share; }
+  int64_t keyed_test_pages() const { return keyed_test_pages_.load(std::memory_order_relaxed); }
+  // The plan PostgreSQL (EXPLAIN) or SQLite (EXPLAIN QUERY PLAN, its detail column) gives the
+  // first page of a list: for tests and for diagnosing a slow list.
+  std::string ExplainListPage(const platform::Caller& caller, const CustomerFilter& filter);
 
  private:
   // The customer row if the caller may read it; customers.not_found otherwise.
@@ -251,6 +259,8 @@ class CustomerService {
     bool owner_words = false;     // R-CUST-52: the search reads the owner-qualified words index
     bool refuse_walk = false;     // in: R-CUST-56, plan the search without a budgeted walk
     bool budgeted_walk = false;   // R-CUST-56: the page walks the owners' orders within a budget
+    bool keyed_test = false;      // R-CUST-59: the page walks the scope's keys, testing each row by its key
+    platform::Scope scope = platform::Scope::kAll;
     size_t conditions_at = 0;     // where the conditions after the scope begin in the clause
     size_t condition_params_at = 0;  // and their first parameter
   };
@@ -264,6 +274,10 @@ class CustomerService {
   // without ORDER BY / LIMIT; appends to params.
   std::string ListWhere(const platform::Caller& caller, const CustomerFilter& filter, ScopePlan plan,
                         storage::Params& params, ListShape* shape = nullptr);
+  // The condition of R-CUST-16 and of the caller's scope on the customers `table` (no
+  // joins needed); `hide_owner_index` writes the owner as `+table.owner_id` (SQLite).
+  static std::string ScopeCondition(const platform::Caller& caller, platform::Scope scope, const std::string& table,
+                                    bool hide_owner_index, storage::Params& params);
   int64_t Insert(storage::Connection& connection, const platform::Caller& caller, const Json& body,
                  int64_t owner_id);
   Json AuditView(storage::Connection& connection, int64_t customer_id);
@@ -310,8 +324,11 @@ class CustomerService {
   // before the plan that reads every match.
   int64_t walk_owner_orders_from_ = 30000;
   int64_t walk_budget_ = 4000;
+  double keyed_test_below_ = 0.25;
   // The search words' statistics (null: none yet), read at most once per ttl.
   int64_t EstimatedWordMatches(storage::Connection& connection, std::string_view term);
+  double EstimatedScopeShare(storage::Connection& connection, const std::vector<int64_t>& owners);
+  std::shared_ptr<const WordStatistics> Statistics(storage::Connection& connection);
   std::mutex word_statistics_mutex_;
   std::shared_ptr<const WordStatistics> word_statistics_;
   std::optional<std::chrono::steady_clock::time_point> word_statistics_read_;
@@ -323,6 +340,7 @@ class CustomerService {
   std::atomic<int64_t> owner_word_searches_{0};
   std::atomic<int64_t> budgeted_walks_{0};
   std::atomic<int64_t> walk_fallbacks_{0};
+  std::atomic<int64_t> keyed_test_pages_{0};
 };
 
 }  // namespace tuoke::customers

@@ -711,6 +711,15 @@ TEST_P(CustomerServiceTest, MergedOwnerOrdersPageLikeTheListOrder) {
         fallbacks = customers_->walk_fallbacks();
         EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " over the budget";
         EXPECT_EQ(customers_->walk_fallbacks() - fallbacks, walked) << caller->name << " " << query;
+        // R-CUST-59: past the budget a term tested row by row walks the scope's keys when the
+        // scope holds a small share (here every scope's share is under 1; none under 0.25).
+        int64_t keyed = customers_->keyed_test_pages();
+        EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " over the budget";
+        EXPECT_EQ(customers_->keyed_test_pages(), keyed) << caller->name << " " << query;
+        customers_->set_keyed_test_below(1);
+        EXPECT_EQ(pages(*caller, query), expected) << caller->name << " " << query << " over the budget, by key";
+        EXPECT_EQ(customers_->keyed_test_pages() - keyed, scan ? walked : 0) << caller->name << " " << query;
+        customers_->set_keyed_test_below(0.25);
         customers_->set_walk_budget(4000);
         customers_->set_walk_owner_orders_from(15);
       }
@@ -793,6 +802,32 @@ TEST(WordStatisticsTest, EstimateATermFromTheCommonValuesAndTheHistogram) {
   EXPECT_EQ(EstimateWordMatches(WordStatistics{}, "chongqing"), 0);
 }
 
+// R-CUST-59: a scope's share of the customers as the planner estimates `owner_id IN (…)`:
+// the pool by the null fraction, a common owner by its frequency, any other owner by an
+// equal part of what is left.
+TEST(WordStatisticsTest, EstimateAScopesShareFromTheOwners) {
+  WordStatistics statistics;
+  statistics.rows = 1000;
+  EXPECT_EQ(EstimateScopeShare(statistics, {0, 7}), -1) << "no owners' statistics";
+  statistics.owners_known = true;
+  statistics.pool_fraction = 0.1;
+  statistics.owners_distinct = 6;
+  statistics.common_owners = {{7, 0.3}, {8, 0.2}};
+  // Four other owners share 1 - 0.1 - 0.5 = 0.4: 0.1 each.
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {0, 7}), 0.4);
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {8, 9, 10}), 0.4);
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {9}), 0.1);
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {}), 0);
+  statistics.owners_distinct = -0.004;  // a share of all the rows: 4 owners
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {9}), 0.2) << "0.4 over 2 others";
+  statistics.owners_distinct = 2;  // no other owner: an owner asked for is one
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {9}), 0.4);
+  statistics.pool_fraction = 0.5;
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {9}), 0) << "the common owners and the pool are all";
+  statistics.common_owners = {{7, 0.6}, {8, 0.5}};
+  EXPECT_DOUBLE_EQ(EstimateScopeShare(statistics, {0, 7, 8}), 1) << "never over the whole";
+}
+
 // R-CUST-56: the statistics are ANALYZE's, read on PostgreSQL only and once it has run.
 TEST_P(CustomerServiceTest, WordStatisticsAreAnalyzes) {
   Caller rep1 = SignIn("rep1");
@@ -812,6 +847,19 @@ TEST_P(CustomerServiceTest, WordStatisticsAreAnalyzes) {
   EXPECT_EQ(EstimateWordMatches(*statistics, "chongqing"), 2);
   EXPECT_EQ(EstimateWordMatches(*statistics, "建材"), 2);
   EXPECT_EQ(EstimateWordMatches(*statistics, "shenzhen"), 0);
+  // R-CUST-59: and the owners': rep1 holds three of the five customers, the pool one and
+  // rep2 one (ANALYZE keeps its shares as float4).
+  Caller rep2 = SignIn("rep2");
+  customers_->Release(rep1, Id(Create(rep1, {{"name", "杭州拓客"}})), {{"reason", "无意向"}});
+  Create(rep2, {{"name", "南京拓客"}});
+  connection->Execute({"test.analyze", "ANALYZE customers"});
+  statistics = ReadWordStatistics(*connection);
+  ASSERT_TRUE(statistics);
+  ASSERT_TRUE(statistics->owners_known);
+  EXPECT_NEAR(statistics->pool_fraction, 0.2, 1e-6);
+  EXPECT_NEAR(EstimateScopeShare(*statistics, {0, rep1.user_id}), 0.8, 1e-6);
+  EXPECT_NEAR(EstimateScopeShare(*statistics, {rep2.user_id}), 0.2, 1e-6);
+  EXPECT_NEAR(EstimateScopeShare(*statistics, {0, rep1.user_id, rep2.user_id}), 1, 1e-6);
 }
 
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
@@ -1115,34 +1163,49 @@ TEST_P(CustomerServiceTest, TermsTestedRowByRowProbeEachRowsContacts) {
   EXPECT_EQ(ListNames(rep1, [] { CustomerFilter f; f.query = "jc"; return f; }()),
             std::vector<std::string>{"杭州拓客建材有限公司"});
   if (GetParam() == TestBackend::kSqlite) return;
-  auto connection = database_->Acquire();
-  connection->Execute({"test.many_customers",
-                       "INSERT INTO customers (name, type, status, source, purchase_horizon, credit_status, grade, "
-                       "grade_reason, grade_source, computed_grade, computed_reason, name_key, search_pinyin, "
-                       "search_initials, search_words, created_at, updated_at, owner_id) "
-                       "SELECT name || g, type, status, source, purchase_horizon, credit_status, grade, grade_reason, "
-                       "grade_source, computed_grade, computed_reason, name_key || g, search_pinyin, search_initials, "
-                       "search_words, created_at, updated_at, owner_id FROM customers, generate_series(1, 30000) g "
-                       "WHERE id = ?"},
-                      {id});
-  connection->Execute({"test.many_contacts",
-                       "INSERT INTO contacts (customer_id, name, created_at, updated_at) "
-                       "SELECT c.id, '联系人' || c.id, c.created_at, c.updated_at FROM customers c"});
-  connection->Execute({"test.analyze", "ANALYZE customers, contacts"});
-  for (const char* term : {"jc", "有限公司"}) {
-    std::string sql = "SELECT c.id FROM customers c WHERE c.merged_into_id IS NULL";
-    storage::Params params;
-    AppendSearchCondition(sql, params, term, storage::Dialect::kPostgres, nullptr, true);
-    sql += " ORDER BY c.updated_at DESC, c.id DESC LIMIT 51";
-    std::string plan;
-    for (const auto& row : connection->Query(storage::Sql{"test.plan", ("EXPLAIN " + sql).c_str()}, params).rows)
-      plan += row.Text(0) + "\n";
-    EXPECT_EQ(plan.find("hashed SubPlan"), std::string::npos) << term << "\n" << plan;
-    EXPECT_EQ(plan.find("Seq Scan on contacts"), std::string::npos) << term << "\n" << plan;
-    // R-CUST-58: a Latin term probes the contacts whose names hold other characters only.
-    EXPECT_EQ(plan.find("contacts_other_names") != std::string::npos, std::string_view(term) == "jc")
-        << term << "\n" << plan;
+  {  // the connection back to the pool before the list takes one
+    auto connection = database_->Acquire();
+    connection->Execute({"test.many_customers",
+                         "INSERT INTO customers (name, type, status, source, purchase_horizon, credit_status, grade, "
+                         "grade_reason, grade_source, computed_grade, computed_reason, name_key, search_pinyin, "
+                         "search_initials, search_words, created_at, updated_at, owner_id) "
+                         "SELECT name || g, type, status, source, purchase_horizon, credit_status, grade, grade_reason, "
+                         "grade_source, computed_grade, computed_reason, name_key || g, search_pinyin, search_initials, "
+                         "search_words, created_at, updated_at, owner_id FROM customers, generate_series(1, 30000) g "
+                         "WHERE id = ?"},
+                        {id});
+    connection->Execute({"test.many_contacts",
+                         "INSERT INTO contacts (customer_id, name, created_at, updated_at) "
+                         "SELECT c.id, '联系人' || c.id, c.created_at, c.updated_at FROM customers c"});
+    connection->Execute({"test.analyze", "ANALYZE customers, contacts"});
+    for (const char* term : {"jc", "有限公司"}) {
+      std::string sql = "SELECT c.id FROM customers c WHERE c.merged_into_id IS NULL";
+      storage::Params params;
+      AppendSearchCondition(sql, params, term, storage::Dialect::kPostgres, nullptr, true);
+      sql += " ORDER BY c.updated_at DESC, c.id DESC LIMIT 51";
+      std::string plan;
+      for (const auto& row : connection->Query(storage::Sql{"test.plan", ("EXPLAIN " + sql).c_str()}, params).rows)
+        plan += row.Text(0) + "\n";
+      EXPECT_EQ(plan.find("hashed SubPlan"), std::string::npos) << term << "\n" << plan;
+      EXPECT_EQ(plan.find("Seq Scan on contacts"), std::string::npos) << term << "\n" << plan;
+      // R-CUST-58: a Latin term probes the contacts whose names hold other characters only.
+      EXPECT_EQ(plan.find("contacts_other_names") != std::string::npos, std::string_view(term) == "jc")
+          << term << "\n" << plan;
+    }
   }
+  // R-CUST-59: a page tested row by row, without the owners' walk, walks the order's index
+  // for the scope's keys alone when the scope holds a small share; rep1 holds them all.
+  customers_->set_max_merged_owners(0);
+  customers_->set_word_statistics_ttl(std::chrono::seconds(0));  // read before the ANALYZE above
+  CustomerFilter filter;
+  filter.query = "jc";
+  std::string plan = customers_->ExplainListPage(rep1, filter);
+  EXPECT_EQ(plan.find("customers w"), std::string::npos) << plan;
+  customers_->set_keyed_test_below(1.01);
+  plan = customers_->ExplainListPage(rep1, filter);
+  EXPECT_NE(plan.find("Index Only Scan Backward using customers_updated on customers w"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("Index Scan using customers_pkey on customers c"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("hashed SubPlan"), std::string::npos) << plan;
 }
 
 // R-CUST-58: a term holding a Latin letter or digit finds a contact by a name holding one,
