@@ -368,13 +368,19 @@ void RegisterJobs(CLI::App& app, GlobalOptions& options) {
   run->add_option("job", *job,
                   "pool-reclaim: return idle customers to the shared pool; reminders: daily report due soon "
                   "and overdue follow-ups; attachment-purge: remove the files of attachments deleted longer ago "
-                  "than customers.deleted_attachment_retention_days")
+                  "than customers.deleted_attachment_retention_days; blob-sweep: remove the stored files that no "
+                  "row names, untouched for a day")
       ->required()
-      ->check(CLI::IsMember({"pool-reclaim", "reminders", "attachment-purge"}));
+      ->check(CLI::IsMember({"pool-reclaim", "reminders", "attachment-purge", "blob-sweep"}));
   auto attachments_dir = std::make_shared<std::string>();
+  auto force = std::make_shared<bool>(false);
+  run->add_flag("--force", *force,
+                "blob-sweep: remove the unnamed contents even when most of a batch is unnamed (refused otherwise: "
+                "the directory is likely another database's)");
   run->add_option("--attachments-dir", *attachments_dir,
-                  "attachment-purge: the directory `tuoke serve --attachments-dir` names (default as serve's)");
-  run->callback([&options, job, attachments_dir] {
+                  "attachment-purge, blob-sweep: the directory `tuoke serve --attachments-dir` names (default as "
+                  "serve's)");
+  run->callback([&options, job, attachments_dir, force] {
     auto application = OpenApp(options, *attachments_dir);
     if (*job == "reminders") {
       auto sent = application->reminders().RunDue();
@@ -382,6 +388,19 @@ void RegisterJobs(CLI::App& app, GlobalOptions& options) {
       else
         std::cout << "reminders: " << sent.daily_report << " daily report, " << sent.summary << " summary, "
                   << sent.follow_up_overdue << " overdue follow-up\n";
+      return;
+    }
+    if (*job == "blob-sweep") {
+      auto swept = application->attachments().SweepUnnamed(g_clock.Now(), std::chrono::hours(24), 10000, *force);
+      if (!swept.ran) {
+        std::cout << "blob-sweep: another process holds the job lease; skipped\n";
+        return;
+      }
+      std::cout << "blob-sweep: " << swept.examined << " contents untouched for a day, " << swept.removed
+                << " of them named by no row removed (" << swept.bytes_removed << " bytes); " << swept.unfinished
+                << " unfinished writes removed; " << swept.restored << " files set aside put back\n";
+      if (swept.failed > 0)
+        throw std::runtime_error(std::to_string(swept.failed) + " could not be removed: " + swept.first_error);
       return;
     }
     if (*job == "attachment-purge") {

@@ -27,6 +27,10 @@ const Sql kSelectBlob{"blobs.select", "SELECT NULL",
 const Sql kDeleteBlob{"blobs.delete", "SELECT NULL",
                       "DELETE FROM stored_blobs WHERE sha256 = ? AND (touched_at IS NULL OR touched_at < ?)"};
 const Sql kBlobExists{"blobs.exists", "SELECT NULL", "SELECT 1 FROM stored_blobs WHERE sha256 = ?"};
+// R-CUST-60: the contents untouched since a time, in the hashes' order (the primary key).
+const Sql kUntouchedBlobs{"blobs.untouched", "SELECT NULL",
+                          "SELECT sha256, size_bytes FROM stored_blobs WHERE sha256 > ? AND "
+                          "(touched_at IS NULL OR touched_at < ?) ORDER BY sha256 LIMIT ?"};
 
 // `now` as a file time.
 struct timespec TimespecOf(Instant now) {
@@ -45,12 +49,26 @@ void FsyncPath(const std::filesystem::path& path, int flags) {
   if (result != 0) throw std::runtime_error("cannot fsync " + path.string() + ": " + std::strerror(errno));
 }
 
-// A sha256 from a row names a file: it must be 64 hex digits, never a path.
-bool IsSha256Hex(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+// A file's modification time as an instant.
+Instant MtimeOf(const struct stat& status) {
+  return std::chrono::sys_seconds(std::chrono::seconds(status.st_mtim.tv_sec)) +
+         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(status.st_mtim.tv_nsec));
 }
+
+// Puts a file set aside back under its name, unless the same bytes have been written there
+// again since: that file carries its writer's touch, which this one must not overwrite.
+void PutBack(const std::string& aside, const std::string& file) {
+  if (::link(aside.c_str(), file.c_str()) == 0 || errno == EEXIST) ::unlink(aside.c_str());
+  else ::rename(aside.c_str(), file.c_str());  // a file system without hard links
+}
+
+// Lower-case hex digits only.
+bool IsHexDigits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// A sha256 from a row names a file: it must be 64 hex digits, never a path.
+bool IsSha256Hex(std::string_view text) { return text.size() == 64 && IsHexDigits(text); }
 
 }  // namespace
 
@@ -231,9 +249,7 @@ BlobRemoval::~BlobRemoval() {
   if (finished_ || aside_.empty()) return;
   // Back under its name, unless an upload has written the same bytes there again since: that
   // file carries the upload's touch, which this one must not overwrite.
-  std::string file = store_.DiskPath(sha256_);
-  if (::link(aside_.c_str(), file.c_str()) == 0 || errno == EEXIST) ::unlink(aside_.c_str());
-  else ::rename(aside_.c_str(), file.c_str());  // a file system without hard links
+  PutBack(aside_, store_.DiskPath(sha256_));
 }
 
 bool BlobRemoval::RemoveIn(Connection& connection) {
@@ -246,9 +262,7 @@ bool BlobRemoval::RemoveIn(Connection& connection) {
   if (aside_.empty()) return true;  // missing already
   struct stat status {};
   if (::stat(aside_.c_str(), &status) != 0) throw std::runtime_error("cannot stat " + aside_ + ": " + std::strerror(errno));
-  auto touched = std::chrono::sys_seconds(std::chrono::seconds(status.st_mtim.tv_sec)) +
-                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(status.st_mtim.tv_nsec));
-  return touched < untouched_since_;
+  return MtimeOf(status) < untouched_since_;
 }
 
 void BlobRemoval::Finish() {
@@ -258,6 +272,69 @@ void BlobRemoval::Finish() {
     throw std::runtime_error("cannot delete " + aside_ + ": " + std::strerror(errno));
   std::string folder = std::filesystem::path(aside_).parent_path().string();
   FsyncPath(folder, O_RDONLY | O_DIRECTORY);
+}
+
+void BlobStore::WalkDisk(Instant untouched_since, const std::function<void(const StoredContent&)>& visit,
+                         DiskTidy& tidy) const {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (options_.directory.empty() || !fs::is_directory(options_.directory, error)) return;
+  auto fail = [&](const std::string& why) {
+    if (tidy.failed++ == 0) tidy.first_error = why;
+  };
+  std::vector<std::string> folders;
+  for (const auto& entry : fs::directory_iterator(options_.directory)) {
+    std::string name = entry.path().filename().string();
+    bool hex = name.size() == 2 && IsHexDigits(name);
+    if (hex && entry.is_directory(error)) folders.push_back(name);
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const std::string& folder : folders) {
+    fs::path path = fs::path(options_.directory) / folder;
+    // The names first: the tidying below renames within the folder.
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(path, error)) names.push_back(entry.path().filename().string());
+    if (error) {
+      fail("cannot list " + path.string() + ": " + error.message());
+      continue;
+    }
+    std::vector<std::string> contents;
+    for (const std::string& name : names) {
+      std::string file = (path / name).string();
+      if (name.rfind(".purge-", 0) == 0 && IsSha256Hex(std::string_view(name).substr(7)) &&
+          name.compare(7, 2, folder) == 0) {
+        PutBack(file, (path / name.substr(7)).string());
+        if (::access(file.c_str(), F_OK) == 0) fail("cannot put back " + file);
+        else ++tidy.restored, contents.push_back(name.substr(7));
+      } else if (name.rfind(".tmp-", 0) == 0) {
+        struct stat status {};
+        if (::lstat(file.c_str(), &status) != 0 || !S_ISREG(status.st_mode) || MtimeOf(status) >= untouched_since)
+          continue;
+        if (::unlink(file.c_str()) == 0) ++tidy.unfinished;
+        else fail("cannot delete " + file + ": " + std::strerror(errno));
+      } else if (IsSha256Hex(name) && name.compare(0, 2, folder) == 0) {
+        contents.push_back(name);
+      }
+    }
+    std::sort(contents.begin(), contents.end());
+    contents.erase(std::unique(contents.begin(), contents.end()), contents.end());
+    for (const std::string& sha256 : contents) {
+      struct stat status {};
+      std::string file = (path / sha256).string();
+      if (::lstat(file.c_str(), &status) != 0 || !S_ISREG(status.st_mode) || MtimeOf(status) >= untouched_since)
+        continue;
+      visit(StoredContent{sha256, static_cast<int64_t>(status.st_size)});
+    }
+  }
+}
+
+std::vector<StoredContent> BlobStore::UntouchedInDatabase(Connection& connection, const std::string& after,
+                                                          Instant untouched_since, int limit) const {
+  std::vector<StoredContent> contents;
+  if (connection.dialect() != Dialect::kPostgres) return contents;
+  for (const auto& row : connection.Query(kUntouchedBlobs, {after, FormatInstant(untouched_since), int64_t{limit}}).rows)
+    contents.push_back(StoredContent{row.Text(0), row.Int(1)});
+  return contents;
 }
 
 std::string BlobStore::ReadFromDisk(const std::string& sha256) const {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,20 @@ struct BlobVerdict {
 };
 BlobVerdict CheckBlob(std::string_view bytes, int64_t max_bytes, const std::vector<std::string>& allowed_types);
 
+// A stored content as a sweep of the store sees it (R-CUST-60).
+struct StoredContent {
+  std::string sha256;
+  int64_t size_bytes = 0;
+};
+
+// What a walk of the disk store finished for a crash (R-CUST-60).
+struct DiskTidy {
+  int64_t unfinished = 0;  // files of writes that never finished (.tmp-*), removed
+  int64_t restored = 0;    // files a removal set aside and never finished with, put back
+  int64_t failed = 0;      // files that could not be tidied: left
+  std::string first_error;
+};
+
 // Where Put left the bytes: the row referring to them keeps both.
 struct StoredBlob {
   std::string sha256;
@@ -80,6 +95,20 @@ class BlobStore {
 
   // The file of a blob stored on disk.
   std::string DiskPath(const std::string& sha256) const;
+
+  // R-CUST-60: walks the files of the disk store, folder by folder in the hashes' order,
+  // and calls `visit` with each content untouched since `untouched_since` (its file's
+  // mtime). Before that it finishes what a crash left in the folder: a file that a removal
+  // set aside (".purge-<sha>") is put back under its name, or deleted when the same bytes
+  // are there again, so call it only while no removal runs (the purge's job lease); and a
+  // write that never finished (".tmp-<sha>-<n>") older than `untouched_since` is deleted.
+  // Other files are not the store's and are left. Nothing when the directory is missing.
+  void WalkDisk(Instant untouched_since, const std::function<void(const StoredContent&)>& visit,
+                DiskTidy& tidy) const;
+  // R-CUST-60 (PostgreSQL): up to `limit` contents of stored_blobs after `after` in the
+  // hashes' order, untouched since `untouched_since`; none on SQLite.
+  std::vector<StoredContent> UntouchedInDatabase(Connection& connection, const std::string& after,
+                                                 Instant untouched_since, int limit) const;
 
  private:
   void StoreOnDisk(const std::string& sha256, std::string_view bytes, Instant now) const;

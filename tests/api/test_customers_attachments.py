@@ -1,7 +1,8 @@
 """Customer attachments (docs/api-customers.md, "Attachments"; R-CUST-26..30, 51): upload of
 the raw file, type by content, size policy, download with the RFC 5987 name, scope (404
 outside), soft delete with audit, merge and its reversal, the detail and the timeline, and
-the purge of deleted files by `tuoke jobs run attachment-purge`."""
+the purge of deleted files by `tuoke jobs run attachment-purge`, and the sweep of stored bytes
+that no row names by `tuoke jobs run blob-sweep` (R-CUST-60)."""
 
 import hashlib
 import os
@@ -172,6 +173,43 @@ class CustomerAttachmentApiTests(ServerTestCase):
         self.assertEqual(mine[0]["before"]["fileName"], "平面图.png")
         self.assertEqual(mine[0]["after"], {"bytesRemoved": True})
         self.assertEqual(mine[0]["entityId"], customer["id"])
+
+    def test_bytes_no_row_names_are_swept_by_the_job(self):
+        rep1 = self.as_user("rep1")
+        customer = self.create(rep1, unique("厦门思明贸易"))
+        kept_bytes = PNG + unique("kept").encode()
+        kept = self.assertStatus(self.upload(rep1, customer["id"], kept_bytes), 201).json
+        # The bytes of an upload whose row was rolled back, stored two days ago.
+        lost = PNG + unique("lost").encode()
+        sha = hashlib.sha256(lost).hexdigest()
+        if BACKEND == "sqlite":
+            path = os.path.join(self.server.tempdir, "attachments", sha[:2], sha)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as file:
+                file.write(lost)
+            two_days_ago = time.time() - 2 * 86400
+            os.utime(path, (two_days_ago, two_days_ago))
+            stored = lambda: os.path.exists(path)  # noqa: E731
+        else:
+            self.psql("INSERT INTO stored_blobs (sha256, size_bytes, content, touched_at) VALUES "
+                      "('%s', %d, decode('%s', 'hex'), '2020-01-01T00:00:00.000Z')" % (sha, len(lost), lost.hex()))
+            stored = lambda: self.psql("SELECT count(*) FROM stored_blobs WHERE sha256 = '%s'" % sha) == "1"  # noqa: E731
+        self.assertTrue(stored())
+        for _ in range(50):  # the server's own run of the job holds its lease for moments
+            result = self.server.cli("jobs", "run", "blob-sweep")
+            self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+            if "skipped" not in result.stdout:
+                break
+            time.sleep(0.1)
+        self.assertRegex(result.stdout, r"blob-sweep: \d+ contents untouched for a day, [1-9]\d* of them named by "
+                                        r"no row removed \(\d+ bytes\)")
+        self.assertFalse(stored())
+        self.assertEqual(self.assertOk(rep1.get(kept["downloadUrl"])).body, kept_bytes)
+        entries = self.assertOk(self.admin().get("/audit", {"action": "blob.sweep", "limit": 100})).json["items"]
+        mine = [entry for entry in entries if entry["entityId"] == sha]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["before"], {"storage": "disk" if BACKEND == "sqlite" else "database",
+                                             "sizeBytes": len(lost)})
 
     def psql(self, sql):
         url = self.server.db_args[1]

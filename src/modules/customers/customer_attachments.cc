@@ -60,6 +60,11 @@ constexpr auto kPurgeLease = 5min;
 // An upload stores its bytes (Put) seconds before its row commits: bytes touched this
 // recently stay, whatever the rows say (storage::BlobRemoval).
 constexpr auto kTouchGrace = 10min;
+// R-CUST-60: a batch of at least this many contents, most of them unnamed, is refused.
+constexpr size_t kMassRemovalFrom = 20;
+struct SweepRefused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // The bytes of attachments deleted before the cut-off and not purged yet, the oldest
 // deletion first (the partial index of migration 0024).
@@ -88,6 +93,19 @@ const storage::Sql kMarkPurged{
     "AND purged_at IS NULL AND deleted_at < ? RETURNING id, customer_id, file_name, deleted_at",
     "UPDATE customer_attachments SET purged_at = ?, content = NULL WHERE sha256 = ? AND storage = ? AND "
     "deleted_at IS NOT NULL AND purged_at IS NULL AND deleted_at < ? RETURNING id, customer_id, file_name, deleted_at"};
+
+// R-CUST-60: which of a batch of contents the rows name. An attachment names its bytes until
+// it is purged; a check-in photo always (never deleted). The photos are read in one pass per
+// batch, as by the purge.
+const storage::Sql kAttachmentsNaming{
+    "customer_attachments.attachments_naming",
+    "SELECT DISTINCT sha256, storage FROM customer_attachments WHERE purged_at IS NULL AND sha256 IN "
+    "(SELECT value FROM json_each(?))",
+    "SELECT DISTINCT sha256, storage FROM customer_attachments WHERE purged_at IS NULL AND sha256 IN "
+    "(SELECT jsonb_array_elements_text(CAST(? AS jsonb)))"};
+const storage::Sql kAttachmentNamesBytes{
+    "customer_attachments.names_bytes",
+    "SELECT 1 FROM customer_attachments WHERE sha256 = ? AND storage = ? AND purged_at IS NULL LIMIT 1"};
 
 void WriteAttachment(JsonWriter& out, const storage::Row& row) {
   out.BeginObject();
@@ -345,6 +363,112 @@ AttachmentPurge CustomerAttachmentService::PurgeDeleted(Instant now, int max_blo
   database.InTransaction([&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
   // More only after progress: candidates an upload touched stay first until the next run.
   outcome.more = outcome.more && outcome.attachments > 0;
+  return outcome;
+}
+
+BlobSweep CustomerAttachmentService::SweepUnnamed(Instant now, std::chrono::seconds grace, int batch,
+                                                  bool mass_removal) {
+  BlobSweep outcome;
+  auto& database = customers_.database();
+  // The purge's lease: a file set aside while it is held is the purge's own, and one found
+  // while this holds it is a crash's leftover (storage::BlobStore::WalkDisk). Taken again at
+  // each batch, so a long sweep keeps it.
+  auto keep_lease = [&] {
+    bool leased = false;
+    database.InTransaction([&](storage::Connection& connection) {
+      leased = platform::TakeJobLease(connection, kPurgeJob, customers_.clock().Now(), kPurgeLease);
+    });
+    return leased;
+  };
+  if (!keep_lease()) return outcome;
+  outcome.ran = true;
+  Instant untouched_since = now - grace;
+  Actor actor = Actor::System("blob-sweep");
+  auto fail = [&](const std::string& why) {
+    if (outcome.failed++ == 0) outcome.first_error = why;
+  };
+  // The contents of one storage that no row names are removed, each in a transaction that
+  // looks at the attachments once more. Bytes a row names are always touched by its Put before
+  // the row commits, seconds before: so a content untouched for the grace that no row named
+  // when the batch was read is no row's, unless an upload touches it now, which the removal
+  // sees (storage::BlobRemoval).
+  auto sweep = [&](std::vector<storage::StoredContent>& contents, const std::string& storage) {
+    if (contents.empty()) return;
+    if (!keep_lease()) throw std::runtime_error("the job lease of the attachment purge was lost");
+    outcome.examined += static_cast<int64_t>(contents.size());
+    Json hashes = Json::array();
+    for (const auto& content : contents) hashes.push_back(content.sha256);
+    std::set<std::string> named;
+    {
+      auto connection = database.Acquire();
+      for (const storage::Sql* naming : {&kAttachmentsNaming, &kPhotosNaming})
+        for (const auto& row : connection->Query(*naming, {hashes.dump()}).rows)
+          if (row.Text(1) == storage) named.insert(row.Text(0));
+    }
+    // Bytes no row names are rare (a failed upload or check-in). Most of a batch unnamed is a
+    // directory paired with the wrong database (`--attachments-dir`, a restored backup).
+    size_t unnamed = contents.size() - named.size();
+    if (!mass_removal && contents.size() >= kMassRemovalFrom && unnamed * 2 > contents.size())
+      throw SweepRefused("refused: " + std::to_string(unnamed) + " of " + std::to_string(contents.size()) +
+                         " stored contents (" + storage +
+                         ") are named by no row; is it this database's attachment directory? (--force)");
+    for (const auto& content : contents) {
+      if (named.count(content.sha256)) continue;
+      try {
+        storage::BlobRemoval removal(blobs_, content.sha256, storage, untouched_since);
+        bool removed = false;
+        database.InTransaction([&](storage::Connection& connection) {
+          removed = false;
+          if (connection.QueryOne(kAttachmentNamesBytes, {content.sha256, storage})) return;
+          if (!removal.RemoveIn(connection)) return;
+          removed = true;
+          platform::RecordAudit(connection, actor,
+                                {"blob.sweep", "blob", content.sha256,
+                                 {{"storage", storage}, {"sizeBytes", content.size_bytes}}, Json()},
+                                now);
+        });
+        if (!removed) continue;
+        removal.Finish();
+        ++outcome.removed;
+        outcome.bytes_removed += content.size_bytes;
+      } catch (const std::runtime_error& error) {
+        fail(error.what());
+      }
+    }
+    contents.clear();
+  };
+  storage::DiskTidy tidy;
+  try {
+    std::vector<storage::StoredContent> contents;
+    blobs_.WalkDisk(
+        untouched_since,
+        [&](const storage::StoredContent& content) {
+          contents.push_back(content);
+          if (static_cast<int>(contents.size()) >= batch) sweep(contents, "disk");
+        },
+        tidy);
+    sweep(contents, "disk");
+    // PostgreSQL's stored_blobs, in the hashes' order.
+    for (std::string after;;) {
+      contents = blobs_.UntouchedInDatabase(*database.Acquire(), after, untouched_since, batch);
+      if (contents.empty()) break;
+      after = contents.back().sha256;
+      bool last = static_cast<int>(contents.size()) < batch;
+      sweep(contents, "database");
+      if (last) break;
+    }
+  } catch (const SweepRefused& refused) {
+    fail(refused.what());  // the sweep ends there; the lease is given back below
+  } catch (...) {
+    database.InTransaction(
+        [&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
+    throw;
+  }
+  database.InTransaction([&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
+  outcome.unfinished = tidy.unfinished;
+  outcome.restored = tidy.restored;
+  if (outcome.failed == 0) outcome.first_error = tidy.first_error;
+  outcome.failed += tidy.failed;
   return outcome;
 }
 

@@ -58,6 +58,18 @@ struct AttachmentPurge {
   std::string first_error;   // why the first of them failed
 };
 
+// What a sweep of the stored bytes did (R-CUST-60).
+struct BlobSweep {
+  bool ran = false;          // false: another process holds the job lease
+  int64_t examined = 0;      // stored contents untouched for the grace, checked against the rows
+  int64_t removed = 0;       // of them, the ones no row names: removed, each audited
+  int64_t bytes_removed = 0;
+  int64_t unfinished = 0;    // files of writes that never finished (.tmp-*), removed
+  int64_t restored = 0;      // files a purge set aside and never finished with, put back first
+  int64_t failed = 0;        // contents or files that could not be removed: left, retried next run
+  std::string first_error;   // why the first of them failed
+};
+
 class CustomerAttachmentService {
  public:
   CustomerAttachmentService(CustomerService& customers, AttachmentOptions options);
@@ -75,6 +87,16 @@ class CustomerAttachmentService {
   // attachment, deleted later or not at all, or a check-in photo still names them. At most
   // max_blobs distinct contents per run; under a job lease, so one process at a time.
   AttachmentPurge PurgeDeleted(Instant now, int max_blobs = 200);
+  // R-CUST-60: removes the stored bytes that no row names, untouched for `grace`: those of
+  // an upload or a check-in whose row was rolled back (the bytes are stored before the row),
+  // on disk and in PostgreSQL's stored_blobs. Also removes the files of writes that never
+  // finished, and puts back the files a purge set aside before a crash (then sweeps them like
+  // any other). Under the purge's job lease; `batch` contents are checked against the rows
+  // at a time. A batch of 20 or more contents of which most are named by no row is refused,
+  // and the sweep stops (a failure): the directory is likely another database's, unless
+  // `mass_removal` says the operator knows better.
+  BlobSweep SweepUnnamed(Instant now, std::chrono::seconds grace = std::chrono::hours(24), int batch = 10000,
+                         bool mass_removal = false);
 
   const AttachmentOptions& options() const { return blobs_.options(); }
 

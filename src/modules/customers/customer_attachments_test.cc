@@ -6,8 +6,13 @@
 
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "modules/customers/customer_merge.h"
@@ -69,6 +74,27 @@ class CustomerAttachmentTest : public platform::testing::DemoCompanyTest {
       entries[Json::parse(row.Text(0))["attachmentId"].get<std::string>()] =
           Json::parse(row.Text(1))["bytesRemoved"].get<bool>();
     return entries;
+  }
+
+  // A check-in of `rep` with a photo of `bytes` in `storage` (R-VISIT-39), as rows only.
+  void NamePhoto(const Caller& rep, const std::string& bytes, const std::string& storage = "disk") {
+    static const storage::Sql kCheckIn{
+        "test.check_in",
+        "INSERT INTO check_ins (client_id, rep_id, kind, place, at, business_date, received_at, device_at, lat, lng, "
+        "accuracy_m, geofence, created_at) VALUES (?, ?, 'in', 'office', ?, ?, ?, ?, 0, 0, 10, 'none', ?) "
+        "RETURNING id"};
+    static const storage::Sql kPhoto{"test.check_in_photo",
+                                     "INSERT INTO check_in_photos (check_in_id, content_type, bytes, storage, sha256) "
+                                     "VALUES (?, 'image/png', ?, ?, ?)"};
+    std::string sha = storage::Sha256Hex(bytes);
+    database_->InTransaction([&](storage::Connection& connection) {
+      std::string now = FormatInstant(clock_.Now());
+      int64_t check_in = connection
+                             .QueryOne(kCheckIn, {"photo-" + sha.substr(0, 12), rep.user_id, now,
+                                                  FormatDate(policies_->Today()), now, now, now})
+                             ->Int(0);
+      connection.Execute(kPhoto, {check_in, static_cast<int64_t>(bytes.size()), storage, sha});
+    });
   }
 
   std::filesystem::path directory_;
@@ -273,20 +299,7 @@ TEST_P(CustomerAttachmentTest, PurgeFollowsThePolicyAndKeepsBytesOthersNeed) {
   std::string photo_bytes = kPng + "photo";
   int64_t photo = Id(Upload(*attachments_, rep1, customer, photo_bytes, "photo.png"));
   int64_t licence = Id(Upload(*attachments_, rep1, customer, kPdf, "licence.pdf"));
-  static const storage::Sql kCheckIn{
-      "test.check_in",
-      "INSERT INTO check_ins (client_id, rep_id, kind, place, at, business_date, received_at, device_at, lat, lng, "
-      "accuracy_m, geofence, created_at) VALUES ('purge-test', ?, 'in', 'office', ?, ?, ?, ?, 0, 0, 10, 'none', ?) "
-      "RETURNING id"};
-  static const storage::Sql kPhoto{"test.check_in_photo",
-                                   "INSERT INTO check_in_photos (check_in_id, content_type, bytes, storage, sha256) "
-                                   "VALUES (?, 'image/png', ?, 'disk', ?)"};
-  database_->InTransaction([&](storage::Connection& connection) {
-    std::string now = FormatInstant(clock_.Now());
-    int64_t check_in = connection.QueryOne(kCheckIn, {rep1.user_id, now, FormatDate(policies_->Today()), now, now, now})
-                           ->Int(0);
-    connection.Execute(kPhoto, {check_in, static_cast<int64_t>(photo_bytes.size()), storage::Sha256Hex(photo_bytes)});
-  });
+  NamePhoto(rep1, photo_bytes);
   attachments_->Delete(rep1, photo);
   attachments_->Delete(rep1, licence);
   clock_.Advance(20min);  // the uploads are past the touch's grace
@@ -363,6 +376,159 @@ TEST_P(CustomerAttachmentTest, PurgeGoesOnPastBytesItCannotReach) {
   EXPECT_FALSE(std::filesystem::exists(FileOf(kept)));
   EXPECT_EQ(PurgeAudit(), (std::map<std::string, bool>{{IdString(kept_id), true}}));
   EXPECT_EQ(attachments_->PurgeDeleted(clock_.Now()).failed, 1) << "left, tried again";
+}
+
+// R-CUST-60: the stored bytes that no row names (an upload or a check-in rolled back after
+// its bytes were stored) go once untouched for a day, each audited; bytes an attachment
+// (deleted or not, until purged) or a photo names stay. What a crash left is finished
+// first: a file a purge set aside is put back, an unfinished write removed once old. Other
+// files in the directory are not the store's.
+TEST_P(CustomerAttachmentTest, SweepRemovesTheBytesNoRowNames) {
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "宁波港城物流");
+  std::string named = kPng + "named", deleted = kPng + "deleted", photo = kPng + "photo";
+  std::string orphan = kPng + "orphan", aside_orphan = kPdf + "aside";
+  int64_t named_id = Id(Upload(*attachments_, rep1, customer, named, "named.png"));
+  attachments_->Delete(rep1, Id(Upload(*attachments_, rep1, customer, deleted, "deleted.png")));
+  NamePhoto(rep1, photo);
+  storage::BlobStore blobs(attachments_->options(), database_->dialect());
+  for (const std::string* bytes : {&photo, &orphan, &aside_orphan}) blobs.Put(*database_->Acquire(), *bytes, clock_.Now());
+  // A purge that crashed with two files set aside: one an attachment still names.
+  auto aside = [&](const std::string& bytes) {
+    return FileOf(bytes).parent_path() / (".purge-" + FileOf(bytes).filename().string());
+  };
+  std::filesystem::rename(FileOf(named), aside(named));
+  std::filesystem::rename(FileOf(aside_orphan), aside(aside_orphan));
+  EXPECT_EQ(attachments_->Download(rep1, named_id).bytes, named) << "read where it was set aside";
+  // An upload that died while writing, and files that are not the store's.
+  std::filesystem::path unfinished = FileOf(orphan).parent_path() / (".tmp-" + FileOf(orphan).filename().string() + "-7");
+  { std::ofstream(unfinished) << "half"; }
+  time_t written_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  struct timespec times[2] = {{0, UTIME_OMIT}, {written_at, 0}};  // its mtime: the write, now
+  ASSERT_EQ(::utimensat(AT_FDCWD, unfinished.c_str(), times, 0), 0);
+  std::filesystem::path foreign = directory_ / "README", foreign_in_folder = FileOf(orphan).parent_path() / "notes.txt";
+  { std::ofstream(foreign) << "not ours"; }
+  { std::ofstream(foreign_in_folder) << "not ours"; }
+
+  // Within the day nothing is examined; the files set aside are put back at once.
+  clock_.Advance(23h);
+  BlobSweep run = attachments_->SweepUnnamed(clock_.Now());
+  EXPECT_TRUE(run.ran);
+  EXPECT_EQ(run.examined, 0);
+  EXPECT_EQ(run.restored, 2);
+  EXPECT_EQ(run.unfinished, 0);
+  EXPECT_TRUE(std::filesystem::exists(FileOf(named)));
+  EXPECT_TRUE(std::filesystem::exists(FileOf(aside_orphan)));
+  EXPECT_FALSE(std::filesystem::exists(aside(named)));
+  EXPECT_TRUE(std::filesystem::exists(unfinished));
+
+  clock_.Advance(2h);
+  run = attachments_->SweepUnnamed(clock_.Now());
+  EXPECT_EQ(run.examined, 5);
+  EXPECT_EQ(run.removed, 2);
+  EXPECT_EQ(run.bytes_removed, static_cast<int64_t>(orphan.size() + aside_orphan.size()));
+  EXPECT_EQ(run.unfinished, 1);
+  EXPECT_EQ(run.failed, 0) << run.first_error;
+  for (const std::string* bytes : {&named, &deleted, &photo}) EXPECT_TRUE(std::filesystem::exists(FileOf(*bytes)));
+  for (const std::string* bytes : {&orphan, &aside_orphan}) EXPECT_FALSE(std::filesystem::exists(FileOf(*bytes)));
+  EXPECT_FALSE(std::filesystem::exists(unfinished));
+  EXPECT_TRUE(std::filesystem::exists(foreign));
+  EXPECT_TRUE(std::filesystem::exists(foreign_in_folder));
+  EXPECT_EQ(attachments_->Download(rep1, named_id).bytes, named);
+  static const storage::Sql kAudit{"test.sweep_audit",
+                                   "SELECT entity_id, before_json FROM audit_log WHERE action = 'blob.sweep' ORDER BY "
+                                   "entity_id"};
+  std::map<std::string, int64_t> audited;
+  for (const auto& row : database_->Acquire()->Query(kAudit).rows) {
+    Json before = Json::parse(row.Text(1));
+    EXPECT_EQ(before["storage"], "disk");
+    audited[row.Text(0)] = before["sizeBytes"].get<int64_t>();
+  }
+  EXPECT_EQ(audited, (std::map<std::string, int64_t>{{storage::Sha256Hex(orphan), static_cast<int64_t>(orphan.size())},
+                                                     {storage::Sha256Hex(aside_orphan),
+                                                      static_cast<int64_t>(aside_orphan.size())}}));
+  // Nothing more to remove.
+  EXPECT_EQ(attachments_->SweepUnnamed(clock_.Now()).removed, 0);
+
+  // Another process's run holds the lease: skipped.
+  static const storage::Sql kForeignLease{
+      "test.foreign_lease",
+      "INSERT INTO job_leases (job, holder, expires_at) VALUES ('customers.attachment_purge', 'other', ?) "
+      "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"};
+  database_->InTransaction([&](storage::Connection& connection) {
+    connection.Execute(kForeignLease, {FormatInstant(clock_.Now() + 1min)});
+  });
+  EXPECT_FALSE(attachments_->SweepUnnamed(clock_.Now()).ran);
+}
+
+// R-CUST-60: a batch mostly of contents no row names is refused (a directory paired with
+// another database), unless the operator says so; a few orphans among named bytes are not.
+TEST_P(CustomerAttachmentTest, SweepRefusesADirectoryMostlyUnnamed) {
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "佛山顺德家电");
+  storage::BlobStore blobs(attachments_->options(), database_->dialect());
+  for (int i = 0; i < 10; ++i) Upload(*attachments_, rep1, customer, kPng + "named" + std::to_string(i));
+  for (int i = 0; i < 11; ++i) blobs.Put(*database_->Acquire(), kPng + "orphan" + std::to_string(i), clock_.Now());
+  clock_.Advance(25h);
+  BlobSweep run = attachments_->SweepUnnamed(clock_.Now());
+  EXPECT_TRUE(run.ran);
+  EXPECT_EQ(run.removed, 0);
+  EXPECT_EQ(run.failed, 1);
+  EXPECT_NE(run.first_error.find("refused: 11 of 21 stored contents (disk) are named by no row"), std::string::npos)
+      << run.first_error;
+  EXPECT_EQ(FilesOnDisk(), 21u);
+  run = attachments_->SweepUnnamed(clock_.Now(), 24h, 10000, true);
+  EXPECT_EQ(run.removed, 11);
+  EXPECT_EQ(run.failed, 0);
+  EXPECT_EQ(FilesOnDisk(), 10u);
+  // Half unnamed is not most: 10 named and 10 unnamed are swept.
+  for (int i = 0; i < 10; ++i) blobs.Put(*database_->Acquire(), kPdf + std::to_string(i), clock_.Now());
+  clock_.Advance(25h);
+  run = attachments_->SweepUnnamed(clock_.Now());
+  EXPECT_EQ(run.removed, 10);
+  EXPECT_EQ(FilesOnDisk(), 10u);
+}
+
+// R-CUST-60 in PostgreSQL's stored_blobs: a check-in's photo stored before its transaction
+// failed leaves a row that nothing names; it goes, named ones stay. The server's job sweeps
+// at its start.
+TEST_P(CustomerAttachmentTest, SweepRemovesUnnamedBytesFromTheDatabaseAndFromTheJob) {
+  Caller rep1 = SignIn("rep1");
+  int64_t customer = Create(rep1, "温州鹿城鞋业");
+  std::string orphan = kPng + "lost check-in";
+  if (GetParam() == storage::testing::TestBackend::kPostgres) {
+    CustomerAttachmentService in_database(*customers_, AttachmentOptions{AttachmentStore::kDatabase, ""});
+    std::string named = kPng + "named", photo = kPng + "photo";
+    Upload(in_database, rep1, customer, named);
+    NamePhoto(rep1, photo, "database");
+    storage::BlobStore blobs(in_database.options(), database_->dialect());
+    for (const std::string* bytes : {&photo, &orphan}) blobs.Put(*database_->Acquire(), *bytes, clock_.Now());
+    static const storage::Sql kStored{"test.stored", "SELECT sha256 FROM stored_blobs ORDER BY sha256"};
+    auto stored = [&] {
+      std::set<std::string> hashes;
+      for (const auto& row : database_->Acquire()->Query(kStored).rows) hashes.insert(row.Text(0));
+      return hashes;
+    };
+    EXPECT_EQ(in_database.SweepUnnamed(clock_.Now()).examined, 0);
+    clock_.Advance(25h);
+    BlobSweep run = in_database.SweepUnnamed(clock_.Now(), 24h, 2);  // batches of 2
+    EXPECT_EQ(run.examined, 3);
+    EXPECT_EQ(run.removed, 1);
+    EXPECT_EQ(run.bytes_removed, static_cast<int64_t>(orphan.size()));
+    EXPECT_EQ(stored(), (std::set<std::string>{storage::Sha256Hex(named), storage::Sha256Hex(photo)}));
+  }
+  // On disk, from the server's job.
+  storage::BlobStore blobs(attachments_->options(), database_->dialect());
+  blobs.Put(*database_->Acquire(), orphan, clock_.Now());
+  Upload(*attachments_, rep1, customer, kPdf, "licence.pdf");
+  clock_.Advance(25h);
+  {
+    PoolReclaimJob job(*customers_, *attachments_, clock_, 1h);
+    for (int attempt = 0; attempt < 200 && std::filesystem::exists(FileOf(orphan)); ++attempt)
+      std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_FALSE(std::filesystem::exists(FileOf(orphan)));
+  EXPECT_TRUE(std::filesystem::exists(FileOf(kPdf)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CustomerAttachmentTest, ::testing::ValuesIn(storage::testing::AllTestBackends()),

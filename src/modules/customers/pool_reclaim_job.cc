@@ -7,6 +7,8 @@ namespace tuoke::customers {
 namespace {
 // Batches of CustomerService::RegradeForPolicy between two looks at the stop flag.
 constexpr int kRegradeBatchesPerStep = 20;
+// R-CUST-60: how often the stored files are swept.
+constexpr auto kSweepEvery = std::chrono::hours(24);
 }  // namespace
 
 PoolReclaimJob::PoolReclaimJob(CustomerService& customers, CustomerAttachmentService& attachments,
@@ -62,6 +64,22 @@ void PoolReclaimJob::Loop() {
       }
     } catch (const std::exception& error) {
       spdlog::error("attachment purge failed: {}", error.what());
+    }
+    // R-CUST-60: the stored bytes that no row names.
+    try {
+      Instant now = clock_.Now();
+      if (!swept_ || now - *swept_ >= kSweepEvery) {
+        BlobSweep result = attachments_.SweepUnnamed(now);
+        if (result.ran) swept_ = now;
+        if (result.removed + result.unfinished + result.restored > 0)
+          spdlog::info("blob sweep: {} contents that no row names removed ({} bytes), {} unfinished writes removed, "
+                       "{} files set aside put back",
+                       result.removed, result.bytes_removed, result.unfinished, result.restored);
+        if (result.failed > 0)
+          spdlog::error("blob sweep: {} left, retried at the next sweep: {}", result.failed, result.first_error);
+      }
+    } catch (const std::exception& error) {
+      spdlog::error("blob sweep failed: {}", error.what());
     }
     lock.lock();
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

@@ -1,12 +1,14 @@
 // Runs CustomerService::ReclaimIdleCustomers (R-CUST-10), RegradeForPolicy (R-CUST-47) and
 // CustomerAttachmentService::PurgeDeleted (R-CUST-51) on a background thread of `tuoke
-// serve`: once at start, then every `interval`. Several server processes may run it; the
-// job leases let one of them do each job.
+// serve`: once at start, then every `interval`; and SweepUnnamed (R-CUST-60) at start, then
+// once a day (a walk of every stored file). Several server processes may run it; the job
+// leases let one of them do each job at a time.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/time.h"
@@ -32,6 +34,7 @@ class PoolReclaimJob {
   CustomerAttachmentService& attachments_;
   const Clock& clock_;
   const std::chrono::milliseconds interval_;
+  std::optional<Instant> swept_;  // the last sweep that ran; the loop's thread only
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mutex_
