@@ -76,6 +76,15 @@ class CustomerAttachmentTest : public platform::testing::DemoCompanyTest {
     return entries;
   }
 
+  // Another process holds the purge's job lease until `until`.
+  void HoldPurgeLeaseElsewhere(Instant until) {
+    static const storage::Sql kForeignLease{
+        "test.foreign_lease",
+        "INSERT INTO job_leases (job, holder, expires_at) VALUES ('customers.attachment_purge', 'other', ?) "
+        "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"};
+    database_->InTransaction(
+        [&](storage::Connection& connection) { connection.Execute(kForeignLease, {FormatInstant(until)}); });
+  }
   // A check-in of `rep` with a photo of `bytes` in `storage` (R-VISIT-39), as rows only.
   void NamePhoto(const Caller& rep, const std::string& bytes, const std::string& storage = "disk") {
     static const storage::Sql kCheckIn{
@@ -338,13 +347,7 @@ TEST_P(CustomerAttachmentTest, PurgeRunsInBatchesFromTheBackgroundJob) {
   EXPECT_TRUE(run.more);
   EXPECT_EQ(FilesOnDisk(), 3u);
 
-  static const storage::Sql kForeignLease{
-      "test.foreign_lease",
-      "INSERT INTO job_leases (job, holder, expires_at) VALUES ('customers.attachment_purge', 'other', ?) "
-      "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"};
-  database_->InTransaction([&](storage::Connection& connection) {
-    connection.Execute(kForeignLease, {FormatInstant(clock_.Now() + 1min)});
-  });
+  HoldPurgeLeaseElsewhere(clock_.Now() + 1min);
   EXPECT_FALSE(attachments_->PurgeDeleted(clock_.Now()).ran);
   EXPECT_EQ(FilesOnDisk(), 3u);
   clock_.Advance(2min);  // the other process's lease has expired
@@ -451,13 +454,7 @@ TEST_P(CustomerAttachmentTest, SweepRemovesTheBytesNoRowNames) {
   EXPECT_EQ(attachments_->SweepUnnamed(clock_.Now()).removed, 0);
 
   // Another process's run holds the lease: skipped.
-  static const storage::Sql kForeignLease{
-      "test.foreign_lease",
-      "INSERT INTO job_leases (job, holder, expires_at) VALUES ('customers.attachment_purge', 'other', ?) "
-      "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at"};
-  database_->InTransaction([&](storage::Connection& connection) {
-    connection.Execute(kForeignLease, {FormatInstant(clock_.Now() + 1min)});
-  });
+  HoldPurgeLeaseElsewhere(clock_.Now() + 1min);
   EXPECT_FALSE(attachments_->SweepUnnamed(clock_.Now()).ran);
 }
 
