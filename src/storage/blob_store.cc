@@ -332,8 +332,8 @@ std::vector<StoredContent> BlobStore::UntouchedInDatabase(Connection& connection
                                                           Instant untouched_since, int limit) const {
   std::vector<StoredContent> contents;
   if (connection.dialect() != Dialect::kPostgres) return contents;
-  for (const auto& row : connection.Query(kUntouchedBlobs, {after, FormatInstant(untouched_since), int64_t{limit}}).rows)
-    contents.push_back(StoredContent{row.Text(0), row.Int(1)});
+  auto rows = connection.Query(kUntouchedBlobs, {after, FormatInstant(untouched_since), int64_t{limit}}).rows;
+  for (const auto& row : rows) contents.push_back(StoredContent{row.Text(0), row.Int(1)});
   return contents;
 }
 

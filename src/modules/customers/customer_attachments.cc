@@ -464,7 +464,8 @@ BlobSweep CustomerAttachmentService::SweepUnnamed(Instant now, std::chrono::seco
         [&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
     throw;
   }
-  database.InTransaction([&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
+  database.InTransaction(
+      [&](storage::Connection& connection) { platform::ReleaseJobLease(connection, kPurgeJob, now); });
   outcome.unfinished = tidy.unfinished;
   outcome.restored = tidy.restored;
   if (outcome.failed == 0) outcome.first_error = tidy.first_error;

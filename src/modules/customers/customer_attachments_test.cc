@@ -395,7 +395,8 @@ TEST_P(CustomerAttachmentTest, SweepRemovesTheBytesNoRowNames) {
   attachments_->Delete(rep1, Id(Upload(*attachments_, rep1, customer, deleted, "deleted.png")));
   NamePhoto(rep1, photo);
   storage::BlobStore blobs(attachments_->options(), database_->dialect());
-  for (const std::string* bytes : {&photo, &orphan, &aside_orphan}) blobs.Put(*database_->Acquire(), *bytes, clock_.Now());
+  for (const std::string* bytes : {&photo, &orphan, &aside_orphan})
+    blobs.Put(*database_->Acquire(), *bytes, clock_.Now());
   // A purge that crashed with two files set aside: one an attachment still names.
   auto aside = [&](const std::string& bytes) {
     return FileOf(bytes).parent_path() / (".purge-" + FileOf(bytes).filename().string());
@@ -404,7 +405,8 @@ TEST_P(CustomerAttachmentTest, SweepRemovesTheBytesNoRowNames) {
   std::filesystem::rename(FileOf(aside_orphan), aside(aside_orphan));
   EXPECT_EQ(attachments_->Download(rep1, named_id).bytes, named) << "read where it was set aside";
   // An upload that died while writing, and files that are not the store's.
-  std::filesystem::path unfinished = FileOf(orphan).parent_path() / (".tmp-" + FileOf(orphan).filename().string() + "-7");
+  std::filesystem::path unfinished =
+      FileOf(orphan).parent_path() / (".tmp-" + FileOf(orphan).filename().string() + "-7");
   { std::ofstream(unfinished) << "half"; }
   time_t written_at = std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
   struct timespec times[2] = {{0, UTIME_OMIT}, {written_at, 0}};  // its mtime: the write, now
