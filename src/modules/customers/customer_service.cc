@@ -1068,14 +1068,44 @@ std::string SortKeyValue(const storage::Row& row, CustomerSort sort) {
 }
 }  // namespace
 
-std::shared_ptr<const WordStatistics> CustomerService::Statistics(storage::Connection& connection) {
-  std::lock_guard lock(word_statistics_mutex_);
-  auto now = std::chrono::steady_clock::now();
-  if (!word_statistics_read_ || now - *word_statistics_read_ >= word_statistics_ttl_) {
-    auto read = ReadWordStatistics(connection);
-    word_statistics_ = read ? std::make_shared<const WordStatistics>(std::move(*read)) : nullptr;
-    word_statistics_read_ = now;
+void CustomerService::ReadStatistics(storage::Connection& connection) {
+  auto started = std::chrono::steady_clock::now();
+  std::optional<WordStatistics> read;
+  try {
+    read = ReadWordStatistics(connection);
+  } catch (...) {
+    std::lock_guard lock(word_statistics_mutex_);
+    word_statistics_reading_ = false;
+    throw;
   }
+  auto statistics = read ? std::make_shared<const WordStatistics>(std::move(*read)) : nullptr;
+  std::lock_guard lock(word_statistics_mutex_);
+  word_statistics_ = std::move(statistics);
+  word_statistics_read_ = started;
+  word_statistics_reading_ = false;
+}
+
+void CustomerService::RefreshWordStatistics() {
+  if (database_.dialect() != storage::Dialect::kPostgres) return;
+  {
+    std::lock_guard lock(word_statistics_mutex_);
+    word_statistics_reading_ = true;
+  }
+  ReadStatistics(*database_.Acquire());
+}
+
+std::shared_ptr<const WordStatistics> CustomerService::Statistics(storage::Connection& connection) {
+  {
+    std::lock_guard lock(word_statistics_mutex_);
+    auto now = std::chrono::steady_clock::now();
+    bool stale = !word_statistics_read_ || now - *word_statistics_read_ >= word_statistics_ttl_;
+    // Read once at a time, outside the mutex; meanwhile the others take what there is (on a
+    // server's first searches, nothing: their former plans).
+    if (!stale || word_statistics_reading_) return word_statistics_;
+    word_statistics_reading_ = true;
+  }
+  ReadStatistics(connection);
+  std::lock_guard lock(word_statistics_mutex_);
   return word_statistics_;
 }
 

@@ -862,6 +862,41 @@ TEST_P(CustomerServiceTest, WordStatisticsAreAnalyzes) {
   EXPECT_NEAR(EstimateScopeShare(*statistics, {0, rep1.user_id, rep2.user_id}), 1, 1e-6);
 }
 
+// R-CUST-56: a search reads the statistics itself only when it has none younger than the
+// ttl; the server's job reads them for it (RefreshWordStatistics), at its start and then
+// at every run.
+TEST_P(CustomerServiceTest, TheJobReadsTheWordStatisticsForTheSearches) {
+  Caller rep1 = SignIn("rep1");
+  for (const char* name : {"杭州泽越电气", "宁波泽越电气", "温州泽越电气"}) Create(rep1, {{"name", name}});
+  customers_->set_walk_owner_orders_from(1);
+  auto walks = [&] {
+    int64_t before = customers_->budgeted_walks();
+    CustomerFilter filter;
+    filter.query = "zeyue";
+    EXPECT_EQ(ListNames(rep1, filter).size(), 3u);
+    return customers_->budgeted_walks() - before;
+  };
+  bool postgres = GetParam() == TestBackend::kPostgres;
+  EXPECT_EQ(walks(), 0) << "no statistics before the first ANALYZE";
+  database_->Acquire()->Execute({"test.analyze", "ANALYZE customers"});
+  EXPECT_EQ(walks(), 0) << "the search keeps what it read within the ttl";
+  customers_->RefreshWordStatistics();
+  EXPECT_EQ(walks(), postgres ? 1 : 0);
+  // ANALYZE's statistics gone: the searches keep theirs until the job, at its start, reads
+  // them again.
+  database_->Acquire()->Execute(
+      {"test.drop_statistics", postgres ? "DELETE FROM pg_statistic WHERE starelid = 'customers'::regclass" : "SELECT 1"});
+  EXPECT_EQ(walks(), postgres ? 1 : 0) << "kept within the ttl";
+  {
+    CustomerAttachmentService attachments(
+        *customers_, AttachmentOptions{AttachmentStore::kDisk, storage::testing::ScratchDirectory("job").string()});
+    PoolReclaimJob job(*customers_, attachments, clock_, 1h);
+    for (int attempt = 0; attempt < 200 && postgres && walks() > 0; ++attempt) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(walks(), 0) << "the job read them again: none";
+  customers_->set_walk_owner_orders_from(30000);
+}
+
 TEST_P(CustomerServiceTest, CursorsWalkEverySortOnce) {
   Caller rep1 = SignIn("rep1");
   std::set<std::string> all;

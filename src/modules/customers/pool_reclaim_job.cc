@@ -29,6 +29,12 @@ void PoolReclaimJob::Loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
+    // R-CUST-56: the statistics the searches estimate by, read here rather than by a search.
+    try {
+      customers_.RefreshWordStatistics();
+    } catch (const std::exception& error) {
+      spdlog::error("reading the search words' statistics failed: {}", error.what());
+    }
     try {
       ReclaimResult result = customers_.ReclaimIdleCustomers(clock_.Now());
       if (result.reclaimed > 0) spdlog::info("pool reclaim: {} customers returned to the pool", result.reclaimed);

@@ -1,4 +1,5 @@
-// Runs CustomerService::ReclaimIdleCustomers (R-CUST-10), RegradeForPolicy (R-CUST-47) and
+// Runs CustomerService::RefreshWordStatistics (R-CUST-56), ReclaimIdleCustomers (R-CUST-10),
+// RegradeForPolicy (R-CUST-47) and
 // CustomerAttachmentService::PurgeDeleted (R-CUST-51) on a background thread of `tuoke
 // serve`: once at start, then every `interval`; and SweepUnnamed (R-CUST-60) at start, then
 // once a day (a walk of every stored file). Several server processes may run it; the job
