@@ -1087,11 +1087,14 @@ void CustomerService::ReadStatistics(storage::Connection& connection) {
 
 void CustomerService::RefreshWordStatistics() {
   if (database_.dialect() != storage::Dialect::kPostgres) return;
+  // The connection first: a pool that gives none (it throws) must not leave the flag set,
+  // which would keep the searches from ever reading the statistics themselves.
+  auto connection = database_.Acquire();
   {
     std::lock_guard lock(word_statistics_mutex_);
     word_statistics_reading_ = true;
   }
-  ReadStatistics(*database_.Acquire());
+  ReadStatistics(*connection);
 }
 
 std::shared_ptr<const WordStatistics> CustomerService::Statistics(storage::Connection& connection) {
