@@ -66,6 +66,29 @@ TEST(JsonReaderTest, IdsAcceptStringsAndPositiveNumbers) {
   EXPECT_FALSE(reader.Id("d"));
 }
 
+TEST(JsonReaderTest, IdListsAreBoundedAndDistinct) {
+  JsonReader reader(Json::parse(
+      R"({"a": ["12", 7], "b": [], "c": ["1", "2", "3"], "d": ["4", "x"], "e": ["5", 5], "f": "5"})"));
+  EXPECT_EQ(reader.IdList("a", 3).value(), (std::vector<int64_t>{12, 7}));
+  EXPECT_FALSE(reader.IdList("b", 3));
+  EXPECT_FALSE(reader.IdList("c", 2));
+  EXPECT_FALSE(reader.IdList("d", 3));
+  EXPECT_FALSE(reader.IdList("e", 3));
+  EXPECT_FALSE(reader.IdList("f", 3));
+  try {
+    reader.Finish();
+    FAIL() << "expected validation.failed";
+  } catch (const Error& error) {
+    const Json& fields = error.details()["fields"];
+    EXPECT_FALSE(fields.contains("a"));
+    EXPECT_EQ(fields["b"], "must be a list of 1 to 3 ids");
+    EXPECT_EQ(fields["c"], "must be a list of 1 to 2 ids");
+    EXPECT_EQ(fields["d"], "must hold ids only");
+    EXPECT_EQ(fields["e"], "must not repeat an id");
+    EXPECT_EQ(fields["f"], "must be a list of 1 to 3 ids");
+  }
+}
+
 TEST(JsonTest, MalformedBodiesAreBadRequests) {
   EXPECT_THROW(ParseJsonObject("{"), Error);
   EXPECT_THROW(ParseJsonObject("[1,2]"), Error);

@@ -1,5 +1,6 @@
 #include "core/json_util.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/time.h"
@@ -141,6 +142,34 @@ std::optional<int64_t> JsonReader::Id(const std::string& field, bool* present) {
   else if (value->is_number_integer() && value->get<int64_t>() > 0) id = value->get<int64_t>();
   if (!id) errors_.Add(field, "must be an id");
   return id;
+}
+
+std::optional<std::vector<int64_t>> JsonReader::IdList(const std::string& field, size_t max_items) {
+  const Json* value = Take(field);
+  if (!value || value->is_null()) return std::nullopt;
+  if (!value->is_array() || value->empty() || value->size() > max_items) {
+    errors_.Add(field, "must be a list of 1 to " + std::to_string(max_items) + " ids");
+    return std::nullopt;
+  }
+  std::vector<int64_t> ids;
+  ids.reserve(value->size());
+  for (const auto& item : *value) {
+    std::optional<int64_t> id;
+    if (item.is_string()) id = ParseId(item.get<std::string>());
+    else if (item.is_number_integer() && item.get<int64_t>() > 0) id = item.get<int64_t>();
+    if (!id) {
+      errors_.Add(field, "must hold ids only");
+      return std::nullopt;
+    }
+    ids.push_back(*id);
+  }
+  std::vector<int64_t> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    errors_.Add(field, "must not repeat an id");
+    return std::nullopt;
+  }
+  return ids;
 }
 
 std::optional<bool> JsonReader::Bool(const std::string& field) {

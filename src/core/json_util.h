@@ -42,6 +42,8 @@ class JsonReader {
   // Ids travel as strings ("12"); numbers are accepted too.
   std::optional<int64_t> Id(const std::string& field, bool* present = nullptr);
   std::optional<bool> Bool(const std::string& field);
+  // A list of 1 to max_items ids (strings or numbers, as Id), repeated ids refused.
+  std::optional<std::vector<int64_t>> IdList(const std::string& field, size_t max_items);
   std::optional<std::string> Enum(const std::string& field, const std::set<std::string>& allowed);
   std::optional<std::string> DateString(const std::string& field, bool* present = nullptr);
   std::optional<std::vector<std::string>> StringList(const std::string& field, size_t max_items,

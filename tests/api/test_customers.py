@@ -1,6 +1,7 @@
 """Customer archive (docs/api-customers.md): CRUD, validation, scopes, duplicates, grades,
 the shared pool, search, cursors, timeline and audit."""
 
+import datetime
 import unittest
 
 from harness import ServerTestCase, phone, shanghai_date, unique
@@ -145,6 +146,24 @@ class CustomerApiTests(ServerTestCase):
         self.assertStatus(rep1.post("/customers/duplicate-check", {"name": 5}), 422, "validation.failed")
 
     # ---- grades ----------------------------------------------------------------------------
+    def test_status_history(self):
+        """R-CUST-62: each change of the relationship status, with where it came from."""
+        rep1, rep2 = self.as_user("rep1"), self.as_user("rep2")
+        customer = self.create(rep1, status="prospect")
+        path = "/customers/%s" % customer["id"]
+        self.assertEqual(self.assertOk(rep1.get(path + "/status-history")).json, {"items": [], "initial": "prospect"})
+        self.assertOk(rep1.patch(path, {"notes": "只改备注"}))
+        self.assertOk(rep1.patch(path, {"status": "target"}))
+        self.assertOk(rep1.patch(path, {"status": "active", "notes": "签了第一单"}))
+        history = self.assertOk(rep1.get(path + "/status-history")).json
+        self.assertEqual([(h["from"], h["to"], h["changedByName"]) for h in history["items"]],
+                         [("target", "active", "张伟"), ("prospect", "target", "张伟")])
+        self.assertEqual(history["initial"], "prospect")
+        entry = self.assertOk(rep1.get(path + "/timeline")).json["items"][0]
+        self.assertEqual((entry["kind"], entry["data"]["status"]), ("edited", {"from": "target", "to": "active"}))
+        self.assertEqual(sorted(entry["data"]["fields"]), ["notes", "status"])
+        self.assertStatus(rep2.get(path + "/status-history"), 404, "customers.not_found")
+
     def test_grade_override_by_managers_with_history(self):
         rep1, mgr1, mgr2 = self.as_user("rep1"), self.as_user("mgr1"), self.as_user("mgr2")
         customer = self.create(rep1, purchaseHorizon="within_6_months")
@@ -168,6 +187,50 @@ class CustomerApiTests(ServerTestCase):
         self.assertEqual(history[1]["changedByName"], "李明")
 
     # ---- ownership and the pool -------------------------------------------------------------
+    def test_transfer_many_hands_over_open_follow_ups(self):
+        """R-CUST-61: several customers to one owner, all or nothing, with their open items."""
+        rep1, rep2, mgr1 = self.as_user("rep1"), self.as_user("rep2"), self.as_user("mgr1")
+        first, second = self.create(rep1), self.create(rep1)
+        own = self.create(rep2)
+
+        def item(customer, title):
+            return self.assertStatus(rep1.post("/follow-up-items", {
+                "customerId": customer["id"], "title": title,
+                "dueOn": (shanghai_date() + datetime.timedelta(days=3)).isoformat()}), 201).json["id"]
+        promised, quoted, chased = item(first, "寄样品"), item(first, "报价"), item(second, "催款")
+        self.assertOk(rep1.post("/follow-up-items/%s/done" % quoted))
+        ids = [first["id"], own["id"], second["id"]]
+
+        self.assertStatus(rep1.post("/customers/assign", {"ids": ids, "ownerId": rep2.user_id}), 403, "access.denied")
+        response = mgr1.post("/customers/assign", {"ids": ids + ["99999999"], "ownerId": rep2.user_id})
+        self.assertStatus(response, 404, "customers.not_found")
+        self.assertEqual(response.details, {"id": "99999999"})
+        response = mgr1.post("/customers/assign", {"ids": [str(n) for n in range(1, 502)], "ownerId": rep2.user_id})
+        self.assertStatus(response, 422, "validation.failed")
+        self.assertEqual(response.details["fields"], {"ids": "must be a list of 1 to 500 ids"})
+        self.assertStatus(mgr1.post("/customers/assign", {"ids": [first["id"], first["id"]], "ownerId": rep2.user_id}),
+                          422, "validation.failed")
+        self.assertOk(rep1.get("/customers/" + first["id"]))  # nothing was written
+
+        result = self.assertOk(mgr1.post("/customers/assign", {
+            "ids": ids, "ownerId": rep2.user_id, "note": "离职交接", "handOver": True})).json
+        self.assertEqual(result, {"assigned": [first["id"], second["id"]], "unchanged": [own["id"]],
+                                  "handedOver": {"followUpItems": 2}})
+        for customer in (first, second):
+            self.assertStatus(rep1.get("/customers/" + customer["id"]), 404, "customers.not_found")
+            self.assertEqual(self.assertOk(rep2.get("/customers/" + customer["id"])).json["ownerName"], "王芳")
+        entry = self.assertOk(rep2.get("/customers/%s/timeline" % first["id"])).json["items"][0]
+        self.assertEqual((entry["kind"], entry["data"]["note"], entry["data"]["handedOver"]),
+                         ("assigned", "离职交接", {"followUpItems": 1}))
+        open_items = {i["id"]: i for i in self.assertOk(rep2.get("/follow-up-items", {"status": "open"})).json["items"]}
+        self.assertEqual(open_items[promised]["ownerName"], "王芳")
+        self.assertEqual(open_items[chased]["ownerName"], "王芳")
+        # The finished item stays with the rep who did it (R-VISIT-54: kept for evaluation).
+        done = self.assertOk(rep1.get("/follow-up-items", {"status": "done"})).json["items"]
+        self.assertIn(quoted, [i["id"] for i in done])
+        self.assertNotIn(promised, [i["id"] for i in self.assertOk(
+            rep1.get("/follow-up-items", {"status": "all"})).json["items"]])
+
     def test_assign_release_and_claim_limits(self):
         rep1, rep2, mgr1 = self.as_user("rep1"), self.as_user("rep2"), self.as_user("mgr1")
         rep4 = self.user_by_username("rep4")

@@ -39,6 +39,7 @@ const std::vector<MovedTable>& MovedTables() {
     add("events", "customer_events", "customer_id", false);
     add("gradeHistory", "customer_grade_history", "customer_id", false);
     add("ownerHistory", "customer_owner_history", "customer_id", false);
+    add("statusHistory", "customer_status_history", "customer_id", false);  // R-CUST-62
     add("poolClaims", "pool_claims", "customer_id", false);
     add("attachments", "customer_attachments", "customer_id", false);  // R-CUST-30
     add("referrals", "customers", "referrer_customer_id", true);

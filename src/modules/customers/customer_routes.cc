@@ -103,6 +103,13 @@ void RegisterCustomerMergeAndViewRoutes(http::Router& router, CustomerService& s
              },
              RouteDoc{"Merge a duplicate into a survivor (managers over both)", "customers", "customers.assign",
                       true, 201});
+  // R-CUST-61: several customers to one owner at once.
+  router.Add("POST", base + "/assign",
+             [&service](Request& request) {
+               return Response::JsonBody(service.AssignMany(CallerOf(request), Body(request)));
+             },
+             RouteDoc{"Assign or transfer up to 500 customers to one owner, all or nothing", "customers",
+                      "customers.assign", true});
   router.Add("POST", base + "/merges/{id}/reverse",
              [merges](Request& request) {
                return Response::JsonBody(
@@ -234,6 +241,11 @@ void RegisterCustomerRoutes(http::Router& router, CustomerService& service,
                return Response::JsonBody(service.GradeHistory(CallerOf(request), request.PathId("id", "customers")));
              },
              RouteDoc{"Changes of the grade, newest first", "customers", "customers.read"});
+  router.Add("GET", base + "/{id}/status-history",
+             [&service](Request& request) {
+               return Response::JsonBody(service.StatusHistory(CallerOf(request), request.PathId("id", "customers")));
+             },
+             RouteDoc{"Changes of the relationship status, newest first", "customers", "customers.read"});
   router.Add("POST", base + "/{id}/assign",
              [&service](Request& request) {
                return Response::JsonText(

@@ -124,6 +124,16 @@ const storage::Sql kSelectGradeHistory{
     "SELECT h.grade, h.reason, h.source, u.name, h.at, h.reason_json FROM customer_grade_history h "
     "LEFT JOIN users u ON u.id = h.changed_by WHERE h.customer_id = ? ORDER BY h.id DESC"};
 
+// R-CUST-62: one row per change of the relationship status.
+const storage::Sql kInsertStatusHistory{
+    "customers.insert_status_history",
+    "INSERT INTO customer_status_history (customer_id, from_status, to_status, changed_by, at) "
+    "VALUES (?, ?, ?, ?, ?)"};
+const storage::Sql kSelectStatusHistory{
+    "customers.select_status_history",
+    "SELECT h.from_status, h.to_status, u.name, h.at FROM customer_status_history h "
+    "LEFT JOIN users u ON u.id = h.changed_by WHERE h.customer_id = ? ORDER BY h.id DESC"};
+
 const storage::Sql kInsertOwnerHistory{
     "customers.insert_owner_history",
     "INSERT INTO customer_owner_history (customer_id, from_owner_id, to_owner_id, kind, "
@@ -1565,7 +1575,14 @@ std::string CustomerService::Update(const Caller& caller, int64_t customer_id, c
     if (!after.empty()) {
       Json fields = Json::array();
       for (const auto& [key, value] : after.items()) fields.push_back(key);
-      AppendEvent(connection, customer_id, "edited", actor, "edited the customer", {{"fields", fields}});
+      Json data = {{"fields", fields}};
+      // R-CUST-62: a change of the relationship status is kept with where it came from.
+      if (record.status != stored.status) {
+        connection.Execute(kInsertStatusHistory, {customer_id, stored.status, record.status,
+                                                  storage::Nullable(actor.user_id), FormatInstant(now)});
+        data["status"] = {{"from", stored.status}, {"to", record.status}};
+      }
+      AppendEvent(connection, customer_id, "edited", actor, "edited the customer", data);
       platform::RecordAudit(connection, actor,
                             {"customer.update", "customer", IdString(customer_id), before, after}, now);
     }
@@ -1782,6 +1799,20 @@ Json CustomerService::GradeHistory(const Caller& caller, int64_t customer_id) {
   return {{"items", items}};
 }
 
+Json CustomerService::StatusHistory(const Caller& caller, int64_t customer_id) {
+  auto connection = database_.Acquire();
+  storage::Row row = LoadReadable(*connection, caller, customer_id);
+  Json items = Json::array();
+  for (const auto& entry : connection->Query(kSelectStatusHistory, {customer_id}).rows)
+    items.push_back({{"from", entry.Text(0)},
+                     {"to", entry.Text(1)},
+                     {"changedByName", entry.OptionalText(2) ? Json(*entry.OptionalText(2)) : Json()},
+                     {"at", entry.Text(3)}});
+  // The status the customer had first: the oldest change's "from", or today's without one.
+  std::string first = items.empty() ? row.Text(kStatus) : items.back()["from"].get<std::string>();
+  return {{"items", items}, {"initial", first}};
+}
+
 // ---- ownership and the pool --------------------------------------------------------------
 
 void CustomerService::RecordOwnerChange(storage::Connection& connection, int64_t customer_id,
@@ -1793,11 +1824,58 @@ void CustomerService::RecordOwnerChange(storage::Connection& connection, int64_t
                                            storage::Nullable(note), FormatInstant(at)});
 }
 
+void CustomerService::AddHandOver(std::string name, HandOver hand_over) {
+  for (auto& [existing, move] : hand_overs_)
+    if (existing == name) {
+      move = std::move(hand_over);
+      return;
+    }
+  hand_overs_.emplace_back(std::move(name), std::move(hand_over));
+}
+
+CustomerService::Assignee CustomerService::RequireAssignee(storage::Connection& connection, const Caller& caller,
+                                                           Scope scope, int64_t owner_id) {
+  auto assignee = connection.QueryOne(kUserInScope, {owner_id});
+  if (!assignee || !assignee->Bool(0) || !platform::InScope(caller, scope, owner_id, assignee->Text(1)))
+    ThrowValidation("ownerId", "must be an active user in your scope");
+  return {owner_id, assignee->Text(2)};
+}
+
+void CustomerService::AssignIn(storage::Connection& connection, const storage::Row& row, int64_t customer_id,
+                               const Assignee& assignee, const std::optional<std::string>& note, bool hand_over,
+                               const Actor& actor, Instant now, Json& handed_over) {
+  auto previous = OwnerOf(row);
+  Json before = AuditView(connection, customer_id);
+  connection.Execute(kSetOwner, {assignee.id, FormatInstant(now),
+                                 storage::Nullable(previous ? previous : row.OptionalInt(kPreviousOwner)),
+                                 FormatInstant(now), customer_id});
+  RecordOwnerChange(connection, customer_id, previous, assignee.id, "assigned", actor,
+                    note && !note->empty() ? note : std::nullopt, now);
+  Json data = {{"ownerId", IdString(assignee.id)}, {"ownerName", assignee.name}, {"note", note ? Json(*note) : Json()}};
+  Json after = AuditView(connection, customer_id);
+  KeepChangedFields(before, after);
+  // R-CUST-61: the previous owner's open items follow the customer (a pool customer has none).
+  if (hand_over && previous) {
+    Json moved = Json::object();
+    for (const auto& [name, move] : hand_overs_) {
+      int64_t count = move(connection, {customer_id, *previous, assignee.id, actor, now});
+      moved[name] = count;
+      handed_over[name] = handed_over.value(name, int64_t{0}) + count;
+    }
+    data["handedOver"] = moved;
+    after["handedOver"] = moved;
+  }
+  AppendEvent(connection, customer_id, "assigned", actor, "assigned to " + assignee.name, data);
+  platform::RecordAudit(connection, actor, {"customer.assign", "customer", IdString(customer_id), before, after},
+                        now);
+}
+
 std::string CustomerService::Assign(const Caller& caller, int64_t customer_id, const Json& body) {
   Scope scope = platform::Require(caller, "customers.assign");
   JsonReader reader(body);
   auto owner_id = reader.Id("ownerId");
   auto note = reader.String("note", 0, 500);
+  bool hand_over = reader.Bool("handOver").value_or(false);
   if (!reader.Has("ownerId")) reader.Fail("ownerId", "is required");
   reader.Finish();
   std::string result;
@@ -1809,27 +1887,64 @@ std::string CustomerService::Assign(const Caller& caller, int64_t customer_id, c
     // their scope.
     if (previous && !platform::InScope(caller, scope, *previous, row.OptionalText(kOwnerPath).value_or("")))
       ThrowNotFound("customers", "customer");
-    auto assignee = connection.QueryOne(kUserInScope, {*owner_id});
-    if (!assignee || !assignee->Bool(0) || !platform::InScope(caller, scope, *owner_id, assignee->Text(1)))
-      ThrowValidation("ownerId", "must be an active user in your scope");
+    Assignee assignee = RequireAssignee(connection, caller, scope, *owner_id);
     if (previous == owner_id) ThrowValidation("ownerId", "already owns this customer");
     // R-CUST-32: the assignee's hold limit applies as to a claim.
     RequireRoomToHold(connection, *owner_id, 1);
-    Json before = AuditView(connection, customer_id);
-    Instant now = clock_.Now();
-    connection.Execute(kSetOwner, {*owner_id, FormatInstant(now),
-                                   storage::Nullable(previous ? previous : row.OptionalInt(kPreviousOwner)),
-                                   FormatInstant(now), customer_id});
-    RecordOwnerChange(connection, customer_id, previous, *owner_id, "assigned", actor,
-                      note && !note->empty() ? note : std::nullopt, now);
-    AppendEvent(connection, customer_id, "assigned", actor, "assigned to " + assignee->Text(2),
-                {{"ownerId", IdString(*owner_id)}, {"ownerName", assignee->Text(2)},
-                 {"note", note ? Json(*note) : Json()}});
-    Json after = AuditView(connection, customer_id);
-    KeepChangedFields(before, after);
-    platform::RecordAudit(connection, actor, {"customer.assign", "customer", IdString(customer_id), before, after},
-                          now);
+    Json handed_over = Json::object();
+    AssignIn(connection, row, customer_id, assignee, note, hand_over, actor, clock_.Now(), handed_over);
     result = Render(connection, customer_id, false);
+  });
+  return result;
+}
+
+Json CustomerService::AssignMany(const Caller& caller, const Json& body) {
+  Scope scope = platform::Require(caller, "customers.assign");
+  JsonReader reader(body);
+  auto ids = reader.IdList("ids", kMaxAssignMany);
+  auto owner_id = reader.Id("ownerId");
+  auto note = reader.String("note", 0, 500);
+  bool hand_over = reader.Bool("handOver").value_or(false);
+  if (!reader.Has("ids")) reader.Fail("ids", "is required");
+  if (!reader.Has("ownerId")) reader.Fail("ownerId", "is required");
+  reader.Finish();
+  Json result;
+  Actor actor = Actor::From(caller);
+  database_.InTransaction([&](storage::Connection& connection) {
+    Assignee assignee = RequireAssignee(connection, caller, scope, *owner_id);
+    // Every customer is checked before any is written: one out of reach refuses them all,
+    // naming it.
+    std::vector<std::pair<int64_t, storage::Row>> moving;
+    Json assigned = Json::array();
+    Json unchanged = Json::array();
+    for (int64_t id : *ids) {
+      std::optional<storage::Row> row;
+      try {
+        row = LoadReadable(connection, caller, id);
+      } catch (const Error& error) {
+        if (error.code() != "customers.not_found") throw;
+      }
+      auto previous = row ? OwnerOf(*row) : std::nullopt;
+      if (!row || (previous && !platform::InScope(caller, scope, *previous,
+                                                  row->OptionalText(kOwnerPath).value_or(""))))
+        throw Error(ErrorKind::kNotFound, "customers.not_found", "customer not found", {{"id", IdString(id)}});
+      if (previous == owner_id) {
+        unchanged.push_back(IdString(id));
+        continue;
+      }
+      assigned.push_back(IdString(id));
+      moving.emplace_back(id, std::move(*row));
+    }
+    // R-CUST-32: the assignee's hold limit, for all of them at once.
+    if (!moving.empty()) RequireRoomToHold(connection, *owner_id, static_cast<int64_t>(moving.size()));
+    Json handed_over = Json::object();
+    if (hand_over)
+      for (const auto& hand_over_entry : hand_overs_) handed_over[hand_over_entry.first] = 0;
+    Instant now = clock_.Now();
+    for (const auto& [id, row] : moving)
+      AssignIn(connection, row, id, assignee, note, hand_over, actor, now, handed_over);
+    result = {{"assigned", std::move(assigned)}, {"unchanged", std::move(unchanged)},
+              {"handedOver", std::move(handed_over)}};
   });
   return result;
 }

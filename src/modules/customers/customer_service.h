@@ -6,7 +6,8 @@
 // (404), never 403, so ids cannot be probed. Pool customers (no owner) are readable by
 // every holder of customers.read. Writes run in one transaction with their audit entry,
 // history rows and timeline events. Methods answering JSON text render with JsonWriter.
-// Thread-safe: the service holds no mutable state of its own.
+// Thread-safe: the service holds no mutable state of its own (the hand-overs are set at
+// start-up).
 #pragma once
 
 #include <atomic>
@@ -53,9 +54,29 @@ class CustomerService {
   std::string OverrideGrade(const platform::Caller& caller, int64_t customer_id, const Json& body);
   std::string RemoveGradeOverride(const platform::Caller& caller, int64_t customer_id);
   Json GradeHistory(const platform::Caller& caller, int64_t customer_id);
+  // R-CUST-62: {"items":[{from,to,changedByName,at}] newest first,"initial":status}.
+  Json StatusHistory(const platform::Caller& caller, int64_t customer_id);
 
   // R-CUST-7..10, 14, 15: ownership and the pool.
   std::string Assign(const platform::Caller& caller, int64_t customer_id, const Json& body);
+  // R-CUST-61 (issue #3 item 4): Assign for up to kMaxAssignMany customers at once, all or
+  // nothing: {"assigned":[ids],"unchanged":[ids the assignee held],"handedOver":{…}}.
+  static constexpr size_t kMaxAssignMany = 500;
+  Json AssignMany(const platform::Caller& caller, const Json& body);
+  // R-CUST-61: what another module hands to the new owner when a customer is assigned with
+  // "handOver" (the visits module: the previous owner's open follow-up items). Called inside
+  // the assignment's transaction; returns how many items it moved. Registered at start-up,
+  // before the first request.
+  struct OwnerHandOver {
+    int64_t customer_id = 0;
+    int64_t from = 0;
+    int64_t to = 0;
+    const platform::Actor& actor;
+    Instant at;
+  };
+  using HandOver = std::function<int64_t(storage::Connection&, const OwnerHandOver&)>;
+  // A second hand-over of the same name replaces the first.
+  void AddHandOver(std::string name, HandOver hand_over);
   std::string Release(const platform::Caller& caller, int64_t customer_id, const Json& body);
   std::string Claim(const platform::Caller& caller, int64_t customer_id);
   // R-CUST-10: returns customers idle for customers.pool_reclaim_days to the pool.
@@ -297,6 +318,19 @@ class CustomerService {
   // when the grade in force changes.
   // Returns the grade in force afterwards.
   Grade Regrade(storage::Connection& connection, int64_t customer_id, const platform::Actor& actor);
+  // R-CUST-8, R-CUST-61: one customer read by LoadReadable (`row`) to `assignee`, inside the
+  // caller's transaction, after the checks: owner, history, timeline, audit, and with
+  // `hand_over` what the modules hand over (added to `handed_over`, by name).
+  struct Assignee {
+    int64_t id = 0;
+    std::string name;
+  };
+  void AssignIn(storage::Connection& connection, const storage::Row& row, int64_t customer_id,
+                const Assignee& assignee, const std::optional<std::string>& note, bool hand_over,
+                const platform::Actor& actor, Instant now, Json& handed_over);
+  // The checks of R-CUST-8 on the assignee (active, in scope); returns the assignee.
+  Assignee RequireAssignee(storage::Connection& connection, const platform::Caller& caller, platform::Scope scope,
+                           int64_t owner_id);
   void RecordOwnerChange(storage::Connection& connection, int64_t customer_id,
                          std::optional<int64_t> from, std::optional<int64_t> to,
                          std::string_view kind, const platform::Actor& actor,
@@ -305,6 +339,7 @@ class CustomerService {
   storage::Database& database_;
   platform::PolicyService& policies_;
   const Clock& clock_;
+  std::vector<std::pair<std::string, HandOver>> hand_overs_;  // R-CUST-61, set at start-up
   // Below this many matches, checking each match's row costs less than reading the
   // owners' posting lists (docs/benchmarks.md, issue #3 session 6).
   // R-CUST-42: counted for the customers' part alone, 500 since session 11 (was 2,000 for

@@ -1,6 +1,7 @@
 // The customer service against both backends, with the demo company and a fake clock.
 #include "modules/customers/customer_service.h"
 
+#include "modules/customers/customer_merge.h"
 #include "modules/customers/customer_rules.h"
 #include "modules/customers/customer_search.h"
 #include "modules/customers/pool_reclaim_job.h"
@@ -437,6 +438,138 @@ TEST_P(CustomerServiceTest, PoolClaimsFollowTheLimitsAndTheCooldown) {
   std::vector<std::string> kinds;
   for (const auto& entry : timeline) kinds.push_back(entry["kind"]);
   EXPECT_EQ(kinds, (std::vector<std::string>{"assigned", "released", "claimed", "released", "created"}));
+}
+
+// R-CUST-61: many customers to one owner, all or nothing, handing over what the modules
+// registered for owned customers only.
+TEST_P(CustomerServiceTest, AssignManyIsAllOrNothingAndHandsOver) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep3 = SignIn("rep3"), rep4 = SignIn("rep4");
+  Caller mgr1 = SignIn("mgr1");
+  int64_t a = Id(Create(rep1, {{"name", "交接甲"}}));
+  int64_t b = Id(Create(rep1, {{"name", "交接乙"}}));
+  int64_t c = Id(Create(rep2, {{"name", "交接丙"}}));
+  int64_t pool = Id(Create(rep1, {{"name", "交接公海"}}));
+  customers_->Release(rep1, pool, {{"reason", "无意向"}});
+  int64_t other_team = Id(Create(rep4, {{"name", "别队客户"}}));
+  struct Call {
+    int64_t customer, from, to;
+    bool operator==(const Call&) const = default;
+  };
+  std::vector<Call> calls;
+  customers_->AddHandOver("items", [&](storage::Connection&, const CustomerService::OwnerHandOver& hand_over) {
+    calls.push_back({hand_over.customer_id, hand_over.from, hand_over.to});
+    EXPECT_EQ(hand_over.actor.user_id, mgr1.user_id);
+    return int64_t{2};
+  });
+  auto ids = [](std::initializer_list<int64_t> list) {
+    Json array = Json::array();
+    for (int64_t id : list) array.push_back(IdString(id));
+    return array;
+  };
+  std::string rep2_id = IdString(rep2.user_id), rep3_id = IdString(rep3.user_id);
+
+  // One customer out of the manager's scope refuses them all, naming it; nothing is written.
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(mgr1, {{"ids", ids({a, other_team})}, {"ownerId", rep3_id}}); },
+                      &details),
+            "customers.not_found");
+  EXPECT_EQ(details["id"], IdString(other_team));
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, a))["ownerName"], "张伟");
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(mgr1, {{"ids", ids({a, 999999})}, {"ownerId", rep3_id}}); },
+                      &details),
+            "customers.not_found");
+  EXPECT_EQ(details["id"], "999999");
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(mgr1, {{"ids", ids({a})}, {"ownerId", IdString(rep4.user_id)}}); },
+                      &details),
+            "validation.failed");
+  EXPECT_EQ(details["fields"]["ownerId"], "must be an active user in your scope");
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(mgr1, {{"ids", Json::array()}, {"ownerId", rep3_id}}); }),
+            "validation.failed");
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(mgr1, {{"ownerId", rep3_id}}); }, &details), "validation.failed");
+  EXPECT_EQ(details["fields"]["ids"], "is required");
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(rep1, {{"ids", ids({a})}, {"ownerId", rep2_id}}); }),
+            "access.denied");
+  EXPECT_TRUE(calls.empty());
+
+  // To rep2 with the hand-over: rep1's two and the pool's move, rep2's own is unchanged;
+  // only customers that had an owner hand anything over.
+  Json result = customers_->AssignMany(
+      mgr1, {{"ids", ids({a, c, b, pool})}, {"ownerId", rep2_id}, {"note", "离职交接"}, {"handOver", true}});
+  EXPECT_EQ(result["assigned"], ids({a, b, pool}));
+  EXPECT_EQ(result["unchanged"], ids({c}));
+  EXPECT_EQ(result["handedOver"], (Json{{"items", 4}}));
+  EXPECT_EQ(calls, (std::vector<Call>{{a, rep1.user_id, rep2.user_id}, {b, rep1.user_id, rep2.user_id}}));
+  EXPECT_EQ(ErrorCode([&] { customers_->Get(rep1, a); }), "customers.not_found");
+  for (int64_t id : {a, b, pool}) {
+    Json customer = Json::parse(customers_->Get(rep2, id));
+    EXPECT_EQ(customer["ownerName"], "王芳");
+    EXPECT_FALSE(customer["inPool"].get<bool>());
+    Json entry = customers_->Timeline(rep2, id, 1, std::nullopt)["items"][0];
+    EXPECT_EQ(entry["kind"], "assigned");
+    EXPECT_EQ(entry["data"]["note"], "离职交接");
+    if (id == pool) EXPECT_FALSE(entry["data"].contains("handedOver"));
+    else EXPECT_EQ(entry["data"]["handedOver"], (Json{{"items", 2}}));
+  }
+
+  // Without the hand-over nothing is handed over, and the answer says so by an empty object.
+  calls.clear();
+  result = customers_->AssignMany(mgr1, {{"ids", ids({a})}, {"ownerId", rep3_id}});
+  EXPECT_EQ(result["assigned"], ids({a}));
+  EXPECT_EQ(result["handedOver"], Json::object());
+  EXPECT_TRUE(calls.empty());
+  // The single assignment hands over too.
+  customers_->Assign(mgr1, b, {{"ownerId", rep3_id}, {"handOver", true}});
+  EXPECT_EQ(calls, (std::vector<Call>{{b, rep2.user_id, rep3.user_id}}));
+  EXPECT_EQ(customers_->Timeline(rep3, b, 1, std::nullopt)["items"][0]["data"]["handedOver"], (Json{{"items", 2}}));
+}
+
+// R-CUST-62: each change of the relationship status is kept with where it came from, and a
+// merge takes the merged customer's changes to the survivor.
+TEST_P(CustomerServiceTest, StatusChangesAreKeptWithTheirOrigin) {
+  Caller rep1 = SignIn("rep1"), mgr1 = SignIn("mgr1");
+  int64_t id = Id(Create(rep1, {{"name", "状态客户"}, {"status", "prospect"}}));
+  EXPECT_EQ(customers_->StatusHistory(rep1, id), (Json{{"items", Json::array()}, {"initial", "prospect"}}));
+  customers_->Update(rep1, id, {{"notes", "只改备注"}});
+  clock_.Advance(24h);
+  customers_->Update(rep1, id, {{"status", "target"}});
+  clock_.Advance(24h);
+  customers_->Update(mgr1, id, {{"status", "lost"}, {"notes", "选了别家"}});
+  Json history = customers_->StatusHistory(rep1, id);
+  ASSERT_EQ(history["items"].size(), 2u);
+  EXPECT_EQ(history["items"][0], (Json{{"from", "target"}, {"to", "lost"}, {"changedByName", "李明"},
+                                       {"at", FormatInstant(clock_.Now())}}));
+  EXPECT_EQ(history["items"][1]["from"], "prospect");
+  EXPECT_EQ(history["items"][1]["to"], "target");
+  EXPECT_EQ(history["initial"], "prospect");
+  Json entry = customers_->Timeline(rep1, id, 1, std::nullopt)["items"][0];
+  EXPECT_EQ(entry["data"]["status"], (Json{{"from", "target"}, {"to", "lost"}}));
+  Json earlier = customers_->Timeline(rep1, id, 3, std::nullopt)["items"][2];
+  EXPECT_EQ(earlier["data"]["fields"], Json::array({"notes"}));
+  EXPECT_FALSE(earlier["data"].contains("status"));
+
+  // Merged into another customer: the survivor's history holds the merged one's changes.
+  int64_t survivor = Id(Create(rep1, {{"name", "状态存续"}, {"status", "active"}}));
+  CustomerMergeService merges(*database_, *customers_, clock_);
+  merges.Merge(mgr1, {{"survivorId", IdString(survivor)}, {"mergedId", IdString(id)}, {"reason", "同一家"}});
+  EXPECT_EQ(customers_->StatusHistory(rep1, survivor)["items"].size(), 2u);
+}
+
+// R-CUST-61: the hold limit counts every customer the assignee would gain at once.
+TEST_P(CustomerServiceTest, AssignManyKeepsTheHoldLimit) {
+  Caller rep1 = SignIn("rep1"), rep3 = SignIn("rep3"), mgr1 = SignIn("mgr1");
+  std::vector<int64_t> created;
+  for (int i = 0; i < 3; ++i) created.push_back(Id(Create(rep1, {{"name", "限额客户" + std::to_string(i)}})));
+  Id(Create(rep3, {{"name", "限额已有"}}));
+  SetPolicy("customers.max_held_per_rep", 3);
+  Json body = {{"ids", Json::array({IdString(created[0]), IdString(created[1]), IdString(created[2])})},
+               {"ownerId", IdString(rep3.user_id)}};
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { customers_->AssignMany(mgr1, body); }, &details), "customers.hold_limit");
+  EXPECT_EQ(details["limit"], 3);
+  EXPECT_EQ(details["held"], 1);
+  EXPECT_EQ(Json::parse(customers_->Get(rep1, created[2]))["ownerName"], "张伟");
+  body["ids"] = Json::array({IdString(created[0]), IdString(created[1])});
+  EXPECT_EQ(customers_->AssignMany(mgr1, body)["assigned"].size(), 2u);
 }
 
 TEST_P(CustomerServiceTest, IdleCustomersReturnToThePoolOnce) {

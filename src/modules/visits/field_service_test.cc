@@ -417,6 +417,53 @@ TEST_P(FieldServiceTest, ScopesDecideWhoSeesCheckInsVisitsAndFollowUps) {
   EXPECT_EQ(Json::parse(field_->follow_ups.List(mgr1_, overdue))["items"][0]["state"], "overdue");
 }
 
+// R-CUST-61: a customer transferred with the hand-over takes its previous owner's open
+// follow-up items along; done items, and another user's, stay where they are.
+TEST_P(FieldServiceTest, ATransferHandsOverTheOpenFollowUps) {
+  customers_->AddHandOver("followUpItems", &HandOverFollowUps);
+  Caller rep2 = SignIn("rep2"), rep3 = SignIn("rep3");
+  int64_t customer = NewCustomer(rep1_);
+  int64_t kept = NewCustomer(rep1_);
+  auto create = [&](int64_t customer_id, const Caller& owner, const char* title) {
+    return Id(Json::parse(field_->follow_ups.Create(
+        mgr1_, {{"customerId", IdString(customer_id)}, {"title", title}, {"dueOn", "2026-11-30"},
+                {"ownerId", IdString(owner.user_id)}})));
+  };
+  int64_t open = create(customer, rep1_, "寄样品");
+  int64_t done = create(customer, rep1_, "报价");
+  int64_t others = create(customer, rep3, "陪同拜访");
+  int64_t elsewhere = create(kept, rep1_, "催款");
+  field_->follow_ups.Done(rep1_, done, Json::object());
+  Json result = customers_->AssignMany(
+      mgr1_, {{"ids", {IdString(customer), IdString(kept)}}, {"ownerId", IdString(rep2.user_id)}, {"handOver", true}});
+  EXPECT_EQ(result["handedOver"], (Json{{"followUpItems", 2}}));
+  auto owner_of = [&](int64_t item) {
+    static const storage::Sql kOwner{"test.follow_up_owner", "SELECT owner_id FROM follow_up_items WHERE id = ?"};
+    return database_->Acquire()->QueryOne(kOwner, {item})->Int(0);
+  };
+  EXPECT_EQ(owner_of(open), rep2.user_id);
+  EXPECT_EQ(owner_of(elsewhere), rep2.user_id);
+  EXPECT_EQ(owner_of(done), rep1_.user_id);
+  EXPECT_EQ(owner_of(others), rep3.user_id);
+  FollowUpFilter open_items;
+  open_items.status = "open";
+  Json listed = Json::parse(field_->follow_ups.List(rep2, open_items))["items"];
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(Json::parse(field_->follow_ups.List(rep1_, open_items))["items"].size(), 0u);
+  static const storage::Sql kAudit{"test.hand_over_audit",
+                                   "SELECT entity_id, before_json, after_json FROM audit_log "
+                                   "WHERE action = 'follow_up.hand_over' ORDER BY id"};
+  storage::ResultSet audit = database_->Acquire()->Query(kAudit);
+  ASSERT_EQ(audit.rows.size(), 2u);
+  EXPECT_EQ(audit.rows[0].Text(0), IdString(open));
+  EXPECT_EQ(audit.rows[1].Text(0), IdString(elsewhere));
+  EXPECT_EQ(Json::parse(audit.rows[0].Text(1))["ownerId"], IdString(rep1_.user_id));
+  EXPECT_EQ(Json::parse(audit.rows[0].Text(2))["ownerId"], IdString(rep2.user_id));
+  // Without the hand-over they stay with rep2 when the customer moves on to rep3.
+  customers_->Assign(mgr1_, customer, {{"ownerId", IdString(rep3.user_id)}});
+  EXPECT_EQ(owner_of(open), rep2.user_id);
+}
+
 TEST_P(FieldServiceTest, TeamDayShowsEveryRepOfTheScopeWithFlags) {
   int64_t customer = NewCustomer(rep1_);
   CheckIn(rep1_, {{"customerId", IdString(customer)}, {"accuracyM", 900}});

@@ -32,6 +32,11 @@ const storage::Sql kUpdateItem{
     "visits.update_follow_up",
     "UPDATE follow_up_items SET title = ?, note = ?, due_on = ?, owner_id = ?, status = ?, updated_at = ? "
     "WHERE id = ? AND status = 'open'"};
+// R-CUST-61: the previous owner's open items of one customer, to the new owner.
+const storage::Sql kHandOverItems{
+    "visits.hand_over_follow_ups",
+    "UPDATE follow_up_items SET owner_id = ?, updated_at = ? "
+    "WHERE customer_id = ? AND owner_id = ? AND status = 'open' RETURNING id"};
 const storage::Sql kFinishItem{
     "visits.finish_follow_up",
     "UPDATE follow_up_items SET status = 'done', done_at = ?, done_note = ?, updated_at = ? "
@@ -79,6 +84,17 @@ Error BadCursor() {
 }
 
 }  // namespace
+
+int64_t HandOverFollowUps(storage::Connection& connection, const customers::CustomerService::OwnerHandOver& hand_over) {
+  storage::ResultSet moved = connection.Query(
+      kHandOverItems, {hand_over.to, FormatInstant(hand_over.at), hand_over.customer_id, hand_over.from});
+  for (const storage::Row& row : moved.rows)
+    platform::RecordAudit(connection, hand_over.actor,
+                          {"follow_up.hand_over", "follow_up_item", IdString(row.Int(0)),
+                           {{"ownerId", IdString(hand_over.from)}}, {{"ownerId", IdString(hand_over.to)}}},
+                          hand_over.at);
+  return static_cast<int64_t>(moved.rows.size());
+}
 
 int64_t FollowUpService::Insert(storage::Connection& connection, const Actor& actor, const NewFollowUp& item) {
   std::string now = FormatInstant(context_.clock.Now());

@@ -36,6 +36,12 @@ struct NewFollowUp {
   Date due_on;
 };
 
+// R-CUST-61 (R-VISIT-50's owner): a customer assigned with "handOver" takes its previous owner's
+// open follow-up items along: they pass to the new owner, each audited. Inside the
+// assignment's transaction; returns how many moved. Registered by App with
+// CustomerService::AddHandOver under "followUpItems".
+int64_t HandOverFollowUps(storage::Connection& connection, const customers::CustomerService::OwnerHandOver& hand_over);
+
 class FollowUpService {
  public:
   explicit FollowUpService(FieldContext& context) : context_(context) {}
