@@ -90,9 +90,37 @@ export const removeGradeOverride = (id: Id) => http.delete<Customer>(`/customers
 /** GET /customers/{id}/grade-history */
 export const getGradeHistory = (id: Id) => http.get<ItemsOf<GradeHistoryEntry>>(`/customers/${seg(id)}/grade-history`)
 
-/** POST /customers/{id}/assign (managers) */
-export const assignCustomer = (id: Id, ownerId: Id, note?: string) =>
-  http.post<Customer>(`/customers/${seg(id)}/assign`, { ownerId, ...(note ? { note } : {}) })
+/** What an assignment moved besides the customers: the previous owners' open follow-up items. */
+export interface HandedOver {
+  followUpItems: number
+}
+
+/**
+ * POST /customers/{id}/assign (managers). `handOver`: the previous owner's open follow-up
+ * items of the customer go to the new owner too (the `assigned` timeline entry then carries
+ * `data.handedOver`). 409 customers.hold_limit (`{limit, held, ownerId}`).
+ */
+export const assignCustomer = (id: Id, ownerId: Id, note?: string, handOver?: boolean) =>
+  http.post<Customer>(`/customers/${seg(id)}/assign`, { ownerId, ...(note ? { note } : {}), ...(handOver ? { handOver: true } : {}) })
+
+/** The most customers one bulk transfer takes. */
+export const BULK_ASSIGN_MAX = 500
+
+export interface BulkAssignResult {
+  /** Customers that changed owner. */
+  assigned: Id[]
+  /** Customers the new owner already held. */
+  unchanged: Id[]
+  handedOver: HandedOver
+}
+
+/**
+ * POST /customers/assign (customers.assign): 1 to 500 distinct customers to one owner, all
+ * or nothing. 404 customers.not_found (`details.id`), 422 validation.failed, 409
+ * customers.hold_limit (`{limit, held, ownerId}`).
+ */
+export const assignCustomers = (ids: Id[], ownerId: Id, note?: string, handOver?: boolean) =>
+  http.post<BulkAssignResult>('/customers/assign', { ids, ownerId, ...(note ? { note } : {}), ...(handOver ? { handOver: true } : {}) })
 
 /** POST /customers/{id}/release: back to the shared pool (owner or manager). */
 export const releaseCustomer = (id: Id, reason?: string) =>

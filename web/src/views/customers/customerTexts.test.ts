@@ -95,3 +95,29 @@ describe('timeline summaries', () => {
     expect(timelineSummary(cn.t, cn.te, entry('visit_checked_in', {}, 'checked in'))).toBe('checked in')
   })
 })
+
+describe('assignments that handed follow-up items over', () => {
+  const assigned = (data: Record<string, unknown>) => ({ kind: 'assigned', summary: 'assigned to 李娜', data })
+
+  it('say how many items went to the new owner', () => {
+    expect(timelineSummary(cn.t, cn.te, assigned({ ownerName: '李娜', note: null, handedOver: { followUpItems: 2 } }))).toBe(
+      '分配给 李娜，移交 2 项跟进事项',
+    )
+    expect(timelineSummary(cn.t, cn.te, assigned({ ownerName: '李娜', note: '交接', handedOver: { followUpItems: 1 } }))).toBe(
+      '分配给 李娜（交接），移交 1 项跟进事项',
+    )
+    expect(timelineSummary(us.t, us.te, assigned({ ownerName: 'Li Na', handedOver: { followUpItems: 1 } }))).toBe(
+      'Assigned to Li Na, 1 follow-up item handed over',
+    )
+    expect(timelineSummary(us.t, us.te, assigned({ ownerName: 'Li Na', handedOver: { followUpItems: 3 } }))).toBe(
+      'Assigned to Li Na, 3 follow-up items handed over',
+    )
+  })
+
+  it('say nothing more when none moved or the hand-over was not asked', () => {
+    expect(timelineSummary(cn.t, cn.te, assigned({ ownerName: '李娜', handedOver: { followUpItems: 0 } }))).toBe('分配给 李娜')
+    expect(timelineSummary(cn.t, cn.te, assigned({ ownerName: '李娜' }))).toBe('分配给 李娜')
+    // An entry the UI cannot translate keeps the server's text as it is.
+    expect(timelineSummary(cn.t, cn.te, assigned({ handedOver: { followUpItems: 2 } }))).toBe('assigned to 李娜')
+  })
+})

@@ -2,6 +2,7 @@
 // `reasonParams`, timeline summaries from the entry's kind (`summaryCode`
 // "customers.timeline.<kind>") and data. Whatever has no translation shows the server's
 // English text, so a newer server never shows a blank.
+import { handedOverSuffix } from './customerAssign'
 import { gradeLabel, gradeReason } from './customerFormat'
 
 type Translate = (key: string, named?: Record<string, unknown>) => string
@@ -85,6 +86,8 @@ export function timelineSummary(t: Translate, te: Has, entry: TimelineLike, cust
   const params: Params = { ...(entry.data ?? {}), ...(entry.summaryParams ?? {}) }
   let key = `customers.timeline.${kind}`
   const named: Params = { ...params }
+  /** Appended to the translated summary (an assignment's handed-over follow-up items). */
+  let suffix = ''
   switch (kind) {
     case 'follow_up':
       return entry.summary
@@ -109,6 +112,7 @@ export function timelineSummary(t: Translate, te: Has, entry: TimelineLike, cust
     }
     case 'assigned':
       if (text(params.note)) key = 'customers.timeline.assigned_note'
+      suffix = handedOverSuffix(t, te, params.handedOver)
       break
     case 'released':
       if (text(params.reason)) key = 'customers.timeline.released_reason'
@@ -122,5 +126,5 @@ export function timelineSummary(t: Translate, te: Has, entry: TimelineLike, cust
       break
   }
   const missing = (REQUIRED[key.slice('customers.timeline.'.length)] ?? []).some((name) => text(named[name]) === '')
-  return te(key) && !missing ? t(key, named) : entry.summary
+  return te(key) && !missing ? `${t(key, named)}${suffix}` : entry.summary
 }

@@ -1,0 +1,48 @@
+// The assign and transfer requests carry what the server reads (customer_service.cc Assign,
+// AssignMany): a stand-in http records the calls.
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+
+const calls: Array<{ method: string; path: string; arg?: unknown }> = []
+vi.mock('./http', () => {
+  const record = (method: string) => (path: string, arg?: unknown) => {
+    calls.push({ method, path, arg })
+    return Promise.resolve({})
+  }
+  return {
+    API_BASE: '/api/v1',
+    ApiError: class extends Error {},
+    NETWORK_ERROR_CODE: 'network',
+    buildQuery: () => '',
+    http: { get: record('GET'), post: record('POST'), put: record('PUT'), patch: record('PATCH'), delete: record('DELETE') },
+    seg: (value: string) => encodeURIComponent(value),
+  }
+})
+
+const customers = await import('./customers')
+
+describe('assign requests', () => {
+  beforeEach(() => {
+    calls.length = 0
+  })
+
+  it('asks for the hand-over only when wanted', async () => {
+    await customers.assignCustomer('12', '7')
+    await customers.assignCustomer('12', '7', '交接', true)
+    await customers.assignCustomer('12', '7', '', false)
+    expect(calls.map((call) => [call.method, call.path, call.arg])).toEqual([
+      ['POST', '/customers/12/assign', { ownerId: '7' }],
+      ['POST', '/customers/12/assign', { ownerId: '7', note: '交接', handOver: true }],
+      ['POST', '/customers/12/assign', { ownerId: '7' }],
+    ])
+  })
+
+  it('transfers several customers in one request', async () => {
+    await customers.assignCustomers(['12', '13'], '7', '调岗', true)
+    await customers.assignCustomers(['14'], '8')
+    expect(calls.map((call) => [call.method, call.path, call.arg])).toEqual([
+      ['POST', '/customers/assign', { ids: ['12', '13'], ownerId: '7', note: '调岗', handOver: true }],
+      ['POST', '/customers/assign', { ids: ['14'], ownerId: '8' }],
+    ])
+    expect(customers.BULK_ASSIGN_MAX).toBe(500)
+  })
+})
