@@ -86,6 +86,11 @@ App::App(AppConfig config, const Clock& clock) : config_(std::move(config)), clo
       std::make_shared<const storage::BlobStore>(
           storage::ResolveBlobStoreOptions(config_.attachment_store, config_.attachments_dir, config_.database_url),
           database_->dialect())});
+  // R-CUST-63: the owners hear of assignments and reclaims.
+  customers_->set_notifier(
+      [notifications = notifications_.get()](storage::Connection& tx, const platform::NotificationInput& input) {
+        notifications->Notify(tx, input);
+      });
   // R-CUST-61: a customer assigned with "handOver" takes its open follow-up items along.
   customers_->AddHandOver("followUpItems", &visits::HandOverFollowUps);
   reports_ = std::make_unique<fieldreports::ReportService>(

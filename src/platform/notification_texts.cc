@@ -27,6 +27,11 @@ const std::map<std::string, std::string, std::less<>>& EnglishTemplates() {
       {"field_report.due_soon", "Your daily report of {date} is due at {dueTime}"},
       {"field_report.summary_due_soon", "Your {reportKind} from {periodStart} is due soon"},
       {"followup.overdue", "Follow-up overdue since {dueOn}: {title}"},
+      {"customer.assigned", "{actorName} gave you the customer {customerName}"},
+      {"customer.assigned_many", "{actorName} gave you {count} customers"},
+      {"customer.transferred", "{actorName} transferred your customer {customerName} to {ownerName}"},
+      {"customer.transferred_many", "{actorName} transferred {count} of your customers to {ownerName}"},
+      {"customer.reclaimed", "{count} of your customers returned to the shared pool after {idleDays} days without follow-up"},
   };
   return templates;
 }

@@ -230,6 +230,13 @@ class CustomerApiTests(ServerTestCase):
         self.assertIn(quoted, [i["id"] for i in done])
         self.assertNotIn(promised, [i["id"] for i in self.assertOk(
             rep1.get("/follow-up-items", {"status": "all"})).json["items"]])
+        # R-CUST-63: both reps were told.
+        notice = self.assertOk(rep2.get("/notifications")).json["items"][0]
+        self.assertEqual((notice["kind"], notice["title"], notice["link"]),
+                         ("customer.assigned_many", "李明将 2 位客户转给了你", "/customers"))
+        notice = self.assertOk(rep1.get("/notifications")).json["items"][0]
+        self.assertEqual((notice["kind"], notice["data"]["count"], notice["data"]["ownerName"]),
+                         ("customer.transferred_many", 2, "王芳"))
 
     def test_assign_release_and_claim_limits(self):
         rep1, rep2, mgr1 = self.as_user("rep1"), self.as_user("rep2"), self.as_user("mgr1")

@@ -1870,6 +1870,45 @@ void CustomerService::AssignIn(storage::Connection& connection, const storage::R
                         now);
 }
 
+void CustomerService::NotifyAssigned(storage::Connection& connection, const Actor& actor, const Assignee& assignee,
+                                     const std::vector<Moved>& moved) {
+  if (!notify_ || moved.empty()) return;
+  // The new owner, unless they gave the customers to themselves: one notice per assignment.
+  if (actor.user_id != assignee.id) {
+    if (moved.size() == 1)
+      notify_(connection, {assignee.id, "customer.assigned",
+                           actor.name + "将客户「" + moved[0].name + "」转给了你", "/customers/" + IdString(moved[0].id),
+                           {{"actorName", actor.name}, {"customerName", moved[0].name},
+                            {"customerId", IdString(moved[0].id)}}});
+    else
+      notify_(connection, {assignee.id, "customer.assigned_many",
+                           actor.name + "将 " + std::to_string(moved.size()) + " 位客户转给了你", "/customers",
+                           {{"actorName", actor.name}, {"count", static_cast<int64_t>(moved.size())}}});
+  }
+  // Each previous owner other than the actor: one notice for what they lost. They no
+  // longer read the customers, so the notice links nowhere.
+  std::vector<int64_t> owners;
+  for (const Moved& customer : moved)
+    if (customer.previous && *customer.previous != actor.user_id &&
+        std::find(owners.begin(), owners.end(), *customer.previous) == owners.end())
+      owners.push_back(*customer.previous);
+  for (int64_t owner : owners) {
+    std::vector<const Moved*> lost;
+    for (const Moved& customer : moved)
+      if (customer.previous == owner) lost.push_back(&customer);
+    if (lost.size() == 1)
+      notify_(connection, {owner, "customer.transferred",
+                           "客户「" + lost[0]->name + "」已由" + actor.name + "转给" + assignee.name, "",
+                           {{"actorName", actor.name}, {"customerName", lost[0]->name}, {"ownerName", assignee.name}}});
+    else
+      notify_(connection, {owner, "customer.transferred_many",
+                           actor.name + "将你的 " + std::to_string(lost.size()) + " 位客户转给了" + assignee.name, "",
+                           {{"actorName", actor.name},
+                            {"count", static_cast<int64_t>(lost.size())},
+                            {"ownerName", assignee.name}}});
+  }
+}
+
 std::string CustomerService::Assign(const Caller& caller, int64_t customer_id, const Json& body) {
   Scope scope = platform::Require(caller, "customers.assign");
   JsonReader reader(body);
@@ -1893,6 +1932,7 @@ std::string CustomerService::Assign(const Caller& caller, int64_t customer_id, c
     RequireRoomToHold(connection, *owner_id, 1);
     Json handed_over = Json::object();
     AssignIn(connection, row, customer_id, assignee, note, hand_over, actor, clock_.Now(), handed_over);
+    NotifyAssigned(connection, actor, assignee, {{customer_id, row.Text(kName), previous}});
     result = Render(connection, customer_id, false);
   });
   return result;
@@ -1941,8 +1981,12 @@ Json CustomerService::AssignMany(const Caller& caller, const Json& body) {
     if (hand_over)
       for (const auto& hand_over_entry : hand_overs_) handed_over[hand_over_entry.first] = 0;
     Instant now = clock_.Now();
-    for (const auto& [id, row] : moving)
+    std::vector<Moved> moved;
+    for (const auto& [id, row] : moving) {
       AssignIn(connection, row, id, assignee, note, hand_over, actor, now, handed_over);
+      moved.push_back({id, row.Text(kName), OwnerOf(row)});
+    }
+    NotifyAssigned(connection, actor, assignee, moved);
     result = {{"assigned", std::move(assigned)}, {"unchanged", std::move(unchanged)},
               {"handedOver", std::move(handed_over)}};
   });
@@ -2073,6 +2117,17 @@ ReclaimResult CustomerService::ReclaimIdleCustomers(Instant now) {
                             now);
     }
     outcome.reclaimed = static_cast<int64_t>(reclaimed.rows.size());
+    // R-CUST-63: each owner learns how many of theirs went back to the pool, once per run.
+    if (notify_) {
+      std::map<int64_t, int64_t> lost;
+      for (const auto& row : reclaimed.rows)
+        if (auto previous = row.OptionalInt(1)) ++lost[*previous];
+      for (const auto& [owner, count] : lost)
+        notify_(connection, {owner, "customer.reclaimed",
+                             "你有 " + std::to_string(count) + " 位客户超过 " + std::to_string(idle_days) +
+                                 " 天未跟进，已退回公海",
+                             "/customers/pool", {{"count", count}, {"idleDays", idle_days}}});
+    }
   });
   return outcome;
 }

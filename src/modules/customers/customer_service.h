@@ -26,6 +26,7 @@
 #include "modules/customers/customer_search.h"
 #include "platform/access.h"
 #include "platform/audit.h"
+#include "platform/notification.h"
 #include "platform/policy.h"
 #include "storage/database.h"
 
@@ -77,6 +78,12 @@ class CustomerService {
   using HandOver = std::function<int64_t(storage::Connection&, const OwnerHandOver&)>;
   // A second hand-over of the same name replaces the first.
   void AddHandOver(std::string name, HandOver hand_over);
+  // R-CUST-63: in-app notices of ownership changes someone else made (an assignment to the
+  // new owner and to the previous ones, a reclaim to the owner who lost the customers),
+  // inside the change's transaction. Wired by App to platform::NotificationService::Notify
+  // at start-up; unset: none are sent.
+  using Notifier = std::function<void(storage::Connection&, const platform::NotificationInput&)>;
+  void set_notifier(Notifier notify) { notify_ = std::move(notify); }
   std::string Release(const platform::Caller& caller, int64_t customer_id, const Json& body);
   std::string Claim(const platform::Caller& caller, int64_t customer_id);
   // R-CUST-10: returns customers idle for customers.pool_reclaim_days to the pool.
@@ -328,6 +335,14 @@ class CustomerService {
   void AssignIn(storage::Connection& connection, const storage::Row& row, int64_t customer_id,
                 const Assignee& assignee, const std::optional<std::string>& note, bool hand_over,
                 const platform::Actor& actor, Instant now, Json& handed_over);
+  // R-CUST-63: the notices of customers (id, name, previous owner) given to `assignee`.
+  struct Moved {
+    int64_t id = 0;
+    std::string name;
+    std::optional<int64_t> previous;
+  };
+  void NotifyAssigned(storage::Connection& connection, const platform::Actor& actor, const Assignee& assignee,
+                      const std::vector<Moved>& moved);
   // The checks of R-CUST-8 on the assignee (active, in scope); returns the assignee.
   Assignee RequireAssignee(storage::Connection& connection, const platform::Caller& caller, platform::Scope scope,
                            int64_t owner_id);
@@ -340,6 +355,7 @@ class CustomerService {
   platform::PolicyService& policies_;
   const Clock& clock_;
   std::vector<std::pair<std::string, HandOver>> hand_overs_;  // R-CUST-61, set at start-up
+  Notifier notify_;                                            // R-CUST-63, set at start-up
   // Below this many matches, checking each match's row costs less than reading the
   // owners' posting lists (docs/benchmarks.md, issue #3 session 6).
   // R-CUST-42: counted for the customers' part alone, 500 since session 11 (was 2,000 for

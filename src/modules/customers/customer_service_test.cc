@@ -554,6 +554,64 @@ TEST_P(CustomerServiceTest, StatusChangesAreKeptWithTheirOrigin) {
   EXPECT_EQ(customers_->StatusHistory(rep1, survivor)["items"].size(), 2u);
 }
 
+// R-CUST-63: the new owner and each previous owner hear of an assignment someone else made,
+// once per assignment; owners hear of a reclaim once per run.
+TEST_P(CustomerServiceTest, OwnersHearOfAssignmentsAndReclaims) {
+  std::vector<platform::NotificationInput> notices;
+  customers_->set_notifier(
+      [&](storage::Connection&, const platform::NotificationInput& notice) { notices.push_back(notice); });
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep3 = SignIn("rep3"), mgr1 = SignIn("mgr1");
+  int64_t a = Id(Create(rep1, {{"name", "通知甲"}}));
+  int64_t b = Id(Create(rep1, {{"name", "通知乙"}}));
+  int64_t c = Id(Create(rep3, {{"name", "通知丙"}}));
+  int64_t pool = Id(Create(rep2, {{"name", "通知公海"}}));
+  customers_->Release(rep2, pool, {{"reason", "无意向"}});
+  ASSERT_TRUE(notices.empty());
+  customers_->AssignMany(mgr1, {{"ids", {IdString(a), IdString(b), IdString(c), IdString(pool)}},
+                                {"ownerId", IdString(rep2.user_id)}});
+  ASSERT_EQ(notices.size(), 3u);
+  EXPECT_EQ(notices[0].user_id, rep2.user_id);
+  EXPECT_EQ(notices[0].kind, "customer.assigned_many");
+  EXPECT_EQ(notices[0].title, "李明将 4 位客户转给了你");
+  EXPECT_EQ(notices[0].data, (Json{{"actorName", "李明"}, {"count", 4}}));
+  EXPECT_EQ(notices[1].user_id, rep1.user_id);
+  EXPECT_EQ(notices[1].kind, "customer.transferred_many");
+  EXPECT_EQ(notices[1].title, "李明将你的 2 位客户转给了王芳");
+  EXPECT_EQ(notices[2].user_id, rep3.user_id);
+  EXPECT_EQ(notices[2].kind, "customer.transferred");
+  EXPECT_EQ(notices[2].title, "客户「通知丙」已由李明转给王芳");
+  EXPECT_EQ(notices[2].link, "");
+
+  notices.clear();
+  customers_->Assign(mgr1, a, {{"ownerId", IdString(rep3.user_id)}});
+  ASSERT_EQ(notices.size(), 2u);
+  EXPECT_EQ(notices[0].user_id, rep3.user_id);
+  EXPECT_EQ(notices[0].kind, "customer.assigned");
+  EXPECT_EQ(notices[0].link, "/customers/" + IdString(a));
+  EXPECT_EQ(notices[0].data["customerName"], "通知甲");
+  EXPECT_EQ(notices[1].user_id, rep2.user_id);
+  EXPECT_EQ(notices[1].kind, "customer.transferred");
+  // A manager taking a customer for themselves tells only the one who had it.
+  notices.clear();
+  customers_->Assign(mgr1, a, {{"ownerId", IdString(mgr1.user_id)}});
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].user_id, rep3.user_id);
+
+  // A reclaim: one notice per owner, with the count and the policy's days.
+  notices.clear();
+  clock_.Advance(24h * 31);
+  EXPECT_EQ(customers_->ReclaimIdleCustomers(clock_.Now()).reclaimed, 4);
+  ASSERT_EQ(notices.size(), 2u);
+  std::map<int64_t, Json> reclaimed;
+  for (const auto& notice : notices) {
+    EXPECT_EQ(notice.kind, "customer.reclaimed");
+    EXPECT_EQ(notice.link, "/customers/pool");
+    reclaimed[notice.user_id] = notice.data;
+  }
+  EXPECT_EQ(reclaimed[rep2.user_id], (Json{{"count", 3}, {"idleDays", 30}}));
+  EXPECT_EQ(reclaimed[mgr1.user_id], (Json{{"count", 1}, {"idleDays", 30}}));
+}
+
 // R-CUST-61: the hold limit counts every customer the assignee would gain at once.
 TEST_P(CustomerServiceTest, AssignManyKeepsTheHoldLimit) {
   Caller rep1 = SignIn("rep1"), rep3 = SignIn("rep3"), mgr1 = SignIn("mgr1");
