@@ -267,6 +267,9 @@ class CustomerApiTests(ServerTestCase):
             _, newcomer = self.new_rep()
             claimed = self.assertOk(newcomer.post(path + "/claim")).json
             self.assertEqual(claimed["ownerId"], newcomer.user_id)
+            # R-CUST-64: what the newcomer may still claim today.
+            self.assertEqual(self.assertOk(newcomer.get("/customers/pool/status")).json,
+                             {"claimedToday": 1, "claimLimitPerDay": 1, "held": 1, "maxHeld": 2, "cooldownDays": 7})
             self.assertStatus(newcomer.post(path + "/claim"), 409, "customers.not_in_pool")
             kinds = [e["kind"] for e in self.assertOk(newcomer.get(path + "/timeline")).json["items"]]
             self.assertEqual(kinds, ["claimed", "released", "assigned", "created"])

@@ -25,6 +25,7 @@ CUSTOMER_ROUTES = [
     ("GET", "/customers/{id}/status-history", "customers.read"),
     ("POST", "/customers/{id}/assign", "customers.assign"),
     ("POST", "/customers/assign", "customers.assign"),
+    ("GET", "/customers/pool/status", "customers.read"),
     ("POST", "/customers/{id}/release", "customers.write"),
     ("POST", "/customers/{id}/claim", "customers.write"),
     ("GET", "/customers/{id}/timeline", "customers.read"),

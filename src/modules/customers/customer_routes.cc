@@ -103,6 +103,10 @@ void RegisterCustomerMergeAndViewRoutes(http::Router& router, CustomerService& s
              },
              RouteDoc{"Merge a duplicate into a survivor (managers over both)", "customers", "customers.assign",
                       true, 201});
+  // R-CUST-64: the caller's room to claim from the pool.
+  router.Add("GET", base + "/pool/status",
+             [&service](Request& request) { return Response::JsonBody(service.PoolStatus(CallerOf(request))); },
+             RouteDoc{"What the caller may still claim from the shared pool today", "customers", "customers.read"});
   // R-CUST-61: several customers to one owner at once.
   router.Add("POST", base + "/assign",
              [&service](Request& request) {

@@ -2028,6 +2028,20 @@ std::string CustomerService::Release(const Caller& caller, int64_t customer_id, 
   return result;
 }
 
+Json CustomerService::PoolStatus(const Caller& caller) {
+  platform::Require(caller, "customers.read");
+  Date today = BusinessDate(clock_.Now(), policies_.TimeZone());
+  auto connection = database_.Acquire();
+  // The counts of Claim's checks (R-CUST-14, R-CUST-32), read the same way.
+  int64_t claimed_today = connection->QueryOne(kClaimsOnDay, {caller.user_id, FormatDate(today)})->Int(0);
+  int64_t held = connection->QueryOne(kHeldBy, {caller.user_id})->Int(0);
+  return {{"claimedToday", claimed_today},
+          {"claimLimitPerDay", policies_.IntOn("customers.pool_claim_limit_per_day", today)},
+          {"held", held},
+          {"maxHeld", policies_.IntOn("customers.max_held_per_rep", today)},
+          {"cooldownDays", policies_.IntOn("customers.pool_reclaim_cooldown_days", today)}};
+}
+
 std::string CustomerService::Claim(const Caller& caller, int64_t customer_id) {
   platform::Require(caller, "customers.write");
   std::string result;

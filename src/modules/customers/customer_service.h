@@ -86,6 +86,9 @@ class CustomerService {
   void set_notifier(Notifier notify) { notify_ = std::move(notify); }
   std::string Release(const platform::Caller& caller, int64_t customer_id, const Json& body);
   std::string Claim(const platform::Caller& caller, int64_t customer_id);
+  // R-CUST-64: what the caller may still claim: {"claimedToday","claimLimitPerDay","held",
+  // "maxHeld","cooldownDays"} under today's policies.
+  Json PoolStatus(const platform::Caller& caller);
   // R-CUST-10: returns customers idle for customers.pool_reclaim_days to the pool.
   // Idempotent, and safe from several processes: the job lease in job_leases lets one
   // process run at a time, and the single guarded UPDATE never reclaims twice.

@@ -409,8 +409,13 @@ TEST_P(CustomerServiceTest, PoolClaimsFollowTheLimitsAndTheCooldown) {
   EXPECT_EQ(ListNames(rep4).size(), 4u);
   EXPECT_EQ(ErrorCode([&] { customers_->Update(rep4, ids[0], {{"notes", "x"}}); }), "customers.in_pool");
 
+  // R-CUST-64: what rep4 may still claim, before and after two claims.
+  EXPECT_EQ(customers_->PoolStatus(rep4), (Json{{"claimedToday", 0}, {"claimLimitPerDay", 2}, {"held", 0},
+                                                {"maxHeld", 3}, {"cooldownDays", 7}}));
   EXPECT_EQ(Json::parse(customers_->Claim(rep4, ids[0]))["ownerName"], "陈静");
   customers_->Claim(rep4, ids[1]);
+  EXPECT_EQ(customers_->PoolStatus(rep4)["claimedToday"], 2);
+  EXPECT_EQ(customers_->PoolStatus(rep4)["held"], 2);
   Json details;
   EXPECT_EQ(ErrorCode([&] { customers_->Claim(rep4, ids[2]); }, &details), "customers.claim_limit");
   EXPECT_EQ(details["limit"], 2);
