@@ -123,6 +123,28 @@ class CustomerImportFileApiTests(ServerTestCase):
         self.assertEqual(sorted(c["name"] for c in customer["contacts"]), ["李会计", "王经理"])
         self.assertEqual(sorted(self.names(rep1, stem)), sorted([stem + "建材有限公司", stem + "五金"]))
 
+    def test_rows_name_their_owners(self):
+        """R-CUST-65: a 负责人 column gives each row's customer to that user."""
+        stem = unique("归属")
+        text = ("客户名称,类型,负责人\r\n"
+                "%s甲,终端,王芳\r\n"
+                "%s乙,终端,rep3\r\n"
+                "%s丙,终端,\r\n"
+                "%s丁,终端,陈静\r\n" % (stem, stem, stem, stem)).encode("utf-8")
+        mgr1 = self.as_user("mgr1")
+        dry = self.assertOk(self.import_file(mgr1, text, mode="dry_run")).json
+        self.assertEqual([r["status"] for r in dry["rows"]], ["ok", "ok", "ok", "invalid"])
+        self.assertEqual(dry["rows"][3]["errors"], {"owner": "is outside the users you may give customers to"})
+        self.assertEqual([(o["ownerName"], o["customers"]) for o in dry["owners"]],
+                         [("李明", 1), ("王芳", 1), ("刘洋", 1)])
+        report = self.assertOk(self.import_file(mgr1, text, mode="skip_bad")).json
+        self.assertEqual(report["created"], 3)
+        owners = [self.assertOk(mgr1.get("/customers/%s" % r["id"])).json["ownerName"] for r in report["rows"][:3]]
+        self.assertEqual(owners, ["王芳", "刘洋", "李明"])
+        self.assertEqual(self.names(self.as_user("rep2"), stem), [stem + "甲"])
+        entry = self.assertOk(self.admin().get("/audit", {"action": "customers.import", "limit": 1})).json["items"][0]
+        self.assertEqual(sum(o["customers"] for o in entry["after"]["owners"]), 3)
+
     def test_xlsx_with_mapping_and_all_or_nothing(self):
         stem = unique("东方")
         rows = [["公司", "类型", "手机", "备注列"], [stem + "照明", "经销商", "13800001234", "x"],

@@ -18,6 +18,7 @@
 #include <thread>
 #include <tuple>
 #include <unordered_map>
+#include <variant>
 
 #include "core/error.h"
 #include "core/json_writer.h"
@@ -314,7 +315,7 @@ const char kXlsxStyles[] =
 
 // ---- import -----------------------------------------------------------------------------
 
-enum class FieldKind : uint8_t { kText, kEnum, kTags, kContact };
+enum class FieldKind : uint8_t { kText, kEnum, kTags, kContact, kOwner };
 struct ImportField {
   const char* field;  // the create body's field
   const char* zh;     // the export's zh-CN header, also accepted as a column name
@@ -344,6 +345,8 @@ const ImportField kImportFields[] = {
     {"potential", "潜力", "Potential", FieldKind::kEnum, &kLevelLabels},
     {"tags", "标签", "Tags", FieldKind::kTags, nullptr},
     {"notes", "备注", "Notes", FieldKind::kText, nullptr},
+    // R-CUST-65: the row's owner, by login name or name; the request's owner when empty.
+    {"owner", "负责人", "Owner", FieldKind::kOwner, nullptr},
     // R-CUST-37: contact columns; "contact.name" names the contact of the row.
     {"contact.name", "联系人", "Contact", FieldKind::kContact, nullptr},
     {"contact.title", "联系人职务", "Contact title", FieldKind::kContact, nullptr},
@@ -399,6 +402,7 @@ struct ImportRow {
   Json contact = Json::object();  // R-CUST-37: the contact columns of the row
   Json errors = Json::object();
   Json matches = Json::array();
+  std::optional<std::string> owner;  // R-CUST-65: the owner cell, as written
 };
 
 // What the report needs of a row once its chunk is done: 16 bytes, so a 200,000-row
@@ -410,6 +414,86 @@ struct RowState {
   uint32_t parent = kNoRow;  // R-CUST-37: a later row naming an earlier row's customer
   RowStatus status = RowStatus::kOk;
   bool adds_contact = false;  // R-CUST-48: a stored customer's row whose contact it lacks
+  uint16_t owner = 0;         // R-CUST-65: the new customer's owner, an index into ImportOwners
+};
+
+// R-CUST-65: the owners an import's rows name, by index (0: the request's owner), resolved
+// against the users once: by login name, else by name among the active users; another user
+// than the importer needs customers.assign over them, as an assignment (R-CUST-8).
+class ImportOwners {
+ public:
+  static constexpr size_t kMaxOwners = UINT16_MAX;
+  ImportOwners(storage::Connection& connection, const Caller& caller, int64_t default_owner)
+      : caller_(caller), ids_{default_owner}, names_(1) {
+    static const storage::Sql kUsers{
+        "customers.import_owners",
+        "SELECT u.id, u.username, u.name, u.active, o.path FROM users u JOIN org_units o ON o.id = u.unit_id"};
+    for (const auto& row : connection.Query(kUsers).rows) {
+      size_t at = users_.size();
+      users_.push_back({row.Int(0), row.Text(2), row.Text(4), row.Bool(3)});
+      by_login_.emplace(row.Text(1), at);
+      by_name_.emplace(row.Text(2), at);
+      if (row.Int(0) == default_owner) names_[0] = row.Text(2);
+    }
+  }
+  // The owner's index, or the row's error for the cell.
+  std::variant<uint16_t, std::string> Resolve(const std::string& cell) {
+    // What the export writes for a pool customer: an import gives every customer an owner.
+    if (cell == "公海" || cell == "(pool)")
+      return std::string("is the shared pool: imported customers get an owner; leave the cell empty for the "
+                         "import's owner");
+    const User* user = nullptr;
+    std::string login = cell;
+    std::transform(login.begin(), login.end(), login.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (auto found = by_login_.find(login); found != by_login_.end()) {
+      user = &users_[found->second];
+    } else {
+      auto [first, last] = by_name_.equal_range(cell);
+      int active = 0;
+      for (auto it = first; it != last; ++it)
+        if (users_[it->second].active) user = &users_[it->second], ++active;
+      if (active > 1) return std::string("names several users: write the login name");
+      if (!user && first != last) user = &users_[first->second];
+    }
+    if (!user) return std::string("is no user's login name or name");
+    if (!user->active) return std::string("is not an active user");
+    if (user->id != caller_.user_id) {
+      auto scope = caller_.ScopeFor("customers.assign");
+      if (!scope) return std::string("is another user: importing for others needs the right to assign customers");
+      if (!platform::InScope(caller_, *scope, user->id, user->path))
+        return std::string("is outside the users you may give customers to");
+    }
+    for (size_t i = 0; i < ids_.size(); ++i)
+      if (ids_[i] == user->id) return static_cast<uint16_t>(i);
+    if (ids_.size() >= kMaxOwners) return std::string("one owner too many in one file");
+    ids_.push_back(user->id);
+    names_.push_back(user->name);
+    return static_cast<uint16_t>(ids_.size() - 1);
+  }
+  int64_t Id(uint16_t index) const { return ids_[index]; }
+  size_t size() const { return ids_.size(); }
+  const std::string& Name(uint16_t index) const { return names_[index]; }
+  // The customers each owner gets, as the answer and the audit list them: [{ownerId,
+  // ownerName, customers}] for the owners with any.
+  Json Counts(const std::vector<int64_t>& rows) const {
+    Json out = Json::array();
+    for (size_t i = 0; i < ids_.size(); ++i)
+      if (rows[i] > 0) out.push_back({{"ownerId", IdString(ids_[i])}, {"ownerName", names_[i]}, {"customers", rows[i]}});
+    return out;
+  }
+
+ private:
+  struct User {
+    int64_t id;
+    std::string name, path;
+    bool active;
+  };
+  const Caller& caller_;
+  std::vector<User> users_;
+  std::unordered_map<std::string, size_t> by_login_;
+  std::unordered_multimap<std::string, size_t> by_name_;
+  std::vector<int64_t> ids_;
+  std::vector<std::string> names_;
 };
 
 // Keys met in the file → the first row with each, by the key's 64-bit hash: open
@@ -640,6 +724,7 @@ ImportRow MapRow(const std::vector<const ImportField*>& columns, const CustomerI
     if (text.empty()) continue;
     switch (field->kind) {
       case FieldKind::kContact: row.contact[std::string(field->field).substr(8)] = text; break;
+      case FieldKind::kOwner: row.owner = text; break;
       case FieldKind::kText: row.body[field->field] = text; break;
       case FieldKind::kTags: row.body[field->field] = SplitTagCell(text); break;
       case FieldKind::kEnum: {
@@ -926,6 +1011,11 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       ThrowValidation("ownerId", "must be an active user in your scope");
     owner = *owner_id;
   }
+  // R-CUST-65: rows may name their own owners.
+  bool has_owners = std::any_of(columns.begin(), columns.end(),
+                                [](const ImportField* field) { return field && field->kind == FieldKind::kOwner; });
+  std::optional<ImportOwners> owners;
+  if (has_owners) owners.emplace(*database_.Acquire(), caller, owner);
 
   // Validate every row as create does, and flag duplicates in the file and the archive,
   // a chunk at a time: what is kept of a row afterwards is its RowState (and its errors
@@ -1050,6 +1140,12 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
           if (auto first = earlier_row(customer_rows, row.body["name"].get<std::string>(), index, ExactName))
             repeats(*first, "customer");
         }
+        // R-CUST-65: a new customer's owner named by the row.
+        if (row.errors.empty() && row.owner && state.parent == kNoRow && state.status != RowStatus::kExisting) {
+          auto resolved = owners->Resolve(*row.owner);
+          if (auto* error = std::get_if<std::string>(&resolved)) row.errors["owner"] = *error;
+          else state.owner = std::get<uint16_t>(resolved);
+        }
         if (row.errors.empty() && !row.contact.empty()) {
           try {
             customers_.ValidateContact(row.contact);
@@ -1166,15 +1262,20 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
   std::vector<uint32_t> write_order(by_name.size());
   for (size_t i = 0; i < by_name.size(); ++i) write_order[i] = by_name[i].second;
   by_name = {};
+  // R-CUST-65: a write batch has one owner: the rows by owner, each owner's in name order.
+  if (owners)
+    std::stable_sort(write_order.begin(), write_order.end(),
+                     [&](uint32_t a, uint32_t b) { return states[a].owner < states[b].owner; });
+  // The customers each owner gets (R-CUST-32 counts them; the answer and the audit say them).
+  std::vector<int64_t> owner_rows(owners ? owners->size() : 1, 0);
+  for (const RowState& state : states)
+    if (state.parent == kNoRow && state.status != RowStatus::kExisting && writable(state)) ++owner_rows[state.owner];
   bool blocked = mode == "all_or_nothing" && std::any_of(states.begin(), states.end(),
                                                          [&](const RowState& state) { return !writable(state); });
   int64_t created = 0, contacts = 0;
   std::vector<uint32_t> added_rows;  // R-CUST-48: rows whose contact went to a stored customer
   if (mode != "dry_run" && !blocked) {
     Actor actor = Actor::From(caller);
-    int64_t to_hold = std::count_if(states.begin(), states.end(), [&](const RowState& state) {
-      return state.parent == kNoRow && state.status != RowStatus::kExisting && writable(state);
-    });
     // One transaction for the whole file (all or nothing even in skip_bad: bad rows are
     // left out, but what is written is written together). Rows are mapped again from the
     // file a chunk at a time; the ids land in `states` and count once the commit is done
@@ -1185,17 +1286,27 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
       storage::InBulkTransaction(database_, [&](storage::Connection& connection) {
         created = contacts = 0;
         added_rows.clear();
-        // R-CUST-32: the owner's hold limit counts every row to be written.
-        customers_.RequireRoomToHold(connection, owner, to_hold);
+        // R-CUST-32: each owner's hold limit counts every row to be written for them, the
+        // owners in id order (their rows are locked in turn).
+        std::vector<std::pair<int64_t, int64_t>> holds;
+        for (size_t o = 0; o < owner_rows.size(); ++o)
+          if (owner_rows[o] > 0 || o == 0)
+            holds.emplace_back(owners ? owners->Id(static_cast<uint16_t>(o)) : owner, owner_rows[o]);
+        std::sort(holds.begin(), holds.end());
+        for (const auto& [holder, rows] : holds) customers_.RequireRoomToHold(connection, holder, rows);
         // Rows are mapped and prepared on the pipeline's thread (which alone calls row_at
         // now) and written here, in name order (R-CUST-44).
         size_t next_row = 0;
         auto produce = [&](BatchPipeline::Batch& out) {
           std::deque<ImportRow> mapped;  // stable addresses for the batch's pointers
           std::vector<CustomerService::NewCustomer> batch;
+          uint16_t batch_owner = 0;
           for (; next_row < write_order.size() && batch.size() < kWriteChunk; ++next_row) {
             size_t i = write_order[next_row];
             if (states[i].parent != kNoRow || !writable(states[i])) continue;
+            // R-CUST-65: the next owner's rows go in the next batch.
+            if (batch.empty()) batch_owner = states[i].owner;
+            else if (states[i].owner != batch_owner) break;
             ImportRow& row = mapped.emplace_back(MapRow(columns, row_at(i)));
             CustomerService::NewCustomer& customer = batch.emplace_back();
             customer.body = &row.body;
@@ -1208,7 +1319,7 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
             out.contacts += static_cast<int64_t>(customer.contacts.size());
           }
           if (batch.empty()) return false;
-          out.prepared = customers_.PrepareMany(caller, batch, owner);
+          out.prepared = customers_.PrepareMany(caller, batch, owners ? owners->Id(batch_owner) : owner);
           return true;
         };
         std::vector<int> automerge = customers_.BeginBulkSearchFill(connection);
@@ -1246,16 +1357,11 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
           for (size_t b = 0; b < added.size(); ++b)
             if (added[b]) added_rows.push_back(body_rows[b]), ++contacts;
         }
-        platform::RecordAudit(connection, actor,
-                              {"customers.import", "customer", "", Json(),
-                               {{"mode", mode},
-                                {"ownerId", IdString(owner)},
-                                {"total", row_count},
-                                {"invalid", invalid},
-                                {"duplicates", duplicates},
-                                {"existing", existing},
-                                {"created", created},
-                                {"contacts", contacts}}},
+        Json audited = {{"mode", mode},         {"ownerId", IdString(owner)}, {"total", row_count},
+                        {"invalid", invalid},   {"duplicates", duplicates},   {"existing", existing},
+                        {"created", created},   {"contacts", contacts}};
+        if (owners) audited["owners"] = owners->Counts(owner_rows);  // R-CUST-65
+        platform::RecordAudit(connection, actor, {"customers.import", "customer", "", Json(), audited},
                               clock_.Now());
       }, kImportCacheKib);
     } catch (const storage::DatabaseError& error) {
@@ -1295,6 +1401,8 @@ std::string CustomerIo::ImportRows(const Caller& caller, const ImportRequest& re
                   {"existing", existing},
                   {"created", created},
                   {"contactsCreated", contacts}});
+  // R-CUST-65: with an owner column, how many customers each owner gets (or got).
+  if (owners) summary["owners"] = owners->Counts(owner_rows);
   std::string out;
   out.reserve(row_count * 48 + 256);
   auto write_rows = [&] {

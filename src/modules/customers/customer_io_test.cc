@@ -97,6 +97,10 @@ class CustomerIoTest : public platform::testing::DemoCompanyTest {
               {"上海 远航商贸", "agent", nullptr, nullptr}}}};
   }
 
+  void SetPolicy(const std::string& key, const Json& value) {
+    policies_->AddVersion(SignIn("gm"), key, value, FormatDate(policies_->Today()), "test");
+  }
+
   std::unique_ptr<CustomerService> customers_;
   std::unique_ptr<CustomerIo> io_;
 };
@@ -385,6 +389,64 @@ TEST_P(CustomerIoTest, SkipBadCreatesTheValidRowsOwnedByTheImporter) {
   report = io_->Import(mgr1, body);
   EXPECT_EQ(report["created"], 1);
   EXPECT_EQ(Count(rep1), 2);
+}
+
+// R-CUST-65: rows name their owners by login name or name; a manager gives customers to the
+// users of their scope, a rep only to themselves; every owner's hold limit counts their rows.
+TEST_P(CustomerIoTest, RowsNameTheirOwners) {
+  Caller rep1 = SignIn("rep1"), rep2 = SignIn("rep2"), rep3 = SignIn("rep3"), mgr1 = SignIn("mgr1");
+  Json body = {{"mode", "skip_bad"},
+               {"columns", {"name", "type", "负责人"}},
+               {"rows",
+                {{"负责人甲", "终端", "rep2"},
+                 {"负责人乙", "终端", "王芳"},
+                 {"负责人丙", "终端", nullptr},
+                 {"负责人丁", "终端", "刘洋"},
+                 {"负责人戊", "终端", "陈静"},
+                 {"负责人己", "终端", "没有这个人"},
+                 {"负责人庚", "终端", "REP3"},
+                 {"负责人辛", "终端", "公海"}}}};
+  Json report = io_->Import(mgr1, body);
+  std::vector<std::string> statuses;
+  for (const auto& row : report["rows"]) statuses.push_back(row["status"]);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"created", "created", "created", "created", "invalid", "invalid",
+                                                "created", "invalid"}));
+  EXPECT_EQ(report["rows"][7]["errors"]["owner"],
+            "is the shared pool: imported customers get an owner; leave the cell empty for the import's owner");
+  EXPECT_EQ(report["rows"][4]["errors"]["owner"], "is outside the users you may give customers to");
+  EXPECT_EQ(report["rows"][5]["errors"]["owner"], "is no user's login name or name");
+  // The request's owner (the importer here) for the row without one.
+  EXPECT_EQ(report["owners"], (Json{{{"ownerId", IdString(mgr1.user_id)}, {"ownerName", "李明"}, {"customers", 1}},
+                                    {{"ownerId", IdString(rep2.user_id)}, {"ownerName", "王芳"}, {"customers", 2}},
+                                    {{"ownerId", IdString(rep3.user_id)}, {"ownerName", "刘洋"}, {"customers", 2}}}));
+  auto owner_of = [&](size_t row) {
+    return Json::parse(customers_->Get(mgr1, *ParseId(report["rows"][row]["id"].get<std::string>())))["ownerName"];
+  };
+  EXPECT_EQ(owner_of(0), "王芳");
+  EXPECT_EQ(owner_of(1), "王芳");
+  EXPECT_EQ(owner_of(2), "李明");
+  EXPECT_EQ(owner_of(3), "刘洋");
+  EXPECT_EQ(owner_of(6), "刘洋");
+  EXPECT_EQ(Count(rep2), 2);
+
+  // A rep imports for themselves only.
+  body["rows"] = {{"自己的", "终端", "张伟"}, {"别人的", "终端", "rep2"}};
+  report = io_->Import(rep1, body);
+  EXPECT_EQ(report["rows"][0]["status"], "created");
+  EXPECT_EQ(report["rows"][1]["errors"]["owner"],
+            "is another user: importing for others needs the right to assign customers");
+
+  // Each owner's hold limit counts the rows written for them: all or nothing refuses.
+  SetPolicy("customers.max_held_per_rep", 3);
+  body = {{"mode", "all_or_nothing"},
+          {"columns", {"name", "type", "owner"}},
+          {"rows", {{"限额一", "终端", "rep3"}, {"限额二", "终端", "rep2"}, {"限额三", "终端", "rep2"}}}};
+  Json details;
+  EXPECT_EQ(ErrorCode([&] { io_->Import(mgr1, body); }, &details), "customers.hold_limit");
+  EXPECT_EQ(details["ownerId"], IdString(rep2.user_id));
+  EXPECT_EQ(Count(rep3), 2);  // nothing written, rep3's row neither
+  body["rows"] = {{"限额一", "终端", "rep3"}, {"限额二", "终端", "rep2"}};
+  EXPECT_EQ(io_->Import(mgr1, body)["created"], 2);
 }
 
 // R-CUST-38: the bulk path leaves what one create per row leaves. 250 rows: two full

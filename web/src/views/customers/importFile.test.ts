@@ -83,7 +83,7 @@ describe('guessColumns', () => {
       'district',
       'address',
       'phone',
-      null,
+      'owner',
       'tags',
     ])
     expect(guessColumns(['Name', 'Type', 'Phone', 'E-mail', 'Notes'])).toEqual(['name', 'type', 'phone', 'email', 'notes'])
@@ -98,6 +98,12 @@ describe('guessColumns', () => {
       'source',
       'email',
     ])
+  })
+
+  it('recognises the owner column but not a sales figure (R-CUST-65)', () => {
+    expect(guessColumns(['客户名称', '业务员'])).toEqual(['name', 'owner'])
+    expect(guessColumns(['公司名称', '所属销售'])).toEqual(['name', 'owner'])
+    expect(guessColumns(['客户名称', '销售额'])).toEqual(['name', null])
   })
 
   it('recognises the customer code column', () => {

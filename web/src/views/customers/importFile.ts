@@ -27,6 +27,8 @@ export const IMPORT_FIELDS = [
   'potential',
   'tags',
   'notes',
+  // R-CUST-65: the row's owner by login name or name (the wizard's owner when empty).
+  'owner',
   // R-CUST-37: the row's contact; a later row with the same customer name adds its contact there.
   'contact.name',
   'contact.title',
@@ -300,6 +302,7 @@ const SYNONYMS: Record<ImportField, string[]> = {
   potential: ['潜力', 'potential', '发展潜力'],
   tags: ['标签', 'tags', 'tag'],
   notes: ['备注', 'notes', 'note', '说明', 'remark', 'remarks', 'comments'],
+  owner: ['负责人', 'owner', '业务员', '销售', '销售员', '归属人', '客户经理', '跟进人', '所属销售', '所属业务员', '负责销售', 'salesrep', 'sales'],
   'contact.name': ['联系人', 'contact', '联系人姓名', '姓名', 'contactname', '联系人名称'],
   'contact.title': ['联系人职务', 'contacttitle', '职务', '职位', 'title', 'position'],
   'contact.mobile': ['联系人手机', 'contactmobile', '手机号码', '联系人手机号'],
@@ -320,7 +323,7 @@ const normalizeHeader = (header: string) =>
  * Words too general to recognise a field inside a longer header (`客户等级` is not the name,
  * `邮政编码` and `zipcode` are not the customer code).
  */
-const EXACT_ONLY = new Set(['客户', '公司', '名称', '类型', '状态', '类别', '区', '县', '省', '市', 'tag', 'web', 'url', 'tel', 'note', '编码', 'code'])
+const EXACT_ONLY = new Set(['客户', '公司', '名称', '类型', '状态', '类别', '区', '县', '省', '市', 'tag', 'web', 'url', 'tel', 'note', '编码', 'code', '销售', 'sales'])
 
 /**
  * The field each column most likely holds, from its header: an exact synonym first, then the
