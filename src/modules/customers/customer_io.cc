@@ -438,41 +438,16 @@ class ImportOwners {
   }
   // The owner's index, or the row's error for the cell.
   std::variant<uint16_t, std::string> Resolve(const std::string& cell) {
-    // What the export writes for a pool customer: an import gives every customer an owner.
-    if (cell == "公海" || cell == "(pool)")
-      return std::string("is the shared pool: imported customers get an owner; leave the cell empty for the "
-                         "import's owner");
     const User* user = nullptr;
-    std::string login = cell;
-    std::transform(login.begin(), login.end(), login.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (auto found = by_login_.find(login); found != by_login_.end()) {
-      user = &users_[found->second];
-    } else {
-      auto [first, last] = by_name_.equal_range(cell);
-      int active = 0;
-      for (auto it = first; it != last; ++it)
-        if (users_[it->second].active) user = &users_[it->second], ++active;
-      if (active > 1) return std::string("names several users: write the login name");
-      if (!user && first != last) user = &users_[first->second];
-    }
-    if (!user) return std::string("is no user's login name or name");
-    if (!user->active) return std::string("is not an active user");
-    if (user->id != caller_.user_id) {
-      auto scope = caller_.ScopeFor("customers.assign");
-      if (!scope) return std::string("is another user: importing for others needs the right to assign customers");
-      if (!platform::InScope(caller_, *scope, user->id, user->path))
-        return std::string("is outside the users you may give customers to");
-    }
+    if (std::string refusal = OwnerCellRefusal(cell, user); !refusal.empty()) return refusal;
     for (size_t i = 0; i < ids_.size(); ++i)
       if (ids_[i] == user->id) return static_cast<uint16_t>(i);
-    if (ids_.size() >= kMaxOwners) return std::string("one owner too many in one file");
     ids_.push_back(user->id);
     names_.push_back(user->name);
     return static_cast<uint16_t>(ids_.size() - 1);
   }
   int64_t Id(uint16_t index) const { return ids_[index]; }
   size_t size() const { return ids_.size(); }
-  const std::string& Name(uint16_t index) const { return names_[index]; }
   // The customers each owner gets, as the answer and the audit list them: [{ownerId,
   // ownerName, customers}] for the owners with any.
   Json Counts(const std::vector<int64_t>& rows) const {
@@ -488,6 +463,36 @@ class ImportOwners {
     std::string name, path;
     bool active;
   };
+  // Why the cell names no owner the row may have (its field message; web/src/utils reads the
+  // messages returned here), or an empty text with `user` set.
+  std::string OwnerCellRefusal(const std::string& cell, const User*& user) const {
+    // What the export writes for a pool customer: an import gives every customer an owner.
+    if (cell == "公海" || cell == "(pool)")
+      return "is the shared pool: imported customers get an owner; leave the cell empty for the import's owner";
+    std::string login = cell;
+    std::transform(login.begin(), login.end(), login.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (auto found = by_login_.find(login); found != by_login_.end()) {
+      user = &users_[found->second];
+    } else {
+      auto [first, last] = by_name_.equal_range(cell);
+      int active = 0;
+      for (auto it = first; it != last; ++it)
+        if (users_[it->second].active) user = &users_[it->second], ++active;
+      if (active > 1) return "names several users: write the login name";
+      if (!user && first != last) user = &users_[first->second];
+    }
+    if (!user) return "is no user's login name or name";
+    if (!user->active) return "is not an active user";
+    if (user->id != caller_.user_id) {
+      auto scope = caller_.ScopeFor("customers.assign");
+      if (!scope) return "is another user: importing for others needs the right to assign customers";
+      if (!platform::InScope(caller_, *scope, user->id, user->path))
+        return "is outside the users you may give customers to";
+    }
+    if (ids_.size() >= kMaxOwners && std::find(ids_.begin(), ids_.end(), user->id) == ids_.end())
+      return "names one owner too many for one file";
+    return "";
+  }
   const Caller& caller_;
   std::vector<User> users_;
   std::unordered_map<std::string, size_t> by_login_;

@@ -1,6 +1,7 @@
 import { ElMessage } from 'element-plus'
 import { ApiError, NETWORK_ERROR_CODE } from '@/api/http'
 import { i18n } from '@/locales'
+import { translateFieldMessage } from './fieldMessages'
 
 const GENERIC_CODES: Record<string, string> = {
   [NETWORK_ERROR_CODE]: 'common.errors.network',
@@ -15,6 +16,16 @@ function localizedCode(code: string): string | null {
   const { t, te } = i18n.global
   const key = `apiErrors.${code}`
   return te(key) ? t(key) : null
+}
+
+/** A field message of the server (English) in the current locale; unknown ones as they are. */
+export function fieldMessageText(message: string): string {
+  const { t, te } = i18n.global
+  return translateFieldMessage(message, (key, named) => t(key, named), (key) => te(key))
+}
+
+function localizedFields(fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([field, message]) => [field, fieldMessageText(message)]))
 }
 
 /**
@@ -32,7 +43,7 @@ export function describeError(error: unknown, formFields: readonly string[] = []
   if (error.code === 'validation.failed') {
     const elsewhere = Object.entries(error.fieldErrors).filter(([field]) => !formFields.includes(field))
     if (elsewhere.length === 0) return t('common.errors.validation')
-    return elsewhere.map(([, message]) => message).join('; ')
+    return elsewhere.map(([, message]) => fieldMessageText(message)).join('; ')
   }
   const specific = localizedCode(error.code)
   if (specific) return specific
@@ -49,14 +60,15 @@ export function notifyError(error: unknown, formFields: readonly string[] = []):
 
 /**
  * `details.fields` of an error (validation or a conflict such as `users.username_taken`),
- * as field → message. A conflict's message is localized when its code is known.
+ * as field → message, in the current locale: a conflict takes the text of its code when the
+ * code is known, and the server's field messages are translated (utils/fieldMessages.ts).
  */
 export function fieldErrorsOf(error: unknown): Record<string, string> {
   if (!(error instanceof ApiError)) return {}
   const fields = error.fieldErrors
-  if (error.code === 'validation.failed') return fields
+  if (error.code === 'validation.failed') return localizedFields(fields)
   const specific = localizedCode(error.code)
-  return specific ? Object.fromEntries(Object.keys(fields).map((field) => [field, specific])) : fields
+  return specific ? Object.fromEntries(Object.keys(fields).map((field) => [field, specific])) : localizedFields(fields)
 }
 
 /**
