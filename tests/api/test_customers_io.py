@@ -46,15 +46,17 @@ class CustomerIoApiTests(ServerTestCase):
         encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)
         self.assertRegex(urllib.parse.unquote(encoded), r"^客户导出-\d{4}-\d{2}-\d{2}\.csv$")
         rows = self.csv_rows(response)
-        self.assertEqual(rows[0][:12], ["客户名称", "客户编码", "类型", "等级", "状态", "省", "市", "区县", "地址",
-                                        "电话", "负责人", "最近跟进"])
+        self.assertEqual(rows[0], ["客户名称", "客户编码", "类型", "等级", "状态", "行业", "来源", "省", "市", "区县",
+                                   "地址", "电话", "邮箱", "联系人", "联系人职务", "联系人手机", "负责人", "最近跟进",
+                                   "标签", "备注", "创建日期"])
+        cell = dict(zip(rows[0], rows[1]))
         # Exactly what the list shows the rep (the same filters and scope).
         self.assertEqual([row[0] for row in rows[1:]], self.list_names(rep1, tag=tag))
         self.assertEqual([row[0] for row in rows[1:]], [mine["name"]])
-        self.assertEqual((rows[1][1], rows[1][2], rows[1][4]), (code, "经销商", "目标客户"))
-        self.assertEqual(rows[1][8], '朝阳区"建国路", 88 号')
-        self.assertEqual(rows[1][10], "张伟")
-        self.assertIn(tag, rows[1][12])
+        self.assertEqual((cell["客户编码"], cell["类型"], cell["状态"]), (code, "经销商", "目标客户"))
+        self.assertEqual(cell["地址"], '朝阳区"建国路", 88 号')
+        self.assertEqual(cell["负责人"], "张伟")
+        self.assertIn(tag, cell["标签"])
         self.assertNotIn(theirs["name"], response.body.decode("utf-8"))
 
         # A manager of both teams sees both; lang=en gives English headers and codes.

@@ -77,13 +77,22 @@ struct ExportColumn {
   const char* en;
   double width;  // XLSX column width in characters
 };
+// R-CUST-66: the headers of the columns an import reads are the import's own (kImportFields),
+// so an export imports again with its mapping guessed.
 const ExportColumn kExportColumns[] = {
-    {"客户名称", "Name", 32}, {"客户编码", "Code", 14}, {"类型", "Type", 10},  {"等级", "Grade", 10},
-    {"状态", "Status", 12},
-    {"省", "Province", 10},   {"市", "City", 10},      {"区县", "District", 10}, {"地址", "Address", 36},
-    {"电话", "Phone", 16},    {"负责人", "Owner", 12}, {"最近跟进", "Last follow-up", 12},
-    {"标签", "Tags", 20},     {"创建日期", "Created", 12},
+    {"客户名称", "Name", 32},       {"客户编码", "Code", 14},
+    {"类型", "Type", 10},           {"等级", "Grade", 10},
+    {"状态", "Status", 12},         {"行业", "Industry", 12},
+    {"来源", "Source", 10},         {"省", "Province", 10},
+    {"市", "City", 10},             {"区县", "District", 10},
+    {"地址", "Address", 36},        {"电话", "Phone", 16},
+    {"邮箱", "Email", 20},          {"联系人", "Contact", 10},
+    {"联系人职务", "Contact title", 12}, {"联系人手机", "Contact mobile", 14},
+    {"负责人", "Owner", 12},        {"最近跟进", "Last follow-up", 12},
+    {"标签", "Tags", 20},           {"备注", "Notes", 30},
+    {"创建日期", "Created", 12},
 };
+static_assert(std::size(kExportColumns) <= 26, "an XLSX cell reference has one column letter (AppendCellRef)");
 
 std::vector<std::string> ExportCells(const CustomerService::ExportRow& row, ExportLanguage language,
                                      const std::string& time_zone) {
@@ -100,14 +109,21 @@ std::vector<std::string> ExportCells(const CustomerService::ExportRow& row, Expo
           LabelOf(kTypeLabels, row.type, language),
           LabelOf(kGradeLabels, row.grade, language),
           LabelOf(kStatusLabels, row.status, language),
+          row.industry.value_or(""),
+          LabelOf(kSourceLabels, row.source, language),
           row.province.value_or(""),
           row.city.value_or(""),
           row.district.value_or(""),
           row.address.value_or(""),
           row.phone.value_or(""),
+          row.email.value_or(""),
+          row.contact_name.value_or(""),
+          row.contact_title.value_or(""),
+          row.contact_mobile.value_or(""),
           owner,
           date_of(row.last_follow_up_at),
           tags,
+          row.notes.value_or(""),
           date_of(row.created_at)};
 }
 

@@ -125,6 +125,45 @@ TEST_P(CustomerIoTest, CsvExportFollowsTheListScopeWithChineseLabels) {
   EXPECT_EQ(rows[1][0], "广州\"南方\",建材");  // newest first, as the list
 }
 
+// R-CUST-66: an export carries each customer's main contact (its decision maker, else its
+// first contact) under the import's headers, so it imports again with its mapping guessed.
+TEST_P(CustomerIoTest, ExportCarriesTheMainContactAndImportsAgain) {
+  Caller rep1 = SignIn("rep1");
+  Json created = Json::parse(customers_->Create(
+      rep1, {{"name", "主联系人客户"}, {"type", "distributor"}, {"industry", "建材"}, {"source", "trade_fair"},
+             {"email", "buy@lingtian.example"}, {"notes", "展会认识"}, {"acknowledgeDuplicates", true}}));
+  int64_t id = *ParseId(created["id"].get<std::string>());
+  customers_->AddContact(rep1, id, {{"name", "王收货"}, {"purchaseRole", "receiver"}, {"mobile", "13900001111"}});
+  customers_->AddContact(rep1, id, {{"name", "李总"}, {"title", "总经理"}, {"purchaseRole", "decision_maker"},
+                                    {"mobile", "13900002222"}});
+  customers_->AddContact(rep1, id, {{"name", "赵会计"}, {"purchaseRole", "accountant"}});
+  Create(rep1, "无联系人客户", "010-1234 5678");
+  ExportFile file = io_->ExportCsv(rep1, {}, ExportLanguage::kChinese);
+  auto rows = ParseCsv(std::string_view(file.body).substr(3));
+  ASSERT_EQ(rows.size(), 3u);
+  std::map<std::string, std::string> main;
+  for (size_t c = 0; c < rows[0].size(); ++c) main[rows[0][c]] = rows[2][c];  // the older one, second
+  EXPECT_EQ(main["客户名称"], "主联系人客户");
+  EXPECT_EQ(main["联系人"], "李总");
+  EXPECT_EQ(main["联系人职务"], "总经理");
+  EXPECT_EQ(main["联系人手机"], "13900002222");
+  EXPECT_EQ(main["行业"], "建材");
+  EXPECT_EQ(main["来源"], "展会");
+  EXPECT_EQ(main["邮箱"], "buy@lingtian.example");
+  EXPECT_EQ(main["备注"], "展会认识");
+  EXPECT_EQ(main["负责人"], "张伟");
+  std::map<std::string, std::string> none;
+  for (size_t c = 0; c < rows[0].size(); ++c) none[rows[0][c]] = rows[1][c];
+  EXPECT_EQ(none["联系人"], "");
+  EXPECT_EQ(none["联系人手机"], "");
+  // The export imports again: every column but the computed ones is the import's.
+  ImportFileOptions options;
+  options.mode = "dry_run";
+  Json report = io_->ImportFile(rep1, file.body, options);
+  EXPECT_EQ(report["ignoredColumns"], (Json{"等级", "最近跟进", "创建日期"}));
+  EXPECT_EQ(report["invalid"], 0);
+}
+
 TEST_P(CustomerIoTest, XlsxExportIsAZipWorkbook) {
   Caller rep1 = SignIn("rep1");
   Create(rep1, "北京凌天商贸有限公司", "010-1234 5678");

@@ -1451,6 +1451,10 @@ void ExportRowOf(const storage::Row& row, CustomerService::ExportRow& out) {
   out.type = row.Text(kType);
   out.grade = row.Text(kGrade);
   out.status = row.Text(kStatus);
+  out.source = row.Text(kSource);
+  out.industry = row.OptionalText(kIndustry);
+  out.email = row.OptionalText(kEmail);
+  out.notes = row.OptionalText(kNotes);
   out.province = row.OptionalText(kProvince);
   out.city = row.OptionalText(kCity);
   out.district = row.OptionalText(kDistrict);
@@ -1489,6 +1493,11 @@ void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& 
   const storage::Sql ids_query{"customers.export_ids", ids_sql.c_str(), nullptr,
                                filter.query && !filter.query->empty()};  // R-CUST-50
   const storage::Sql batch_query{"customers.export_rows", batch_sql.c_str()};
+  // R-CUST-66: the batch's contacts, to pick each customer's main one.
+  std::string contacts_sql = "SELECT customer_id, name, title, mobile, purchase_role FROM contacts WHERE customer_id IN (?";
+  for (size_t i = 1; i < kBatch; ++i) contacts_sql += ", ?";
+  contacts_sql += ") ORDER BY customer_id, id";
+  const storage::Sql contacts_query{"customers.export_contacts", contacts_sql.c_str()};
 
   auto connection = database_.Acquire();
   storage::Params params = where_params;
@@ -1505,18 +1514,35 @@ void CustomerService::ForEachListed(const Caller& caller, const CustomerFilter& 
   }
   ExportRow out;
   std::unordered_map<int64_t, size_t> position;
+  std::unordered_map<int64_t, const storage::Row*> main_contact;
   for (size_t start = 0; start < ids.size(); start += kBatch) {
     size_t end = std::min(ids.size(), start + kBatch);
-    params = batch_where_params;
+    storage::Params batch_ids;
     // One statement shape for every batch: the last one is padded with id 0 (no customer).
-    for (size_t i = start; i < start + kBatch; ++i) params.push_back(i < end ? ids[i] : int64_t{0});
+    for (size_t i = start; i < start + kBatch; ++i) batch_ids.push_back(i < end ? ids[i] : int64_t{0});
+    params = batch_where_params;
+    params.insert(params.end(), batch_ids.begin(), batch_ids.end());
     auto result = connection->Query(batch_query, params);
     position.clear();
     for (size_t i = 0; i < result.rows.size(); ++i) position.emplace(result.rows[i].Int(kId), i);
+    // R-CUST-66: a customer's decision maker, else its first contact.
+    auto contacts = connection->Query(contacts_query, batch_ids);
+    main_contact.clear();
+    for (const auto& contact : contacts.rows) {
+      auto [at, added] = main_contact.emplace(contact.Int(0), &contact);
+      if (!added && at->second->OptionalText(4) != "decision_maker" && contact.OptionalText(4) == "decision_maker")
+        at->second = &contact;
+    }
     for (size_t i = start; i < end; ++i) {
       auto found = position.find(ids[i]);
       if (found == position.end()) continue;
       ExportRowOf(result.rows[found->second], out);
+      out.contact_name = out.contact_title = out.contact_mobile = std::nullopt;
+      if (auto contact = main_contact.find(ids[i]); contact != main_contact.end()) {
+        out.contact_name = contact->second->Text(1);
+        out.contact_title = contact->second->OptionalText(2);
+        out.contact_mobile = contact->second->OptionalText(3);
+      }
       visit(out);
     }
   }

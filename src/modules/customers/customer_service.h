@@ -140,8 +140,11 @@ class CustomerService {
   // ---- for import and export (customer_io.h) ----
   // One customer of an export: the list's columns, names instead of ids.
   struct ExportRow {
-    std::string name, type, grade, status;
-    std::optional<std::string> code, province, city, district, address, phone, owner_name, last_follow_up_at;
+    std::string name, type, grade, status, source;
+    std::optional<std::string> code, industry, province, city, district, address, phone, email, owner_name,
+        last_follow_up_at, notes;
+    // R-CUST-66: the customer's main contact: its decision maker, else its first contact.
+    std::optional<std::string> contact_name, contact_title, contact_mobile;
     std::vector<std::string> tags;
     std::string created_at;
   };
