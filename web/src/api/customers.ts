@@ -17,6 +17,7 @@ import type {
   Id,
   ItemsOf,
   ListPage,
+  StatusHistory,
   Timestamp,
   TimelineEntry,
 } from './types'
@@ -90,6 +91,9 @@ export const removeGradeOverride = (id: Id) => http.delete<Customer>(`/customers
 /** GET /customers/{id}/grade-history */
 export const getGradeHistory = (id: Id) => http.get<ItemsOf<GradeHistoryEntry>>(`/customers/${seg(id)}/grade-history`)
 
+/** GET /customers/{id}/status-history (R-CUST-62): changes newest first and the status the customer was created with. */
+export const getStatusHistory = (id: Id) => http.get<StatusHistory>(`/customers/${seg(id)}/status-history`)
+
 /** What an assignment moved besides the customers: the previous owners' open follow-up items. */
 export interface HandedOver {
   followUpItems: number
@@ -128,6 +132,19 @@ export const releaseCustomer = (id: Id, reason?: string) =>
 
 /** POST /customers/{id}/claim: 409 customers.claim_limit / hold_limit / cooldown. */
 export const claimCustomer = (id: Id) => http.post<Customer>(`/customers/${seg(id)}/claim`)
+
+/** What the caller may still claim from the shared pool today (R-CUST-64), under today's policies. */
+export interface PoolStatus {
+  claimedToday: number
+  claimLimitPerDay: number
+  held: number
+  maxHeld: number
+  /** Days before a rep may claim again a customer they released or lost. */
+  cooldownDays: number
+}
+
+/** GET /customers/pool/status (404 route.not_found on servers before R-CUST-64). */
+export const getPoolStatus = () => http.get<PoolStatus>('/customers/pool/status')
 
 /** GET /customers/{id}/timeline (newest first) */
 export const getTimeline = (id: Id, query: CursorQuery = {}) =>

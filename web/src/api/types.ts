@@ -382,6 +382,20 @@ export interface GradeHistoryEntry {
   at: Timestamp
 }
 
+/** One change of a customer's relationship status (R-CUST-62). */
+export interface StatusChange {
+  from: CustomerStatus | string
+  to: CustomerStatus | string
+  changedByName: string | null
+  at: Timestamp
+}
+
+/** GET /customers/{id}/status-history: changes newest first; `initial` the status at creation. */
+export interface StatusHistory {
+  items: StatusChange[]
+  initial: CustomerStatus | string
+}
+
 export const FOLLOW_UP_CHANNELS = ['visit', 'phone', 'wechat', 'other'] as const
 export type FollowUpChannel = (typeof FOLLOW_UP_CHANNELS)[number]
 

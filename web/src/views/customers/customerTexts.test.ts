@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
-import { gradeReasonText, timelineSummary } from './customerTexts'
+import { gradeReasonText, statusLabel, timelineSummary } from './customerTexts'
 
 /** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
 function translator(messages: unknown) {
@@ -119,5 +119,38 @@ describe('assignments that handed follow-up items over', () => {
     expect(timelineSummary(cn.t, cn.te, assigned({ ownerName: '李娜' }))).toBe('分配给 李娜')
     // An entry the UI cannot translate keeps the server's text as it is.
     expect(timelineSummary(cn.t, cn.te, assigned({ handedOver: { followUpItems: 2 } }))).toBe('assigned to 李娜')
+  })
+})
+
+describe('edits that changed the relationship status (R-CUST-62)', () => {
+  const edited = (data: Record<string, unknown>) => ({ kind: 'edited', summary: 'edited the customer', data })
+
+  it('name both statuses instead of the generic field list', () => {
+    const change = { fields: ['status'], status: { from: 'target', to: 'active' } }
+    expect(timelineSummary(cn.t, cn.te, edited(change))).toBe('客户状态：目标客户 → 业务往来客户')
+    expect(timelineSummary(us.t, us.te, edited(change))).toBe('Status: Target → Active')
+    // As the server sends it: the data again in summaryParams, with the actor.
+    const coded = { ...edited(change), summaryCode: 'customers.timeline.edited', summaryParams: { ...change, actorName: '张伟' } }
+    expect(timelineSummary(cn.t, cn.te, coded)).toBe('客户状态：目标客户 → 业务往来客户')
+  })
+
+  it('list the other changed fields first', () => {
+    const change = { fields: ['notes', 'status', 'phone'], status: { from: 'prospect', to: 'lost' } }
+    expect(timelineSummary(cn.t, cn.te, edited(change))).toBe('修改了备注、电话；客户状态：潜在客户 → 流失')
+    expect(timelineSummary(us.t, us.te, edited(change))).toMatch(/^Changed .+; Status: Prospect → Lost$/)
+  })
+
+  it('keep the field list for older entries and incomplete changes, and unknown codes as they are', () => {
+    expect(timelineSummary(cn.t, cn.te, edited({ fields: ['status'] }))).toBe('修改了客户状态')
+    expect(timelineSummary(cn.t, cn.te, edited({ fields: ['status'], status: { from: 'target' } }))).toBe('修改了客户状态')
+    expect(timelineSummary(cn.t, cn.te, edited({ fields: ['status'], status: 'active' }))).toBe('修改了客户状态')
+    expect(timelineSummary(cn.t, cn.te, edited({ fields: ['status'], status: { from: 'target', to: 'dormant' } }))).toBe('客户状态：目标客户 → dormant')
+  })
+
+  it('label statuses for the status history', () => {
+    expect(statusLabel(cn.t, cn.te, 'peer')).toBe('同行业')
+    expect(statusLabel(us.t, us.te, 'prospect')).toBe('Prospect')
+    expect(statusLabel(cn.t, cn.te, 'dormant')).toBe('dormant')
+    expect(statusLabel(cn.t, cn.te, null)).toBe('')
   })
 })

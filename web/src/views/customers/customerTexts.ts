@@ -69,12 +69,29 @@ const REQUIRED: Record<string, string[]> = {
   merge_restored: ['survivorName'],
   attachment_added: ['fileName'],
   attachment_deleted: ['fileName'],
+  edited_status: ['from', 'to'],
+  edited_with_status: ['fields', 'from', 'to'],
 }
 
-/** Joined field labels of an `edited` entry (`fields: ["name","phone"]`). */
-function fieldList(t: Translate, te: Has, fields: unknown): string {
+/** A relationship status in the UI language (`target` → "目标客户"); unknown codes as they are. */
+export function statusLabel(t: Translate, te: Has, status: unknown): string {
+  return label(t, te, 'status', status)
+}
+
+/** A status change `{from, to}` of an `edited` entry (R-CUST-62), when it has both codes. */
+function statusChangeOf(value: unknown): { from: string; to: string } | null {
+  if (!value || typeof value !== 'object') return null
+  const { from, to } = value as Params
+  return text(from) && text(to) ? { from: text(from), to: text(to) } : null
+}
+
+/** Joined field labels of an `edited` entry (`fields: ["name","phone"]`), without those in `except`. */
+function fieldList(t: Translate, te: Has, fields: unknown, except: string[] = []): string {
   if (!Array.isArray(fields)) return ''
-  return fields.map((field) => label(t, te, 'field', field)).join(t('customers.duplicate.joiner'))
+  return fields
+    .filter((field) => !except.includes(text(field)))
+    .map((field) => label(t, te, 'field', field))
+    .join(t('customers.duplicate.joiner'))
 }
 
 /**
@@ -91,10 +108,18 @@ export function timelineSummary(t: Translate, te: Has, entry: TimelineLike, cust
   switch (kind) {
     case 'follow_up':
       return entry.summary
-    case 'edited':
-      named.fields = fieldList(t, te, params.fields)
-      if (!named.fields) key = 'customers.timeline.edited_plain'
+    case 'edited': {
+      // An edit that changed the status names both statuses (R-CUST-62), after the other fields.
+      const change = statusChangeOf(params.status)
+      named.fields = fieldList(t, te, params.fields, change ? ['status'] : [])
+      if (change) {
+        named.field = label(t, te, 'field', 'status')
+        named.from = statusLabel(t, te, change.from)
+        named.to = statusLabel(t, te, change.to)
+        key = named.fields ? 'customers.timeline.edited_with_status' : 'customers.timeline.edited_status'
+      } else if (!named.fields) key = 'customers.timeline.edited_plain'
       break
+    }
     case 'graded': {
       const reason = params.reason && typeof params.reason === 'object' ? (params.reason as Params) : null
       const coded = reason
