@@ -2,20 +2,9 @@ import { describe, expect, it } from 'vitest'
 import type { DuplicateMatch } from '@/api/types'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
+import { translator } from './localeTranslator'
 import { claimErrorMessage, codeHolderOf, codeTakenMessage, duplicateHint, fenToYuan, formatBytes, formatMoney, gradeLabel, gradeReason, gradeTagType, yuanToFen } from './customerFormat'
 
-/** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
-function translator(messages: unknown) {
-  const lookup = (key: string): string | undefined => {
-    let node: unknown = { customers: messages }
-    for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
-    return typeof node === 'string' ? node : undefined
-  }
-  const t = (key: string, named: Record<string, unknown> = {}) =>
-    (lookup(key) ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(named[name] ?? ''))
-  const te = (key: string) => lookup(key) !== undefined
-  return { t, te }
-}
 
 describe('yuan ↔ fen', () => {
   it('converts typed yuan to an exact fen string', () => {

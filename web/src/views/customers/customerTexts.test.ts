@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import zh from '@/locales/zh-CN/customers.json'
 import en from '@/locales/en-US/customers.json'
+import { translator } from './localeTranslator'
 import { gradeReasonText, statusLabel, timelineSummary } from './customerTexts'
 
-/** A tiny `t` over one locale's customers namespace, like vue-i18n's named interpolation. */
-function translator(messages: unknown) {
-  const lookup = (key: string): string | undefined => {
-    let node: unknown = { customers: messages }
-    for (const part of key.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
-    return typeof node === 'string' ? node : undefined
-  }
-  const t = (key: string, named: Record<string, unknown> = {}) =>
-    (lookup(key) ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(named[name] ?? ''))
-  const te = (key: string) => lookup(key) !== undefined
-  return { t, te }
-}
 const cn = translator(zh)
 const us = translator(en)
 
