@@ -164,6 +164,25 @@ class CustomerApiTests(ServerTestCase):
         self.assertEqual(sorted(entry["data"]["fields"]), ["notes", "status"])
         self.assertStatus(rep2.get(path + "/status-history"), 404, "customers.not_found")
 
+    def test_idle_days_and_never_followed_up(self):
+        """R-CUST-67: relative "no follow-up for N days" and "never followed up", in lists and views."""
+        rep1 = self.as_user("rep1")
+        stem = unique("跟进天数")
+        never = self.create(rep1, stem + "甲")
+        followed = self.create(rep1, stem + "乙")
+        self.assertStatus(rep1.post("/customers/%s/follow-ups" % followed["id"], {"channel": "phone", "summary": "电话"}), 201)
+        names = lambda **q: sorted(c["name"] for c in self.assertOk(rep1.get("/customers", dict(q=stem, **q))).json["items"])
+        self.assertEqual(names(idleDays="1"), [never["name"]])
+        self.assertEqual(names(neverFollowedUp="true"), [never["name"]])
+        self.assertEqual(names(neverFollowedUp="false"), sorted([never["name"], followed["name"]]))
+        for bad in ("0", "3651", "x"):
+            self.assertEqual(self.assertStatus(rep1.get("/customers", {"idleDays": bad}), 422).fields,
+                             {"idleDays": "must be a whole number of days from 1 to 3650"})
+        view = self.assertStatus(rep1.post("/customer-views", {"name": unique("三十天未跟进"),
+                                                               "filters": {"idleDays": "30"}}), 201).json
+        self.assertEqual(view["filters"], {"idleDays": "30"})
+        self.assertStatus(rep1.delete("/customer-views/%s" % view["id"]), 204)
+
     def test_grade_override_by_managers_with_history(self):
         rep1, mgr1, mgr2 = self.as_user("rep1"), self.as_user("mgr1"), self.as_user("mgr2")
         customer = self.create(rep1, purchaseHorizon="within_6_months")

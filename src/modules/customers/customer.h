@@ -46,6 +46,10 @@ struct CustomerFilter {
   // Business dates, inclusive. followUpBefore also returns customers never followed up.
   std::optional<Date> follow_up_before;
   std::optional<Date> follow_up_after;
+  // R-CUST-67: no follow-up for this many days as of today (never followed up included), so
+  // a saved view stays relative; and customers never followed up at all.
+  std::optional<int> idle_days;
+  bool never_followed_up = false;
   CustomerSort sort = CustomerSort::kUpdatedAtDescending;
   int limit = 50;
   std::optional<std::string> cursor;  // opaque, from the previous page's nextCursor

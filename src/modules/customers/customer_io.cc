@@ -159,6 +159,8 @@ Json FilterJson(const CustomerFilter& filter) {
   if (filter.in_pool) out["inPool"] = *filter.in_pool;
   if (filter.follow_up_before) out["followUpBefore"] = FormatDate(*filter.follow_up_before);
   if (filter.follow_up_after) out["followUpAfter"] = FormatDate(*filter.follow_up_after);
+  if (filter.idle_days) out["idleDays"] = *filter.idle_days;
+  if (filter.never_followed_up) out["neverFollowedUp"] = true;
   return out;
 }
 

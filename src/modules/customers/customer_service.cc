@@ -792,11 +792,12 @@ Json MatchJson(const Caller& caller, int64_t id, const std::string& name, std::o
           {"visible", visible}};
 }
 
-Date NextDate(Date date) {
+Date AddDays(Date date, int count) {
   using namespace std::chrono;
-  year_month_day next{sys_days{year_month_day{year{date.year}, month{date.month}, day{date.day}}} + days{1}};
+  year_month_day next{sys_days{year_month_day{year{date.year}, month{date.month}, day{date.day}}} + days{count}};
   return {int(next.year()), unsigned(next.month()), unsigned(next.day())};
 }
+Date NextDate(Date date) { return AddDays(date, 1); }
 
 std::string HexEncode(std::string_view text) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -830,7 +831,7 @@ bool MayMergeOwners(const CustomerFilter& filter) {
 // Whether a list's only condition besides its scope is its search term (R-CUST-56).
 bool SearchAlone(const CustomerFilter& filter) {
   return !filter.grade && !filter.status && !filter.type && !filter.tag && !filter.follow_up_after &&
-         !filter.follow_up_before;
+         !filter.follow_up_before && !filter.idle_days && !filter.never_followed_up;
 }
 
 }  // namespace
@@ -1051,6 +1052,14 @@ std::string CustomerService::ListWhere(const Caller& caller, const CustomerFilte
     sql += " AND (c.last_follow_up_at IS NULL OR c.last_follow_up_at < ?)";
     params.push_back(FormatInstant(StartOfBusinessDate(NextDate(*filter.follow_up_before), time_zone)));
   }
+  // R-CUST-67: "no follow-up for N days" is followUpBefore of today − N, today counted in the
+  // company's zone when the list is read.
+  if (filter.idle_days) {
+    Date last = AddDays(BusinessDate(clock_.Now(), time_zone), -*filter.idle_days);
+    sql += " AND (c.last_follow_up_at IS NULL OR c.last_follow_up_at < ?)";
+    params.push_back(FormatInstant(StartOfBusinessDate(NextDate(last), time_zone)));
+  }
+  if (filter.never_followed_up) sql += " AND c.last_follow_up_at IS NULL";
   return sql;
 }
 

@@ -4,6 +4,7 @@
 #include "modules/customers/customer_merge.h"
 #include "modules/customers/customer_rules.h"
 #include "modules/customers/customer_search.h"
+#include "modules/customers/customer_views.h"
 #include "modules/customers/pool_reclaim_job.h"
 
 #include <gtest/gtest.h>
@@ -615,6 +616,41 @@ TEST_P(CustomerServiceTest, OwnersHearOfAssignmentsAndReclaims) {
   }
   EXPECT_EQ(reclaimed[rep2.user_id], (Json{{"count", 3}, {"idleDays", 30}}));
   EXPECT_EQ(reclaimed[mgr1.user_id], (Json{{"count", 1}, {"idleDays", 30}}));
+}
+
+// R-CUST-67: "no follow-up for N days" counts from today when the list is read, never
+// followed up included; "never followed up" alone; both as list parameters.
+TEST_P(CustomerServiceTest, IdleDaysCountFromTodayAndNeverFollowedUpStandsAlone) {
+  Caller rep1 = SignIn("rep1");
+  int64_t never = Id(Create(rep1, {{"name", "从未跟进"}}));
+  int64_t old = Id(Create(rep1, {{"name", "二十天前跟进"}}));
+  int64_t fresh = Id(Create(rep1, {{"name", "刚跟进"}}));
+  customers_->AddFollowUp(rep1, old, {{"channel", "phone"}, {"summary", "电话"}});
+  clock_.Advance(24h * 20);
+  customers_->AddFollowUp(rep1, fresh, {{"channel", "visit"}, {"summary", "拜访"}});
+  auto names = [&](std::map<std::string, std::string> parameters) {
+    CustomerFilter filter = ParseCustomerFilter([&](const std::string& name) -> std::optional<std::string> {
+      auto found = parameters.find(name);
+      return found == parameters.end() ? std::nullopt : std::optional(found->second);
+    });
+    auto listed = ListNames(rep1, filter);
+    std::sort(listed.begin(), listed.end());
+    return listed;
+  };
+  EXPECT_EQ(names({{"idleDays", "15"}}), (std::vector<std::string>{"二十天前跟进", "从未跟进"}));
+  EXPECT_EQ(names({{"idleDays", "20"}}), (std::vector<std::string>{"二十天前跟进", "从未跟进"}));
+  EXPECT_EQ(names({{"idleDays", "21"}}), (std::vector<std::string>{"从未跟进"}));
+  EXPECT_EQ(names({{"neverFollowedUp", "true"}}), (std::vector<std::string>{"从未跟进"}));
+  EXPECT_EQ(names({{"neverFollowedUp", "false"}}).size(), 3u);
+  // The same filter read ten days later: relative to that day.
+  clock_.Advance(24h * 10);
+  EXPECT_EQ(names({{"idleDays", "10"}}), (std::vector<std::string>{"二十天前跟进", "从未跟进", "刚跟进"}));
+  EXPECT_EQ(names({{"idleDays", "11"}}), (std::vector<std::string>{"二十天前跟进", "从未跟进"}));
+  for (const char* bad : {"0", "3651", "x", "7.5", "-3"})
+    EXPECT_EQ(ErrorCode([&] { names({{"idleDays", bad}}); }), "validation.failed") << bad;
+  EXPECT_EQ(ErrorCode([&] { names({{"neverFollowedUp", "yes"}}); }), "validation.failed");
+  (void)never;
+  (void)fresh;
 }
 
 // R-CUST-61: the hold limit counts every customer the assignee would gain at once.

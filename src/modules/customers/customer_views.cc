@@ -1,5 +1,7 @@
 #include "modules/customers/customer_views.h"
 
+#include <charconv>
+
 #include "core/json_writer.h"
 #include "core/text.h"
 #include "platform/audit.h"
@@ -155,7 +157,8 @@ void ReadView(JsonReader& reader, ViewRecord& record, bool create) {
 
 const std::set<std::string>& CustomerFilterParameters() {
   static const std::set<std::string> names{"q", "grade", "status", "type", "province", "city", "ownerId",
-                                           "unitId", "tag", "inPool", "followUpBefore", "followUpAfter", "sort"};
+                                           "unitId", "tag", "inPool", "followUpBefore", "followUpAfter",
+                                           "idleDays", "neverFollowedUp", "sort"};
   return names;
 }
 
@@ -177,6 +180,18 @@ CustomerFilter ParseCustomerFilter(const ParameterLookup& parameter) {
   }
   filter.follow_up_before = DateValue(parameter, "followUpBefore");
   filter.follow_up_after = DateValue(parameter, "followUpAfter");
+  // R-CUST-67.
+  if (auto idle = parameter("idleDays"); idle && !idle->empty()) {
+    int days = 0;
+    auto [end, error] = std::from_chars(idle->data(), idle->data() + idle->size(), days);
+    if (error != std::errc() || end != idle->data() + idle->size() || days < 1 || days > 3650)
+      ThrowValidation("idleDays", "must be a whole number of days from 1 to 3650");
+    filter.idle_days = days;
+  }
+  if (auto never = parameter("neverFollowedUp"); never && !never->empty()) {
+    if (*never != "true" && *never != "false") ThrowValidation("neverFollowedUp", "must be true or false");
+    filter.never_followed_up = *never == "true";
+  }
   if (auto sort = parameter("sort"); sort && !sort->empty()) {
     auto parsed = ParseCustomerSort(*sort);
     if (!parsed) ThrowValidation("sort", "must be one of: -updatedAt, name, lastFollowUpAt, -lastFollowUpAt");

@@ -2,9 +2,10 @@
 //  - rep1 changes a customer's relationship status in the edit form: the 状态变更 tab lists
 //    the change (from → to, who) above "创建时：潜在客户", and the timeline says
 //    "客户状态：潜在客户 → 目标客户" instead of the generic "修改了客户状态";
-//  - rep1 filters the list by "15 天未跟进" / "30 天未跟进" (followUpBefore alone, so the
-//    customer never followed up is listed), picks "自定义…" (two single date pickers whose
-//    popup fits the phone) and opens a view saved with both dates (the old range);
+//  - rep1 filters the list by "15 天未跟进" / "30 天未跟进" (idleDays, R-CUST-67: the
+//    customer never followed up is listed) and "从未跟进" (neverFollowedUp), picks "自定义…"
+//    (two single date pickers, starting from the preset's date, whose popup fits the phone)
+//    and opens a view saved with both dates (the old range);
 //  - rep4 filters the shared pool by type and city, reads the claim allowance line
 //    ("今日已领取 n/5 · 名下客户 m/300"), which counts a claim at once, and finds the claim
 //    buttons disabled with the reason when the status says the day's claims are used up.
@@ -162,18 +163,28 @@ test('rep1 on a phone filters by days without follow-up, custom dates and an old
   let query = await listAfter(page, '/customers', () =>
     page.locator('.el-select-dropdown__item:visible', { hasText: '15 天未跟进' }).first().click(),
   )
-  assert.equal(query.get('followUpBefore'), daysAgo(15))
+  assert.equal(query.get('idleDays'), '15')
+  assert.equal(query.get('followUpBefore'), null)
   assert.equal(query.get('followUpAfter'), null)
   assert.deepEqual((await rowNames(page, 'customer-row')).sort(), [idle.never.name, idle.old.name].sort())
   assert.ok((await overflow(page)) <= 0, `the list is ${await overflow(page)}px wider than the screen`)
   await screenshot(page, 'phone-follow-up-filter.png')
 
+  query = await listAfter(page, '/customers', () => choose(page, 'customers-filter-follow-up', '从未跟进'))
+  assert.equal(query.get('neverFollowedUp'), 'true')
+  assert.equal(query.get('idleDays'), null)
+  assert.deepEqual(await rowNames(page, 'customer-row'), [idle.never.name])
+
   query = await listAfter(page, '/customers', () => choose(page, 'customers-filter-follow-up', '30 天未跟进'))
-  assert.equal(query.get('followUpBefore'), daysAgo(30))
+  assert.equal(query.get('idleDays'), '30')
+  assert.equal(query.get('neverFollowedUp'), null)
   assert.deepEqual(await rowNames(page, 'customer-row'), [idle.never.name])
 
   // Custom: the dates stay, and two single pickers appear; the "after" one alone.
-  await choose(page, 'customers-filter-follow-up', '自定义')
+  // Custom from a preset starts from the preset's date (today's), the list unchanged.
+  query = await listAfter(page, '/customers', () => choose(page, 'customers-filter-follow-up', '自定义'))
+  assert.equal(query.get('followUpBefore'), daysAgo(30))
+  assert.equal(query.get('idleDays'), null)
   const beforePicker = inputOf(page, 'customers-filter-follow-up-before')
   const afterPicker = inputOf(page, 'customers-filter-follow-up-after')
   assert.equal(await beforePicker.inputValue(), daysAgo(30))

@@ -40,6 +40,9 @@ export interface CustomerQuery extends CursorQuery {
   inPool?: boolean | null
   followUpBefore?: BusinessDate | null
   followUpAfter?: BusinessDate | null
+  /** R-CUST-67: no follow-up for this many days as of the day the list is read (never included). */
+  idleDays?: number | null
+  neverFollowedUp?: boolean | null
   sort?: CustomerSort | null
 }
 
@@ -181,6 +184,8 @@ export function customerFilterQuery(query: Omit<CustomerQuery, 'limit' | 'cursor
     inPool: query.inPool,
     followUpBefore: query.followUpBefore,
     followUpAfter: query.followUpAfter,
+    idleDays: query.idleDays,
+    neverFollowedUp: query.neverFollowedUp,
     sort: query.sort,
   }
 }
@@ -299,7 +304,7 @@ export const importCustomers = (body: ImportRequest) => http.post<ImportReport>(
 
 /** Filters of a saved view: the list's query parameters as text. */
 export type CustomerViewFilters = Partial<
-  Record<'q' | 'grade' | 'status' | 'type' | 'province' | 'city' | 'ownerId' | 'unitId' | 'tag' | 'inPool' | 'followUpBefore' | 'followUpAfter', string>
+  Record<'q' | 'grade' | 'status' | 'type' | 'province' | 'city' | 'ownerId' | 'unitId' | 'tag' | 'inPool' | 'followUpBefore' | 'followUpAfter' | 'idleDays' | 'neverFollowedUp', string>
 >
 
 export interface CustomerView {

@@ -132,6 +132,7 @@ const EXACT: Readonly<Record<string, string>> = {
   'is the code of a customer outside your scope': 'codeOutsideScope',
   'is the code of another customer': 'codeOfAnother',
   'must be an active user': 'activeUser',
+  'must be a whole number of days from 1 to 3650': 'idleDays',
   "is the shared pool: imported customers get an owner; leave the cell empty for the import's owner": 'ownerIsPool',
   'names several users: write the login name': 'ownerAmbiguous',
   "is no user's login name or name": 'ownerUnknown',

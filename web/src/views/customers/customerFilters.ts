@@ -18,6 +18,9 @@ export interface ListFilters {
   inPool: 'true' | 'false' | null
   followUpAfter: string | null
   followUpBefore: string | null
+  /** R-CUST-67: a preset's days ("30"), relative to the day the list is read. */
+  idleDays: string | null
+  neverFollowedUp: 'true' | null
 }
 
 export const VIEW_FILTER_KEYS = [
@@ -33,6 +36,8 @@ export const VIEW_FILTER_KEYS = [
   'inPool',
   'followUpAfter',
   'followUpBefore',
+  'idleDays',
+  'neverFollowedUp',
 ] as const satisfies readonly (keyof ListFilters)[]
 
 export function blankFilters(): ListFilters {
@@ -49,6 +54,8 @@ export function blankFilters(): ListFilters {
     inPool: null,
     followUpAfter: null,
     followUpBefore: null,
+    idleDays: null,
+    neverFollowedUp: null,
   }
 }
 
@@ -80,6 +87,8 @@ export function fromViewFilters(view: CustomerViewFilters): ListFilters {
   filters.inPool = inPool === 'true' || inPool === 'false' ? inPool : null
   filters.followUpAfter = text('followUpAfter') || null
   filters.followUpBefore = text('followUpBefore') || null
+  filters.idleDays = /^\d+$/.test(text('idleDays')) ? text('idleDays') : null
+  filters.neverFollowedUp = text('neverFollowedUp') === 'true' ? 'true' : null
   return filters
 }
 
@@ -103,6 +112,8 @@ export function toQuery(filters: ListFilters, sort: CustomerSort): Omit<Customer
     inPool: filters.inPool === null ? null : filters.inPool === 'true',
     followUpAfter: filters.followUpAfter,
     followUpBefore: filters.followUpBefore,
+    idleDays: filters.idleDays ? Number(filters.idleDays) : null,
+    neverFollowedUp: filters.neverFollowedUp === 'true' ? true : null,
     sort: sort === '-updatedAt' ? null : sort,
   }
 }
