@@ -6,8 +6,8 @@
 // (404), never 403, so ids cannot be probed. Pool customers (no owner) are readable by
 // every holder of customers.read. Writes run in one transaction with their audit entry,
 // history rows and timeline events. Methods answering JSON text render with JsonWriter.
-// Thread-safe: the service holds no mutable state of its own (the hand-overs are set at
-// start-up).
+// Thread-safe: the service holds no mutable state of its own (the hand-overs and the
+// notifier are set at start-up, before the first request).
 #pragma once
 
 #include <atomic>

@@ -1,22 +1,9 @@
 // The assign and transfer requests carry what the server reads (customer_service.cc Assign,
 // AssignMany): a stand-in http records the calls.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { calls } from './recordingHttp'
 
-const calls: Array<{ method: string; path: string; arg?: unknown }> = []
-vi.mock('./http', () => {
-  const record = (method: string) => (path: string, arg?: unknown) => {
-    calls.push({ method, path, arg })
-    return Promise.resolve({})
-  }
-  return {
-    API_BASE: '/api/v1',
-    ApiError: class extends Error {},
-    NETWORK_ERROR_CODE: 'network',
-    buildQuery: () => '',
-    http: { get: record('GET'), post: record('POST'), put: record('PUT'), patch: record('PATCH'), delete: record('DELETE') },
-    seg: (value: string) => encodeURIComponent(value),
-  }
-})
+vi.mock('./http', async () => (await import('./recordingHttp')).recordingHttp)
 
 const customers = await import('./customers')
 

@@ -1,18 +1,9 @@
 // The visit-loop client sends what the server reads (src/modules/visits/*routes.cc,
 // visit_application_service.cc, followup_service.cc): a stand-in http records the calls.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { calls } from './recordingHttp'
 
-const calls: Array<{ method: string; path: string; arg?: unknown }> = []
-vi.mock('./http', () => {
-  const record = (method: string) => (path: string, arg?: unknown) => {
-    calls.push({ method, path, arg })
-    return Promise.resolve({})
-  }
-  return {
-    http: { get: record('GET'), post: record('POST'), put: record('PUT'), patch: record('PATCH'), delete: record('DELETE') },
-    seg: (value: string) => encodeURIComponent(value),
-  }
-})
+vi.mock('./http', async () => (await import('./recordingHttp')).recordingHttp)
 
 const visits = await import('./visits')
 
